@@ -1,0 +1,1 @@
+"""The newsbot engine: ingestion, chunking, embedding, the Chroma store, retrieval, answering."""

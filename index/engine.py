@@ -1,0 +1,163 @@
+"""The one door into the engine: index, forget, ask, sources, stats.
+
+Front ends (CLI, Discord bot, evaluator) talk to `Engine` only. Its methods are synchronous and
+CPU-bound; the bot runs them in worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from llama_index.core import Settings as LlamaSettings
+from llama_index.core.llms import MockLLM
+
+from index.answering import ExtractiveAnswerer
+from index.embedding import OnnxEmbedding
+from index.errors import ArticleNotFound, InvalidQuestion, NewsbotError
+from index.indexing import Indexer
+from index.keyword import KeywordIndex, versions_stamp
+from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
+from index.retrieval import HybridRetriever
+from index.settings import Settings
+from index.store import Store, passage_from_node
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[IndexProgress], None]
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: OnnxEmbedding | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or OnnxEmbedding(
+            settings.embedding_model,
+            settings.embedding_tokenizer,
+            batch_size=settings.embedding_batch_size,
+            threads=settings.embedding_threads,
+        )
+        # llama-index would otherwise reach for OpenAI the first time anything asks for a model.
+        LlamaSettings.embed_model = self.embedder
+        LlamaSettings.llm = MockLLM()
+        self.store = Store(settings, self.embedder.fingerprint)
+        self.keyword = KeywordIndex(settings.data_dir / "bm25" / self._keyword_name())
+        self.retriever = HybridRetriever(self.store, self.keyword, self.embedder, settings.top_k)
+        self.answerer = ExtractiveAnswerer(
+            self.embedder,
+            settings.refusal_threshold,
+            settings.max_answer_sentences,
+            self.store.article_body,
+        )
+        self._write_lock = threading.Lock()
+        self.sync_keyword_index()
+
+    def _keyword_name(self) -> str:
+        s = self.settings
+        where = f"{s.chroma_host}_{s.chroma_port}_" if s.server_mode else ""
+        return f"{where}{s.collection}"
+
+    # --- writing --------------------------------------------------------------------------
+
+    def index(
+        self,
+        paths: list[Path] | None = None,
+        progress: Progress | None = None,
+        prune: bool = True,
+    ) -> IndexReport:
+        """Index files and folders (default: the configured sources); one run at a time."""
+        paths = list(paths or self.settings.sources)
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise NewsbotError(f"no such file or directory: {', '.join(missing)}")
+        with self._write_lock:
+            started = time.perf_counter()
+            indexer = Indexer(self.store, self.embedder, self.settings, progress)
+            try:
+                report = indexer.run(paths, prune=prune)
+            finally:
+                self.sync_keyword_index()
+            report.seconds = round(time.perf_counter() - started, 2)
+        log.info("indexed: %s", report.summary())
+        return report
+
+    def ensure_indexed(self, progress: Progress | None = None) -> IndexReport | None:
+        """Index the configured sources when the store is empty; None when it was not."""
+        if self.store.count()[0]:
+            return None
+        return self.index(progress=progress)
+
+    def forget(self, id_or_path: str) -> str:
+        """Remove an article by id, url or file path; returns its title."""
+        records = self.store.articles()
+        candidates = [id_or_path]
+        if Path(id_or_path).exists():
+            candidates.append(str(Path(id_or_path).resolve()))
+        found = next((records[c] for c in candidates if c in records), None)
+        if found is None:
+            by_origin = [r for r in records.values() if r.origin in candidates]
+            found = by_origin[0] if len(by_origin) == 1 else None
+        if found is None:
+            raise ArticleNotFound(f"no indexed article has the id or path {id_or_path!r}")
+        with self._write_lock:
+            self.store.delete_article(found.id)
+            self.sync_keyword_index()
+        return found.title
+
+    def sync_keyword_index(self) -> None:
+        """Bring the BM25 side in step with the registry (load it, or rebuild it from Chroma)."""
+        versions = {r.id: r.content_hash for r in self.store.articles().values()}
+        stamp = versions_stamp(versions)
+        if self.keyword.stamp == stamp or self.keyword.load(stamp):
+            return
+        self.keyword.rebuild(self.store.live_nodes(), stamp)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def check_question(self, question: str) -> str:
+        question = question.strip()
+        if not question:
+            raise InvalidQuestion("the question is empty: ask something, e.g. 'Who won?'")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestion(
+                f"the question is too long ({len(question):,} characters; the limit is {limit:,})"
+            )
+        return question
+
+    def sources(self, question: str, k: int | None = None) -> list[Passage]:
+        return self._search(self.check_question(question), k or self.settings.top_k)[0]
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        question = self.check_question(question)
+        started = time.perf_counter()
+        passages, vector = self._search(question, k or self.settings.top_k)
+        retrieved = time.perf_counter()
+        answer = self.answerer.answer(question, vector, passages)
+        answer.timings = {
+            "retrieve_ms": round((retrieved - started) * 1000, 1),
+            "answer_ms": round((time.perf_counter() - retrieved) * 1000, 1),
+        }
+        return answer
+
+    def _search(self, question: str, k: int) -> tuple[list[Passage], list[float]]:
+        result = self.retriever.search(question, k)
+        passages = [passage_from_node(h.node, h.score, i + 1) for i, h in enumerate(result.hits)]
+        return passages, result.query_vector
+
+    def article_body(self, doc_id: str) -> str | None:
+        return self.store.article_body(doc_id)
+
+    def stats(self) -> Stats:
+        records = self.store.articles()
+        last = max((r.indexed_at for r in records.values()), default=None)
+        return Stats(
+            articles=len(records),
+            chunks=sum(r.chunks for r in records.values()),
+            store=self.store.location,
+            collection=self.settings.collection,
+            last_indexed=last,
+            embedding_model=self.embedder.fingerprint,
+        )

@@ -1,0 +1,1 @@
+"""Offline evaluation of retrieval quality (MultiHop-RAG metrics and benchmark loading)."""

@@ -1,0 +1,65 @@
+"""The readable text and metadata of an HTML article page, without markup, scripts or menus."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+
+_DROP = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+]
+_BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td"]
+
+
+def extract_article(html: str) -> tuple[dict[str, str], str]:
+    """(metadata, body text) of a page; paragraphs become lines separated by blank lines."""
+    soup = BeautifulSoup(html, "html.parser")
+    meta = _metadata(soup)
+    for tag in soup(_DROP):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    if root.find("h1") and not meta.get("title"):
+        meta["title"] = root.find("h1").get_text(" ", strip=True)
+    # Innermost blocks only, so nested lists and quotes are not repeated.
+    leaves = [b for b in root.find_all(_BLOCKS) if not b.find(_BLOCKS)]
+    blocks = [_clean(b.get_text(" ", strip=True)) for b in leaves]
+    blocks = [b for b in blocks if b and b != meta.get("title")]
+    body = "\n\n".join(blocks) if blocks else _clean(root.get_text("\n", strip=True))
+    return meta, body
+
+
+def _metadata(soup: BeautifulSoup) -> dict[str, str]:
+    def meta_content(*names: str) -> str:
+        for name in names:
+            tag = soup.find("meta", attrs={"property": name}) or soup.find(
+                "meta", attrs={"name": name}
+            )
+            if tag and tag.get("content"):
+                return str(tag["content"]).strip()
+        return ""
+
+    canonical = soup.find("link", rel="canonical")
+    title = meta_content("og:title") or (soup.title.get_text(strip=True) if soup.title else "")
+    return {
+        "title": title,
+        "source": meta_content("og:site_name"),
+        "url": meta_content("og:url") or (str(canonical["href"]) if canonical else ""),
+        "published_at": meta_content("article:published_time", "date", "pubdate"),
+        "author": meta_content("author", "article:author"),
+    }
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[ \t\u00a0]+", " ", text).strip()

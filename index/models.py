@@ -1,0 +1,121 @@
+"""The shapes the engine hands to its readers (CLI, Discord bot, evaluator): one shape, 3 readers.
+
+The JSON the CLI prints is these models dumped, so their field names are an interface.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Article(BaseModel):
+    """One article as loaded from a file, before chunking."""
+
+    id: str = Field(description="The url when there is one, else the file path")
+    title: str
+    body: str
+    source: str = ""
+    url: str = ""
+    published_at: str = ""
+    author: str = ""
+    category: str = ""
+    origin: str = Field("", description="The file it came from")
+
+    @property
+    def body_hash(self) -> str:
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when anything a reader sees changes: body or metadata."""
+        parts = [self.title, self.source, self.url, self.published_at, self.author, self.category]
+        text = "\x1f".join([*parts, self.body])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Passage(BaseModel):
+    """A retrieved chunk of an article, with where it stands in the article body."""
+
+    rank: int = 0
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str = ""
+    url: str = ""
+    published_at: str = ""
+    text: str
+    start: int = Field(description="Offset of `text` in the article body")
+    end: int
+    score: float = 0.0
+
+
+class Citation(BaseModel):
+    """A numbered source of an answer; `quote` stands verbatim in the article body."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str = ""
+    url: str = ""
+    published_at: str = ""
+    quote: str
+    start: int
+    end: int
+    passage: str = Field("", description="The whole retrieved passage the quote comes from")
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    closest: list[Passage] = Field(
+        default_factory=list, description="When refused: the nearest passages, for the reader"
+    )
+    confidence: float = 0.0
+    timings: dict[str, float] = Field(default_factory=dict)
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class IndexReport(BaseModel):
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    duplicates: list[SkippedFile] = Field(
+        default_factory=list, description="Articles whose text is already indexed under another id"
+    )
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.skipped) + len(self.duplicates)} skipped"
+        )
+
+
+class IndexProgress(BaseModel):
+    """A tick of indexing progress, for progress bars and Discord status edits."""
+
+    stage: str
+    done: int
+    total: int
+
+
+class Stats(BaseModel):
+    articles: int
+    chunks: int
+    store: str
+    collection: str
+    last_indexed: datetime | None = None
+    embedding_model: str = ""

@@ -1,0 +1,301 @@
+"""The Chroma store: chunks with their vectors, and a registry of the articles they belong to.
+
+The only module that knows Chroma. Two collections per name:
+- `<name>`: chunks, through llama-index's `ChromaVectorStore` (vectors, text, metadata);
+- `<name>-articles`: one record per article (its body, metadata and content hash).
+
+The registry is the commit point that keeps replacement atomic for readers: a chunk is visible
+only while its `content_hash` equals its article's hash in the registry. Replacing an article
+writes the new chunks (invisible), flips the registry record (one upsert), then deletes the old
+chunks. A run killed between those steps leaves only invisible chunks, swept on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.errors import StoreUnavailable
+from index.models import Article, Passage
+from index.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_PAGE = 2000
+_REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the registry holds about an indexed article (its body is fetched on demand)."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    origin: str
+    content_hash: str
+    body_hash: str
+    chunks: int
+    indexed_at: str
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, meta: dict[str, Any]) -> ArticleRecord:
+        fields = {k: meta.get(k, "") for k in cls.__dataclass_fields__ if k != "id"}
+        fields["chunks"] = int(meta.get("chunks", 0))
+        return cls(id=doc_id, **fields)
+
+
+def connect(settings: Settings) -> chromadb.api.ClientAPI:
+    """An embedded client under the data directory, or an HTTP client when a host is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.server_mode:
+            client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+            _bound_http_timeout(client, settings.chroma_timeout)
+            client.heartbeat()
+            return client
+        path = settings.data_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises several unrelated types for the same failure
+        raise StoreUnavailable(_unavailable(settings, exc)) from exc
+
+
+def _bound_http_timeout(client: Any, seconds: float) -> None:
+    # chromadb's HTTP client waits forever (httpx timeout=None); a stalled server would hang a
+    # question. There is no public setting for it, so set it on the session it owns.
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
+def _unavailable(settings: Settings, exc: Exception) -> str:
+    where = (
+        f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+        if settings.server_mode
+        else f"the Chroma store in {settings.data_dir / 'chroma'}"
+    )
+    return f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__})"
+
+
+class Store:
+    """Articles and chunks in Chroma, replaced atomically as far as readers can tell."""
+
+    def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
+        self.settings = settings
+        self.client = connect(settings)
+        self._guard(self._open_collections, embedding_fingerprint)
+
+    def _open_collections(self, fingerprint: str) -> None:
+        name = self.settings.collection
+        self.chunks = self.client.get_or_create_collection(
+            name,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedding_model": fingerprint},
+        )
+        self.registry = self.client.get_or_create_collection(
+            f"{name}-articles", embedding_function=None
+        )
+        self.vectors = ChromaVectorStore(chroma_collection=self.chunks)
+        built_with = (self.chunks.metadata or {}).get("embedding_model")
+        if built_with and built_with != fingerprint and self.chunks.count():
+            raise StoreUnavailable(
+                f"collection {name!r} was built with embedding model {built_with}, not "
+                f"{fingerprint}; set NEWSBOT_COLLECTION to a new name and index again"
+            )
+
+    def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a Chroma call, turning connection failures into one clear StoreUnavailable."""
+        try:
+            return fn(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise StoreUnavailable(_unavailable(self.settings, exc)) from exc
+            raise
+
+    @property
+    def location(self) -> str:
+        if self.settings.server_mode:
+            return f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+        return str((self.settings.data_dir / "chroma").resolve())
+
+    # --- the registry ---------------------------------------------------------------------
+
+    def articles(self) -> dict[str, ArticleRecord]:
+        out: dict[str, ArticleRecord] = {}
+        for ids, metas in self._pages(self.registry, include=["metadatas"]):
+            for doc_id, meta in zip(ids, metas["metadatas"], strict=True):
+                out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
+        return out
+
+    def article_hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        got = self._guard(self.registry.get, ids=list(set(doc_ids)), include=["metadatas"])
+        return {i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def article_body(self, doc_id: str) -> str | None:
+        got = self._guard(self.registry.get, ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def count(self) -> tuple[int, int]:
+        """(articles, visible chunks)."""
+        records = self.articles()
+        return len(records), sum(r.chunks for r in records.values())
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write_article(self, article: Article, nodes: list[TextNode], old_hash: str | None) -> None:
+        """Store a new or changed article; readers see the old version or the new, never both."""
+        self._guard(self.vectors.add, nodes)
+        meta = {
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at,
+            "origin": article.origin,
+            "content_hash": article.content_hash,
+            "body_hash": article.body_hash,
+            "chunks": len(nodes),
+            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._guard(
+            self.registry.upsert,
+            ids=[article.id],
+            documents=[article.body],
+            metadatas=[meta],
+            embeddings=[_REGISTRY_VECTOR],
+        )
+        if old_hash and old_hash != article.content_hash:
+            self._delete_chunks({"$and": [{"doc_id": article.id}, {"content_hash": old_hash}]})
+
+    def delete_article(self, doc_id: str) -> None:
+        # Registry first: from that moment the chunks are invisible, whatever happens next.
+        self._guard(self.registry.delete, ids=[doc_id])
+        self._delete_chunks({"doc_id": doc_id})
+
+    def _delete_chunks(self, where: dict[str, Any]) -> None:
+        self._guard(self.chunks.delete, where=where)
+
+    def sweep_orphans(self) -> int:
+        """Delete chunks no registry record points at (left by an interrupted run)."""
+        live = {r.id: r.content_hash for r in self.articles().values()}
+        orphans = [
+            chunk_id
+            for ids, got in self._pages(self.chunks, include=["metadatas"])
+            for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
+            if live.get(meta.get("doc_id")) != meta.get("content_hash")
+        ]
+        for start in range(0, len(orphans), _PAGE):
+            self._guard(self.chunks.delete, ids=orphans[start : start + _PAGE])
+        return len(orphans)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def live_nodes(self) -> Iterator[TextNode]:
+        """Every visible chunk, for rebuilding the keyword index."""
+        live = {r.id: r.content_hash for r in self.articles().values()}
+        for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
+            for chunk_id, meta, text in zip(ids, got["metadatas"], got["documents"], strict=True):
+                if live.get(meta.get("doc_id")) == meta.get("content_hash"):
+                    yield node_from_record(chunk_id, text, meta)
+
+    def dense(
+        self, embedding: list[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[TextNode, float]]:
+        """The `k` nearest visible chunks, each with its cosine similarity."""
+        if self.chunks.count() == 0:
+            return []
+        query = VectorStoreQuery(query_embedding=embedding, similarity_top_k=k)
+        result = (
+            self._guard(self.vectors.query, query, where=where)
+            if where
+            else self._guard(self.vectors.query, query)
+        )
+        # ChromaVectorStore reports exp(-distance); cosine similarity is 1 - distance.
+        pairs = [
+            (node, 1.0 + math.log(max(sim, 1e-12)))
+            for node, sim in zip(result.nodes, result.similarities, strict=True)
+        ]
+        return self.visible(pairs)
+
+    def visible(self, pairs: list[tuple[TextNode, float]]) -> list[tuple[TextNode, float]]:
+        """Drop chunks of article versions that are not (or no longer) the registered one."""
+        hashes = self.article_hashes([n.metadata["doc_id"] for n, _ in pairs])
+        return [
+            (n, s)
+            for n, s in pairs
+            if hashes.get(n.metadata["doc_id"]) == n.metadata.get("content_hash")
+        ]
+
+    def _pages(self, collection: Any, include: list[str]) -> Iterator[tuple[list[str], Any]]:
+        offset = 0
+        while True:
+            got = self._guard(collection.get, include=include, limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got
+            offset += len(got["ids"])
+
+
+def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:
+    """Rebuild a chunk node from what Chroma stored (ChromaVectorStore's metadata layout)."""
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    node = metadata_dict_to_node(meta, text=text)
+    node.id_ = chunk_id
+    return node
+
+
+def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
+    meta = node.metadata
+    return Passage(
+        rank=rank,
+        chunk_id=node.node_id,
+        doc_id=meta["doc_id"],
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        url=meta.get("url", ""),
+        published_at=meta.get("published_at", ""),
+        text=node.get_content(),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=round(float(score), 4),
+    )
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    names = {
+        "ConnectError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "TimeoutException",
+        "ReadError",
+    }
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ in names or "Could not connect" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
