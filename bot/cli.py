@@ -202,5 +202,10 @@ def forget(ctx: click.Context, id_or_path: str) -> None:
     click.echo(f"Forgot {title!r}.")
 
 
+from bot.eval_command import eval_group  # noqa: E402
+
+cli.add_command(eval_group)
+
+
 def main() -> None:
     cli(prog_name="newsbot")

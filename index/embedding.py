@@ -48,6 +48,7 @@ class OnnxEmbedding(BaseEmbedding):
     _session: ort.InferenceSession = PrivateAttr()
     _tokenizer: Tokenizer = PrivateAttr()
     _counter: Tokenizer = PrivateAttr()
+    _fingerprint: str = PrivateAttr(default="")
     _input_names: set[str] = PrivateAttr()
 
     def __init__(
@@ -88,8 +89,10 @@ class OnnxEmbedding(BaseEmbedding):
     @property
     def fingerprint(self) -> str:
         """Identifies the model, so a store built with another one is noticed."""
-        digest = hashlib.sha256(Path(self.model_path).read_bytes()).hexdigest()[:16]
-        return f"{Path(self.model_path).name}:{digest}"
+        if not self._fingerprint:
+            digest = hashlib.sha256(Path(self.model_path).read_bytes()).hexdigest()[:16]
+            self._fingerprint = f"{Path(self.model_path).name}:{digest}"
+        return self._fingerprint
 
     def count_tokens(self, text: str) -> int:
         """Word-piece tokens of `text`, without the [CLS]/[SEP] the model adds."""

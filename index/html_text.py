@@ -34,7 +34,7 @@ def extract_article(html: str) -> tuple[dict[str, str], str]:
         meta["title"] = root.find("h1").get_text(" ", strip=True)
     # Innermost blocks only, so nested lists and quotes are not repeated.
     leaves = [b for b in root.find_all(_BLOCKS) if not b.find(_BLOCKS)]
-    blocks = [_clean(b.get_text(" ", strip=True)) for b in leaves]
+    blocks = [_clean(b.get_text()) for b in leaves]
     blocks = [b for b in blocks if b and b != meta.get("title")]
     body = "\n\n".join(blocks) if blocks else _clean(root.get_text("\n", strip=True))
     return meta, body
@@ -62,4 +62,4 @@ def _metadata(soup: BeautifulSoup) -> dict[str, str]:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+    return re.sub(r"\s+", " ", text).strip()

@@ -14,6 +14,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.embedding import OnnxEmbedding
 from index.keyword import KeywordIndex
+from index.query_analysis import QueryAnalysis, SourceMatcher, analyse
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,13 @@ class FusionConfig:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     rrf_k: int = 60
+    filter_candidates: int = 20  # taken from each side per named publication or date
+    filter_weight: float = 1.0  # weight of those per-filter lists, relative to the main ones
+    keyword_pool: int = 300  # BM25 hits the per-filter keyword lists are picked from
+    max_per_article: int = 2  # passages of one article in the top k (0 = no cap)
+
+
+Ranked = list[tuple[TextNode, float]]
 
 
 class HybridRetriever(BaseRetriever):
@@ -54,29 +62,74 @@ class HybridRetriever(BaseRetriever):
         self.store, self.keyword, self.embedder = store, keyword, embedder
         self.top_k = top_k
         self.fusion = fusion or FusionConfig()
+        self._matcher = SourceMatcher([])
+        self._matcher_stamp: str | None = None
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         hits = self.search(query_bundle.query_str, self.top_k).hits
         return [NodeWithScore(node=h.node, score=h.score) for h in hits]
 
-    def search(self, query: str, k: int) -> SearchResult:
-        vector = self.embedder.embed([query])[0].tolist()
-        n = max(self.fusion.candidates, k)
-        dense = self.store.dense(vector, n)
-        keyword = self.store.visible(self.keyword.search(query, n))
-        return SearchResult(hits=self._fuse(dense, keyword)[:k], query_vector=vector)
+    def analyse(self, query: str) -> QueryAnalysis:
+        """The publications (known to the index) and dates the query names."""
+        if self._matcher_stamp != self.keyword.stamp:
+            sources = [r.source for r in self.store.articles().values()]
+            self._matcher, self._matcher_stamp = SourceMatcher(sources), self.keyword.stamp
+        return analyse(query, self._matcher)
 
-    def _fuse(
-        self, dense: list[tuple[TextNode, float]], keyword: list[tuple[TextNode, float]]
-    ) -> list[Hit]:
+    def search(self, query: str, k: int) -> SearchResult:
         f = self.fusion
+        vector = self.embedder.embed([query])[0].tolist()
+        n = max(f.candidates, k)
+        analysis = self.analyse(query)
+        filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
+        keyword = self.store.visible(self.keyword.search(query, f.keyword_pool if filters else n))
+        lists: list[tuple[Ranked, float, bool]] = [
+            (self.store.dense(vector, n), f.dense_weight, True),
+            (keyword[:n], f.keyword_weight, False),
+        ]
+        if f.filter_weight > 0:
+            for field_name, value in filters:
+                dense = self.store.dense(vector, f.filter_candidates, where={field_name: value})
+                kw = [p for p in keyword if p[0].metadata.get(field_name) == value]
+                lists.append((dense, f.filter_weight * f.dense_weight, True))
+                lists.append((kw[: f.filter_candidates], f.filter_weight * f.keyword_weight, False))
+        ranked = self._fuse(lists)
+        return SearchResult(hits=diversify(ranked, k, f.max_per_article), query_vector=vector)
+
+    def _fuse(self, lists: list[tuple[Ranked, float, bool]]) -> list[Hit]:
+        """Weighted reciprocal rank fusion of ranked lists (dense ones flagged True)."""
+        rrf_k = self.fusion.rrf_k
         hits: dict[str, Hit] = {}
-        for rank, (node, sim) in enumerate(dense):
-            hit = hits.setdefault(node.node_id, Hit(node=node, score=0.0))
-            hit.dense = sim
-            hit.score += f.dense_weight / (f.rrf_k + rank + 1)
-        for rank, (node, bm25) in enumerate(keyword):
-            hit = hits.setdefault(node.node_id, Hit(node=node, score=0.0))
-            hit.keyword = bm25
-            hit.score += f.keyword_weight / (f.rrf_k + rank + 1)
+        for ranked, weight, is_dense in lists:
+            for rank, (node, score) in enumerate(ranked):
+                hit = hits.setdefault(node.node_id, Hit(node=node, score=0.0))
+                if is_dense:
+                    hit.dense = max(hit.dense, score)
+                else:
+                    hit.keyword = max(hit.keyword, score)
+                hit.score += weight / (rrf_k + rank + 1)
         return sorted(hits.values(), key=lambda h: h.score, reverse=True)
+
+
+def diversify(ranked: list[Hit], k: int, max_per_article: int) -> list[Hit]:
+    """The top `k`, at most `max_per_article` passages of one article while others remain.
+
+    A multi-hop question needs passages from 2-4 articles; five near-duplicate passages of the
+    best-matching article crowd them out.
+    """
+    if max_per_article <= 0:
+        return ranked[:k]
+    chosen: list[Hit] = []
+    held_back: list[Hit] = []
+    per_article: dict[str, int] = {}
+    for hit in ranked:
+        if len(chosen) == k:
+            break
+        doc = hit.node.metadata.get("doc_id", hit.node.node_id)
+        if per_article.get(doc, 0) < max_per_article:
+            per_article[doc] = per_article.get(doc, 0) + 1
+            chosen.append(hit)
+        else:
+            held_back.append(hit)
+    chosen += held_back[: k - len(chosen)]
+    return chosen

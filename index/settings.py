@@ -58,7 +58,7 @@ class Settings(BaseSettings):
             return [Path(p.strip()) for p in parts if p.strip()]
         return value
 
-    @field_validator("chroma_host", mode="before")
+    @field_validator("chroma_host", "embedding_model", "embedding_tokenizer", mode="before")
     @classmethod
     def _empty_host_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,171 @@
+"""Indexing through the engine, on a real embedded Chroma and a real Chroma server."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.errors import ArticleNotFound, NewsbotError
+from tests.conftest import SEEDS
+
+
+def _write(path: Path, title: str, body: str) -> Path:
+    path.write_text(f"---\ntitle: {title}\nsource: Test Wire\npublished_at: 2024-02-01\n---\n{body}\n")
+    return path
+
+
+LIGHTHOUSE = (
+    "The old lighthouse on Gull Island was restored by volunteers this spring. "
+    "Its lamp, dark since 1962, now shines every night from dusk until dawn. "
+    "The restoration cost 48,000 euros, raised entirely through a village bake sale."
+)
+ORCHARD = (
+    "A frost in late April destroyed most of the apple blossom in the valley orchards. "
+    "Growers expect the smallest harvest in thirty years. "
+    "Cider makers say prices will rise by a fifth."
+)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    _write(folder / "lighthouse.md", "Lighthouse shines again", LIGHTHOUSE)
+    _write(folder / "orchard.md", "Frost ruins apple harvest", ORCHARD)
+    shutil.copy(SEEDS / "pakistan-iran-strikes.md", folder)
+    return folder
+
+
+def test_index_then_unchanged_costs_no_embedding(make_engine, corpus, embedder, mode) -> None:
+    engine = make_engine()
+    first = engine.index([corpus])
+    assert len(first.added) == 3 and not first.skipped
+    assert engine.stats().articles == 3 and engine.stats().chunks >= 3
+
+    embedder.reset()
+    again = make_engine().index([corpus])  # a new process would see the same
+    assert len(again.unchanged) == 3 and not again.added and not again.updated
+    assert embedder.embedded == 0 and again.chunks_embedded == 0
+
+
+def test_edited_article_is_replaced_whole(make_engine, corpus, mode) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    _write(corpus / "lighthouse.md", "Lighthouse shines again",
+           LIGHTHOUSE.replace("48,000 euros", "95,000 euros"))
+    report = engine.index([corpus])
+    assert len(report.updated) == 1 and len(report.unchanged) == 2
+    passages = engine.sources("How much did the lighthouse restoration cost?", k=10)
+    texts = " ".join(p.text for p in passages if "Lighthouse" in p.title)
+    assert "95,000" in texts and "48,000" not in texts
+    assert engine.stats().chunks == sum(r.chunks for r in engine.store.articles().values())
+    # no chunk of the old version is left in Chroma at all
+    assert engine.store.sweep_orphans() == 0
+
+
+def test_deleted_file_is_pruned(make_engine, corpus, mode) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    (corpus / "orchard.md").unlink()
+    report = engine.index([corpus])
+    assert len(report.removed) == 1
+    assert all("apple" not in p.text for p in engine.sources("apple harvest frost", k=10))
+    kept = make_engine().index([corpus], prune=False)
+    assert not kept.removed
+
+
+def test_identical_text_under_two_names_is_stored_once(make_engine, corpus, mode) -> None:
+    shutil.copy(corpus / "orchard.md", corpus / "orchard-copy.md")
+    engine = make_engine()
+    report = engine.index([corpus])
+    assert len(report.added) == 3
+    assert len(report.duplicates) == 1 and "same text as" in report.duplicates[0].reason
+    assert engine.stats().articles == 3
+
+
+def test_renamed_file_is_not_a_duplicate_of_its_old_self(make_engine, corpus) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    (corpus / "orchard.md").rename(corpus / "apples.md")
+    report = engine.index([corpus])
+    assert len(report.added) == 1 and len(report.removed) == 1 and not report.duplicates
+
+
+def test_bad_files_are_skipped_and_nothing_indexed_is_lost(make_engine, corpus, mode) -> None:
+    engine = make_engine(max_file_bytes=5_000)
+    engine.index([corpus])
+    before = engine.stats()
+    (corpus / "lighthouse.md").write_bytes(b"\xff\xfe\x00binary\x00junk")  # was indexed
+    (corpus / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (corpus / "empty.txt").write_text("")
+    (corpus / "huge.txt").write_text("word " * 2_000)
+    (corpus / "broken.json").write_text("[{\"title\": 1,")
+    report = engine.index([corpus])
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert "binary" in reasons["lighthouse.md"]
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert "too large" in reasons["huge.txt"]
+    assert "JSON" in reasons["broken.json"]
+    assert not report.removed  # the unreadable lighthouse file keeps its indexed version
+    assert engine.stats().articles == before.articles
+
+
+def test_json_corpus_shape_and_bad_records(make_engine, tmp_path: Path) -> None:
+    data = tmp_path / "corpus.jsonl"
+    good = {"title": "Frost", "body": ORCHARD, "source": "Wire", "url": "https://x/1",
+            "published_at": "2023-10-01T08:00:00+00:00", "author": None, "category": "business"}
+    data.write_text(
+        "\n".join(__import__("json").dumps(r) for r in [good, {"title": "no body"}, [1, 2]])
+    )
+    engine = make_engine()
+    report = engine.index([data])
+    assert report.added == ["https://x/1"]
+    assert len(report.skipped) == 2
+    assert engine.forget("https://x/1") == "Frost"
+    assert engine.stats().articles == 0
+
+
+def test_forget_by_path_and_unknown(make_engine, corpus) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    assert engine.forget(str(corpus / "orchard.md")) == "Frost ruins apple harvest"
+    assert engine.stats().articles == 2
+    with pytest.raises(ArticleNotFound):
+        engine.forget("https://nowhere.example/x")
+
+
+def test_missing_path_is_an_error(make_engine, tmp_path: Path) -> None:
+    with pytest.raises(NewsbotError, match="no such file"):
+        make_engine().index([tmp_path / "nope"])
+
+
+def test_keyword_index_is_rebuilt_from_chroma_when_missing(make_engine, corpus, tmp_path) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    shutil.rmtree(tmp_path / "data" / "bm25")
+    fresh = make_engine()
+    hits = fresh.keyword.search("lighthouse Gull Island lamp", 3)
+    assert hits and "Lighthouse" in hits[0][0].metadata["title"]
+
+
+def test_interrupted_replacement_stays_invisible_and_is_swept(make_engine, corpus) -> None:
+    """Chunks written for a new version whose registry flip never happened are not served."""
+    engine = make_engine()
+    engine.index([corpus])
+    from index.articles import load_file
+    from index.indexing import Indexer
+
+    article = load_file(corpus / "orchard.md", 10**6)[0][0]
+    changed = article.model_copy(update={"body": article.body + " Foxes ate the rest."})
+    indexer = Indexer(engine.store, engine.embedder, engine.settings)
+    nodes = indexer._nodes(changed)
+    vectors = engine.embedder.embed([n.get_content("embed") for n in nodes])
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector.tolist()
+    engine.store.vectors.add(nodes)  # ...and the process dies before the registry upsert
+    found = engine.sources("Foxes ate the rest of the apples", k=10)
+    assert all("Foxes" not in p.text for p in found)
+    assert engine.store.sweep_orphans() == len(nodes)
