@@ -115,3 +115,11 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("NEWSBOT_COLLECTION=from-dotenv\n")
     stats = json.loads(run("stats", "--json", cwd=tmp_path).stdout)
     assert stats["collection"] == "from-dotenv"
+
+
+def test_install_pulls_no_torch_or_cuda() -> None:
+    from importlib import metadata
+
+    names = {(d.metadata["Name"] or "").lower() for d in metadata.distributions()}
+    assert "torch" not in names
+    assert not [n for n in names if n.startswith("nvidia-")]

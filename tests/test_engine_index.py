@@ -12,7 +12,8 @@ from tests.conftest import SEEDS
 
 
 def _write(path: Path, title: str, body: str) -> Path:
-    path.write_text(f"---\ntitle: {title}\nsource: Test Wire\npublished_at: 2024-02-01\n---\n{body}\n")
+    header = f"---\ntitle: {title}\nsource: Test Wire\npublished_at: 2024-02-01\n---\n"
+    path.write_text(header + body + "\n")
     return path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference_minilm import fp32_embed, int8_embed
+from tests.reference_minilm import fp32_embed, int8_embed
 
 NEWS = [
     "The Federal Reserve left interest rates unchanged on Wednesday, citing cooling inflation.",
