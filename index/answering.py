@@ -24,6 +24,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 OWN_WEIGHT, WINDOW_WEIGHT, LEXICAL_WEIGHT = 0.45, 0.2, 0.35
 ANSWER_TYPE_BONUS = 0.1
+RESCORE = 12  # sentences whose window is embedded as text in the second pass
 MERGE_SPAN = 600  # cited sentences of one article closer than this share one [n]
 _QUANTITY_Q = re.compile(
     r"^\s*(how (many|much|long|old|far|often)|what (year|date|time)|when)\b", re.I
@@ -115,9 +116,28 @@ class ExtractiveAnswerer:
         if not candidates:
             return []
         windows = [_window(group, i) for group in per_passage for i in range(len(group))]
-        vectors = self.embedder.embed([c.text for c in candidates] + windows)
-        own, around = vectors[: len(candidates)], vectors[len(candidates) :]
+        own = self.embedder.embed([c.text for c in candidates])
         q = np.asarray(query_vector, dtype=np.float32)
+        # First pass: a window's vector approximated by the normalised sum of its sentences'
+        # vectors (no model cost); second pass: the best few windows embedded as text.
+        around = _window_vectors(own, [len(group) for group in per_passage])
+        self._score_all(question, q, candidates, own, around, windows)
+        shortlist = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
+        shortlist = shortlist[:RESCORE]
+        exact = self.embedder.embed([windows[i] for i in shortlist])
+        around[shortlist] = exact
+        self._score_all(question, q, candidates, own, around, windows)
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def _score_all(
+        self,
+        question: str,
+        q: np.ndarray,
+        candidates: list[Candidate],
+        own: np.ndarray,
+        around: np.ndarray,
+        windows: list[str],
+    ) -> None:
         terms = content_terms(question)
         wants_quantity = bool(_QUANTITY_Q.match(question))
         for cand, vector, window_vec, window in zip(candidates, own, around, windows, strict=True):
@@ -128,7 +148,6 @@ class ExtractiveAnswerer:
             if wants_quantity and _QUANTITY.search(cand.text):
                 cand.score += ANSWER_TYPE_BONUS
             cand.vector = vector
-        return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def _select(self, candidates: list[Candidate], best: float) -> list[Candidate]:
         # Further sentences must be nearly as good as the best one and say something new.
@@ -141,6 +160,18 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(cand)
         return chosen
+
+
+def _window_vectors(vectors: np.ndarray, sizes: list[int]) -> np.ndarray:
+    out = np.empty_like(vectors)
+    start = 0
+    for size in sizes:
+        for i in range(size):
+            lo, hi = start + max(0, i - 1), start + min(size, i + 2)
+            total = vectors[lo:hi].sum(axis=0)
+            out[start + i] = total / max(float(np.linalg.norm(total)), 1e-9)
+        start += size
+    return out
 
 
 def _window(group: list[Candidate], i: int) -> str:
