@@ -1,0 +1,224 @@
+"""The Discord client: the engine in front of a team's channels.
+
+`NewsBot` is a `discord.Client` with a `CommandTree`; `run_bot(settings)` is what
+`newsbot serve` runs. The engine stays free of Discord: every engine call goes through
+`NewsBot.run_engine` (worker threads, bounded), so the gateway heartbeat never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bot.discord import admin, questions
+from bot.discord.answers_log import AnswersLog
+from bot.discord.common import EngineRunner, RateLimiter, tell, user_message
+from bot.discord.questions import MentionHandler, SourcesButton
+from bot.discord.render import NO_MENTIONS
+from index.engine import Engine
+from index.errors import NewsbotError
+from index.settings import Settings
+
+log = logging.getLogger("bot.discord")
+
+EXIT_ERROR = 1
+EXIT_CONFIG = 2
+ARTICLE_LIST_TTL = 30.0  # seconds the autocomplete's article list is reused
+
+MISSING_TOKEN = (
+    "newsbot: error: NEWSBOT_DISCORD_TOKEN is not set: create a bot in the Discord Developer "
+    "Portal and put its token in NEWSBOT_DISCORD_TOKEN (see README, 'Discord bot')"
+)
+REJECTED_TOKEN = (
+    "newsbot: error: Discord rejected NEWSBOT_DISCORD_TOKEN (401 Unauthorized): copy the bot "
+    "token again from the Developer Portal (Bot > Reset Token)"
+)
+MISSING_INTENT = (
+    "newsbot: error: the MESSAGE CONTENT intent is not enabled for this bot: turn it on in the "
+    "Developer Portal (Bot > Privileged Gateway Intents)"
+)
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds, guild messages and message content; no member list, no presences."""
+    intents = discord.Intents.default()
+    intents.message_content = True
+    intents.members = False
+    intents.presences = False
+    return intents
+
+
+class NewsBot(discord.Client):
+    def __init__(self, settings: Settings, engine: Engine | None = None, **options: object) -> None:
+        # A text-only bot: no warnings at every start about voice libraries it does not need.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
+        super().__init__(intents=bot_intents(), allowed_mentions=NO_MENTIONS, **options)
+        self.settings = settings
+        self._engine = engine
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.run_engine = EngineRunner(settings.max_concurrent_answers)
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.reindex_lock = asyncio.Lock()
+        self.progress_interval = 2.0
+        self.uploads_dir = settings.data_dir / "uploads"
+        self.answers = AnswersLog(settings.data_dir / "discord" / "answers.sqlite3")
+        self.mentions = MentionHandler(self)
+        self._articles: tuple[float, list[tuple[str, str]]] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        questions.register(self)
+        admin.register(self)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise NewsbotError("the index is still loading: try again in a few seconds")
+        return self._engine
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def _check_llm(self) -> None:
+        """One line at start on the LLM backend; answers fall back to extractive if it fails."""
+        from index.llm import LLMUnavailable
+
+        try:
+            log.info("llm: %s", self.engine.check_llm())
+        except LLMUnavailable as exc:
+            log.warning("llm: %s; answers fall back to extractive until it is reachable", exc)
+
+    async def setup_hook(self) -> None:
+        if self._engine is None:
+            started = time.perf_counter()
+            self._engine = await asyncio.to_thread(Engine, self.settings)
+            log.info("index loaded in %.1f s", time.perf_counter() - started)
+        if self.settings.llm != "none":
+            await asyncio.to_thread(self._check_llm)
+        self.add_dynamic_items(SourcesButton)
+        await self.sync_commands()
+        stats = await asyncio.to_thread(self.engine.stats)
+        log.info("index: %d articles, %d chunks", stats.articles, stats.chunks)
+        if stats.articles == 0:
+            task = asyncio.create_task(self._index_sources())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _index_sources(self) -> None:
+        async with self.reindex_lock:
+            log.info("the index is empty: indexing the configured sources")
+            try:
+                report = await asyncio.to_thread(self.engine.index)
+                log.info("indexed the configured sources: %s", report.summary())
+            except Exception as exc:  # noqa: BLE001 - the bot keeps running on an empty index
+                user_message(exc, "the start-up indexing")
+            finally:
+                self.articles_changed()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        guild_id = self.settings.discord_guild_id
+        if guild_id:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to guild %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info(
+                "synced %d global slash commands (new ones can take a while to show up; "
+                "set NEWSBOT_DISCORD_GUILD_ID for instant updates)",
+                len(synced),
+            )
+        return synced
+
+    async def on_ready(self) -> None:
+        names = ", ".join(f"{g.name} ({g.id})" for g in self.guilds) or "none yet: invite me"
+        log.info(
+            "logged in as %s (id %s); serving %d guild(s): %s",
+            self.user,
+            getattr(self.user, "id", "?"),
+            len(self.guilds),
+            names,
+        )
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        log.info("joined guild %s (%s)", guild.name, guild.id)
+
+    async def close(self) -> None:
+        await super().close()
+        self.answers.close()
+
+    # --- events ---------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.mentions.handle(message)
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        name = interaction.command.name if interaction.command else "a command"
+        text = user_message(error, f"/{name}")
+        try:
+            await tell(interaction, text)
+        except Exception as exc:  # noqa: BLE001 - e.g. disconnected: nothing more to do
+            log.warning("could not tell the user about an error in /%s: %r", name, exc)
+
+    # --- shared state ---------------------------------------------------------------------
+
+    async def article_list(self) -> list[tuple[str, str]]:
+        """(id, title) of the indexed articles, reused for a few seconds (autocomplete)."""
+        now = time.monotonic()
+        if self._articles is None or now - self._articles[0] > ARTICLE_LIST_TTL:
+            self._articles = (now, await asyncio.to_thread(self.engine.list_articles))
+        return self._articles[1]
+
+    def articles_changed(self) -> None:
+        self._articles = None
+
+
+def token_of(settings: Settings) -> str:
+    secret = settings.discord_token
+    return secret.get_secret_value().strip() if secret is not None else ""
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot until it is stopped; the process exit code (2 for a missing or bad token)."""
+    token = token_of(settings)
+    if not token:
+        print(MISSING_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    bot = NewsBot(settings)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # e.g. Windows
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        async with bot:
+            await bot.start(token)
+
+    try:
+        asyncio.run(main())
+    except discord.LoginFailure:
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        print(MISSING_INTENT, file=sys.stderr)
+        return EXIT_CONFIG
+    except NewsbotError as exc:
+        print(f"newsbot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (aiohttp.ClientError, OSError) as exc:
+        print(f"newsbot: error: cannot reach Discord: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        pass
+    log.info("stopped")
+    return 0
