@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
 _MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
@@ -95,4 +96,7 @@ class SourceMatcher:
 
 
 def analyse(question: str, matcher: SourceMatcher) -> QueryAnalysis:
-    return QueryAnalysis(sources=tuple(matcher.find(question)), dates=tuple(find_dates(question)))
+    return QueryAnalysis(
+        sources=tuple(matcher.find(question)),
+        dates=tuple(find_dates(question)),
+    )

@@ -6,15 +6,18 @@ A llama-index `BaseRetriever`, so it composes with llama-index postprocessors an
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 from dataclasses import dataclass, field
 
 from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, TextNode
 
 from index.embedding import OnnxEmbedding
 from index.keyword import KeywordIndex
 from index.query_analysis import QueryAnalysis, SourceMatcher, analyse
+from index.reranking import Reranker
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -36,14 +39,18 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class FusionConfig:
-    candidates: int = 40  # taken from each side before fusing
-    dense_weight: float = 1.0
+    candidates: int = 60  # taken from each side before fusing
+    dense_weight: float = 0.25
     keyword_weight: float = 1.0
     rrf_k: int = 60
     filter_candidates: int = 20  # taken from each side per named publication or date
-    filter_weight: float = 1.0  # weight of those per-filter lists, relative to the main ones
+    filter_weight: float = 2.0  # weight of those per-filter lists, relative to the main ones
     keyword_pool: int = 300  # BM25 hits the per-filter keyword lists are picked from
-    max_per_article: int = 2  # passages of one article in the top k (0 = no cap)
+    max_per_article: int = 4  # passages of one article in the top k (0 = no cap)
+    coverage_weight: float = 1.0  # weight of query-aspect coverage when picking the top k
+    coverage_pool: int = 60  # fused candidates the coverage selection picks from
+    term_decay: float = 0.3  # a query term already covered k times counts term_decay**k
+    article_penalty: float = 0.0  # subtracted per passage already picked from the same article
 
 
 Ranked = list[tuple[TextNode, float]]
@@ -57,11 +64,14 @@ class HybridRetriever(BaseRetriever):
         embedder: OnnxEmbedding,
         top_k: int,
         fusion: FusionConfig | None = None,
+        reranker: Reranker | None = None,
+        rerank_candidates: int = 30,
     ) -> None:
         super().__init__()
         self.store, self.keyword, self.embedder = store, keyword, embedder
         self.top_k = top_k
         self.fusion = fusion or FusionConfig()
+        self.reranker, self.rerank_candidates = reranker, rerank_candidates
         self._matcher = SourceMatcher([])
         self._matcher_stamp: str | None = None
 
@@ -83,18 +93,31 @@ class HybridRetriever(BaseRetriever):
         analysis = self.analyse(query)
         filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
         keyword = self.store.visible(self.keyword.search(query, f.keyword_pool if filters else n))
-        lists: list[tuple[Ranked, float, bool]] = [
-            (self.store.dense(vector, n), f.dense_weight, True),
-            (keyword[:n], f.keyword_weight, False),
-        ]
-        if f.filter_weight > 0:
-            for field_name, value in filters:
+        lists: list[tuple[Ranked, float, bool]] = [(keyword[:n], f.keyword_weight, False)]
+        if f.dense_weight > 0:
+            lists.append((self.store.dense(vector, n), f.dense_weight, True))
+        for field_name, value in filters if f.filter_weight > 0 else []:
+            kw = [p for p in keyword if p[0].metadata.get(field_name) == value]
+            lists.append((kw[: f.filter_candidates], f.filter_weight * f.keyword_weight, False))
+            if f.dense_weight > 0:
                 dense = self.store.dense(vector, f.filter_candidates, where={field_name: value})
-                kw = [p for p in keyword if p[0].metadata.get(field_name) == value]
                 lists.append((dense, f.filter_weight * f.dense_weight, True))
-                lists.append((kw[: f.filter_candidates], f.filter_weight * f.keyword_weight, False))
-        ranked = self._fuse(lists)
+        ranked = self.rerank(query, self._fuse(lists))
+        if f.coverage_weight > 0:
+            pool = max(f.coverage_pool, k)
+            ranked = cover(query, ranked[:pool], k, f) + ranked[pool:]
         return SearchResult(hits=diversify(ranked, k, f.max_per_article), query_vector=vector)
+
+    def rerank(self, query: str, ranked: list[Hit]) -> list[Hit]:
+        """Reorder the best fused candidates by the cross-encoder, when there is one."""
+        if self.reranker is None or not ranked:
+            return ranked
+        head, tail = ranked[: self.rerank_candidates], ranked[self.rerank_candidates :]
+        texts = [h.node.get_content(metadata_mode=MetadataMode.EMBED) for h in head]
+        scores = self.reranker.score(query, texts)
+        for hit, score in zip(head, scores, strict=True):
+            hit.score = float(score)
+        return sorted(head, key=lambda h: h.score, reverse=True) + tail
 
     def _fuse(self, lists: list[tuple[Ranked, float, bool]]) -> list[Hit]:
         """Weighted reciprocal rank fusion of ranked lists (dense ones flagged True)."""
@@ -133,3 +156,56 @@ def diversify(ranked: list[Hit], k: int, max_per_article: int) -> list[Hit]:
             held_back.append(hit)
     chosen += held_back[: k - len(chosen)]
     return chosen
+
+
+@functools.lru_cache(maxsize=50_000)
+def _node_terms(node_id: str, text: str) -> frozenset[str]:
+    from index.answering import content_terms
+
+    return frozenset(content_terms(text))
+
+
+def _terms(node: TextNode) -> frozenset[str]:
+    """A passage's stemmed content terms (cached: the same passages come back often)."""
+    return _node_terms(node.node_id, node.get_content())
+
+
+def cover(query: str, pool: list[Hit], k: int, f: FusionConfig) -> list[Hit]:
+    """Greedy top k that covers the query's aspects, not just its best-matching one.
+
+    A multi-hop question describes 2-4 articles; the passages that match its first half best
+    crowd out those for the rest. Each pick scores its fused rank score (scaled to the best)
+    plus the IDF-weighted share of query terms it contains, each term discounted by how often
+    the passages picked so far already cover it (xQuAD-style), minus a penalty per passage
+    already taken from the same article.
+    """
+    from index.answering import content_terms
+
+    wanted = content_terms(query)
+    if not pool or not wanted:
+        return pool[:k]
+    terms = [_terms(h.node) & wanted for h in pool]
+    df = {t: sum(t in ts for ts in terms) for t in wanted}
+    idf = {t: math.log(1 + len(pool) / (1 + df[t])) for t in wanted}
+    total = sum(idf.values()) or 1.0
+    top = pool[0].score or 1.0
+    covered: dict[str, int] = {}
+    per_article: dict[str, int] = {}
+    left = list(range(len(pool)))
+    picked: list[Hit] = []
+    while left and len(picked) < k:
+
+        def gain(i: int) -> float:
+            hit = pool[i]
+            novelty = sum(idf[t] * f.term_decay ** covered.get(t, 0) for t in terms[i]) / total
+            same = per_article.get(hit.node.metadata.get("doc_id", ""), 0)
+            return hit.score / top + f.coverage_weight * novelty - f.article_penalty * same
+
+        best = max(left, key=gain)
+        left.remove(best)
+        picked.append(pool[best])
+        for t in terms[best]:
+            covered[t] = covered.get(t, 0) + 1
+        doc = pool[best].node.metadata.get("doc_id", "")
+        per_article[doc] = per_article.get(doc, 0) + 1
+    return picked + [pool[i] for i in left]

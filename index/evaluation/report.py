@@ -133,9 +133,9 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     out = []
     for n, row in enumerate(cells):
-        out.append(
-            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-        )
+        pairs = enumerate(zip(row, widths, strict=True))
+        padded = [c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs]
+        out.append("  ".join(padded))
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)

@@ -156,6 +156,7 @@ def run_ours(
         settings.refusal_threshold,
         settings.max_answer_sentences,
         engine.store.article_body,
+        passage_threshold=settings.refusal_passage_threshold,
     )
     engine.retriever.search("warm-up question", k)
     results: list[Retrieved] = []
@@ -194,6 +195,7 @@ def run_ours(
             "chunk_overlap": settings.chunk_overlap,
             "chunks_embedded_this_run": report.chunks_embedded,
             "refusal_threshold": settings.refusal_threshold,
+            "refusal_passage_threshold": settings.refusal_passage_threshold,
             "answer_top_k": settings.top_k,
         },
     )

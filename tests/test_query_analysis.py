@@ -1,0 +1,78 @@
+"""Query analysis (publication names, dates) and the top-k selection of the hybrid retriever."""
+
+from __future__ import annotations
+
+from llama_index.core.schema import TextNode
+
+from index.query_analysis import SourceMatcher, aliases, analyse, find_dates
+from index.retrieval import FusionConfig, Hit, cover, diversify
+
+SOURCES = [
+    "The Verge",
+    "TechCrunch",
+    "Fortune",
+    "The Independent - Life and Style",
+    "The Independent - Sports",
+    "Cnbc | World Business News Leader",
+    "CBSSports.com",
+]
+
+
+def test_publications_are_found_by_name_or_name_before_the_tagline() -> None:
+    matcher = SourceMatcher(SOURCES)
+    found = matcher.find("Did CNBC and 'The Verge' agree, as TechCrunch and CBSSports say?")
+    cnbc = "Cnbc | World Business News Leader"
+    assert found == [cnbc, "The Verge", "TechCrunch", "CBSSports.com"]
+    assert matcher.find("The Independent - Sports reported it") == ["The Independent - Sports"]
+    assert set(matcher.find("per The Independent")) == {
+        "The Independent - Life and Style",
+        "The Independent - Sports",
+    }
+
+
+def test_lower_case_words_are_not_publications() -> None:
+    matcher = SourceMatcher(SOURCES)
+    assert matcher.find("they made a fortune on the verge of collapse") == []
+    assert matcher.find("according to Fortune") == ["Fortune"]
+
+
+def test_aliases_drop_taglines_and_dot_com() -> None:
+    assert aliases("The Roar | Sports Writers Blog") == {
+        "The Roar | Sports Writers Blog",
+        "The Roar",
+    }
+    assert "CBSSports" in aliases("CBSSports.com")
+
+
+def test_dates_in_common_spellings() -> None:
+    text = "published on October 7, 2023, then 1st Nov 2023 and 2023-12-25; Sept. 30 2023"
+    assert find_dates(text) == ["2023-10-07", "2023-11-01", "2023-12-25", "2023-09-30"]
+    assert find_dates("in October 2023") == []
+
+
+def test_analyse_combines_both() -> None:
+    result = analyse("What did TechCrunch say on November 1, 2023?", SourceMatcher(SOURCES))
+    assert result.sources == ("TechCrunch",) and result.dates == ("2023-11-01",)
+
+
+def _hit(doc: str, i: int, score: float, text: str = "") -> Hit:
+    node = TextNode(id_=f"{doc}-{i}", text=text or f"{doc} {i}", metadata={"doc_id": doc})
+    return Hit(node=node, score=score)
+
+
+def test_diversify_caps_passages_per_article_and_fills_from_the_rest() -> None:
+    ranked = [_hit("a", i, 1 - i / 10) for i in range(4)] + [_hit("b", 0, 0.5)]
+    picked = [h.node.node_id for h in diversify(ranked, 4, max_per_article=2)]
+    assert picked == ["a-0", "a-1", "b-0", "a-2"]
+    assert len(diversify(ranked, 10, 0)) == 5
+
+
+def test_cover_prefers_a_passage_about_the_uncovered_half_of_the_question() -> None:
+    query = "Did the striker score a goal, and what did the chancellor budget announce?"
+    pool = [
+        _hit("a", 0, 1.0, "The striker scored a late goal."),
+        _hit("a", 1, 0.95, "The striker's goal came after a corner; the striker celebrated."),
+        _hit("b", 0, 0.9, "The chancellor announced the budget."),
+    ]
+    picked = cover(query, pool, 2, FusionConfig(coverage_weight=1.0))
+    assert [h.node.node_id for h in picked[:2]] == ["a-0", "b-0"]
