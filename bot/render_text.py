@@ -24,14 +24,33 @@ def render_citation(c: Citation) -> str:
     return "\n".join(lines)
 
 
+def verification_line(answer: Answer) -> str:
+    """`Checked: 2 of 3 sentences kept; 1 out-of-range [n] removed ...` (LLM mode), else ""."""
+    v = answer.verification
+    if v is None or v.fallback:
+        return ""
+    removed = [
+        (v.out_of_range_removed, "out-of-range [n] removed"),
+        (v.uncited_dropped, "uncited dropped"),
+        (v.unsupported_dropped, "unsupported dropped"),
+        (v.quotes_rejected, "with a quote not in the source dropped"),
+    ]
+    details = "; ".join(f"{n} {what}" for n, what in removed if n)
+    head = f"Checked ({v.backend} {v.model}): {v.kept} of {v.sentences} sentences kept"
+    return f"{head}; {details}" if details else head
+
+
 def render_answer(answer: Answer) -> str:
-    parts = [textwrap.fill(answer.answer, 96) if not answer.refused else answer.answer]
+    parts = [f"({answer.note})"] if answer.note else []
+    parts.append(textwrap.fill(answer.answer, 96) if not answer.refused else answer.answer)
     if answer.refused:
         for p in answer.closest:
             parts.append(f"- {_byline(p.title, p.source, p.published_at)}\n{_quote(p.text[:300])}")
         return "\n".join(parts)
     parts.append("\nSources")
     parts.extend(render_citation(c) for c in answer.citations)
+    if verification_line(answer):
+        parts.append(f"\n{verification_line(answer)}")
     return "\n".join(parts)
 
 

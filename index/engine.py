@@ -21,6 +21,7 @@ from index.errors import ArticleNotFound, InvalidQuestion, NewsbotError
 from index.indexing import Indexer
 from index.keyword import KeywordIndex, versions_stamp
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
+from index.reranking import OnnxCrossEncoder, Reranker
 from index.retrieval import HybridRetriever
 from index.settings import Settings
 from index.store import Store, passage_from_node
@@ -28,6 +29,15 @@ from index.store import Store, passage_from_node
 log = logging.getLogger(__name__)
 
 Progress = Callable[[IndexProgress], None]
+
+
+def _reranker(settings: Settings) -> Reranker | None:
+    """The cross-encoder of the reranker slot, when the settings name one."""
+    if settings.reranker_model is None or settings.reranker_tokenizer is None:
+        return None
+    return OnnxCrossEncoder(
+        settings.reranker_model, settings.reranker_tokenizer, threads=settings.embedding_threads
+    )
 
 
 class Engine:
@@ -44,15 +54,47 @@ class Engine:
         LlamaSettings.llm = MockLLM()
         self.store = Store(settings, self.embedder.fingerprint)
         self.keyword = KeywordIndex(settings.data_dir / "bm25" / self._keyword_name())
-        self.retriever = HybridRetriever(self.store, self.keyword, self.embedder, settings.top_k)
+        self.retriever = HybridRetriever(
+            self.store,
+            self.keyword,
+            self.embedder,
+            settings.top_k,
+            reranker=_reranker(settings),
+            rerank_candidates=settings.rerank_candidates,
+        )
         self.answerer = ExtractiveAnswerer(
             self.embedder,
             settings.refusal_threshold,
             settings.max_answer_sentences,
             self.store.article_body,
+            passage_threshold=settings.refusal_passage_threshold,
         )
+        self.generator = self._generator(settings) if settings.llm != "none" else None
         self._write_lock = threading.Lock()
         self.sync_keyword_index()
+
+    def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
+        from index.generation import GeneratedAnswerer
+        from index.llm import build_llm, model_name
+        from index.prompts import Prompts
+
+        return GeneratedAnswerer(
+            build_llm(settings),
+            Prompts(settings.prompts_dir),
+            self.answerer,
+            self.store.article_body,
+            backend=settings.llm,
+            model=model_name(settings),
+            min_support=settings.llm_min_support,
+        )
+
+    def check_llm(self) -> str:
+        """One line on the LLM backend ("extractive" when none); LLMUnavailable when unusable."""
+        if self.settings.llm == "none":
+            return "none (extractive answers)"
+        from index.llm import check_llm
+
+        return check_llm(self.settings)
 
     def _keyword_name(self) -> str:
         s = self.settings
@@ -130,16 +172,34 @@ class Engine:
     def sources(self, question: str, k: int | None = None) -> list[Passage]:
         return self._search(self.check_question(question), k or self.settings.top_k)[0]
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        history: list[tuple[str, str]] | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer `question`; in LLM mode a follow-up is first condensed with `history` (previous
+        (role, text) turns, oldest first) and `on_text` receives the text as it is generated."""
         question = self.check_question(question)
         started = time.perf_counter()
+        asked = question
+        if self.generator is not None and history:
+            question = self.check_question(self.generator.condense(question, history))
+        condensed = time.perf_counter()
         passages, vector = self._search(question, k or self.settings.top_k)
         retrieved = time.perf_counter()
-        answer = self.answerer.answer(question, vector, passages)
-        answer.timings = {
-            "retrieve_ms": round((retrieved - started) * 1000, 1),
+        if self.generator is not None:
+            answer = self.generator.answer(question, vector, passages, on_text=on_text)
+        else:
+            answer = self.answerer.answer(question, vector, passages)
+        timings = {
+            "retrieve_ms": round((retrieved - condensed) * 1000, 1),
             "answer_ms": round((time.perf_counter() - retrieved) * 1000, 1),
         }
+        if question != asked:
+            timings["condense_ms"] = round((condensed - started) * 1000, 1)
+        answer.timings = {**timings, **answer.timings}
         return answer
 
     def _search(self, question: str, k: int) -> tuple[list[Passage], list[float]]:
@@ -149,6 +209,11 @@ class Engine:
 
     def article_body(self, doc_id: str) -> str | None:
         return self.store.article_body(doc_id)
+
+    def list_articles(self) -> list[tuple[str, str]]:
+        """(id, title) of every indexed article, by title: for pickers such as autocomplete."""
+        records = self.store.articles().values()
+        return sorted(((r.id, r.title) for r in records), key=lambda x: (x[1].casefold(), x[0]))
 
     def stats(self) -> Stats:
         records = self.store.articles()

@@ -63,7 +63,10 @@ class KeywordIndex:
         retriever = None
         if nodes:
             retriever = BM25Retriever.from_defaults(
-                nodes=nodes, stemmer=Stemmer.Stemmer("english"), language="english"
+                nodes=nodes,
+                stemmer=Stemmer.Stemmer("english"),
+                language="english",
+                similarity_top_k=min(2, len(nodes)),  # its default 2 warns on a 1-chunk corpus
             )
         self._save(retriever, stamp)
         self._set(retriever, len(nodes), stamp)

@@ -67,6 +67,37 @@ class Citation(BaseModel):
     passage: str = Field("", description="The whole retrieved passage the quote comes from")
 
 
+class Verification(BaseModel):
+    """What the citation checks did to a generated answer (LLM mode only), as counts."""
+
+    backend: str = Field(description="The LLM backend, e.g. openai-compatible")
+    model: str = ""
+    passages: int = Field(0, description="Numbered passages the model was given")
+    sentences: int = Field(0, description="Sentences in the model's text")
+    kept: int = Field(0, description="Sentences posted, each with a valid citation")
+    out_of_range_removed: int = Field(0, description="[n] markers outside the passages, removed")
+    uncited_dropped: int = Field(0, description="Sentences with no valid citation, dropped")
+    unsupported_dropped: int = Field(
+        0, description="Sentences sharing too little with the passage they cite, dropped"
+    )
+    quotes_rejected: int = Field(
+        0, description="Sentences quoting text not found verbatim in the cited passage, dropped"
+    )
+    model_refused: bool = Field(False, description="The model answered with the refusal phrase")
+    replaced_by_refusal: bool = Field(
+        False, description="Nothing verifiable was left, so the refusal was posted instead"
+    )
+    fallback: str | None = Field(
+        None, description="Why the extractive answer was posted instead (LLM error), if it was"
+    )
+    min_support: float = 0.0
+    verify_ms: float = 0.0
+
+    @property
+    def dropped(self) -> int:
+        return self.uncited_dropped + self.unsupported_dropped + self.quotes_rejected
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -77,6 +108,10 @@ class Answer(BaseModel):
     )
     confidence: float = 0.0
     timings: dict[str, float] = Field(default_factory=dict)
+    verification: Verification | None = Field(
+        None, description="LLM mode: what the citation checks removed; None for extractive"
+    )
+    note: str = Field("", description="A one-line note for the reader, e.g. an LLM fallback")
 
 
 class SkippedFile(BaseModel):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.errors import NewsbotError
@@ -41,13 +41,67 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(0, ge=0, description="onnxruntime threads; 0 = all cores")
     chunk_size: int = Field(200, ge=32, le=512, description="Max tokens of article text a chunk")
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences shared by adjacent chunks")
+    reranker_model: Path | None = Field(
+        None, description="Cross-encoder ONNX file to rerank retrieved passages; unset = off"
+    )
+    reranker_tokenizer: Path | None = Field(None, description="tokenizer.json for the reranker")
+    rerank_candidates: int = Field(30, ge=1, le=200, description="Fused passages reranked")
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved to answer a question")
     refusal_threshold: float = Field(0.35, ge=0.0, le=1.0)
+    refusal_passage_threshold: float = Field(
+        0.47, ge=0.0, le=1.0, description="Refuse when no passage is this close (cosine); 0 = off"
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1_000)
     prompts_dir: Path = Field(DEFAULT_PROMPTS)
+
+    # --- generated answers (optional LLM; see README, "Generated answers") ---
+    llm: Literal["none", "openai", "openai-compatible", "ollama"] = Field(
+        "none", description="Answer backend: none = extractive (default), or an LLM backend"
+    )
+    llm_model: str = Field(
+        "", description="Model name; empty = gpt-4o-mini (openai) or llama3.1 (ollama)"
+    )
+    llm_base_url: str | None = Field(
+        None, description="Server url (required for openai-compatible; ollama: localhost:11434)"
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key (openai; optional for openai-compatible); never logged"
+    )
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the model's answer")
+    llm_max_tokens: int = Field(512, ge=16, le=8192, description="Most tokens the model writes")
+    llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature")
+    llm_stream: bool = Field(
+        False, description="Discord: edit the answer message as text arrives (every 1.5 s at most)"
+    )
+    llm_min_support: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of a generated sentence's content words its cited passage must hold",
+    )
     log_level: str = Field("WARNING", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$")
+
+    # --- the Discord bot (`newsbot serve`) ---
+    discord_token: SecretStr | None = Field(
+        None, description="Bot token from the Discord Developer Portal; never printed or logged"
+    )
+    discord_guild_id: int | None = Field(
+        None, description="Sync slash commands to this guild only (instant); unset = globally"
+    )
+    admin_role_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Roles allowed the admin commands besides Manage Server"
+    )
+    discord_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Channels where mentions are answered; empty = all"
+    )
+    rate_limit_per_minute: int = Field(6, ge=0, description="Questions per user a minute; 0 = off")
+    max_concurrent_answers: int = Field(2, ge=1, le=32, description="Engine calls run at once")
+    ingest_max_bytes: int = Field(
+        5_000_000, ge=1_000, description="Largest file or url body /ingest accepts"
+    )
+    ingest_timeout: float = Field(15.0, gt=0, description="Seconds /ingest url: waits for a url")
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -58,17 +112,44 @@ class Settings(BaseSettings):
             return [Path(p.strip()) for p in parts if p.strip()]
         return value
 
-    @field_validator("chroma_host", "embedding_model", "embedding_tokenizer", mode="before")
+    @field_validator("admin_role_ids", "discord_channel_ids", mode="before")
     @classmethod
-    def _empty_host_is_none(cls, value: object) -> object:
+    def _split_ids(cls, value: object) -> object:
+        # Discord ids (snowflakes), separated by commas or spaces.
+        if isinstance(value, str):
+            return [p for p in value.replace(",", " ").split() if p]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator(
+        "chroma_host",
+        "embedding_model",
+        "embedding_tokenizer",
+        "reranker_model",
+        "reranker_tokenizer",
+        "discord_guild_id",
+        "discord_token",
+        "llm_base_url",
+        "llm_api_key",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # `NAME=` in .env (as .env.example has it) means "unset".
         return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _check_files(self) -> Settings:
-        for name in ("embedding_model", "embedding_tokenizer"):
+        if (self.reranker_model is None) != (self.reranker_tokenizer is None):
+            raise ValueError("reranker_model and reranker_tokenizer must be set together")
+        files = ("embedding_model", "embedding_tokenizer", "reranker_model", "reranker_tokenizer")
+        for name in files:
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{name}: file not found: {path}")
+        if self.llm == "openai-compatible" and not (self.llm_base_url and self.llm_model):
+            raise ValueError("llm=openai-compatible needs NEWSBOT_LLM_BASE_URL and _LLM_MODEL")
         return self
 
     @property

@@ -104,9 +104,11 @@ def make_engine(
     tmp_path: Path, embedder: CountingEmbedder, request: pytest.FixtureRequest
 ) -> Callable[..., Engine]:
     """Build engines on a fresh collection, in the mode the test is parametrised with."""
-    mode = request.node.callspec.params.get("mode", "embedded") if hasattr(
-        request.node, "callspec"
-    ) else "embedded"
+    mode = (
+        request.node.callspec.params.get("mode", "embedded")
+        if hasattr(request.node, "callspec")
+        else "embedded"
+    )
     server: dict[str, object] = {}
     if mode == "server":
         host, port = request.getfixturevalue("chroma_server")
@@ -115,7 +117,9 @@ def make_engine(
 
     def make(**overrides: object) -> Engine:
         settings = load_settings(
-            data_dir=tmp_path / "data", collection=collection, sources=[SEEDS],
+            data_dir=tmp_path / "data",
+            collection=collection,
+            sources=[SEEDS],
             **{**server, **overrides},
         )
         return Engine(settings, embedder=embedder)

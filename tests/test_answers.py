@@ -82,6 +82,7 @@ def test_bad_questions_raise_a_clear_error(make_engine, question: str) -> None:
 def test_seeds_folder_has_metadata() -> None:
     from index.articles import load_file
 
-    [article], _ = load_file(Path(__file__).parent.parent / "seeds" / "pakistan-iran-strikes.md",
-                             10**6)
+    [article], _ = load_file(
+        Path(__file__).parent.parent / "seeds" / "pakistan-iran-strikes.md", 10**6
+    )
     assert article.title and article.published_at and article.source

@@ -74,8 +74,12 @@ def test_sentence_spans_are_exact_slices() -> None:
     text = "Dr. Smith arrived at 10 a.m. on Monday.  He left.\nHeadline without stop\nLast one!"
     spans = sentence_spans(text)
     pieces = [text[s:e] for s, e in spans]
-    assert pieces == ["Dr. Smith arrived at 10 a.m. on Monday.", "He left.",
-                      "Headline without stop", "Last one!"]
+    assert pieces == [
+        "Dr. Smith arrived at 10 a.m. on Monday.",
+        "He left.",
+        "Headline without stop",
+        "Last one!",
+    ]
 
 
 def test_chunks_respect_size_overlap_and_offsets(embedder) -> None:

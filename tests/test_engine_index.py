@@ -54,8 +54,11 @@ def test_index_then_unchanged_costs_no_embedding(make_engine, corpus, embedder, 
 def test_edited_article_is_replaced_whole(make_engine, corpus, mode) -> None:
     engine = make_engine()
     engine.index([corpus])
-    _write(corpus / "lighthouse.md", "Lighthouse shines again",
-           LIGHTHOUSE.replace("48,000 euros", "95,000 euros"))
+    _write(
+        corpus / "lighthouse.md",
+        "Lighthouse shines again",
+        LIGHTHOUSE.replace("48,000 euros", "95,000 euros"),
+    )
     report = engine.index([corpus])
     assert len(report.updated) == 1 and len(report.unchanged) == 2
     passages = engine.sources("How much did the lighthouse restoration cost?", k=10)
@@ -102,7 +105,7 @@ def test_bad_files_are_skipped_and_nothing_indexed_is_lost(make_engine, corpus, 
     (corpus / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
     (corpus / "empty.txt").write_text("")
     (corpus / "huge.txt").write_text("word " * 2_000)
-    (corpus / "broken.json").write_text("[{\"title\": 1,")
+    (corpus / "broken.json").write_text('[{"title": 1,')
     report = engine.index([corpus])
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert "binary" in reasons["lighthouse.md"]
@@ -116,8 +119,15 @@ def test_bad_files_are_skipped_and_nothing_indexed_is_lost(make_engine, corpus, 
 
 def test_json_corpus_shape_and_bad_records(make_engine, tmp_path: Path) -> None:
     data = tmp_path / "corpus.jsonl"
-    good = {"title": "Frost", "body": ORCHARD, "source": "Wire", "url": "https://x/1",
-            "published_at": "2023-10-01T08:00:00+00:00", "author": None, "category": "business"}
+    good = {
+        "title": "Frost",
+        "body": ORCHARD,
+        "source": "Wire",
+        "url": "https://x/1",
+        "published_at": "2023-10-01T08:00:00+00:00",
+        "author": None,
+        "category": "business",
+    }
     data.write_text(
         "\n".join(__import__("json").dumps(r) for r in [good, {"title": "no body"}, [1, 2]])
     )

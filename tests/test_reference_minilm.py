@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from tests.reference_minilm import fp32_embed, int8_embed
 
 NEWS = [

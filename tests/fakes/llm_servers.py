@@ -1,0 +1,174 @@
+"""Fake LLM servers on 127.0.0.1 speaking the real wire protocols, for the real llama-index
+clients: OpenAI `/v1/chat/completions` (JSON, and SSE when `stream` is true), `/v1/models`;
+Ollama `/api/chat` (JSON, and NDJSON when streaming), `/api/tags`.
+
+Replies are scripted: `server.script` is a list of `Reply` taken in order (the last one repeats),
+or a function of the request's messages. Every request body is kept in `server.requests`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+@dataclass
+class Reply:
+    text: str = ""
+    status: int = 200
+    delay: float = 0.0  # seconds before answering (a timeout when above the client's)
+    chunk: int = 12  # characters per streamed chunk
+    chunk_delay: float = 0.0  # seconds between streamed chunks
+
+
+Script = list[Reply] | Callable[[list[dict]], Reply]
+
+
+@dataclass
+class FakeLLMServer:
+    models: list[str] = field(default_factory=lambda: ["fake"])
+    script: Script = field(default_factory=lambda: [Reply("Nothing scripted [1].")])
+    requests: list[dict] = field(default_factory=list)
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _runner: web.AppRunner | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def openai_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def next_reply(self, body: dict) -> Reply:
+        self.requests.append(body)
+        if callable(self.script):
+            return self.script(body.get("messages", []))
+        return self.script.pop(0) if len(self.script) > 1 else self.script[0]
+
+    # --- OpenAI ---------------------------------------------------------------------------
+
+    async def openai_chat(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        reply = self.next_reply(body)
+        await asyncio.sleep(reply.delay)
+        if reply.status != 200:
+            return web.json_response(
+                {"error": {"message": "scripted failure", "type": "server_error"}},
+                status=reply.status,
+            )
+        base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": body["model"]}
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": reply.text}
+            return web.json_response(
+                {
+                    **base,
+                    "object": "chat.completion",
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
+            )
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        pieces = [reply.text[i : i + reply.chunk] for i in range(0, len(reply.text), reply.chunk)]
+        for i, piece in enumerate([*pieces, None]):
+            delta = {"content": piece} if piece is not None else {}
+            if i == 0:
+                delta["role"] = "assistant"
+            choice = {"index": 0, "delta": delta, "finish_reason": None if piece else "stop"}
+            chunk = {**base, "object": "chat.completion.chunk", "choices": [choice]}
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            await asyncio.sleep(reply.chunk_delay)
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response
+
+    async def openai_models(self, request: web.Request) -> web.Response:
+        data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
+        return web.json_response({"object": "list", "data": data})
+
+    # --- Ollama ---------------------------------------------------------------------------
+
+    async def ollama_chat(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        reply = self.next_reply(body)
+        await asyncio.sleep(reply.delay)
+        if reply.status != 200:
+            return web.json_response({"error": "scripted failure"}, status=reply.status)
+        done = {
+            "model": body["model"],
+            "created_at": "2026-01-01T00:00:00Z",
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1,
+            "prompt_eval_count": 1,
+            "eval_count": 1,
+        }
+        if not body.get("stream", True):
+            message = {"role": "assistant", "content": reply.text}
+            return web.json_response({**done, "message": message})
+        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+        await response.prepare(request)
+        for i in range(0, len(reply.text), reply.chunk):
+            piece = {
+                "model": body["model"],
+                "created_at": "2026-01-01T00:00:00Z",
+                "message": {"role": "assistant", "content": reply.text[i : i + reply.chunk]},
+                "done": False,
+            }
+            await response.write((json.dumps(piece) + "\n").encode())
+        final = {**done, "message": {"role": "assistant", "content": ""}}
+        await response.write((json.dumps(final) + "\n").encode())
+        await response.write_eof()
+        return response
+
+    async def ollama_tags(self, request: web.Request) -> web.Response:
+        return web.json_response({"models": [{"name": m, "model": m} for m in self.models]})
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self.openai_chat)
+        app.router.add_get("/v1/models", self.openai_models)
+        app.router.add_post("/api/chat", self.ollama_chat)
+        app.router.add_get("/api/tags", self.ollama_tags)
+        return app
+
+    def start(self) -> FakeLLMServer:
+        """Serve in a background thread (for sync tests) on a free port."""
+        started = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            self._runner = web.AppRunner(self.app())
+            loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-llm", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the fake LLM server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
