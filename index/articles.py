@@ -162,7 +162,10 @@ def _from_markdown(text: str, origin: str) -> Article:
 def _from_html(text: str, origin: str) -> Article:
     from index.html_text import extract_article
 
-    meta, body = extract_article(text)
+    try:
+        meta, body = extract_article(text)
+    except RecursionError:
+        raise UnreadableFile("HTML nested too deeply to read") from None
     return _article(origin, body, meta)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 _DROP = [
     "script",
@@ -32,12 +32,27 @@ def extract_article(html: str) -> tuple[dict[str, str], str]:
     root = soup.find("article") or soup.find("main") or soup.body or soup
     if root.find("h1") and not meta.get("title"):
         meta["title"] = root.find("h1").get_text(" ", strip=True)
-    # Innermost blocks only, so nested lists and quotes are not repeated.
-    leaves = [b for b in root.find_all(_BLOCKS) if not b.find(_BLOCKS)]
+    leaves = _innermost(root, root.find_all(_BLOCKS))
     blocks = [_clean(b.get_text()) for b in leaves]
     blocks = [b for b in blocks if b and b != meta.get("title")]
     body = "\n\n".join(blocks) if blocks else _clean(root.get_text("\n", strip=True))
     return meta, body
+
+
+def _innermost(root: Tag, blocks: list[Tag]) -> list[Tag]:
+    """The blocks with no block inside, so nested lists and quotes are not repeated.
+
+    Linear in the page (each ancestor is marked once), even for hostile, deeply nested pages.
+    """
+    has_inner: set[int] = set()
+    for block in blocks:
+        parent = block.parent
+        while parent is not None and id(parent) not in has_inner:
+            has_inner.add(id(parent))
+            if parent is root:
+                break
+            parent = parent.parent
+    return [b for b in blocks if id(b) not in has_inner]
 
 
 def _metadata(soup: BeautifulSoup) -> dict[str, str]:

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         5_000_000, ge=1_000, description="Largest file or url body /ingest accepts"
     )
     ingest_timeout: float = Field(15.0, gt=0, description="Seconds /ingest url: waits for a url")
+    ingest_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts /ingest url: may fetch from although they are loopback or private "
+        "(comma-separated names or IPs); others must be public addresses",
+    )
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -110,6 +115,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = value.replace(os.pathsep, ",").split(",")
             return [Path(p.strip()) for p in parts if p.strip()]
+        return value
+
+    @field_validator("ingest_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        # Host names or IP addresses, separated by commas or spaces.
+        if isinstance(value, str):
+            return [p for p in value.replace(",", " ").split() if p]
         return value
 
     @field_validator("admin_role_ids", "discord_channel_ids", mode="before")

@@ -244,7 +244,10 @@ def test_ingest_file_then_a_question_answered_from_it_then_forget(engine: Engine
         missing = await fake.slash("forget", {"article": "no such article"}, user=fake.admin)
         assert "No indexed article" in (await missing.wait_edit()).content
 
-    run_scenario(engine, scenario, timeout=60)
+    # the fake's CDN is on 127.0.0.1, which /ingest url: refuses unless it is allowed
+    run_scenario(
+        engine, scenario, timeout=60, settings=lambda fake: {"ingest_allowed_hosts": ["127.0.0.1"]}
+    )
 
 
 def test_article_mentioning_everyone_pings_no_one(engine: Engine, tmp_path: Path) -> None:

@@ -148,7 +148,9 @@ def register(bot: NewsBot) -> None:
         if file is not None:
             name, data = file.filename, await file.read()
         else:
-            name, data = await fetch_url(url or "", limit, bot.settings.ingest_timeout)
+            name, data = await fetch_url(
+                url or "", limit, bot.settings.ingest_timeout, bot.settings.ingest_allowed_hosts
+            )
         check_content(name, data, limit)
         upload = await asyncio.to_thread(Upload, bot.uploads_dir, name, data)
         try:

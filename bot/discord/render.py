@@ -244,10 +244,19 @@ def report_text(report: IndexReport, heading: str = "Re-indexed") -> str:
     ]
     problems = [("skipped", s) for s in report.skipped]
     problems += [("duplicate", s) for s in report.duplicates]
+    shown = 0
+    used = len(lines[0])
     for kind, item in problems[:10]:
-        lines.append(f"- {kind} `{shorten(item.path, 120)}`: {escape(shorten(item.reason, 200))}")
-    if len(problems) > 10:
-        lines.append(f"- … and {len(problems) - 10} more (see the log).")
+        # paths and reasons come from files: flattened, inert, and cut to fit one message
+        path = discord.utils.escape_mentions(shorten(flat(item.path), 120).replace("`", "'"))
+        line = f"- {kind} `{path}`: {shorten(escape(flat(item.reason)), 200)}"
+        if used + len(line) + 1 > MESSAGE_LIMIT - 60:  # room for the "… and n more" line
+            break
+        lines.append(line)
+        used += len(line) + 1
+        shown += 1
+    if len(problems) > shown:
+        lines.append(f"- … and {len(problems) - shown} more (see the log).")
     return "\n".join(lines)
 
 
