@@ -256,17 +256,4 @@ def cite_sentence(sentence: str, n: int) -> str:
 def _citation(n: int, group: list[Candidate], body: str) -> Citation:
     """The group's sentences as one verbatim slice of the article body (gaps included)."""
     start, end = min(c.start for c in group), max(c.end for c in group)
-    passage = group[0].passage
-    quote = body[start:end]
-    return Citation(
-        n=n,
-        doc_id=passage.doc_id,
-        title=passage.title,
-        source=passage.source,
-        url=passage.url,
-        published_at=passage.published_at,
-        quote=quote,
-        start=start,
-        end=end,
-        passage=passage.text,
-    )
+    return Citation.from_passage(n, group[0].passage, body, start, end)

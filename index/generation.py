@@ -188,19 +188,9 @@ class GeneratedAnswerer:
             )
             if body[passage.start + s : passage.start + e] == passage.text[s:e]:
                 start, end = passage.start + s, passage.start + e
-        quote = body[start:end] if body else passage.text
-        return Citation(
-            n=n,
-            doc_id=passage.doc_id,
-            title=passage.title,
-            source=passage.source,
-            url=passage.url,
-            published_at=passage.published_at,
-            quote=quote,
-            start=start,
-            end=end,
-            passage=passage.text,
-        )
+        citation = Citation.from_passage(n, passage, body, start, end)
+        # The article was removed since retrieval: quote the passage as it was retrieved.
+        return citation if body else citation.model_copy(update={"quote": passage.text})
 
     def condense(self, question: str, history: History) -> str:
         """A follow-up question rewritten with the previous turns into a stand-alone one."""

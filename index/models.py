@@ -66,6 +66,22 @@ class Citation(BaseModel):
     end: int
     passage: str = Field("", description="The whole retrieved passage the quote comes from")
 
+    @classmethod
+    def from_passage(cls, n: int, passage: Passage, body: str, start: int, end: int) -> Citation:
+        """Citation `n` of `passage`, quoting `body[start:end]` of the stored article."""
+        return cls(
+            n=n,
+            doc_id=passage.doc_id,
+            title=passage.title,
+            source=passage.source,
+            url=passage.url,
+            published_at=passage.published_at,
+            quote=body[start:end],
+            start=start,
+            end=end,
+            passage=passage.text,
+        )
+
 
 class Verification(BaseModel):
     """What the citation checks did to a generated answer (LLM mode only), as counts."""
