@@ -90,8 +90,11 @@ class ExtractiveAnswerer:
     def answer(self, question: str, query_vector: list[float], passages: list[Passage]) -> Answer:
         candidates = self.score(question, query_vector, passages)
         best = candidates[0].score if candidates else 0.0
-        off_topic = best < CONFIDENT and not self._on_topic(query_vector, passages)
-        if best < self.threshold or off_topic:
+        # Short-circuit order matters: the passage check embeds the passages, so it only runs
+        # when the sentence scores alone don't decide.
+        if best < self.threshold or (
+            best < CONFIDENT and not self._on_topic(query_vector, passages)
+        ):
             return Answer(
                 question=question,
                 answer=REFUSAL,
