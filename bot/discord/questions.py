@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -240,35 +241,45 @@ class MentionHandler:
             await editor.finish()
         key = await asyncio.to_thread(self.bot.answers.save, result)
         log.info("answered (key %s, %d citations, streamed)", key, len(result.citations))
-        parts = answer_parts(result)
-        view = sources_view(key)
-        first, rest = parts[0], parts[1:]
-        await placeholder.edit(
-            content=first.content,
-            embeds=first.embeds,
-            view=None if rest else view,
-            allowed_mentions=NO_MENTIONS,
+        await deliver(
+            answer_parts(result),
+            key,
+            first=lambda part, view: placeholder.edit(
+                content=part.content, embeds=part.embeds, view=view, allowed_mentions=NO_MENTIONS
+            ),
+            more=lambda part, view: message.channel.send(
+                part.content, embeds=part.embeds, view=view, allowed_mentions=NO_MENTIONS
+            ),
         )
-        for i, part in enumerate(rest):
-            kwargs: dict = {"allowed_mentions": NO_MENTIONS, "embeds": part.embeds}
-            if i == len(rest) - 1:
-                kwargs["view"] = view
-            await message.channel.send(part.content, **kwargs)
-        view.stop()
 
     async def _send(self, message: discord.Message, parts: list[Part], key: str) -> None:
-        view = sources_view(key)
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            kwargs: dict = {"allowed_mentions": NO_MENTIONS, "embeds": part.embeds}
-            if last:
-                kwargs["view"] = view
-            if i == 0:
-                await message.reply(part.content, mention_author=False, **kwargs)
-            else:
-                await message.channel.send(part.content, **kwargs)
-        # The button is served by the registered dynamic item; don't keep a view per message.
-        view.stop()
+        await deliver(
+            parts,
+            key,
+            first=lambda part, view: message.reply(
+                part.content,
+                mention_author=False,
+                embeds=part.embeds,
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+            ),
+            more=lambda part, view: message.channel.send(
+                part.content, embeds=part.embeds, view=view, allowed_mentions=NO_MENTIONS
+            ),
+        )
+
+
+Send = Callable[[Part, "discord.ui.View | None"], Awaitable[object]]
+
+
+async def deliver(parts: list[Part], key: str, *, first: Send, more: Send) -> None:
+    """Post an answer's parts in order (`first` for the opening one, `more` for the rest), the
+    Sources button on the last part only."""
+    view = sources_view(key)
+    for i, part in enumerate(parts):
+        await (first if i == 0 else more)(part, view if i == len(parts) - 1 else None)
+    # The button is served by the registered dynamic item; don't keep a view per message.
+    view.stop()
 
 
 # --- slash commands -------------------------------------------------------------------------
@@ -283,23 +294,20 @@ def register(bot: NewsBot) -> None:
         question = await prepare(bot, interaction.user.id, question)
         await interaction.response.defer(thinking=True)
         _, parts, key = await answer(bot, question, show_question=True)
-        view = sources_view(key)
-        first, rest = parts[0], parts[1:]
-        await interaction.edit_original_response(
-            content=first.content,
-            embeds=first.embeds,
-            view=None if rest else view,
-            allowed_mentions=NO_MENTIONS,
-        )
-        for i, part in enumerate(rest):
-            last = i == len(rest) - 1
-            await interaction.followup.send(
+        await deliver(
+            parts,
+            key,
+            first=lambda part, view: interaction.edit_original_response(
+                content=part.content, embeds=part.embeds, view=view, allowed_mentions=NO_MENTIONS
+            ),
+            # Webhook sends take MISSING, not None, for "no view".
+            more=lambda part, view: interaction.followup.send(
                 part.content,
                 embeds=part.embeds,
-                view=view if last else discord.utils.MISSING,
+                view=view or discord.utils.MISSING,
                 allowed_mentions=NO_MENTIONS,
-            )
-        view.stop()
+            ),
+        )
 
     @tree.command(name="sources", description="Show the passages that best match a question")
     @app_commands.describe(question="What to look for, e.g. “Pakistan strikes in Iran”")
