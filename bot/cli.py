@@ -211,7 +211,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """Check the setup: settings, the store, and the LLM backend (NEWSBOT_LLM), one line each.
+    """Check the setup: settings, the store, the index's consistency, and the LLM backend
+    (NEWSBOT_LLM), one line each.
 
     Exits 1 when something is unusable.
     """
@@ -222,8 +223,10 @@ def doctor(ctx: click.Context) -> None:
         from index.engine import Engine
 
         # The store on its own: a broken LLM setup is reported on its own line below.
-        stats = Engine(settings.model_copy(update={"llm": "none"})).stats()
+        engine = Engine(settings.model_copy(update={"llm": "none"}))
+        stats = engine.stats()
         click.echo(f"store: {stats.store}, {stats.articles} articles, {stats.chunks} chunks")
+        ok = _doctor_consistency(engine)
     except NewsbotError as exc:
         click.echo(f"store: error: {exc}")
         ok = False
@@ -237,6 +240,22 @@ def doctor(ctx: click.Context) -> None:
         ok = False
     if not ok:
         sys.exit(EXIT_ERROR)
+
+
+_DOCTOR_VECTOR_SAMPLE = 200  # chunks looked up in the vector index: a second or so
+
+
+def _doctor_consistency(engine: Any) -> bool:
+    """The `index:` line of doctor; False when the index is inconsistent."""
+    from index.consistency import check_consistency
+
+    try:
+        report = check_consistency(engine.store, engine.keyword, vectors=_DOCTOR_VECTOR_SAMPLE)
+    except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
+        click.echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
+        return False
+    click.echo(f"index: {report.summary()}")
+    return report.ok
 
 
 @cli.command()

@@ -11,13 +11,22 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
 from index.answering import ExtractiveAnswerer
 from index.embedding import OnnxEmbedding
-from index.errors import ArticleNotFound, InvalidQuestion, NewsbotError
+from index.errors import (
+    ArticleNotFound,
+    IndexStopped,
+    InvalidQuestion,
+    NewsbotError,
+    StoreWriteError,
+    write_failure,
+)
 from index.indexing import Indexer
 from index.keyword import KeywordIndex, versions_stamp
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
@@ -31,6 +40,12 @@ log = logging.getLogger(__name__)
 Progress = Callable[[IndexProgress], None]
 
 
+def keyword_folder(settings: Settings) -> Path:
+    """Where the keyword index of the configured collection is saved (one per store)."""
+    where = f"{settings.chroma_host}_{settings.chroma_port}_" if settings.server_mode else ""
+    return settings.data_dir / "bm25" / f"{where}{settings.collection}"
+
+
 def _reranker(settings: Settings) -> Reranker | None:
     """The cross-encoder of the reranker slot, when the settings name one."""
     if settings.reranker_model is None or settings.reranker_tokenizer is None:
@@ -38,6 +53,43 @@ def _reranker(settings: Settings) -> Reranker | None:
     return OnnxCrossEncoder(
         settings.reranker_model, settings.reranker_tokenizer, threads=settings.embedding_threads
     )
+
+
+class _StoppableEmbedder:
+    """The embedder as one indexing run sees it: embeds a batch at a time and stops between
+    batches once the engine is asked to stop, so a shutdown never waits out a whole run.
+
+    Stopping there is safe: an article becomes visible only when its registry record is written,
+    after all its chunks; the next run embeds whatever was not committed.
+    """
+
+    def __init__(self, embedder: OnnxEmbedding, stop: threading.Event) -> None:
+        self._embedder, self._stop = embedder, stop
+
+    def __getattr__(self, name: str) -> Any:  # count_tokens, fingerprint, ...: the real one's
+        return getattr(self._embedder, name)
+
+    def check(self) -> None:
+        if self._stop.is_set():
+            raise IndexStopped(
+                "indexing stopped because newsbot is shutting down; the articles indexed so far "
+                "are kept, and the next run indexes the rest"
+            )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        # Shortest first across the whole list, as the embedder itself orders one call, so
+        # slicing it into batches adds no padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        step = self._embedder.embed_batch_size
+        parts = []
+        for start in range(0, len(order), step):
+            self.check()
+            parts.append(self._embedder.embed([texts[i] for i in order[start : start + step]]))
+        if not parts:
+            return self._embedder.embed(texts)
+        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=parts[0].dtype)
+        vectors[order] = np.concatenate(parts)
+        return vectors
 
 
 class Engine:
@@ -53,7 +105,7 @@ class Engine:
         LlamaSettings.embed_model = self.embedder
         LlamaSettings.llm = MockLLM()
         self.store = Store(settings, self.embedder.fingerprint)
-        self.keyword = KeywordIndex(settings.data_dir / "bm25" / self._keyword_name())
+        self.keyword = KeywordIndex(keyword_folder(settings))
         self.retriever = HybridRetriever(
             self.store,
             self.keyword,
@@ -71,7 +123,16 @@ class Engine:
         )
         self.generator = self._generator(settings) if settings.llm != "none" else None
         self._write_lock = threading.Lock()
+        self._stop = threading.Event()
         self.sync_keyword_index()
+
+    def request_stop(self) -> None:
+        """Ask a running (or later) index run to stop at its next batch; for shutting down."""
+        self._stop.set()
+
+    def close(self) -> None:
+        """Release the Chroma client; call once no engine call is running any more."""
+        self.store.close()
 
     def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
         from index.generation import GeneratedAnswerer
@@ -96,11 +157,6 @@ class Engine:
 
         return check_llm(self.settings)
 
-    def _keyword_name(self) -> str:
-        s = self.settings
-        where = f"{s.chroma_host}_{s.chroma_port}_" if s.server_mode else ""
-        return f"{where}{s.collection}"
-
     # --- writing --------------------------------------------------------------------------
 
     def index(
@@ -116,14 +172,51 @@ class Engine:
             raise NewsbotError(f"no such file or directory: {', '.join(missing)}")
         with self._write_lock:
             started = time.perf_counter()
-            indexer = Indexer(self.store, self.embedder, self.settings, progress)
+            embedder = _StoppableEmbedder(self.embedder, self._stop)
+            embedder.check()
+
+            def tick(update: IndexProgress) -> None:
+                embedder.check()
+                if progress is not None:
+                    progress(update)
+
+            indexer = Indexer(self.store, embedder, self.settings, tick)  # type: ignore[arg-type]
             try:
                 report = indexer.run(paths, prune=prune)
-            finally:
+            except Exception as exc:
+                self._sync_after_failure()
+                self._raise_write_error(exc)
+                raise
+            try:
                 self.sync_keyword_index()
+            except Exception as exc:
+                self._raise_write_error(exc)
+                raise
             report.seconds = round(time.perf_counter() - started, 2)
         log.info("indexed: %s", report.summary())
         return report
+
+    def _sync_after_failure(self) -> None:
+        # Articles committed before the failure should be searchable by keyword too; if that
+        # fails as well (the disk is still full), the keyword index stays as it was: its files
+        # are replaced whole or not at all.
+        try:
+            self.sync_keyword_index()
+        except Exception as exc:  # noqa: BLE001 - the run's own error is the one to report
+            log.warning("keyword index not updated after a failed run: %s", type(exc).__name__)
+
+    def _raise_write_error(self, exc: Exception) -> None:
+        """Raise a failed write under the data directory as one clear StoreWriteError."""
+        if isinstance(exc, NewsbotError):
+            return
+        reason = write_failure(exc)
+        name = getattr(exc, "filename", None)
+        if reason is None or (
+            name and not Path(name).resolve().is_relative_to(self.settings.data_dir.resolve())
+        ):
+            return  # not a write failure, or not on the index's disk (an unreadable source)
+        where = f"in {self.settings.data_dir.resolve()}" if name else None  # e.g. keyword files
+        raise StoreWriteError(self.store.write_error_text(reason, exc, where)) from exc
 
     def ensure_indexed(self, progress: Progress | None = None) -> IndexReport | None:
         """Index the configured sources when the store is empty; None when it was not."""
@@ -144,8 +237,12 @@ class Engine:
         if found is None:
             raise ArticleNotFound(f"no indexed article has the id or path {id_or_path!r}")
         with self._write_lock:
-            self.store.delete_article(found.id)
-            self.sync_keyword_index()
+            try:
+                self.store.delete_article(found.id)
+                self.sync_keyword_index()
+            except Exception as exc:
+                self._raise_write_error(exc)
+                raise
         return found.title
 
     def sync_keyword_index(self) -> None:
@@ -154,6 +251,7 @@ class Engine:
         stamp = versions_stamp(versions)
         if self.keyword.stamp == stamp or self.keyword.load(stamp):
             return
+        log.debug("keyword index out of date: rebuilding it from Chroma")
         self.keyword.rebuild(self.store.live_nodes(), stamp)
 
     # --- reading --------------------------------------------------------------------------

@@ -57,10 +57,17 @@ class Indexer:
         registry = self.store.articles()
         gone = self._gone(registry, loaded.articles, paths, set(loaded.failures)) if prune else []
         todo = self._plan(loaded.articles, registry, set(gone), report)
+        log.info(
+            "indexing: %d articles to embed, %d unchanged, %d to remove",
+            len(todo),
+            len(report.unchanged),
+            len(gone),
+        )
         self._write(todo, registry, report)
         for doc_id in gone:
             self.store.delete_article(doc_id)
             report.removed.append(doc_id)
+            log.debug("pruned %s (its file is gone)", doc_id)
         self.progress(IndexProgress(stage="done", done=1, total=1))
         return report
 
@@ -119,10 +126,13 @@ class Indexer:
     ) -> None:
         chunked = [(a, self._nodes(a)) for a in todo]
         total = sum(len(nodes) for _, nodes in chunked)
+        log.info("chunked %d articles into %d chunks", len(chunked), total)
         done = 0
         self.progress(IndexProgress(stage="embedding", done=0, total=total))
         for group in _groups(chunked, _EMBED_GROUP):
             nodes = [n for _, ns in group for n in ns]
+            # One line per step, so a log shows where an interrupted run stopped.
+            log.debug("embedding %d chunks of %d articles", len(nodes), len(group))
             vectors = self.embedder.embed([n.get_content(MetadataMode.EMBED) for n in nodes])
             for node, vector in zip(nodes, vectors, strict=True):
                 node.embedding = vector.tolist()
@@ -130,8 +140,10 @@ class Indexer:
                 old = registry.get(article.id)
                 self.store.write_article(article, article_nodes, old.content_hash if old else None)
                 (report.updated if old else report.added).append(article.id)
+                log.debug("stored %s (%d chunks)", article.id, len(article_nodes))
             done += len(nodes)
             report.chunks_embedded += len(nodes)
+            log.info("embedded and stored %d/%d chunks", done, total)
             self.progress(IndexProgress(stage="embedding", done=done, total=total))
 
     def _nodes(self, article: Article) -> list[TextNode]:

@@ -3,14 +3,22 @@
 The index is a cache of the store: it lives under the data directory with a stamp of the article
 versions it was built from, and is rebuilt from Chroma whenever that stamp no longer matches the
 registry (after an index change, or when the files are missing or from another machine).
+
+Saving is crash-safe by design: the new index is written into a folder of its own, flushed to
+disk, stamped last, and only then renamed into place. A process killed at any moment leaves the
+old index, the new one, or (between the two renames) none; a missing or stale index is rebuilt
+from Chroma by the next process that opens the engine, so the keyword side can lag but never
+disagree with the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import threading
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +30,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own logger to DEBUG
 
 _STAMP = "stamp.txt"
+_TMP, _OLD = ".tmp-", ".old-"  # sibling folders of a save in progress: <name>.tmp-<pid>-<rand>
 
 
 def versions_stamp(versions: dict[str, str]) -> str:
@@ -44,8 +53,7 @@ class KeywordIndex:
 
     def load(self, expected_stamp: str) -> bool:
         """Load the saved index if it matches `expected_stamp`; False when it must be rebuilt."""
-        stamp_file = self.folder / _STAMP
-        if not stamp_file.is_file() or stamp_file.read_text().strip() != expected_stamp:
+        if _read_stamp(self.folder) != expected_stamp:
             return False
         if expected_stamp == versions_stamp({}):
             self._set(None, 0, expected_stamp)
@@ -74,22 +82,48 @@ class KeywordIndex:
 
     def _save(self, retriever: BM25Retriever | None, stamp: str) -> None:
         # Write beside, then swap, so a crash never leaves a half-written index with a good stamp.
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if retriever is not None:
-            retriever.persist(str(tmp / "bm25"), show_progress=False)
-        (tmp / _STAMP).write_text(stamp)
-        old = self.folder.with_name(self.folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.folder.exists():
-            self.folder.rename(old)
-        tmp.rename(self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+        parent = self.folder.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self._remove_leftovers()
+        # A name of this process's own: a bot and a CLI saving at once must not share a folder.
+        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp, old = (parent / f"{self.folder.name}{kind}{token}" for kind in (_TMP, _OLD))
+        try:
+            tmp.mkdir()
+            if retriever is not None:
+                retriever.persist(str(tmp / "bm25"), show_progress=False)
+                _fsync_tree(tmp / "bm25")  # the data is on disk before the stamp vouches for it
+            _write_synced(tmp / _STAMP, stamp)
+            if self.folder.exists():
+                self.folder.rename(old)
+            tmp.rename(self.folder)  # killed just before this: no index, rebuilt on next start
+            _fsync_dir(parent)
+        except BaseException:
+            if old.exists() and not self.folder.exists():
+                old.rename(self.folder)  # a swap that failed (not a kill) puts the old one back
+            raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _remove_leftovers(self) -> None:
+        """Folders of saves that were killed midway (their process is gone)."""
+        name = self.folder.name
+        for path in self.folder.parent.glob(f"{name}.*"):
+            rest = path.name[len(name) :]
+            if rest.startswith((_TMP, _OLD)) and not _alive(rest):
+                log.info("removing %s, left by an interrupted keyword index save", path)
+                shutil.rmtree(path, ignore_errors=True)
 
     def _set(self, retriever: BM25Retriever | None, size: int, stamp: str) -> None:
         with self._lock:
             self._retriever, self._size, self.stamp = retriever, size, stamp
+
+    def chunk_ids(self) -> set[str]:
+        """The ids of the chunks in the loaded index (for the consistency check)."""
+        with self._lock:
+            corpus = self._retriever.corpus if self._retriever is not None else None
+            return {str(record["node_id"]) for record in corpus or []}
 
     def search(self, query: str, k: int) -> list[tuple[TextNode, float]]:
         with self._lock:
@@ -98,3 +132,47 @@ class KeywordIndex:
             self._retriever.similarity_top_k = min(k, self._size)
             found = self._retriever.retrieve(QueryBundle(query))
         return [(hit.node, float(hit.score or 0.0)) for hit in found if (hit.score or 0) > 0]
+
+
+def _read_stamp(folder: Path) -> str | None:
+    """The stamp of the index saved in `folder`; None when there is none (or it is unreadable)."""
+    try:
+        return (folder / _STAMP).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _alive(suffix: str) -> bool:
+    """Whether the process that named a save folder `<name><suffix>` is still running."""
+    try:
+        pid = int(suffix.split("-")[1])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.is_file():
+            with open(path, "rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # A rename is durable only once its directory is flushed (power loss; SIGKILL needs none).
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

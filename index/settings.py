@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     discord_channel_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Channels where mentions are answered; empty = all"
     )
+    discord_allow_dms: bool = Field(
+        False,
+        description="Answer direct messages like mentions (admin commands stay in servers); "
+        "off = a DM gets one line pointing to the server, once a day per person",
+    )
     rate_limit_per_minute: int = Field(6, ge=0, description="Questions per user a minute; 0 = off")
     max_concurrent_answers: int = Field(2, ge=1, le=32, description="Engine calls run at once")
     ingest_max_bytes: int = Field(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,13 +26,16 @@ from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from index.errors import StoreUnavailable
+from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.models import Article, Passage
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _PAGE = 2000
+# After a server fails to answer, questions queued behind the failed one are told at once for
+# this long (at most NEWSBOT_CHROMA_TIMEOUT) instead of each waiting out the timeout again.
+_FAIL_FAST_SECONDS = 2.0
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
@@ -62,6 +66,7 @@ def connect(settings: Settings) -> chromadb.api.ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
         if settings.server_mode:
+            _check_reachable(settings)
             client = chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
@@ -71,7 +76,34 @@ def connect(settings: Settings) -> chromadb.api.ClientAPI:
         path = settings.data_dir / "chroma"
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except StoreUnavailable:
+        raise
     except Exception as exc:  # chromadb raises several unrelated types for the same failure
+        reason = None if settings.server_mode else write_failure(exc)
+        if reason:
+            # Embedded Chroma writes to its folder on opening, even to answer a question.
+            log.info("opening the store failed: %s", _short(exc, 300))
+            raise StoreWriteError(
+                f"cannot open the index in {settings.data_dir / 'chroma'}: {reason}; Chroma "
+                "needs write access to its folder, even to answer. Nothing in it was changed"
+            ) from exc
+        raise StoreUnavailable(_unavailable(settings, exc)) from exc
+
+
+def _check_reachable(settings: Settings) -> None:
+    # chromadb's HttpClient makes its first requests while it is being built, before its
+    # timeout can be bounded: a stalled server would hang here. Ask first, with a deadline.
+    import httpx
+
+    url = httpx.URL(
+        scheme="http",
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        path="/api/v2/heartbeat",
+    )
+    try:
+        httpx.get(url, timeout=settings.chroma_timeout).raise_for_status()
+    except httpx.HTTPError as exc:
         raise StoreUnavailable(_unavailable(settings, exc)) from exc
 
 
@@ -91,7 +123,16 @@ def _unavailable(settings: Settings, exc: Exception) -> str:
         if settings.server_mode
         else f"the Chroma store in {settings.data_dir / 'chroma'}"
     )
-    return f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__})"
+    return (
+        f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__}); "
+        "try again shortly"
+    )
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    """An error's own text on one line, shortened: the detail next to a plain reason."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Store:
@@ -99,8 +140,28 @@ class Store:
 
     def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
         self.settings = settings
+        self._fail_fast_until = 0.0
+        self._last_failure = ""
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
+
+    def close(self) -> None:
+        """Release the client: the embedded store's files and threads, or the HTTP connections.
+
+        `Client.close()` (chromadb >= 1.1) stops the shared System when this is its last user;
+        the HTTP client's connection pool is not part of that, so it is closed here too.
+        """
+        session = getattr(getattr(self.client, "_server", None), "_session", None)
+        close = getattr(self.client, "close", None)
+        try:
+            if close is not None:
+                close()
+            else:  # older chromadb: stop the System by hand
+                self.client._system.stop()  # type: ignore[attr-defined]
+            if session is not None:
+                session.close()
+        except Exception as exc:  # noqa: BLE001 - closing is best effort on the way out
+            log.warning("closing the Chroma client failed: %s", type(exc).__name__)
 
     def _open_collections(self, fingerprint: str) -> None:
         name = self.settings.collection
@@ -121,15 +182,38 @@ class Store:
             )
 
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a Chroma call, turning connection failures into one clear StoreUnavailable."""
+        """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
+        failed writes (disk full, read-only) into StoreWriteError."""
+        if time.monotonic() < self._fail_fast_until:
+            raise StoreUnavailable(self._last_failure)
         try:
             return fn(*args, **kwargs)
-        except StoreUnavailable:
+        except (StoreUnavailable, StoreWriteError):
             raise
         except Exception as exc:
             if _is_connection_error(exc):
-                raise StoreUnavailable(_unavailable(self.settings, exc)) from exc
+                self._last_failure = _unavailable(self.settings, exc)
+                pause = min(_FAIL_FAST_SECONDS, self.settings.chroma_timeout)
+                self._fail_fast_until = time.monotonic() + pause
+                raise StoreUnavailable(self._last_failure) from exc
+            reason = write_failure(exc)
+            if reason:
+                raise StoreWriteError(self.write_error_text(reason, exc)) from exc
             raise
+
+    def write_error_text(self, reason: str, exc: BaseException, where: str | None = None) -> str:
+        """The sentence for a failed write; `where` defaults to the store's own location."""
+        where = where or (
+            f"on the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+            if self.settings.server_mode
+            else f"in {self.settings.data_dir.resolve()}"
+        )
+        # The raw error (SQLite's, Chroma's) is for the log; the sentence names the cause.
+        log.info("write failed %s: %s", where, _short(exc, 300))
+        return (
+            f"cannot write the index {where}: {reason}. The run stopped; the index still "
+            "answers as before. Free some space or make it writable, then index again"
+        )
 
     @property
     def location(self) -> str:
@@ -222,7 +306,7 @@ class Store:
         self, embedding: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[TextNode, float]]:
         """The `k` nearest visible chunks, each with its cosine similarity."""
-        if self.chunks.count() == 0:
+        if self._guard(self.chunks.count) == 0:
             return []
         query = VectorStoreQuery(query_embedding=embedding, similarity_top_k=k)
         result = (

@@ -23,6 +23,7 @@ from tests.fakes.discord_server import (
     EPHEMERAL,
     BotError,
     FakeDiscord,
+    Intent,
     InteractionCallbackType,
 )
 
@@ -81,6 +82,11 @@ class ProofBot(discord.Client):
                 f"{file.filename}: {len(data)} bytes",
                 file=discord.File(io.BytesIO(data[::-1]), filename="reversed.txt"),
             )
+
+        @tree.command(name="where", description="Servers only")
+        @app_commands.guild_only()
+        async def where(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(f"in {interaction.guild}")
 
         @tree.command(name="boom", description="Always fails")
         async def boom(interaction: discord.Interaction) -> None:
@@ -223,6 +229,38 @@ def test_heartbeats_are_acked_and_latency_measured() -> None:
         assert 0.02 <= bot.latency < 1.0 and math.isfinite(bot.latency)
 
     run(scenario, heartbeat_interval_ms=50, heartbeat_ack_delay=0.03)
+
+
+def test_direct_messages_are_delivered_as_discord_does() -> None:
+    async def scenario(fake: FakeDiscord, bot: ProofBot) -> None:
+        dm = await fake.send_dm(f"{fake.bot_user.mention} hello in private")
+        assert "guild_id" not in dm.payload and "member" not in dm.payload
+        assert [m["id"] for m in dm.payload["mentions"]] == [str(fake.bot_user.id)]
+        assert "member" not in dm.payload["mentions"][0]  # no member data in DMs
+        reply = await fake.wait_for_reply(dm)
+        channel = fake.dm_channel_for(fake.member)
+        assert reply.content == "you said: @newsbot hello in private"
+        assert reply.channel_id == channel and "guild_id" not in reply.payload
+        assert fake._channel_by_id(channel)["type"] == 1  # type: ignore[index]
+
+        # global commands without contexts work in DMs, as the user (no member); guild-only don't
+        await fake.wait_for_sync()
+        handle = await fake.slash("echo", {"text": "hi"}, channel_id=channel)
+        assert (await handle.wait_edit()).content == "echo: hi"
+        assert "user" in handle.payload and "member" not in handle.payload
+        with pytest.raises(PermissionError, match="not offered in DMs"):
+            await fake.slash("where", {}, channel_id=channel)
+
+        # DMs carry their content without MESSAGE_CONTENT, and need DIRECT_MESSAGES
+        fake.intents &= ~Intent.MESSAGE_CONTENT
+        await fake.send_dm("no mention, still readable")
+        assert fake.gateway_events[-1]["d"]["content"] == "no mention, still readable"
+        fake.intents &= ~Intent.DIRECT_MESSAGES
+        events = len(fake.gateway_events)
+        await fake.send_dm("not delivered")
+        assert len(fake.gateway_events) == events
+
+    run(scenario)
 
 
 def test_handler_exception_fails_the_test() -> None:

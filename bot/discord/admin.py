@@ -20,6 +20,7 @@ from discord import app_commands
 from bot.discord.common import Refused, user_message
 from bot.discord.fetch import Upload, check_content, fetch_url
 from bot.discord.render import NO_MENTIONS, escape, report_text, shorten, stats_text
+from index.errors import IndexStopped, StoreWriteError, write_failure
 from index.models import IndexProgress, IndexReport
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def admin_only() -> object:
         if is_admin(bot, interaction):
             return True
         name = interaction.command.name if interaction.command else "this command"
+        if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
+            raise Refused(f"/{name} only works in a server, not in direct messages.")
         roles = " or one of the bot's admin roles" if bot.settings.admin_role_ids else ""
         raise Refused(
             f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
@@ -115,8 +118,9 @@ def register(bot: NewsBot) -> None:
             try:
                 report = await progress.follow(work)
             except Exception as exc:  # noqa: BLE001 - shown in the same message
+                verb = "stopped" if isinstance(exc, IndexStopped) else "failed"
                 await interaction.edit_original_response(
-                    content=f"Re-index failed: {user_message(exc, '/reindex')}"
+                    content=f"Re-index {verb}: {user_message(exc, '/reindex')}"
                 )
                 return
             finally:
@@ -152,7 +156,7 @@ def register(bot: NewsBot) -> None:
                 url or "", limit, bot.settings.ingest_timeout, bot.settings.ingest_allowed_hosts
             )
         check_content(name, data, limit)
-        upload = await asyncio.to_thread(Upload, bot.uploads_dir, name, data)
+        upload = await asyncio.to_thread(_save_upload, bot.uploads_dir, name, data)
         try:
             report = await asyncio.to_thread(bot.engine.index, [upload.path], None, False)
         except Exception:
@@ -229,6 +233,19 @@ async def _resolve_article(bot: NewsBot, value: str) -> str:
     if len(titled) > 1:
         raise Refused(f"{len(titled)} articles are titled {value!r}: pick one from the list")
     return value  # a path or url: the engine resolves it or says it is not indexed
+
+
+def _save_upload(folder: Path, name: str, data: bytes) -> Upload:
+    """The upload written to disk, or StoreWriteError when the disk is full or read-only."""
+    try:
+        return Upload(folder, name, data)
+    except OSError as exc:
+        reason = write_failure(exc)
+        if reason is None:
+            raise
+        raise StoreWriteError(
+            f"cannot save the file in {folder}: {reason}; nothing was changed"
+        ) from exc
 
 
 def _drop_upload(uploads: Path, origin: Path) -> None:

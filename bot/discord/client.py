@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import discord
@@ -20,7 +21,7 @@ from discord import app_commands
 
 from bot.discord import admin, questions
 from bot.discord.answers_log import AnswersLog
-from bot.discord.common import EngineRunner, RateLimiter, tell, user_message
+from bot.discord.common import EngineRunner, RateLimiter, Refused, tell, user_message
 from bot.discord.questions import MentionHandler, SourcesButton
 from bot.discord.render import NO_MENTIONS
 from index.engine import Engine
@@ -32,6 +33,10 @@ log = logging.getLogger("bot.discord")
 EXIT_ERROR = 1
 EXIT_CONFIG = 2
 ARTICLE_LIST_TTL = 30.0  # seconds the autocomplete's article list is reused
+# Seconds the questions and commands in flight at SIGTERM get to finish before they are
+# cancelled (and told so): under `docker stop`'s 10 s, which ends with SIGKILL.
+SHUTDOWN_GRACE = 8.0
+SHUTTING_DOWN = "I'm restarting right now: ask me again in a minute."
 
 MISSING_TOKEN = (
     "newsbot: error: NEWSBOT_DISCORD_TOKEN is not set: create a bot in the Discord Developer "
@@ -48,9 +53,10 @@ MISSING_INTENT = (
 
 
 def bot_intents() -> discord.Intents:
-    """Guilds, guild messages and message content; no member list, no presences."""
+    """Guilds, guild messages, DMs and message content; no member list, no presences."""
     intents = discord.Intents.default()
     intents.message_content = True
+    intents.dm_messages = True  # answered (NEWSBOT_DISCORD_ALLOW_DMS) or declined in one line
     intents.members = False
     intents.presences = False
     return intents
@@ -75,6 +81,11 @@ class NewsBot(discord.Client):
         self.mentions = MentionHandler(self)
         self._articles: tuple[float, list[tuple[str, str]]] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        # Handlers running now, each with how to tell its user if it must be cancelled.
+        self._in_flight: dict[asyncio.Task[object], Callable[[], Awaitable[object]]] = {}
+        self.stopping = False
+        self.stop_summary = ""
+        self.tree.interaction_check = self._admit_interaction  # type: ignore[method-assign]
         questions.register(self)
         admin.register(self)
 
@@ -118,7 +129,7 @@ class NewsBot(discord.Client):
                 report = await asyncio.to_thread(self.engine.index)
                 log.info("indexed the configured sources: %s", report.summary())
             except Exception as exc:  # noqa: BLE001 - the bot keeps running on an empty index
-                user_message(exc, "the start-up indexing")
+                log.warning("the start-up indexing stopped: %s", user_message(exc, "start-up"))
             finally:
                 self.articles_changed()
 
@@ -155,9 +166,60 @@ class NewsBot(discord.Client):
         await super().close()
         self.answers.close()
 
+    async def shutdown(self, reason: str) -> None:
+        """Stop on a signal: refuse new work, let what is in flight finish (a running re-index
+        stops at its next batch), cancel what is left after SHUTDOWN_GRACE and tell its user,
+        then close. A second signal closes at once."""
+        if self.stopping:
+            log.info("%s again: closing now", reason)
+            await self.close()
+            return
+        self.stopping = True
+        if self._engine is not None:
+            self._engine.request_stop()
+        pending = {t for t in (*self._in_flight, *self._background) if not t.done()}
+        done: set[asyncio.Task[object]] = set()
+        left: set[asyncio.Task[object]] = set()
+        if pending:
+            done, left = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+        for task in left:
+            goodbye = self._in_flight.get(task)
+            task.cancel()
+            if goodbye is not None:
+                try:
+                    await asyncio.wait_for(goodbye(), 5)
+                except Exception as exc:  # noqa: BLE001 - leaving anyway
+                    log.warning("could not tell a user about the shutdown: %r", exc)
+        self.stop_summary = (
+            f"stopped on {reason}: {len(done)} request(s) in flight finished, {len(left)} cancelled"
+        )
+        await self.close()
+
+    def _track(self, goodbye: Callable[[], Awaitable[object]]) -> None:
+        """Count the running handler as in flight until it ends (for a clean shutdown)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight[task] = goodbye
+            task.add_done_callback(lambda t: self._in_flight.pop(t, None))
+
+    async def _admit_interaction(self, interaction: discord.Interaction) -> bool:
+        """The command tree's global check: no new commands once stopping; track the rest."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            return not self.stopping
+        if self.stopping:
+            raise Refused(SHUTTING_DOWN)
+        self._track(lambda: tell(interaction, SHUTTING_DOWN))
+        return True
+
     # --- events ---------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
+        if self.stopping:
+            with contextlib.suppress(discord.HTTPException):  # closing anyway
+                if await self.mentions.is_question(message):
+                    await message.reply(SHUTTING_DOWN, mention_author=False)
+            return
+        self._track(lambda: message.reply(SHUTTING_DOWN, mention_author=False))
         await self.mentions.handle(message)
 
     async def on_app_command_error(
@@ -198,9 +260,16 @@ def run_bot(settings: Settings) -> int:
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
+        stopping: set[asyncio.Task[None]] = set()  # keeps the shutdown task referenced
+
+        def on_signal(name: str) -> None:
+            task = asyncio.ensure_future(bot.shutdown(name))
+            stopping.add(task)
+            task.add_done_callback(stopping.discard)
+
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):  # e.g. Windows
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+                loop.add_signal_handler(sig, on_signal, sig.name)
         async with bot:
             await bot.start(token)
 
@@ -220,5 +289,9 @@ def run_bot(settings: Settings) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         pass
-    log.info("stopped")
+    finally:
+        # asyncio.run has waited for the engine's worker threads: nothing uses the store now.
+        if bot._engine is not None:
+            bot._engine.close()
+    log.info("%s; index closed", bot.stop_summary or "stopped")
     return 0

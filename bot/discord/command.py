@@ -14,7 +14,8 @@ def serve(ctx: click.Context) -> None:
     """Run the Discord bot: answers mentions, /ask, /sources; admins get /reindex, /ingest,
     /forget and /stats.
 
-    Needs NEWSBOT_DISCORD_TOKEN (see README, "Discord bot"). Stop it with Ctrl-C.
+    Needs NEWSBOT_DISCORD_TOKEN (see README, "Discord bot"). Stop it with Ctrl-C or SIGTERM:
+    answers in flight get up to 8 s to finish, a running re-index stops at its next batch.
     """
     settings = ctx.obj["settings"]
     # A server process reports its start-up (login, guilds, command sync) unless told to be

@@ -16,11 +16,14 @@ import discord
 from discord import app_commands
 
 from bot.discord.render import NO_MENTIONS
-from index.errors import NewsbotError
+from index.errors import NewsbotError, StoreUnavailable
 
 log = logging.getLogger("bot.discord")
 
 T = TypeVar("T")
+
+# Members need not know where the Chroma server runs: the detail goes to the log.
+INDEX_UNAVAILABLE = "The index is unavailable right now: try again shortly."
 
 
 class Refused(app_commands.CheckFailure):
@@ -39,6 +42,31 @@ class EngineRunner:
     async def __call__(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         async with self._slots:
             return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+class OncePerUser:
+    """Whom the bot already told something, so a person hears it at most once a `period`.
+
+    Memory stays bounded: past `limit` people, the longest-remembered are forgotten first.
+    """
+
+    def __init__(self, period: float, limit: int = 10_000) -> None:
+        self.period, self.limit = period, limit
+        self._told: dict[int, float] = {}  # user id -> when; insertion order = time order
+
+    def first_time(self, user_id: int) -> bool:
+        """True (and remembered) when `user_id` was not told within the period."""
+        now = time.monotonic()
+        told = self._told.get(user_id)
+        if told is not None and now - told < self.period:
+            return False
+        self._told.pop(user_id, None)
+        while self._told and (
+            len(self._told) >= self.limit or now - next(iter(self._told.values())) >= self.period
+        ):
+            del self._told[next(iter(self._told))]
+        self._told[user_id] = now
+        return True
 
 
 class RateLimiter:
@@ -72,6 +100,9 @@ def user_message(exc: BaseException, where: str) -> str:
     """The sentence to show for `exc`; unexpected errors are logged with a fresh error id."""
     if isinstance(exc, app_commands.CommandInvokeError):
         exc = exc.original
+    if isinstance(exc, StoreUnavailable):
+        log.warning("%s: %s", where, exc)
+        return INDEX_UNAVAILABLE
     if isinstance(exc, Refused | NewsbotError):
         return _sentence(str(exc))
     if isinstance(exc, app_commands.CheckFailure):

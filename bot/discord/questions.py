@@ -6,12 +6,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
 
-from bot.discord.common import Refused, tell, user_message
+from bot.discord.common import OncePerUser, Refused, tell, user_message
 from bot.discord.render import (
     NO_MENTIONS,
     Part,
@@ -30,6 +30,10 @@ log = logging.getLogger("bot.discord.questions")
 
 SOURCES_ID = "newsbot:sources:{key}"
 HISTORY_TURNS = 6  # previous messages a follow-up is condensed with
+DMS_OFF = "I only answer questions in the server's channels: mention me there, or use /ask."
+DMS_OFF_REMINDER = 24 * 3600.0  # seconds before someone who DMs again is told again
+
+F = TypeVar("F")
 
 
 class SourcesButton(
@@ -93,6 +97,25 @@ async def send_ephemeral_text(interaction: discord.Interaction, text: str) -> No
 # --- shared by mentions and /ask ------------------------------------------------------------
 
 
+def in_dms(message: discord.Message) -> bool:
+    """A direct message to the bot (bots cannot be in group DMs)."""
+    return message.guild is None and isinstance(message.channel, discord.DMChannel)
+
+
+def question_contexts(allow_dms: bool) -> Callable[[F], F]:
+    """Where Discord offers /ask and /sources: servers, and the bot's DMs when they are answered."""
+    if allow_dms:
+        return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    return app_commands.guild_only()
+
+
+def refuse_dms_if_off(bot: NewsBot, interaction: discord.Interaction) -> None:
+    # Discord hides the commands in DMs when they are off, but a client can still send one from
+    # commands synced before the setting changed.
+    if interaction.guild is None and not bot.settings.discord_allow_dms:
+        raise Refused(DMS_OFF)
+
+
 async def prepare(bot: NewsBot, user_id: int, question: str) -> str:
     """The checked question, or `Refused` with the sentence to show (rate limit, bad input)."""
     wait = bot.limiter.retry_after(user_id)
@@ -127,10 +150,13 @@ async def answer(
 
 
 class MentionHandler:
-    """A message that mentions the bot, or replies to one of its messages, is a question."""
+    """A message that mentions the bot, or replies to one of its messages, is a question; so is
+    every direct message when `NEWSBOT_DISCORD_ALLOW_DMS` is on (when off, a DM gets one line
+    pointing to the server, once a day per person: silence would look broken)."""
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self.dms_declined = OncePerUser(DMS_OFF_REMINDER)
 
     def listens_in(self, channel: discord.abc.Messageable) -> bool:
         allowed = set(self.bot.settings.discord_channel_ids)
@@ -141,8 +167,10 @@ class MentionHandler:
 
     async def is_question(self, message: discord.Message) -> bool:
         me = self.bot.user
-        if me is None or message.author.bot or message.guild is None:
+        if me is None or message.author.bot:
             return False
+        if message.guild is None:  # no mention needed in a DM; the channel list is for servers
+            return in_dms(message) and self.bot.settings.discord_allow_dms
         if not self.listens_in(message.channel):
             return False
         if me in message.mentions or self._mentions_my_role(message):
@@ -176,6 +204,9 @@ class MentionHandler:
         return " ".join(text.split())
 
     async def handle(self, message: discord.Message) -> None:
+        if in_dms(message) and not self.bot.settings.discord_allow_dms:
+            await self._decline_dm(message)
+            return
         if not await self.is_question(message):
             return
         try:
@@ -196,9 +227,18 @@ class MentionHandler:
                     "could not report an error in channel %s: %r", message.channel.id, again
                 )
 
+    async def _decline_dm(self, message: discord.Message) -> None:
+        if message.author.bot or not self.dms_declined.first_time(message.author.id):
+            return
+        log.debug("declined a direct message from user %s (DMs are off)", message.author.id)
+        try:
+            await message.channel.send(DMS_OFF, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:  # e.g. the person closed their DMs meanwhile
+            log.warning("could not answer a direct message: %r", exc)
+
     async def history(self, message: discord.Message) -> list[tuple[str, str]]:
         """LLM mode: the previous turns, oldest first: the reply chain above `message`, or else
-        the last messages of the thread it is in. Empty in extractive mode."""
+        the last messages of the thread or DM it is in. Empty in extractive mode."""
         if self.bot.settings.llm == "none":
             return []
         me = self.bot.user
@@ -214,7 +254,7 @@ class MentionHandler:
                     parent = await message.channel.fetch_message(ref.message_id)
                 turns.append(parent)
                 current = parent
-            if not turns and isinstance(message.channel, discord.Thread):
+            if not turns and isinstance(message.channel, discord.Thread | discord.DMChannel):
                 async for earlier in message.channel.history(limit=HISTORY_TURNS, before=message):
                     turns.append(earlier)
         except discord.HTTPException as exc:
@@ -288,9 +328,13 @@ async def deliver(parts: list[Part], key: str, *, first: Send, more: Send) -> No
 def register(bot: NewsBot) -> None:
     tree = bot.tree
 
+    contexts = question_contexts(bot.settings.discord_allow_dms)
+
     @tree.command(name="ask", description="Ask the news articles a question; the answer cites them")
+    @contexts
     @app_commands.describe(question="What you want to know, e.g. “Who won the election?”")
     async def ask(interaction: discord.Interaction, question: str) -> None:
+        refuse_dms_if_off(bot, interaction)
         question = await prepare(bot, interaction.user.id, question)
         await interaction.response.defer(thinking=True)
         _, parts, key = await answer(bot, question, show_question=True)
@@ -310,8 +354,10 @@ def register(bot: NewsBot) -> None:
         )
 
     @tree.command(name="sources", description="Show the passages that best match a question")
+    @contexts
     @app_commands.describe(question="What to look for, e.g. “Pakistan strikes in Iran”")
     async def sources(interaction: discord.Interaction, question: str) -> None:
+        refuse_dms_if_off(bot, interaction)
         question = await prepare(bot, interaction.user.id, question)
         await interaction.response.defer(ephemeral=True, thinking=True)
         passages = await bot.run_engine(bot.engine.sources, question)

@@ -22,6 +22,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.embedding import OnnxEmbedding
 from index.evaluation.runner import CUTOFF, Retrieved, SystemRun, Workload, peak_rss_mb
+from index.fileio import write_text_atomic
 from index.settings import Settings
 from index.store import connect
 
@@ -82,8 +83,7 @@ def run_baseline(
         )
         index_seconds = round(time.perf_counter() - started, 2)
         embedded = collection.count()
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"key": key, "seconds": index_seconds}))
+        write_text_atomic(marker, json.dumps({"key": key, "seconds": index_seconds}))
     this_run = round(time.perf_counter() - started, 2)
 
     retriever = index.as_retriever(similarity_top_k=k)

@@ -29,6 +29,7 @@ from index.evaluation.multihop import (
     load_questions,
     slice_corpus,
 )
+from index.fileio import write_text_atomic
 from index.settings import Settings, load_settings
 from index.store import passage_from_node
 
@@ -103,9 +104,8 @@ def prepare(
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
 
 
 def ours_settings(tag: str, **overrides: Any) -> Settings:
@@ -204,8 +204,7 @@ def run_ours(
 def _remember_index_time(path: Path, seconds: float, embedded: int) -> float:
     """The cold indexing time: this run's when it embedded, else the one recorded before."""
     if embedded or not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"seconds": seconds, "chunks_embedded": embedded}))
+        write_text_atomic(path, json.dumps({"seconds": seconds, "chunks_embedded": embedded}))
         return seconds
     return float(json.loads(path.read_text())["seconds"])
 

@@ -43,7 +43,11 @@ What is simulated on purpose because real Discord does it (and bots get it wrong
   follow-ups need an acknowledgement first and the first follow-up after a deferred
   response replaces the "thinking" message;
 * commands with ``default_member_permissions`` cannot be invoked by users lacking them,
-  disabled buttons cannot be pressed, unsynced commands cannot be invoked.
+  disabled buttons cannot be pressed, unsynced commands cannot be invoked;
+* direct messages (:meth:`FakeDiscord.send_dm`): a DM channel (type 1), MESSAGE_CREATE
+  without ``guild_id`` or ``member``, delivered only with DIRECT_MESSAGES and with its
+  content even without MESSAGE_CONTENT; in a DM only global commands whose ``contexts``
+  include the bot DM (1) can be invoked, as ``user`` instead of ``member``.
 """
 
 from __future__ import annotations
@@ -1436,7 +1440,7 @@ class FakeDiscord:
         msg = self._get_message(message)
         msg.payload["content"] = content
         msg.payload["edited_timestamp"] = _now_iso()
-        msg.payload["mentions"] = self._parse_mentions(content)
+        msg.payload["mentions"] = self._parse_mentions(content, msg.channel_id)
         msg.edits.append({"content": content})
         await self._deliver(msg, "MESSAGE_UPDATE")
         return msg
@@ -1478,7 +1482,7 @@ class FakeDiscord:
             "edited_timestamp": None,
             "tts": False,
             "mention_everyone": "@everyone" in content or "@here" in content,
-            "mentions": self._parse_mentions(content),
+            "mentions": self._parse_mentions(content, cid),
             "mention_roles": re.findall(r"<@&(\d+)>", content),
             "attachments": attachments or [],
             "embeds": embeds or [],
@@ -1492,14 +1496,16 @@ class FakeDiscord:
             payload["member"] = author.member_payload(with_user=False)
         return payload
 
-    def _parse_mentions(self, content: str) -> list[JSON]:
+    def _parse_mentions(self, content: str, cid: int) -> list[JSON]:
+        """User objects of the users ``content`` mentions; in a guild channel each carries a
+        partial ``member`` (Discord sends no member data in DMs)."""
+        dm = self._is_dm(cid)
         found: list[JSON] = []
         for raw in dict.fromkeys(re.findall(r"<@!?(\d+)>", content)):
             user = self.users.get(int(raw))
             if user is not None:
-                found.append(
-                    {**user.user_payload(), "member": user.member_payload(with_user=False)}
-                )
+                member = {} if dm else {"member": user.member_payload(with_user=False)}
+                found.append({**user.user_payload(), **member})
         return found
 
     def _attach_reference(self, payload: JSON, target: FakeMessage | int) -> None:
@@ -1577,9 +1583,10 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return handle
 
-    def find_command(self, name: str) -> JSON | None:
-        """A synced command by top-level name (guild commands win over global)."""
-        guild_cmds = self.guild_commands.get(self.guild_id, {})
+    def find_command(self, name: str, *, in_dm: bool = False) -> JSON | None:
+        """A synced command by top-level name (guild commands win over global; a DM has only
+        the global ones)."""
+        guild_cmds = {} if in_dm else self.guild_commands.get(self.guild_id, {})
         return guild_cmds.get(name) or self.global_commands.get(name)
 
     async def slash(
@@ -1604,7 +1611,7 @@ class FakeDiscord:
         user = user or self.member
         values = dict(options or {})
         values.update(attachments or {})
-        data = self._command_data(name, values, user, None, bypass_permissions)
+        data = self._command_data(name, values, user, None, bypass_permissions, channel_id)
         payload = self._base_interaction(
             InteractionType.APPLICATION_COMMAND, data, user, channel_id
         )
@@ -1644,7 +1651,7 @@ class FakeDiscord:
         if not options:
             raise ValueError("autocomplete needs at least the focused option")
         focus = focused or list(options)[-1]
-        data = self._command_data(name, dict(options), user, focus, True)
+        data = self._command_data(name, dict(options), user, focus, True, channel_id)
         payload = self._base_interaction(InteractionType.AUTOCOMPLETE, data, user, channel_id)
         return await self._send_interaction(payload, user)
 
@@ -1734,9 +1741,18 @@ class FakeDiscord:
         user: FakeUser,
         focused: str | None,
         bypass_permissions: bool,
+        channel_id: int | None = None,
     ) -> JSON:
         path = name.lstrip("/").split()
-        command = self.find_command(path[0])
+        in_dm = channel_id is not None and self._is_dm(channel_id)
+        command = self.find_command(path[0], in_dm=in_dm)
+        if command is None and in_dm and bypass_permissions:
+            command = self.find_command(path[0])  # a client with a stale command list
+        if command is not None and in_dm and not bypass_permissions and not _in_dms(command):
+            raise PermissionError(
+                f"/{path[0]} is not offered in DMs (contexts={command.get('contexts')}, "
+                f"dm_permission={command.get('dm_permission')})"
+            )
         if command is None and self.strict_commands:
             known = sorted(
                 set(self.global_commands) | set(self.guild_commands.get(self.guild_id, {}))
@@ -2294,7 +2310,7 @@ class FakeDiscord:
         payload = msg.payload
         if "content" in body:
             payload["content"] = body["content"] or ""
-            payload["mentions"] = self._parse_mentions(payload["content"])
+            payload["mentions"] = self._parse_mentions(payload["content"], msg.channel_id)
         if "embeds" in body:
             payload["embeds"] = list(body["embeds"] or [])
         if "components" in body:
@@ -2535,6 +2551,15 @@ def _infer_type(value: Any) -> OptionType:
     if isinstance(value, (dict, tuple)):
         return OptionType.ATTACHMENT
     return OptionType.STRING
+
+
+def _in_dms(command: JSON) -> bool:
+    """Whether Discord offers ``command`` in the bot's DMs: its ``contexts`` (0 guild, 1 bot DM,
+    2 private channel) include 1, or, without contexts, the legacy ``dm_permission`` allows it."""
+    contexts = command.get("contexts")
+    if contexts is not None:
+        return 1 in [int(c) for c in contexts]
+    return command.get("dm_permission") is not False
 
 
 def _response_msg_type(handle: FakeInteraction) -> int:

@@ -144,7 +144,8 @@ class FakeLLMServer:
         return app
 
     def start(self) -> FakeLLMServer:
-        """Serve in a background thread (for sync tests) on a free port."""
+        """Serve in a background thread (for sync tests) on a free port, or after `stop` on the
+        port it had (a server coming back)."""
         started = threading.Event()
 
         def run() -> None:
@@ -153,7 +154,7 @@ class FakeLLMServer:
             asyncio.set_event_loop(loop)
             self._runner = web.AppRunner(self.app())
             loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
             loop.run_until_complete(site.start())
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             started.set()
@@ -168,7 +169,8 @@ class FakeLLMServer:
         return self
 
     def stop(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            return  # never started, or already stopped
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
+        self._thread.join(10)
