@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -116,13 +117,19 @@ class OnnxEmbedding(BaseEmbedding):
         """Word-piece tokens of `text`, without the [CLS]/[SEP] the model adds."""
         return len(self._counter.encode(text, add_special_tokens=False).ids)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors for `texts`, in order; batches are grouped by length to cut padding."""
+    def embed(self, texts: list[str], before_batch: Callable[[], None] | None = None) -> np.ndarray:
+        """Unit vectors for `texts`, in order; batches are grouped by length to cut padding.
+
+        `before_batch` runs before each batch: an indexing run raises from it to stop between
+        batches instead of after a whole call.
+        """
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[np.ndarray | None] = [None] * len(texts)
         for start in range(0, len(order), self.embed_batch_size):
+            if before_batch is not None:
+                before_batch()
             batch = order[start : start + self.embed_batch_size]
             vectors = self._embed_batch([texts[i] for i in batch])
             for i, vector in zip(batch, vectors, strict=True):

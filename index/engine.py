@@ -77,19 +77,7 @@ class _StoppableEmbedder:
             )
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        # Shortest first across the whole list, as the embedder itself orders one call, so
-        # slicing it into batches adds no padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        step = self._embedder.embed_batch_size
-        parts = []
-        for start in range(0, len(order), step):
-            self.check()
-            parts.append(self._embedder.embed([texts[i] for i in order[start : start + step]]))
-        if not parts:
-            return self._embedder.embed(texts)
-        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=parts[0].dtype)
-        vectors[order] = np.concatenate(parts)
-        return vectors
+        return self._embedder.embed(texts, before_batch=self.check)
 
 
 class Engine:

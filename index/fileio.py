@@ -1,9 +1,17 @@
-"""Writing small files under the data directory so that a crash never leaves half of one."""
+"""Writing files under the data directory so that a crash never leaves half of one."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+
+def write_synced(path: Path, text: str) -> None:
+    """Write `text` to `path` and flush it to disk before returning."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -12,10 +20,25 @@ def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one per process: no two writers
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        write_synced(tmp, text)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file directly in `folder`, then the folder itself."""
+    for path in folder.iterdir():
+        if path.is_file():
+            with open(path, "rb") as f:
+                os.fsync(f.fileno())
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    # A rename is durable only once its directory is flushed (power loss; SIGKILL needs none).
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -26,6 +26,8 @@ import Stemmer
 from llama_index.core.schema import QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
+from index.fileio import fsync_dir, fsync_tree, write_synced
+
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own logger to DEBUG
 
@@ -92,12 +94,12 @@ class KeywordIndex:
             tmp.mkdir()
             if retriever is not None:
                 retriever.persist(str(tmp / "bm25"), show_progress=False)
-                _fsync_tree(tmp / "bm25")  # the data is on disk before the stamp vouches for it
-            _write_synced(tmp / _STAMP, stamp)
+                fsync_tree(tmp / "bm25")  # the data is on disk before the stamp vouches for it
+            write_synced(tmp / _STAMP, stamp)
             if self.folder.exists():
                 self.folder.rename(old)
             tmp.rename(self.folder)  # killed just before this: no index, rebuilt on next start
-            _fsync_dir(parent)
+            fsync_dir(parent)
         except BaseException:
             if old.exists() and not self.folder.exists():
                 old.rename(self.folder)  # a swap that failed (not a kill) puts the old one back
@@ -152,27 +154,3 @@ def _alive(suffix: str) -> bool:
     except PermissionError:  # someone else's process: alive
         return True
     return True
-
-
-def _write_synced(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.iterdir():
-        if path.is_file():
-            with open(path, "rb") as f:
-                os.fsync(f.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # A rename is durable only once its directory is flushed (power loss; SIGKILL needs none).
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -37,9 +37,9 @@ class CountingEmbedder(OnnxEmbedding):
 
     _calls: list[int] = PrivateAttr(default_factory=list)
 
-    def embed(self, texts: list[str]):  # noqa: ANN201
+    def embed(self, texts: list[str], before_batch=None):  # noqa: ANN001, ANN201
         self._calls.append(len(texts))
-        return super().embed(texts)
+        return super().embed(texts, before_batch)
 
     @property
     def embedded(self) -> int:
