@@ -31,6 +31,7 @@ from index.indexing import Indexer
 from index.keyword import KeywordIndex, versions_stamp
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.reranking import OnnxCrossEncoder, Reranker
+from index.ranking import TreeRanker
 from index.retrieval import HybridRetriever
 from index.settings import Settings
 from index.store import Store, passage_from_node
@@ -101,6 +102,7 @@ class Engine:
             settings.top_k,
             reranker=_reranker(settings),
             rerank_candidates=settings.rerank_candidates,
+            ranker=TreeRanker.load() if settings.ranker == "learned" else None,
         )
         self.answerer = ExtractiveAnswerer(
             self.embedder,

@@ -11,12 +11,14 @@ import logging
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, TextNode
 
 from index.embedding import OnnxEmbedding
 from index.keyword import KeywordIndex
 from index.query_analysis import QueryAnalysis, SourceMatcher, analyse
+from index.ranking import Candidate, TreeRanker, features
 from index.reranking import Reranker
 from index.store import Store
 
@@ -43,6 +45,7 @@ class FusionConfig:
     dense_weight: float = 0.25
     keyword_weight: float = 1.0
     rrf_k: int = 60
+    dense_pool: int = 100  # dense candidates the learned ranker scores (BM25: keyword_pool)
     filter_candidates: int = 20  # taken from each side per named publication or date
     filter_weight: float = 2.0  # weight of those per-filter lists, relative to the main ones
     keyword_pool: int = 300  # BM25 hits the per-filter keyword lists are picked from
@@ -56,6 +59,14 @@ class FusionConfig:
 Ranked = list[tuple[TextNode, float]]
 
 
+@dataclass
+class Gathered:
+    analysis: QueryAnalysis
+    fused: list[Hit]
+    keyword: Ranked  # the BM25 list, visible passages only
+    dense: Ranked
+
+
 class HybridRetriever(BaseRetriever):
     def __init__(
         self,
@@ -66,12 +77,14 @@ class HybridRetriever(BaseRetriever):
         fusion: FusionConfig | None = None,
         reranker: Reranker | None = None,
         rerank_candidates: int = 30,
+        ranker: TreeRanker | None = None,
     ) -> None:
         super().__init__()
         self.store, self.keyword, self.embedder = store, keyword, embedder
         self.top_k = top_k
         self.fusion = fusion or FusionConfig()
         self.reranker, self.rerank_candidates = reranker, rerank_candidates
+        self.ranker = ranker
         self._matcher = SourceMatcher([])
         self._matcher_stamp: str | None = None
 
@@ -89,24 +102,88 @@ class HybridRetriever(BaseRetriever):
     def search(self, query: str, k: int) -> SearchResult:
         f = self.fusion
         vector = self.embedder.embed([query])[0].tolist()
-        n = max(f.candidates, k)
-        analysis = self.analyse(query)
-        filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
-        keyword = self.store.visible(self.keyword.search(query, f.keyword_pool if filters else n))
-        lists: list[tuple[Ranked, float, bool]] = [(keyword[:n], f.keyword_weight, False)]
-        if f.dense_weight > 0:
-            lists.append((self.store.dense(vector, n), f.dense_weight, True))
-        for field_name, value in filters if f.filter_weight > 0 else []:
-            kw = [p for p in keyword if p[0].metadata.get(field_name) == value]
-            lists.append((kw[: f.filter_candidates], f.filter_weight * f.keyword_weight, False))
-            if f.dense_weight > 0:
-                dense = self.store.dense(vector, f.filter_candidates, where={field_name: value})
-                lists.append((dense, f.filter_weight * f.dense_weight, True))
-        ranked = self.rerank(query, self._fuse(lists))
+        ranked = self.rerank(query, self.candidates(query, vector, max(f.candidates, k)))
         if f.coverage_weight > 0:
             pool = max(f.coverage_pool, k)
             ranked = cover(query, ranked[:pool], k, f) + ranked[pool:]
         return SearchResult(hits=diversify(ranked, k, f.max_per_article), query_vector=vector)
+
+    def candidates(self, query: str, vector: list[float], n: int) -> list[Hit]:
+        """Every candidate passage, best first: by the learned ranker when there is one,
+        else by fused rank."""
+        if self.ranker is None:
+            return self.gather(query, vector, n, wide=False).fused
+        got = self.gather(query, vector, n, wide=True)
+        return self.learned(query, got.analysis, self.pool(got, vector))
+
+    def gather(self, query: str, vector: list[float], n: int, wide: bool) -> Gathered:
+        """The fused BM25, dense and per-publication/date lists; `wide` also keeps the longer
+        BM25 and dense lists the learned ranker picks from."""
+        f = self.fusion
+        analysis = self.analyse(query)
+        filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
+        size = f.keyword_pool if filters or wide else n
+        keyword = self.store.visible(self.keyword.search(query, size))
+        dense = self.store.dense(vector, max(n, f.dense_pool if wide else n))
+        lists: list[tuple[Ranked, float, bool]] = [(keyword[:n], f.keyword_weight, False)]
+        if f.dense_weight > 0:
+            lists.append((dense[:n], f.dense_weight, True))
+        for field_name, value in filters if f.filter_weight > 0 else []:
+            kw = [p for p in keyword if p[0].metadata.get(field_name) == value]
+            lists.append((kw[: f.filter_candidates], f.filter_weight * f.keyword_weight, False))
+            if f.dense_weight > 0:
+                named = self.store.dense(vector, f.filter_candidates, where={field_name: value})
+                lists.append((named, f.filter_weight * f.dense_weight, True))
+        return Gathered(analysis, self._fuse(lists), keyword, dense)
+
+    def pool(self, got: Gathered, vector: list[float]) -> list[tuple[Hit, Candidate]]:
+        """The fused hits plus the rest of the wide BM25 and dense lists, described for the
+        learned ranker (cosines the dense lists did not give are computed from the store)."""
+        fused, keyword, dense = got.fused, got.keyword, got.dense
+        hits = {h.node.node_id: h for h in fused}
+        for node, _ in keyword + dense:
+            hits.setdefault(node.node_id, Hit(node=node, score=0.0))
+        bm25 = {n.node_id: (rank, score) for rank, (n, score) in enumerate(keyword)}
+        cosine = {n.node_id: score for n, score in dense}
+        cosine |= {h.node.node_id: h.dense for h in fused if h.dense}
+        missing = [i for i in hits if i not in cosine]
+        q = np.asarray(vector, dtype=np.float32)
+        cosine |= {i: float(v @ q) for i, v in self.store.vectors_of(missing).items()}
+        fused_rank = {h.node.node_id: rank for rank, h in enumerate(fused)}
+        out = []
+        for node_id, hit in hits.items():
+            meta = hit.node.metadata
+            rank, score = bm25.get(node_id, (1000, 0.0))
+            out.append(
+                (
+                    hit,
+                    Candidate(
+                        node_id=node_id,
+                        doc_id=meta.get("doc_id", node_id),
+                        text=hit.node.get_content(),
+                        title=str(meta.get("title", "")),
+                        source=str(meta.get("source", "")),
+                        date=str(meta.get("date", "")),
+                        chunk=int(meta.get("chunk", 0)),
+                        fused=hit.score,
+                        fused_rank=fused_rank.get(node_id, 1000),
+                        bm25=score,
+                        bm25_rank=rank,
+                        cosine=cosine.get(node_id, 0.0),
+                    ),
+                )
+            )
+        return out
+
+    def learned(
+        self, query: str, analysis: QueryAnalysis, pool: list[tuple[Hit, Candidate]]
+    ) -> list[Hit]:
+        """The pool ordered by the learned ranker's probability of holding evidence."""
+        assert self.ranker is not None
+        x = features(query, analysis.sources, analysis.dates, [c for _, c in pool])
+        for (hit, _), p in zip(pool, self.ranker.score(x), strict=True):
+            hit.score = float(p)
+        return sorted((h for h, _ in pool), key=lambda h: h.score, reverse=True)
 
     def rerank(self, query: str, ranked: list[Hit]) -> list[Hit]:
         """Reorder the best fused candidates by the cross-encoder, when there is one."""

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(0, ge=0, description="onnxruntime threads; 0 = all cores")
     chunk_size: int = Field(200, ge=32, le=512, description="Max tokens of article text a chunk")
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences shared by adjacent chunks")
+    ranker: Literal["learned", "rrf"] = Field(
+        "learned",
+        description="Order candidates by the learned ranker (index/ranker.json) or plain fusion",
+    )
     reranker_model: Path | None = Field(
         None, description="Cross-encoder ONNX file to rerank retrieved passages; unset = off"
     )

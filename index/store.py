@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
@@ -320,6 +321,14 @@ class Store:
             for node, sim in zip(result.nodes, result.similarities, strict=True)
         ]
         return self.visible(pairs)
+
+    def vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored (unit-length) embeddings of these chunks."""
+        if not chunk_ids:
+            return {}
+        got = self._guard(self.chunks.get, ids=chunk_ids, include=["embeddings"])
+        pairs = zip(got["ids"], got["embeddings"], strict=True)
+        return {i: np.asarray(v, dtype=np.float32) for i, v in pairs}
 
     def visible(self, pairs: list[tuple[TextNode, float]]) -> list[tuple[TextNode, float]]:
         """Drop chunks of article versions that are not (or no longer) the registered one."""

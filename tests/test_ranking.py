@@ -1,0 +1,98 @@
+"""The learned ranker: its features, the numpy tree walk, the shipped model, and both settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.ranking import DEFAULT_MODEL, FEATURES, Candidate, TreeRanker, features
+from tests.test_engine_index import corpus  # noqa: F401  (fixture)
+
+
+def _leaf(value: float) -> dict:
+    return {"feature": 0, "threshold": 0.0, "left": 0, "right": 0, "value": value, "leaf": True}
+
+
+def _tree(nodes: list[dict]) -> dict:
+    keys = ("feature", "threshold", "left", "right", "value", "leaf")
+    tree = {k: [n[k] for n in nodes] for k in keys}
+    tree["depth"] = 2
+    return tree
+
+
+def test_trees_are_walked_like_scikit_learn_does(tmp_path: Path) -> None:
+    # Tree 1: x0 <= 0.5 ? -1 : (x1 <= 2 ? 0.5 : 2).  Tree 2: a single leaf of 0.25.
+    split0 = {"feature": 0, "threshold": 0.5, "left": 1, "right": 2, "value": 0.0, "leaf": False}
+    split1 = {"feature": 1, "threshold": 2.0, "left": 3, "right": 4, "value": 0.0, "leaf": False}
+    one = _tree([split0, _leaf(-1.0), split1, _leaf(0.5), _leaf(2.0)])
+    two = _tree([_leaf(0.25)])
+    model = {"features": list(FEATURES), "baseline": -0.1, "trees": [one, two]}
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps(model))
+    x = np.zeros((3, len(FEATURES)))
+    x[:, 0] = [0.5, 0.9, 0.9]  # equal to the threshold goes left, as in scikit-learn
+    x[:, 1] = [9.0, 2.0, 2.5]
+    raw = np.array([-1.0, 0.5, 2.0]) + 0.25 - 0.1
+    assert np.allclose(TreeRanker.load(path).score(x), 1 / (1 + np.exp(-raw)))
+    assert TreeRanker.load(path).score(np.zeros((0, len(FEATURES)))).shape == (0,)
+
+
+def test_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps({"features": ["x"], "baseline": 0, "trees": [_tree([_leaf(1)])]}))
+    with pytest.raises(ValueError, match="retrain"):
+        TreeRanker.load(path)
+
+
+def test_the_shipped_model_loads_and_scores_probabilities() -> None:
+    ranker = TreeRanker.load(DEFAULT_MODEL)
+    x = np.random.default_rng(0).random((50, len(FEATURES)))
+    p = ranker.score(x)
+    assert p.shape == (50,) and np.all((p > 0) & (p < 1))
+
+
+def _candidate(i: int, text: str, source: str = "Wire", doc: str | None = None) -> Candidate:
+    return Candidate(
+        node_id=f"c{i}",
+        doc_id=doc or f"d{i}",
+        text=text,
+        title=f"Title {i}",
+        source=source,
+        date="2023-10-01",
+        chunk=i,
+        fused=1.0 / (i + 1),
+        fused_rank=i,
+        bm25=10.0 - i,
+        bm25_rank=i,
+        cosine=0.5 - i / 10,
+    )
+
+
+def test_features_see_the_named_publication_and_the_best_sentence() -> None:
+    pool = [
+        _candidate(0, "Apples were sold. The lighthouse lamp shines again at night.", "The Verge"),
+        _candidate(1, "Lighthouse news. Lamp news. It shines. Night news.", "Fortune"),
+    ]
+    x = features("Which lighthouse lamp shines at night?", ["The Verge"], [], pool)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    assert x.shape == (2, len(FEATURES))
+    assert x[:, col["source_match"]].tolist() == [1.0, 0.0]
+    assert x[:, col["names_source"]].tolist() == [1.0, 1.0]
+    assert x[:, col["names_date"]].tolist() == [0.0, 0.0]
+    # Both passages hold every term, but only the first holds them in one sentence.
+    assert x[0, col["coverage"]] == pytest.approx(x[1, col["coverage"]])
+    assert x[0, col["sentence_coverage"]] > x[1, col["sentence_coverage"]]
+    assert x[0, col["fused"]] == 1.0 and x[1, col["cosine_gap"]] == pytest.approx(-0.1)
+
+
+@pytest.mark.parametrize("ranker", ["learned", "rrf"])
+def test_both_rankers_find_the_article_that_answers(make_engine, corpus, ranker) -> None:  # noqa: F811
+    engine = make_engine(ranker=ranker)
+    engine.index([corpus])
+    assert (engine.retriever.ranker is None) == (ranker == "rrf")
+    hits = engine.retriever.search("How much did restoring the lighthouse cost?", 3).hits
+    assert hits[0].node.metadata["title"] == "Lighthouse shines again"
+    assert all(0 <= h.score for h in hits)
