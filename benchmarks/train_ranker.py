@@ -42,6 +42,7 @@ def gather(retriever: HybridRetriever, questions: list[dict]) -> list[dict]:
         vector = retriever.embedder.embed([q["query"]])[0].tolist()
         got = retriever.gather(q["query"], vector, n, wide=True)
         pool = retriever.pool(got, vector)
+        sources, dates = got.analysis.sources, got.analysis.dates
         facts = [normalise(ev["fact"]) for ev in q["evidence_list"]]
         texts = [normalise(h.node.get_content()) for h, _ in pool]
         out.append(
@@ -49,7 +50,7 @@ def gather(retriever: HybridRetriever, questions: list[dict]) -> list[dict]:
                 question=q,
                 hits=[h for h, _ in pool],
                 fused=[h.score for h, _ in pool],
-                x=features(q["query"], got.analysis.sources, got.analysis.dates, [c for _, c in pool]),
+                x=features(q["query"], sources, dates, [c for _, c in pool]),
                 found=[{j for j, f in enumerate(facts) if f in t} for t in texts],
             )
         )

@@ -30,8 +30,8 @@ from index.errors import (
 from index.indexing import Indexer
 from index.keyword import KeywordIndex, versions_stamp
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
-from index.reranking import OnnxCrossEncoder, Reranker
 from index.ranking import TreeRanker
+from index.reranking import OnnxCrossEncoder, Reranker
 from index.retrieval import HybridRetriever
 from index.settings import Settings
 from index.store import Store, passage_from_node

@@ -95,4 +95,4 @@ def test_both_rankers_find_the_article_that_answers(make_engine, corpus, ranker)
     assert (engine.retriever.ranker is None) == (ranker == "rrf")
     hits = engine.retriever.search("How much did restoring the lighthouse cost?", 3).hits
     assert hits[0].node.metadata["title"] == "Lighthouse shines again"
-    assert all(0 <= h.score for h in hits)
+    assert all(h.score >= 0 for h in hits)
