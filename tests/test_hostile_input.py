@@ -126,7 +126,9 @@ def test_hostile_files_are_skipped_or_cleaned_and_nothing_else_changes(
     assert "forty minutes" in ferry[0].text and "midnight" in ferry[0].text
     for passage in engine.sources("stealCookies evil.example document.cookie", k=10):
         assert "stealCookies" not in passage.text and "evil.example" not in passage.text
-    assert "forty-two ships" in engine.sources("lighthouse keeper ships")[0].text
+    # deep.html and deep-list.html differ only in the number: both are indexed, both whole.
+    ships = " | ".join(p.text for p in engine.sources("lighthouse keeper ships", k=2))
+    assert "forty-two ships" in ships and "thirty-one ships" in ships
     assert "tram depot" in engine.sources("old tram depot library")[0].text
 
     # what was indexed before still answers, the same way
