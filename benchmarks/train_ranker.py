@@ -29,7 +29,7 @@ from index.evaluation.metrics import normalise  # noqa: E402
 from index.evaluation.multihop import is_null  # noqa: E402
 from index.evaluation.runner import ours_settings, prepare  # noqa: E402
 from index.ranking import DEFAULT_MODEL, FEATURES, features  # noqa: E402
-from index.retrieval import HybridRetriever, cover, diversify  # noqa: E402
+from index.retrieval import HybridRetriever  # noqa: E402
 
 PARAMS = dict(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=50)
 
@@ -69,12 +69,10 @@ def fit(items: list[dict]):
 
 def top10(retriever: HybridRetriever, item: dict, scores: np.ndarray) -> list[int]:
     """Positions (in the pool) of the 10 passages search() would return with these scores."""
-    f = retriever.fusion
     for hit, s in zip(item["hits"], scores, strict=True):
         hit.score = float(s)
     order = sorted(item["hits"], key=lambda h: h.score, reverse=True)
-    picked = cover(item["question"]["query"], order[: f.coverage_pool], 10, f)
-    picked = diversify(picked + order[f.coverage_pool :], 10, f.max_per_article)
+    picked = retriever.pick(item["question"]["query"], order, 10)
     where = {id(h): i for i, h in enumerate(item["hits"])}
     return [where[id(h)] for h in picked]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -70,6 +70,12 @@ def _stemmer():  # noqa: ANN202
 def content_terms(text: str) -> set[str]:
     words = [w for w in _WORD.findall(text.lower()) if w not in _stopwords()]
     return set(_stemmer().stemWords(words))
+
+
+@lru_cache(maxsize=50_000)
+def cached_terms(text: str) -> frozenset[str]:
+    """content_terms of a text retrieval sees again and again (passages, titles)."""
+    return frozenset(content_terms(text))
 
 
 class ExtractiveAnswerer:

@@ -76,18 +76,11 @@ def _sentence_terms(node_id: str, text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(content_terms(s)) for s in _SENTENCE.split(text) if s.strip())
 
 
-@lru_cache(maxsize=50_000)
-def _text_terms(text: str) -> frozenset[str]:
-    from index.answering import content_terms
-
-    return frozenset(content_terms(text))
-
-
 def features(
     query: str, sources: Sequence[str], dates: Sequence[str], pool: Sequence[Candidate]
 ) -> np.ndarray:
     """One row of FEATURES per candidate."""
-    from index.answering import content_terms
+    from index.answering import cached_terms, content_terms
 
     wanted = content_terms(query)
     sentences = [_sentence_terms(c.node_id, c.text) for c in pool]
@@ -128,7 +121,7 @@ def features(
                 float(bool(dates)),
                 float(c.date in dates),
                 share(passage[i]),
-                share(_text_terms(c.title)),
+                share(cached_terms(c.title)),
                 per_sentence[0],
                 sum(per_sentence[:2]),
                 math.log1p(art_rank[c.doc_id]),

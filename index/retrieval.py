@@ -6,7 +6,6 @@ A llama-index `BaseRetriever`, so it composes with llama-index postprocessors an
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -105,10 +104,16 @@ class HybridRetriever(BaseRetriever):
         f = self.fusion
         vector = self.embedder.embed([query])[0].tolist()
         ranked = self.rerank(query, self.candidates(query, vector, max(f.candidates, k)))
+        return SearchResult(hits=self.pick(query, ranked, k), query_vector=vector)
+
+    def pick(self, query: str, ranked: list[Hit], k: int) -> list[Hit]:
+        """The top k of `ranked` (best first): covering the question's aspects, with at most
+        `max_per_article` passages of one article."""
+        f = self.fusion
         if f.coverage_weight > 0:
             pool = max(f.coverage_pool, k)
             ranked = cover(query, ranked[:pool], k, f) + ranked[pool:]
-        return SearchResult(hits=diversify(ranked, k, f.max_per_article), query_vector=vector)
+        return diversify(ranked, k, f.max_per_article)
 
     def candidates(self, query: str, vector: list[float], n: int) -> list[Hit]:
         """Every candidate passage, best first: by the learned ranker when there is one,
@@ -247,16 +252,11 @@ def diversify(ranked: list[Hit], k: int, max_per_article: int) -> list[Hit]:
     return chosen
 
 
-@functools.lru_cache(maxsize=50_000)
-def _node_terms(node_id: str, text: str) -> frozenset[str]:
-    from index.answering import content_terms
-
-    return frozenset(content_terms(text))
-
-
 def _terms(node: TextNode) -> frozenset[str]:
     """A passage's stemmed content terms (cached: the same passages come back often)."""
-    return _node_terms(node.node_id, node.get_content())
+    from index.answering import cached_terms
+
+    return cached_terms(node.get_content())
 
 
 def cover(query: str, pool: list[Hit], k: int, f: FusionConfig) -> list[Hit]:
