@@ -22,8 +22,11 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+import bm25s
+import numpy as np
 import Stemmer
-from llama_index.core.schema import QueryBundle, TextNode
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.fileio import fsync_dir, fsync_tree, write_synced
@@ -50,6 +53,7 @@ class KeywordIndex:
         self.folder = folder
         self._retriever: BM25Retriever | None = None
         self._size = 0
+        self._nodes: list[TextNode | None] = []
         self.stamp = ""
         self._lock = threading.Lock()
 
@@ -120,6 +124,7 @@ class KeywordIndex:
     def _set(self, retriever: BM25Retriever | None, size: int, stamp: str) -> None:
         with self._lock:
             self._retriever, self._size, self.stamp = retriever, size, stamp
+            self._nodes: list[TextNode | None] = [None] * size  # built on first retrieval
 
     def chunk_ids(self) -> set[str]:
         """The ids of the chunks in the loaded index (for the consistency check)."""
@@ -129,11 +134,31 @@ class KeywordIndex:
 
     def search(self, query: str, k: int) -> list[tuple[TextNode, float]]:
         with self._lock:
-            if self._retriever is None or not self._size:
+            retriever, nodes = self._retriever, self._nodes
+            if retriever is None or not self._size:
                 return []
-            self._retriever.similarity_top_k = min(k, self._size)
-            found = self._retriever.retrieve(QueryBundle(query))
-        return [(hit.node, float(hit.score or 0.0)) for hit in found if (hit.score or 0) > 0]
+            # bm25s directly rather than BM25Retriever.retrieve, which rebuilds a node from its
+            # dict for every hit on every query (most of the time of a 300-hit search).
+            tokens = bm25s.tokenize(
+                query,
+                stemmer=retriever.stemmer,
+                token_pattern=retriever.token_pattern,
+                show_progress=False,
+            )
+            if not tokens.vocab:
+                return []
+            # corpus=positions: bm25s hands back corpus[i], so this gives positions, not dicts
+            found, scores = retriever.bm25.retrieve(
+                tokens, corpus=np.arange(self._size), k=min(k, self._size), show_progress=False
+            )
+            out = []
+            for idx, score in zip(found[0], scores[0], strict=True):
+                if score <= 0:
+                    continue
+                if nodes[idx] is None:
+                    nodes[idx] = metadata_dict_to_node(retriever.corpus[idx])
+                out.append((nodes[idx], float(score)))
+        return out
 
 
 def _read_stamp(folder: Path) -> str | None:

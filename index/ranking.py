@@ -137,24 +137,28 @@ def features(
 class TreeRanker:
     """Gradient-boosted trees (exported from scikit-learn) scoring candidates with numpy.
 
-    All trees are padded to one node count and walked together, one level per step, so
-    scoring a few hundred candidates takes a handful of array operations, not one per node.
+    All trees' nodes sit in flat arrays, children as flat positions and each leaf its own
+    child, so every (tree, row) pair takes one step per level with a few `take` calls and
+    scoring a few hundred candidates is a handful of array operations, not one per node.
     """
 
     def __init__(self, trees: list[dict], baseline: float, names: Sequence[str]) -> None:
         if tuple(names) != FEATURES:
             raise ValueError("the ranker model was trained on other features; retrain it")
-        width = max(len(t["value"]) for t in trees)
+        starts = np.cumsum([0] + [len(t["value"]) for t in trees])
+        self.roots = starts[:-1]
 
-        def padded(key: str, dtype: type) -> np.ndarray:
-            out = np.zeros((len(trees), width), dtype=dtype)
-            for i, t in enumerate(trees):
-                out[i, : len(t[key])] = t[key]
-            return out
+        def flat(key: str, dtype: type) -> np.ndarray:
+            return np.concatenate([np.asarray(t[key], dtype=dtype) for t in trees])
 
-        self.feature, self.threshold = padded("feature", np.int64), padded("threshold", float)
-        self.left, self.right = padded("left", np.int64), padded("right", np.int64)
-        self.value, self.leaf = padded("value", float), padded("leaf", bool)
+        leaf = flat("leaf", bool)
+        own = np.arange(starts[-1])
+        offset = np.repeat(self.roots, [len(t["value"]) for t in trees])
+        self.left = np.where(leaf, own, flat("left", np.int64) + offset)
+        self.right = np.where(leaf, own, flat("right", np.int64) + offset)
+        self.feature = np.where(leaf, 0, flat("feature", np.int64))
+        self.threshold = np.where(leaf, np.inf, flat("threshold", float))
+        self.value = flat("value", float)
         self.depth = max(int(t["depth"]) for t in trees)
         self.baseline = baseline
 
@@ -167,12 +171,13 @@ class TreeRanker:
         """The probability that each row's passage holds evidence for the question."""
         if len(x) == 0:
             return np.zeros(0)
-        trees = np.arange(len(self.value))[:, None]
-        rows = np.arange(len(x))[None, :]
-        node = np.zeros((len(self.value), len(x)), dtype=np.int64)
+        width = x.shape[1]
+        cells = x.ravel()
+        row_start = (np.arange(len(x)) * width)[None, :]
+        node = np.repeat(self.roots[:, None], len(x), axis=1)
         for _ in range(self.depth):
-            left = x[rows, self.feature[trees, node]] <= self.threshold[trees, node]
-            step = np.where(left, self.left[trees, node], self.right[trees, node])
-            node = np.where(self.leaf[trees, node], node, step)
-        raw = self.baseline + self.value[trees, node].sum(axis=0)
+            value = cells.take(row_start + self.feature.take(node))
+            left = value <= self.threshold.take(node)
+            node = np.where(left, self.left.take(node), self.right.take(node))
+        raw = self.baseline + self.value.take(node).sum(axis=0)
         return 1.0 / (1.0 + np.exp(-raw))

@@ -13,7 +13,6 @@ chunks. A run killed between those steps leaves only invisible chunks, swept on 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import StoreUnavailable, StoreWriteError, write_failure
@@ -37,6 +35,7 @@ _PAGE = 2000
 # After a server fails to answer, questions queued behind the failed one are told at once for
 # this long (at most NEWSBOT_CHROMA_TIMEOUT) instead of each waiting out the timeout again.
 _FAIL_FAST_SECONDS = 2.0
+NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
@@ -142,6 +141,7 @@ class Store:
     def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
         self.settings = settings
         self._fail_fast_until = 0.0
+        self._nodes: dict[str, TextNode] = {}
         self._last_failure = ""
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
@@ -309,18 +309,31 @@ class Store:
         """The `k` nearest visible chunks, each with its cosine similarity."""
         if self._guard(self.chunks.count) == 0:
             return []
-        query = VectorStoreQuery(query_embedding=embedding, similarity_top_k=k)
-        result = (
-            self._guard(self.vectors.query, query, where=where)
-            if where
-            else self._guard(self.vectors.query, query)
+        # Ids and distances only: fetching k documents with their metadata costs ten times the
+        # search itself, and the nodes of recent answers are cached.
+        got = self._guard(
+            self.chunks.query,
+            query_embeddings=[embedding],
+            n_results=k,
+            where=where or None,
+            include=["distances"],
         )
-        # ChromaVectorStore reports exp(-distance); cosine similarity is 1 - distance.
-        pairs = [
-            (node, 1.0 + math.log(max(sim, 1e-12)))
-            for node, sim in zip(result.nodes, result.similarities, strict=True)
-        ]
+        ids, distances = got["ids"][0], got["distances"][0]
+        nodes = self.nodes_of(ids)
+        pairs = [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
         return self.visible(pairs)
+
+    def nodes_of(self, chunk_ids: list[str]) -> dict[str, TextNode]:
+        """The chunks with these ids, cached: a chunk id carries its article's content hash, so
+        a cached node never goes stale (an edited article gets new ids)."""
+        need = [i for i in chunk_ids if i not in self._nodes]
+        if need:
+            got = self._guard(self.chunks.get, ids=need, include=["documents", "metadatas"])
+            if len(self._nodes) + len(got["ids"]) > NODE_CACHE:
+                self._nodes = {}
+            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            self._nodes.update({i: node_from_record(i, text, meta) for i, text, meta in rows})
+        return {i: self._nodes[i] for i in chunk_ids if i in self._nodes}
 
     def vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """The stored (unit-length) embeddings of these chunks."""
