@@ -9,7 +9,7 @@ the closest passages instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -20,6 +20,7 @@ from index.embedding import OnnxEmbedding
 from index.models import Answer, Citation, Passage
 
 REFUSAL = "The indexed articles don't cover this question, so I won't guess. Closest matches:"
+UNKNOWN_SOURCES = "The index holds no articles from {names}, so I won't guess. Closest matches:"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 OWN_WEIGHT, WINDOW_WEIGHT, LEXICAL_WEIGHT = 0.45, 0.2, 0.35
@@ -76,6 +77,18 @@ def content_terms(text: str) -> set[str]:
 def cached_terms(text: str) -> frozenset[str]:
     """content_terms of a text retrieval sees again and again (passages, titles)."""
     return frozenset(content_terms(text))
+
+
+def unknown_sources_answer(question: str, names: Sequence[str], passages: list[Passage]) -> Answer:
+    """The refusal for a question that cites publications the index does not hold: whatever
+    the passages say, they are not what that publication reported."""
+    listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+    return Answer(
+        question=question,
+        answer=UNKNOWN_SOURCES.format(names=listed),
+        refused=True,
+        closest=passages[:3],
+    )
 
 
 class ExtractiveAnswerer:

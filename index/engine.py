@@ -17,7 +17,7 @@ import numpy as np
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
-from index.answering import ExtractiveAnswerer
+from index.answering import ExtractiveAnswerer, unknown_sources_answer
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -32,7 +32,7 @@ from index.keyword import KeywordIndex, versions_stamp
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.ranking import TreeRanker
 from index.reranking import OnnxCrossEncoder, Reranker
-from index.retrieval import HybridRetriever
+from index.retrieval import HybridRetriever, SearchResult
 from index.settings import Settings
 from index.store import Store, passage_from_node
 
@@ -275,9 +275,12 @@ class Engine:
         if self.generator is not None and history:
             question = self.check_question(self.generator.condense(question, history))
         condensed = time.perf_counter()
-        passages, vector = self._search(question, k or self.settings.top_k)
+        passages, found = self._find(question, k or self.settings.top_k)
+        vector = found.query_vector
         retrieved = time.perf_counter()
-        if self.generator is not None:
+        if found.analysis.unknown_sources:
+            answer = unknown_sources_answer(question, found.analysis.unknown_sources, passages)
+        elif self.generator is not None:
             answer = self.generator.answer(question, vector, passages, on_text=on_text)
         else:
             answer = self.answerer.answer(question, vector, passages)
@@ -291,9 +294,13 @@ class Engine:
         return answer
 
     def _search(self, question: str, k: int) -> tuple[list[Passage], list[float]]:
+        passages, result = self._find(question, k)
+        return passages, result.query_vector
+
+    def _find(self, question: str, k: int) -> tuple[list[Passage], SearchResult]:
         result = self.retriever.search(question, k)
         passages = [passage_from_node(h.node, h.score, i + 1) for i, h in enumerate(result.hits)]
-        return passages, result.query_vector
+        return passages, result
 
     def article_body(self, doc_id: str) -> str | None:
         return self.store.article_body(doc_id)

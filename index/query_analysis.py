@@ -24,12 +24,37 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # A publication's name often has a tagline after a separator: "The Roar | Sports Writers Blog".
 _TAGLINE = re.compile(r"\s+[|:–—-]\s+|:\s+")
 _SPACE = re.compile(r"\s+")
+# A name as questions write a publication: capitalised words, maybe "of" or "&" between them.
+_NAME = r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:of\s+|&\s+)?[A-Z0-9][\w&.'’-]*)*)"
+_WORK = r"(?:article|report|piece|story|coverage|editorial|column|review)s?"
+# Phrases that say where something was published: "an article by X", "reported by X",
+# "a X report". A name there that matches no publication of the index is one we cannot answer
+# from.
+_CITING = (
+    re.compile(rf"\b{_WORK}\s+(?:by|from|in)\s+(?:the\s+)?{_NAME}"),
+    re.compile(rf"\b(?:reported|published|written)\s+(?:by|in)\s+(?:the\s+)?{_NAME}"),
+    re.compile(rf"\b(?:a|an|the|another|one)\s+(?:[a-z]+\s+)?{_NAME}\s+{_WORK}\b"),
+    re.compile(rf"{_NAME}(?:'s|’s|'|’)\s+{_WORK}\b"),
+)
+# Capitalised words that start a question or clause rather than a name.
+_NOT_NAMES = frozenset((
+    "a", "an", "the", "this", "that", "these", "those", "which", "what", "who", "whom", "whose",
+    "when", "where", "why", "how", "does", "do", "did", "is", "are", "was", "were", "has", "have",
+    "had", "can", "could", "would", "should", "will", "between", "considering", "based", "given",
+    "according", "in", "on", "from", "after", "before", "both", "if", "while", "following",
+    "during", "since", "as", "and", "or", "but", "each", "either", "neither", "its", "their",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", *MONTHS,
+))  # fmt: skip
+# Quoted text is a title or a topic ("the 'NBA Rookie of the Year Odds' article"), not a name.
+_QUOTED = re.compile(r"(?<!\w)(['‘\"“])[^'’\"”]+['’\"”](?!\w)")
+_KNOWN = "\x00"  # stands in for a publication of the index while looking for unknown ones
 
 
 @dataclass(frozen=True)
 class QueryAnalysis:
     sources: tuple[str, ...] = ()  # source values of the index the question names
     dates: tuple[str, ...] = ()  # YYYY-MM-DD publication dates it names
+    unknown_sources: tuple[str, ...] = ()  # publications it cites that the index does not hold
 
 
 def _month_number(name: str) -> int:
@@ -83,20 +108,56 @@ class SourceMatcher:
             else None
         )
 
-    def find(self, text: str) -> list[str]:
+        self._alias_words = [_words(a) for a in by_alias]
+
+    def _spans(self, text: str) -> list[re.Match[str]]:
         if self.pattern is None:
             return []
+        # "fortune" the word is not Fortune the magazine
+        return [m for m in self.pattern.finditer(text) if m.group(1) != m.group(1).lower()]
+
+    def find(self, text: str) -> list[str]:
         out: list[str] = []
-        for m in self.pattern.finditer(text):
-            span = m.group(1)
-            if span == span.lower():  # "fortune" the word, not Fortune the magazine
-                continue
-            out.extend(sorted(self.by_alias[span.lower()]))
+        for m in self._spans(text):
+            out.extend(sorted(self.by_alias[m.group(1).lower()]))
         return list(dict.fromkeys(out))
+
+    def unknown(self, text: str) -> list[str]:
+        """Publications `text` cites ("a Bloomberg article", "reported by Reuters") that are
+        not the index's, even by a shorter name ("BBC" for "BBC News", "New York Times")."""
+        masked = _QUOTED.sub(_KNOWN, text)
+        for m in reversed(self._spans(masked)):
+            masked = masked[: m.start()] + _KNOWN + masked[m.end() :]
+        out: list[str] = []
+        for pattern in _CITING:
+            for m in pattern.finditer(masked):
+                words = m.group(1).split()
+                while words and words[0].lower().strip("'’") in _NOT_NAMES:
+                    words = words[1:]
+                name = " ".join(words).removesuffix("'s").removesuffix("’s").strip("'’.")
+                if name and not self._known(name):
+                    out.append(name)
+        return list(dict.fromkeys(out))
+
+    def _known(self, name: str) -> bool:
+        """Whether `name` is a run of whole words of some publication's name (or contains one)."""
+        words = _words(name)
+        return any(_within(words, a) or _within(a, words) for a in self._alias_words if a)
+
+
+def _words(name: str) -> tuple[str, ...]:
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return tuple(words[1:] if words[:1] == ["the"] else words)
+
+
+def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    n = len(part)
+    return n > 0 and any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
 
 
 def analyse(question: str, matcher: SourceMatcher) -> QueryAnalysis:
     return QueryAnalysis(
         sources=tuple(matcher.find(question)),
         dates=tuple(find_dates(question)),
+        unknown_sources=tuple(matcher.unknown(question)),
     )

@@ -36,6 +36,7 @@ class Hit:
 class SearchResult:
     hits: list[Hit]
     query_vector: list[float] = field(default_factory=list)
+    analysis: QueryAnalysis = field(default_factory=QueryAnalysis)
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,10 @@ class HybridRetriever(BaseRetriever):
     def search(self, query: str, k: int) -> SearchResult:
         f = self.fusion
         vector = self.embedder.embed([query])[0].tolist()
-        ranked = self.rerank(query, self.candidates(query, vector, max(f.candidates, k)))
-        return SearchResult(hits=self.pick(query, ranked, k), query_vector=vector)
+        analysis = self.analyse(query)
+        found = self.candidates(query, vector, max(f.candidates, k), analysis)
+        ranked = self.rerank(query, found)
+        return SearchResult(self.pick(query, ranked, k), vector, analysis)
 
     def pick(self, query: str, ranked: list[Hit], k: int) -> list[Hit]:
         """The top k of `ranked` (best first): covering the question's aspects, with at most
@@ -115,19 +118,28 @@ class HybridRetriever(BaseRetriever):
             ranked = cover(query, ranked[:pool], k, f) + ranked[pool:]
         return diversify(ranked, k, f.max_per_article)
 
-    def candidates(self, query: str, vector: list[float], n: int) -> list[Hit]:
+    def candidates(
+        self, query: str, vector: list[float], n: int, analysis: QueryAnalysis
+    ) -> list[Hit]:
         """Every candidate passage, best first: by the learned ranker when there is one,
         else by fused rank."""
         if self.ranker is None:
-            return self.gather(query, vector, n, wide=False).fused
-        got = self.gather(query, vector, n, wide=True)
+            return self.gather(query, vector, n, wide=False, analysis=analysis).fused
+        got = self.gather(query, vector, n, wide=True, analysis=analysis)
         return self.learned(query, got.analysis, self.pool(got, vector))
 
-    def gather(self, query: str, vector: list[float], n: int, wide: bool) -> Gathered:
+    def gather(
+        self,
+        query: str,
+        vector: list[float],
+        n: int,
+        wide: bool,
+        analysis: QueryAnalysis | None = None,
+    ) -> Gathered:
         """The fused BM25, dense and per-publication/date lists; `wide` also keeps the longer
         BM25 and dense lists the learned ranker picks from."""
         f = self.fusion
-        analysis = self.analyse(query)
+        analysis = analysis or self.analyse(query)
         filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
         size = f.keyword_pool if filters or wide else n
         keyword = self.store.visible(self.keyword.search(query, size))

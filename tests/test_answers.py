@@ -76,6 +76,16 @@ def test_seed_question_is_answered_with_the_death_toll(make_engine) -> None:
     assert answer.citations[0].title.startswith("Pakistan strikes")
 
 
+def test_question_citing_a_publication_the_index_lacks_is_refused_by_name(make_engine) -> None:
+    engine = make_engine()
+    engine.index()
+    answer = engine.ask("According to a Reuters report, how many people did the strike kill?")
+    assert answer.refused and not answer.citations and answer.closest
+    assert answer.answer.startswith("The index holds no articles from Reuters,")
+    # the same question without the citation is answered from the article
+    assert not engine.ask("How many people did the Pakistani strike kill?").refused
+
+
 @pytest.mark.parametrize("question", ["", "   ", "x" * 20_000])
 def test_bad_questions_raise_a_clear_error(make_engine, question: str) -> None:
     from index.errors import InvalidQuestion

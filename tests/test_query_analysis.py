@@ -30,6 +30,24 @@ def test_publications_are_found_by_name_or_name_before_the_tagline() -> None:
     }
 
 
+def test_publications_the_index_lacks_are_named_when_a_question_cites_them() -> None:
+    matcher = SourceMatcher([*SOURCES, "The New York Times", "BBC News - Technology"])
+    cited = (
+        "Considering a Bloomberg article and a separate report by 9to5Mac, and what was "
+        "reported by The Wall Street Journal, does Reuters' report agree with an article "
+        "in The Verge?"
+    )
+    assert matcher.unknown(cited) == ["9to5Mac", "Wall Street Journal", "Bloomberg", "Reuters"]
+    # known publications, also by a shorter name or inside a longer one
+    assert matcher.unknown("Does a New York Times article agree with a BBC report?") == []
+    assert matcher.unknown("Did the Verge report and a CNBC piece agree?") == []
+    # not citations: quoted titles, topics, a verb after a name
+    assert matcher.unknown("Do the 'NBA Rookie of the Year Odds' articles agree?") == []
+    assert matcher.unknown("Has the focus of Taylor Swift coverage by 'Fortune' changed?") == []
+    assert matcher.unknown("Did TechCrunch's article about Sonos report a victory?") == []
+    assert matcher.unknown("What did the article say in October?") == []
+
+
 def test_lower_case_words_are_not_publications() -> None:
     matcher = SourceMatcher(SOURCES)
     assert matcher.find("they made a fortune on the verge of collapse") == []

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from llama_index.core.schema import MetadataMode
 
-from index.answering import ExtractiveAnswerer
+from index.answering import ExtractiveAnswerer, unknown_sources_answer
 from index.embedding import OnnxEmbedding
 from index.evaluation.multihop import (
     CORPUS_FILE,
@@ -170,7 +170,12 @@ def run_ours(
             passage_from_node(h.node, h.score, i + 1)
             for i, h in enumerate(found.hits[: settings.top_k])
         ]
-        answer = answerer.answer(question["query"], found.query_vector, passages)
+        unknown = found.analysis.unknown_sources
+        answer = (
+            unknown_sources_answer(question["query"], unknown, passages)
+            if unknown
+            else answerer.answer(question["query"], found.query_vector, passages)
+        )
         results.append(
             Retrieved(
                 question=question,
