@@ -142,17 +142,24 @@ class HybridRetriever(BaseRetriever):
         analysis = analysis or self.analyse(query)
         filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
         size = f.keyword_pool if filters or wide else n
-        keyword = self.store.visible(self.keyword.search(query, size))
-        dense = self.store.dense(vector, max(n, f.dense_pool if wide else n))
+        named = filters if f.filter_weight > 0 else []
+        # Visibility is checked once for all lists: one registry read per question.
+        keyword, dense, *named_dense = self.store.visible(
+            self.keyword.search(query, size),
+            self.store.dense(vector, max(n, f.dense_pool if wide else n)),
+            *(
+                self.store.dense(vector, f.filter_candidates, where={key: value})
+                for key, value in (named if f.dense_weight > 0 else [])
+            ),
+        )
         lists: list[tuple[Ranked, float, bool]] = [(keyword[:n], f.keyword_weight, False)]
         if f.dense_weight > 0:
             lists.append((dense[:n], f.dense_weight, True))
-        for field_name, value in filters if f.filter_weight > 0 else []:
-            kw = [p for p in keyword if p[0].metadata.get(field_name) == value]
+        for i, (key, value) in enumerate(named):
+            kw = [p for p in keyword if p[0].metadata.get(key) == value]
             lists.append((kw[: f.filter_candidates], f.filter_weight * f.keyword_weight, False))
             if f.dense_weight > 0:
-                named = self.store.dense(vector, f.filter_candidates, where={field_name: value})
-                lists.append((named, f.filter_weight * f.dense_weight, True))
+                lists.append((named_dense[i], f.filter_weight * f.dense_weight, True))
         return Gathered(analysis, self._fuse(lists), keyword, dense)
 
     def pool(self, got: Gathered, vector: list[float]) -> list[tuple[Hit, Candidate]]:

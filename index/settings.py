@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved to answer a question")
     refusal_threshold: float = Field(0.35, ge=0.0, le=1.0)
     refusal_passage_threshold: float = Field(
-        0.49, ge=0.0, le=1.0, description="Refuse when no passage is this close (cosine); 0 = off"
+        0.40, ge=0.0, le=1.0, description="Refuse when no passage is this close (cosine); 0 = off"
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)

@@ -306,9 +306,8 @@ class Store:
     def dense(
         self, embedding: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[TextNode, float]]:
-        """The `k` nearest visible chunks, each with its cosine similarity."""
-        if self._guard(self.chunks.count) == 0:
-            return []
+        """The `k` nearest chunks, each with its cosine similarity (pass them through
+        `visible` before use: some may belong to an article version being replaced)."""
         # Ids and distances only: fetching k documents with their metadata costs ten times the
         # search itself, and the nodes of recent answers are cached.
         got = self._guard(
@@ -320,8 +319,7 @@ class Store:
         )
         ids, distances = got["ids"][0], got["distances"][0]
         nodes = self.nodes_of(ids)
-        pairs = [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
-        return self.visible(pairs)
+        return [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
 
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, TextNode]:
         """The chunks with these ids, cached: a chunk id carries its article's content hash, so
@@ -343,13 +341,17 @@ class Store:
         pairs = zip(got["ids"], got["embeddings"], strict=True)
         return {i: np.asarray(v, dtype=np.float32) for i, v in pairs}
 
-    def visible(self, pairs: list[tuple[TextNode, float]]) -> list[tuple[TextNode, float]]:
-        """Drop chunks of article versions that are not (or no longer) the registered one."""
-        hashes = self.article_hashes([n.metadata["doc_id"] for n, _ in pairs])
+    def visible(self, *lists: list[tuple[TextNode, float]]) -> list[list[tuple[TextNode, float]]]:
+        """Each list without chunks of article versions that are not (or no longer) the
+        registered one; one registry read for all of them."""
+        hashes = self.article_hashes([n.metadata["doc_id"] for pairs in lists for n, _ in pairs])
         return [
-            (n, s)
-            for n, s in pairs
-            if hashes.get(n.metadata["doc_id"]) == n.metadata.get("content_hash")
+            [
+                (n, s)
+                for n, s in pairs
+                if hashes.get(n.metadata["doc_id"]) == n.metadata.get("content_hash")
+            ]
+            for pairs in lists
         ]
 
     def _pages(self, collection: Any, include: list[str]) -> Iterator[tuple[list[str], Any]]:
