@@ -124,7 +124,7 @@ class KeywordIndex:
     def _set(self, retriever: BM25Retriever | None, size: int, stamp: str) -> None:
         with self._lock:
             self._retriever, self._size, self.stamp = retriever, size, stamp
-            self._nodes: list[TextNode | None] = [None] * size  # built on first retrieval
+            self._nodes = [None] * size  # each built on its first retrieval
 
     def chunk_ids(self) -> set[str]:
         """The ids of the chunks in the loaded index (for the consistency check)."""

@@ -57,7 +57,6 @@ class FusionConfig:
 
 
 Ranked = list[tuple[TextNode, float]]
-VECTOR_CACHE = 20_000  # stored chunk vectors kept for the learned ranker (~1.5 kB each)
 
 
 @dataclass
@@ -86,7 +85,6 @@ class HybridRetriever(BaseRetriever):
         self.fusion = fusion or FusionConfig()
         self.reranker, self.rerank_candidates = reranker, rerank_candidates
         self.ranker = ranker
-        self._vectors: dict[str, np.ndarray] = {}
         self._matcher = SourceMatcher([])
         self._matcher_stamp: str | None = None
 
@@ -174,7 +172,7 @@ class HybridRetriever(BaseRetriever):
         cosine |= {h.node.node_id: h.dense for h in fused if h.dense}
         missing = [i for i in hits if i not in cosine]
         q = np.asarray(vector, dtype=np.float32)
-        cosine |= {i: float(v @ q) for i, v in self._stored_vectors(missing).items()}
+        cosine |= {i: float(v @ q) for i, v in self.store.vectors_of(missing).items()}
         fused_rank = {h.node.node_id: rank for rank, h in enumerate(fused)}
         out = []
         for node_id, hit in hits.items():
@@ -200,16 +198,6 @@ class HybridRetriever(BaseRetriever):
                 )
             )
         return out
-
-    def _stored_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored embeddings, cached: a chunk id carries its article's content hash, so a
-        cached vector never goes stale (an edited article gets new ids)."""
-        need = [i for i in chunk_ids if i not in self._vectors]
-        if len(self._vectors) + len(need) > VECTOR_CACHE:
-            self._vectors = {}
-        self._vectors.update(self.store.vectors_of(need))
-        got = {i: self._vectors.get(i) for i in chunk_ids}
-        return {i: v for i, v in got.items() if v is not None}
 
     def learned(
         self, query: str, analysis: QueryAnalysis, pool: list[tuple[Hit, Candidate]]

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import chromadb
 import numpy as np
@@ -30,12 +30,14 @@ from index.models import Article, Passage
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _PAGE = 2000
 # After a server fails to answer, questions queued behind the failed one are told at once for
 # this long (at most NEWSBOT_CHROMA_TIMEOUT) instead of each waiting out the timeout again.
 _FAIL_FAST_SECONDS = 2.0
 NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
+VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
@@ -135,13 +137,32 @@ def _short(exc: BaseException, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class ByChunkId(Generic[T]):
+    """Values fetched from Chroma by chunk id, kept: a chunk id carries its article's content
+    hash, so a kept value never goes stale (an edited article gets new ids). Emptied when full."""
+
+    def __init__(self, limit: int, fetch: Callable[[list[str]], dict[str, T]]) -> None:
+        self._limit, self._fetch = limit, fetch
+        self._kept: dict[str, T] = {}
+
+    def get(self, chunk_ids: list[str]) -> dict[str, T]:
+        need = [i for i in chunk_ids if i not in self._kept]
+        if need:
+            got = self._fetch(need)
+            if len(self._kept) + len(got) > self._limit:
+                self._kept = {}
+            self._kept.update(got)
+        return {i: self._kept[i] for i in chunk_ids if i in self._kept}
+
+
 class Store:
     """Articles and chunks in Chroma, replaced atomically as far as readers can tell."""
 
     def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
         self.settings = settings
         self._fail_fast_until = 0.0
-        self._nodes: dict[str, TextNode] = {}
+        self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
+        self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
         self._last_failure = ""
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
@@ -322,21 +343,19 @@ class Store:
         return [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
 
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, TextNode]:
-        """The chunks with these ids, cached: a chunk id carries its article's content hash, so
-        a cached node never goes stale (an edited article gets new ids)."""
-        need = [i for i in chunk_ids if i not in self._nodes]
-        if need:
-            got = self._guard(self.chunks.get, ids=need, include=["documents", "metadatas"])
-            if len(self._nodes) + len(got["ids"]) > NODE_CACHE:
-                self._nodes = {}
-            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            self._nodes.update({i: node_from_record(i, text, meta) for i, text, meta in rows})
-        return {i: self._nodes[i] for i in chunk_ids if i in self._nodes}
+        """The chunks with these ids (cached)."""
+        return self._nodes.get(chunk_ids)
 
     def vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        """The stored (unit-length) embeddings of these chunks."""
-        if not chunk_ids:
-            return {}
+        """The stored (unit-length) embeddings of these chunks (cached)."""
+        return self._vectors.get(chunk_ids)
+
+    def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, TextNode]:
+        got = self._guard(self.chunks.get, ids=chunk_ids, include=["documents", "metadatas"])
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return {i: node_from_record(i, text, meta) for i, text, meta in rows}
+
+    def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._guard(self.chunks.get, ids=chunk_ids, include=["embeddings"])
         pairs = zip(got["ids"], got["embeddings"], strict=True)
         return {i: np.asarray(v, dtype=np.float32) for i, v in pairs}
