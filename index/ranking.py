@@ -2,11 +2,12 @@
 
 Reciprocal rank fusion only sees ranks. This ranker sees the signals behind them (BM25 score
 and rank, cosine and its gap to the best, whether the passage is from a publication or date
-the question names, how much of the question its best sentence and its article cover, how
-its article fares overall) and combines them with gradient-boosted trees, trained on the
-MultiHop-RAG dev split (`benchmarks/train_ranker.py`). None of the features names a
-publication, a word or anything else particular to that corpus, so the trees carry over to
-any news corpus; `NEWSBOT_RANKER=rrf` switches back to plain fusion.
+the question names, how much of the question, and of each of its clauses, its best sentence
+and its article cover, how its article fares overall) and combines them with
+gradient-boosted trees, trained on the MultiHop-RAG dev split (`benchmarks/train_ranker.py`).
+None of the features names a publication, a word or anything else particular to that
+corpus, so the trees carry over to any news corpus; `NEWSBOT_RANKER=rrf` switches back to
+plain fusion.
 
 The trees are stored as JSON and evaluated with numpy, so no learning library is needed at
 run time.
@@ -15,7 +16,6 @@ run time.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,9 +46,20 @@ FEATURES = (
     "article_coverage",  # share of the question's terms in the article's candidates
     "chunk_index",  # log(1 + position of the passage in its article)
     "fused_rank",  # log(1 + rank) in the fused list
+    "clause_coverage",  # best share of one clause's terms in the passage
+    "clause_coverage_2",  # second best clause's share
+    "clause_sentence",  # best share of one clause's terms in one sentence
+    "clause_rank",  # log(1 + best rank of the passage among the candidates for one clause)
+    "clauses",  # how many clauses the question has
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])|\n+")
+# Where a question's clauses meet: punctuation, or a conjunction that starts a new claim.
+_CLAUSE = re.compile(
+    r"[,;:?]\s*|\s+(?=(?:while|whereas|but|and (?:did|does|do|is|was|has|had|the|a|an)"
+    r"|before|after|compared to)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -76,62 +87,128 @@ def _sentence_terms(node_id: str, text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(content_terms(s)) for s in _SENTENCE.split(text) if s.strip())
 
 
+def clauses(query: str) -> list[frozenset[str]]:
+    """The content terms of each clause of the question (a clause with fewer than two joins
+    the one before). A multi-hop question asks about one article per clause, so a passage
+    that answers one clause well matters even when it covers little of the whole question."""
+    from index.answering import content_terms
+
+    out: list[frozenset[str]] = []
+    for part in _CLAUSE.split(query):
+        terms = frozenset(content_terms(part))
+        if len(terms) < 2 and out:
+            out[-1] |= terms
+        elif terms:
+            out.append(terms)
+    return out
+
+
 def features(
     query: str, sources: Sequence[str], dates: Sequence[str], pool: Sequence[Candidate]
 ) -> np.ndarray:
     """One row of FEATURES per candidate."""
     from index.answering import cached_terms, content_terms
 
+    n = len(pool)
     wanted = content_terms(query)
+    column = {t: j for j, t in enumerate(sorted(wanted))}
+    # in_sentence[s, j]: sentence s holds term j; owner[s]: the candidate it belongs to.
     sentences = [_sentence_terms(c.node_id, c.text) for c in pool]
-    passage = [frozenset().union(*s) & wanted for s in sentences]
-    df = {t: sum(t in p for p in passage) for t in wanted}
-    idf = {t: math.log(1 + len(pool) / (1 + df[t])) for t in wanted}
-    total = sum(idf.values()) or 1.0
+    owner = np.repeat(np.arange(n), [len(s) for s in sentences])
+    in_sentence = np.zeros((len(owner), len(column)), dtype=bool)
+    row = 0
+    for per_candidate in sentences:
+        for terms in per_candidate:
+            in_sentence[row, [column[t] for t in terms & wanted]] = True
+            row += 1
+    rows, cols = in_sentence.nonzero()
+    in_passage = np.zeros((n, len(column)), dtype=bool)
+    in_passage[owner[rows], cols] = True
+    idf = np.log1p(n / (1.0 + in_passage.sum(axis=0)))
+    weight = idf / (idf.sum() or 1.0)
 
-    def share(terms: frozenset[str]) -> float:
-        return sum(idf[t] for t in terms & wanted) / total
+    sentence_share = in_sentence @ weight
+    order = np.lexsort((-sentence_share, owner))
+    first = np.zeros(n)
+    second = np.zeros(n)
+    starts = np.searchsorted(owner[order], np.arange(n))
+    counts = np.bincount(owner, minlength=n)
+    has = counts > 0
+    first[has] = sentence_share[order[starts[has]]]
+    two = counts > 1
+    second[two] = sentence_share[order[starts[two] + 1]]
 
-    best_fused = max((c.fused for c in pool), default=0.0) or 1.0
-    best_bm25 = max((c.bm25 for c in pool), default=0.0) or 1.0
-    best_cos = max((c.cosine for c in pool), default=0.0)
-    by_cos = sorted(range(len(pool)), key=lambda i: -pool[i].cosine)
-    cos_rank = np.empty(len(pool), dtype=np.int64)
-    cos_rank[by_cos] = np.arange(len(pool))
-    art_rank: dict[str, int] = {}
-    art_cos: dict[str, float] = {}
-    art_terms: dict[str, frozenset[str]] = {}
-    for c, p in zip(pool, passage, strict=True):
-        art_rank[c.doc_id] = min(art_rank.get(c.doc_id, 1000), c.bm25_rank)
-        art_cos[c.doc_id] = max(art_cos.get(c.doc_id, -1.0), c.cosine)
-        art_terms[c.doc_id] = art_terms.get(c.doc_id, frozenset()) | p
-    rows = []
-    for i, c in enumerate(pool):
-        per_sentence = sorted((share(s) for s in sentences[i]), reverse=True) or [0.0]
-        rows.append(
-            [
-                c.fused / best_fused,
-                c.bm25 / best_bm25,
-                math.log1p(c.bm25_rank),
-                c.cosine,
-                c.cosine - best_cos,
-                math.log1p(cos_rank[i]),
-                float(bool(sources)),
-                float(c.source in sources),
-                float(bool(dates)),
-                float(c.date in dates),
-                share(passage[i]),
-                share(cached_terms(c.title)),
-                per_sentence[0],
-                sum(per_sentence[:2]),
-                math.log1p(art_rank[c.doc_id]),
-                art_cos[c.doc_id],
-                share(art_terms[c.doc_id]),
-                math.log1p(c.chunk),
-                math.log1p(c.fused_rank),
-            ]
-        )
-    return np.asarray(rows, dtype=np.float64).reshape(len(pool), len(FEATURES))
+    docs, doc_of = np.unique([c.doc_id for c in pool], return_inverse=True)
+    bm25_rank = np.array([c.bm25_rank for c in pool], dtype=np.float64)
+    cosine = np.array([c.cosine for c in pool], dtype=np.float64)
+    art_rank = np.full(len(docs), np.inf)
+    np.minimum.at(art_rank, doc_of, bm25_rank)
+    art_cos = np.full(len(docs), -np.inf)
+    np.maximum.at(art_cos, doc_of, cosine)
+    in_article = np.zeros((len(docs), len(column)), dtype=bool)
+    in_article[doc_of[owner[rows]], cols] = True
+
+    parts = clauses(query)
+    clause_passage, clause_sentence, clause_rank = _clause_features(
+        parts, column, idf, in_passage, in_sentence, owner
+    )
+    fused = np.array([c.fused for c in pool], dtype=np.float64)
+    bm25 = np.array([c.bm25 for c in pool], dtype=np.float64)
+    cos_rank = np.empty(n)
+    cos_rank[np.argsort(-cosine, kind="stable")] = np.arange(n)
+    ordered = np.sort(clause_passage, axis=0)
+    columns = [
+        fused / (fused.max(initial=0.0) or 1.0),
+        bm25 / (bm25.max(initial=0.0) or 1.0),
+        np.log1p(bm25_rank),
+        cosine,
+        cosine - cosine.max(initial=0.0),
+        np.log1p(cos_rank),
+        np.full(n, float(bool(sources))),
+        np.array([c.source in sources for c in pool], dtype=np.float64),
+        np.full(n, float(bool(dates))),
+        np.array([c.date in dates for c in pool], dtype=np.float64),
+        in_passage @ weight,
+        [sum(weight[column[t]] for t in cached_terms(c.title) & wanted) for c in pool],
+        first,
+        first + second,
+        np.log1p(art_rank[doc_of]),
+        art_cos[doc_of],
+        (in_article @ weight)[doc_of],
+        np.log1p([c.chunk for c in pool]),
+        np.log1p([c.fused_rank for c in pool]),
+        ordered[-1],
+        ordered[-2] if len(ordered) > 1 else np.zeros(n),
+        clause_sentence.max(axis=0),
+        np.log1p(clause_rank.min(axis=0)),
+        np.full(n, float(len(parts))),
+    ]
+    return np.column_stack(columns).astype(np.float64).reshape(n, len(FEATURES))
+
+
+def _clause_features(
+    parts: list[frozenset[str]],
+    column: dict[str, int],
+    idf: np.ndarray,
+    in_passage: np.ndarray,
+    in_sentence: np.ndarray,
+    owner: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per clause and candidate: the IDF-weighted share of the clause's terms in the passage
+    and in its best sentence, and the passage's rank among the candidates by that share."""
+    n = len(in_passage)
+    weights = np.zeros((len(column), max(len(parts), 1)))
+    for i, terms in enumerate(parts):
+        at = [column[t] for t in terms if t in column]
+        weights[at, i] = idf[at] / (idf[at].sum() or 1.0)
+    passage = (in_passage @ weights).T
+    sentence = np.zeros((n, weights.shape[1]))
+    np.maximum.at(sentence, owner, in_sentence @ weights)
+    sentence = sentence.T
+    rank = np.empty_like(passage)
+    for i, share in enumerate(passage + 1e-3 * sentence):
+        rank[i, np.argsort(-share, kind="stable")] = np.arange(n)
+    return passage, sentence, rank
 
 
 class TreeRanker:

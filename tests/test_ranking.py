@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.ranking import DEFAULT_MODEL, FEATURES, Candidate, TreeRanker, features
+from index.ranking import DEFAULT_MODEL, FEATURES, Candidate, TreeRanker, clauses, features
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
 
@@ -86,6 +86,27 @@ def test_features_see_the_named_publication_and_the_best_sentence() -> None:
     assert x[0, col["coverage"]] == pytest.approx(x[1, col["coverage"]])
     assert x[0, col["sentence_coverage"]] > x[1, col["sentence_coverage"]]
     assert x[0, col["fused"]] == 1.0 and x[1, col["cosine_gap"]] == pytest.approx(-0.1)
+
+
+def test_a_passage_answering_one_clause_ranks_first_for_that_clause() -> None:
+    pool = [
+        _candidate(0, "The harbour lighthouse was repainted red."),
+        _candidate(1, "A museum opened its doors to visitors in spring."),
+        _candidate(2, "Red paint and visitors, harbour news."),
+    ]
+    question = "Was the harbour lighthouse repainted, while the museum opened to visitors?"
+    assert clauses(question) == [
+        frozenset({"harbour", "lighthous", "repaint"}),
+        frozenset({"museum", "open", "visitor"}),
+    ]
+    x = features(question, [], [], pool)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    # Each of the first two answers one clause whole, though neither covers the question.
+    assert x[:2, col["clause_coverage"]].tolist() == [1.0, 1.0]
+    assert x[:2, col["clause_rank"]].tolist() == [0.0, 0.0]
+    assert x[2, col["clause_coverage"]] < 1.0 and x[2, col["clause_rank"]] > 0.0
+    assert max(x[:, col["coverage"]]) < 0.6
+    assert x[0, col["clauses"]] == 2.0
 
 
 @pytest.mark.parametrize("ranker", ["learned", "rrf"])
