@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,21 @@ def sentence_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     for line in _LINE.finditer(text):
         base = line.start()
-        for start, end in _punkt().span_tokenize(line.group()):
-            piece = line.group()[start:end]
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece) - len(piece.rstrip())
-            if piece.strip():
-                spans.append((base + start + lead, base + end - trail))
+        spans += [(base + start, base + end) for start, end in line_sentences(line.group())]
     return spans
+
+
+@lru_cache(maxsize=20_000)
+def line_sentences(line: str) -> tuple[Span, ...]:
+    """Sentence spans of one line (kept: retrieval splits the same paragraphs again)."""
+    spans: list[Span] = []
+    for start, end in _punkt().span_tokenize(line):
+        piece = line[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if piece.strip():
+            spans.append((start + lead, end - trail))
+    return tuple(spans)
 
 
 def pack_sentences(

@@ -103,6 +103,7 @@ class Engine:
             reranker=_reranker(settings),
             rerank_candidates=settings.rerank_candidates,
             ranker=TreeRanker.load() if settings.ranker == "learned" else None,
+            passage_tokens=settings.passage_tokens,
         )
         self.answerer = ExtractiveAnswerer(
             self.embedder,

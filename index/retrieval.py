@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
@@ -19,7 +20,8 @@ from index.keyword import KeywordIndex
 from index.query_analysis import QueryAnalysis, SourceMatcher, analyse
 from index.ranking import Candidate, TreeRanker, features
 from index.reranking import Reranker
-from index.store import Store
+from index.store import Store, body_key
+from index.widening import widen
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ class HybridRetriever(BaseRetriever):
         reranker: Reranker | None = None,
         rerank_candidates: int = 30,
         ranker: TreeRanker | None = None,
+        passage_tokens: int = 0,
     ) -> None:
         super().__init__()
         self.store, self.keyword, self.embedder = store, keyword, embedder
@@ -85,6 +88,9 @@ class HybridRetriever(BaseRetriever):
         self.fusion = fusion or FusionConfig()
         self.reranker, self.rerank_candidates = reranker, rerank_candidates
         self.ranker = ranker
+        self.passage_tokens = passage_tokens
+        # Widening counts the same sentences again and again.
+        self._count_tokens = lru_cache(maxsize=50_000)(embedder.count_tokens)
         self._matcher = SourceMatcher([])
         self._matcher_stamp: str | None = None
 
@@ -105,7 +111,19 @@ class HybridRetriever(BaseRetriever):
         analysis = self.analyse(query)
         found = self.candidates(query, vector, max(f.candidates, k), analysis)
         ranked = self.rerank(query, found)
-        return SearchResult(self.pick(query, ranked, k), vector, analysis)
+        return SearchResult(self.widen(self.pick(query, ranked, k)), vector, analysis)
+
+    def widen(self, hits: list[Hit]) -> list[Hit]:
+        """Each hit's chunk grown with the sentences around it, up to `passage_tokens`."""
+        if self.passage_tokens <= 0 or not hits:
+            return hits
+        bodies = self.store.bodies_of([h.node for h in hits])
+        count = self._count_tokens
+        for hit in hits:
+            body = bodies.get(body_key(hit.node))
+            if body is not None:
+                hit.node = widen(hit.node, body, self.passage_tokens, count)
+        return hits
 
     def pick(self, query: str, ranked: list[Hit], k: int) -> list[Hit]:
         """The top k of `ranked` (best first): covering the question's aspects, with at most

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(0, ge=0, description="onnxruntime threads; 0 = all cores")
     chunk_size: int = Field(200, ge=32, le=512, description="Max tokens of article text a chunk")
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences shared by adjacent chunks")
+    passage_tokens: int = Field(
+        256,
+        ge=0,
+        le=512,
+        description="Widen each retrieved chunk with whole sentences around it up to this many "
+        "tokens of article text; 0 = the chunk alone",
+    )
     ranker: Literal["learned", "rrf"] = Field(
         "learned",
         description="Order candidates by the learned ranker (index/ranker.json) or plain fusion",

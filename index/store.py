@@ -38,6 +38,7 @@ _PAGE = 2000
 _FAIL_FAST_SECONDS = 2.0
 NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
 VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
+BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
@@ -138,8 +139,9 @@ def _short(exc: BaseException, limit: int = 120) -> str:
 
 
 class ByChunkId(Generic[T]):
-    """Values fetched from Chroma by chunk id, kept: a chunk id carries its article's content
-    hash, so a kept value never goes stale (an edited article gets new ids). Emptied when full."""
+    """Values fetched from Chroma by an id that carries its article's content hash (a chunk
+    id, or `body_key`), kept: a kept value never goes stale, since an edited article gets new
+    ids. Emptied when full."""
 
     def __init__(self, limit: int, fetch: Callable[[list[str]], dict[str, T]]) -> None:
         self._limit, self._fetch = limit, fetch
@@ -163,6 +165,7 @@ class Store:
         self._fail_fast_until = 0.0
         self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
         self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
+        self._bodies = ByChunkId(BODY_CACHE, self._fetch_bodies)
         self._last_failure = ""
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
@@ -350,6 +353,21 @@ class Store:
         """The stored (unit-length) embeddings of these chunks (cached)."""
         return self._vectors.get(chunk_ids)
 
+    def bodies_of(self, nodes: list[TextNode]) -> dict[str, str]:
+        """The stored bodies of these chunks' articles, by `body_key` (cached); an article
+        edited since the chunk was read has none."""
+        return self._bodies.get(list({body_key(n) for n in nodes}))
+
+    def _fetch_bodies(self, keys: list[str]) -> dict[str, str]:
+        wanted = dict(k.split("\n", 1) for k in keys)
+        got = self._guard(self.registry.get, ids=list(wanted), include=["documents", "metadatas"])
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return {
+            f"{i}\n{meta['content_hash']}": body
+            for i, body, meta in rows
+            if meta.get("content_hash") == wanted[i]
+        }
+
     def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, TextNode]:
         got = self._guard(self.chunks.get, ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -390,6 +408,11 @@ def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode
     node = metadata_dict_to_node(meta, text=text)
     node.id_ = chunk_id
     return node
+
+
+def body_key(node: TextNode) -> str:
+    """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
+    return f"{node.metadata.get('doc_id', '')}\n{node.metadata.get('content_hash', '')}"
 
 
 def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
