@@ -114,7 +114,8 @@ def features(
     column = {t: j for j, t in enumerate(sorted(wanted))}
     # in_sentence[s, j]: sentence s holds term j; owner[s]: the candidate it belongs to.
     sentences = [_sentence_terms(c.node_id, c.text) for c in pool]
-    owner = np.repeat(np.arange(n), [len(s) for s in sentences])
+    counts = np.array([len(s) for s in sentences], dtype=np.int64)
+    owner = np.repeat(np.arange(n), counts)
     in_sentence = np.zeros((len(owner), len(column)), dtype=bool)
     row = 0
     for per_candidate in sentences:
@@ -131,8 +132,7 @@ def features(
     order = np.lexsort((-sentence_share, owner))
     first = np.zeros(n)
     second = np.zeros(n)
-    starts = np.searchsorted(owner[order], np.arange(n))
-    counts = np.bincount(owner, minlength=n)
+    starts = np.cumsum(counts) - counts  # where each candidate's sentences begin in `order`
     has = counts > 0
     first[has] = sentence_share[order[starts[has]]]
     two = counts > 1

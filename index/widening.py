@@ -34,7 +34,7 @@ def widen(node: TextNode, body: str, budget: int, count_tokens: Callable[[str], 
     """`node` grown by whole sentences of `body`, after it and before it in turn, while the
     whole stays within `budget` tokens; `node` itself when it is not a slice of `body`."""
     meta = node.metadata
-    start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
+    original = start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
     text = node.get_content()
     if not (0 <= start < end <= len(body)) or body[start:end] != text:
         return node
@@ -58,14 +58,8 @@ def widen(node: TextNode, body: str, budget: int, count_tokens: Callable[[str], 
         else:
             start = starts.pop(0)
         take_after = not take_after
-    if (start, end) == (int(meta["start"]), int(meta["end"])):
+    if (start, end) == original:
         return node
-    return TextNode(
-        id_=node.node_id,
-        text=body[start:end],
-        metadata={**meta, "start": start, "end": end},
-        excluded_embed_metadata_keys=node.excluded_embed_metadata_keys,
-        excluded_llm_metadata_keys=node.excluded_llm_metadata_keys,
-        metadata_template=node.metadata_template,
-        text_template=node.text_template,
+    return node.model_copy(
+        update={"text": body[start:end], "metadata": {**meta, "start": start, "end": end}}
     )
