@@ -212,31 +212,35 @@ def _clause_features(
 
 
 class TreeRanker:
-    """Gradient-boosted trees (exported from scikit-learn) scoring candidates with numpy.
+    """Gradient-boosted trees (exported from LightGBM) scoring candidates with numpy.
 
-    All trees' nodes sit in flat arrays, children as flat positions and each leaf its own
-    child, so every (tree, row) pair takes one step per level with a few `take` calls and
-    scoring a few hundred candidates is a handful of array operations, not one per node.
+    All trees' nodes sit in flat arrays, each split's two children side by side and each leaf
+    its own first child, so every (tree, row) pair takes one step per level with a few `take`
+    calls: scoring a few hundred candidates is a handful of array operations, not one per
+    node. Trees are kept deepest first, so a level only walks the trees that reach it.
     """
 
     def __init__(self, trees: list[dict], baseline: float, names: Sequence[str]) -> None:
         if tuple(names) != FEATURES:
             raise ValueError("the ranker model was trained on other features; retrain it")
-        starts = np.cumsum([0] + [len(t["value"]) for t in trees])
-        self.roots = starts[:-1]
-
-        def flat(key: str, dtype: type) -> np.ndarray:
-            return np.concatenate([np.asarray(t[key], dtype=dtype) for t in trees])
-
-        leaf = flat("leaf", bool)
-        own = np.arange(starts[-1])
-        offset = np.repeat(self.roots, [len(t["value"]) for t in trees])
-        self.left = np.where(leaf, own, flat("left", np.int64) + offset)
-        self.right = np.where(leaf, own, flat("right", np.int64) + offset)
-        self.feature = np.where(leaf, 0, flat("feature", np.int64))
-        self.threshold = np.where(leaf, np.inf, flat("threshold", float))
-        self.value = flat("value", float)
-        self.depth = max(int(t["depth"]) for t in trees)
+        trees = sorted(trees, key=lambda t: -int(t["depth"]))
+        feature: list[int] = []
+        threshold: list[float] = []
+        first: list[int] = []
+        value: list[float] = []
+        roots = []
+        for tree in trees:
+            roots.append(len(value))
+            for f, t, c, v in _children_side_by_side(tree, base=len(value)):
+                feature.append(f), threshold.append(t), first.append(c), value.append(v)
+        self.roots = np.asarray(roots, dtype=np.int64)
+        self.feature = np.asarray(feature, dtype=np.int64)
+        self.threshold = np.asarray(threshold, dtype=float)
+        self.first = np.asarray(first, dtype=np.int64)
+        self.value = np.asarray(value, dtype=float)
+        depths = np.asarray([int(t["depth"]) for t in trees])
+        # How many trees (the deepest, listed first) still split at each level.
+        self.active = [int((depths > level).sum()) for level in range(int(depths.max(initial=0)))]
         self.baseline = baseline
 
     @classmethod
@@ -245,16 +249,39 @@ class TreeRanker:
         return cls(data["trees"], float(data["baseline"]), data["features"])
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        """The probability that each row's passage holds evidence for the question."""
+        """Each row's score in (0, 1): the logistic of the trees' sum. Higher means more likely
+        to hold evidence for the question; the trees rank a question's pool, so it is an order,
+        not a calibrated probability."""
         if len(x) == 0:
             return np.zeros(0)
         width = x.shape[1]
         cells = x.ravel()
         row_start = (np.arange(len(x)) * width)[None, :]
         node = np.repeat(self.roots[:, None], len(x), axis=1)
-        for _ in range(self.depth):
-            value = cells.take(row_start + self.feature.take(node))
-            left = value <= self.threshold.take(node)
-            node = np.where(left, self.left.take(node), self.right.take(node))
+        for active in self.active:
+            here = node[:active]
+            value = cells.take(row_start + self.feature.take(here))
+            # At or below the threshold goes left (the first child), as in LightGBM.
+            node[:active] = self.first.take(here) + (value > self.threshold.take(here))
         raw = self.baseline + self.value.take(node).sum(axis=0)
         return 1.0 / (1.0 + np.exp(-raw))
+
+
+def _children_side_by_side(tree: dict, base: int) -> list[tuple[int, float, int, float]]:
+    """`tree`'s nodes in breadth-first order as (feature, threshold, first child, value), with
+    positions offset by `base`: a split's children are next to each other, and a leaf is its
+    own first child with an infinite threshold, so walking past it stays on it."""
+    order, position = [0], {0: 0}
+    for old in order:  # grows while it is walked
+        if not tree["leaf"][old]:
+            for child in (tree["left"][old], tree["right"][old]):
+                position[child] = len(order)
+                order.append(child)
+    out = []
+    for old in order:
+        if tree["leaf"][old]:
+            out.append((0, np.inf, base + position[old], tree["value"][old]))
+        else:
+            first = base + position[tree["left"][old]]
+            out.append((tree["feature"][old], tree["threshold"][old], first, tree["value"][old]))
+    return out

@@ -23,7 +23,7 @@ def _tree(nodes: list[dict]) -> dict:
     return tree
 
 
-def test_trees_are_walked_like_scikit_learn_does(tmp_path: Path) -> None:
+def test_trees_are_walked_as_lightgbm_does(tmp_path: Path) -> None:
     # Tree 1: x0 <= 0.5 ? -1 : (x1 <= 2 ? 0.5 : 2).  Tree 2: a single leaf of 0.25.
     split0 = {"feature": 0, "threshold": 0.5, "left": 1, "right": 2, "value": 0.0, "leaf": False}
     split1 = {"feature": 1, "threshold": 2.0, "left": 3, "right": 4, "value": 0.0, "leaf": False}
@@ -33,11 +33,38 @@ def test_trees_are_walked_like_scikit_learn_does(tmp_path: Path) -> None:
     path = tmp_path / "ranker.json"
     path.write_text(json.dumps(model))
     x = np.zeros((3, len(FEATURES)))
-    x[:, 0] = [0.5, 0.9, 0.9]  # equal to the threshold goes left, as in scikit-learn
+    x[:, 0] = [0.5, 0.9, 0.9]  # equal to the threshold goes left, as in LightGBM
     x[:, 1] = [9.0, 2.0, 2.5]
     raw = np.array([-1.0, 0.5, 2.0]) + 0.25 - 0.1
     assert np.allclose(TreeRanker.load(path).score(x), 1 / (1 + np.exp(-raw)))
     assert TreeRanker.load(path).score(np.zeros((0, len(FEATURES)))).shape == (0,)
+
+
+def test_a_lightgbm_dump_is_flattened_into_the_same_trees(tmp_path: Path) -> None:
+    from benchmarks.train_ranker import flatten
+
+    # x0 <= 0.5 ? -1 : (x1 <= 2 ? 0.5 : 2), as LightGBM's dump_model() nests it.
+    dump = {
+        "split_feature": 0,
+        "threshold": 0.5,
+        "decision_type": "<=",
+        "left_child": {"leaf_value": -1.0},
+        "right_child": {
+            "split_feature": 1,
+            "threshold": 2.0,
+            "decision_type": "<=",
+            "left_child": {"leaf_value": 0.5},
+            "right_child": {"leaf_value": 2.0},
+        },
+    }
+    tree: dict = {k: [] for k in ("feature", "threshold", "left", "right", "value", "leaf")}
+    tree["depth"] = flatten(dump, tree)
+    assert tree["depth"] == 2
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps({"features": list(FEATURES), "baseline": 0.0, "trees": [tree]}))
+    x = np.zeros((3, len(FEATURES)))
+    x[:, 0], x[:, 1] = [0.2, 0.9, 0.9], [9.0, 2.0, 2.5]
+    assert np.allclose(TreeRanker.load(path).score(x), 1 / (1 + np.exp(-np.array([-1, 0.5, 2]))))
 
 
 def test_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
@@ -47,7 +74,7 @@ def test_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
         TreeRanker.load(path)
 
 
-def test_the_shipped_model_loads_and_scores_probabilities() -> None:
+def test_the_shipped_model_loads_and_scores_between_0_and_1() -> None:
     ranker = TreeRanker.load(DEFAULT_MODEL)
     x = np.random.default_rng(0).random((50, len(FEATURES)))
     p = ranker.score(x)
