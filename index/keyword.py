@@ -54,6 +54,7 @@ class KeywordIndex:
         self._retriever: BM25Retriever | None = None
         self._size = 0
         self._nodes: list[TextNode | None] = []
+        self._ids_by: dict[str, dict[str, list[str]]] = {}
         self.stamp = ""
         self._lock = threading.Lock()
 
@@ -125,12 +126,27 @@ class KeywordIndex:
         with self._lock:
             self._retriever, self._size, self.stamp = retriever, size, stamp
             self._nodes = [None] * size  # each built on its first retrieval
+            self._ids_by = {}
 
     def chunk_ids(self) -> set[str]:
         """The ids of the chunks in the loaded index (for the consistency check)."""
         with self._lock:
             corpus = self._retriever.corpus if self._retriever is not None else None
             return {str(record["node_id"]) for record in corpus or []}
+
+    def ids_where(self, key: str, value: str) -> list[str]:
+        """The ids of the indexed chunks whose metadata `key` is `value` (listed once per
+        loaded index): a dense search restricted to them skips Chroma's metadata filter, ten
+        times slower for a large publication."""
+        with self._lock:
+            by_value = self._ids_by.get(key)
+            if by_value is None:
+                by_value = {}
+                corpus = self._retriever.corpus if self._retriever is not None else None
+                for record in corpus or []:
+                    by_value.setdefault(str(record.get(key, "")), []).append(str(record["node_id"]))
+                self._ids_by[key] = by_value
+            return by_value.get(value, [])
 
     def search(self, query: str, k: int) -> list[tuple[TextNode, float]]:
         with self._lock:

@@ -164,8 +164,8 @@ class HybridRetriever(BaseRetriever):
             self.keyword.search(query, size),
             self.store.dense(vector, max(n, f.dense_pool if wide else n)),
             *(
-                self.store.dense(vector, f.filter_candidates, where={key: value})
-                for key, value in (named if f.dense_weight > 0 else [])
+                self.store.dense(vector, f.filter_candidates, among=self.keyword.ids_where(*kv))
+                for kv in (named if f.dense_weight > 0 else [])
             ),
         )
         lists: list[tuple[Ranked, float, bool]] = [(keyword[:n], f.keyword_weight, False)]

@@ -328,17 +328,23 @@ class Store:
                     yield node_from_record(chunk_id, text, meta)
 
     def dense(
-        self, embedding: list[float], k: int, where: dict[str, Any] | None = None
+        self,
+        embedding: list[float],
+        k: int,
+        among: list[str] | None = None,
     ) -> list[tuple[TextNode, float]]:
-        """The `k` nearest chunks, each with its cosine similarity (pass them through
-        `visible` before use: some may belong to an article version being replaced)."""
+        """The `k` nearest chunks (of those with ids `among`, when given), each with its
+        cosine similarity (pass them through `visible` before use: some may belong to an
+        article version being replaced)."""
+        if among is not None and not among:
+            return []  # nothing to search among: no need to ask Chroma
         # Ids and distances only: fetching k documents with their metadata costs ten times the
         # search itself, and the nodes of recent answers are cached.
         got = self._guard(
             self.chunks.query,
             query_embeddings=[embedding],
             n_results=k,
-            where=where or None,
+            ids=among,
             include=["distances"],
         )
         ids, distances = got["ids"][0], got["distances"][0]

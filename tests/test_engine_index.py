@@ -69,6 +69,24 @@ def test_edited_article_is_replaced_whole(make_engine, corpus, mode) -> None:
     assert engine.store.sweep_orphans() == 0
 
 
+def test_dense_search_within_one_publication(make_engine, corpus, mode) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    wire = engine.keyword.ids_where("source", "Test Wire")
+    assert len(wire) == 2 and engine.keyword.ids_where("source", "Nobody") == []
+    vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
+    found = engine.store.dense(vector, 5, among=wire)
+    assert {n.metadata["source"] for n, _ in found} == {"Test Wire"}
+    assert found[0][0].metadata["title"] == "Frost ruins apple harvest"
+    assert engine.store.dense(vector, 5, among=[]) == []
+    # The lists follow the index: a new version's chunks replace the old ones.
+    _write(corpus / "orchard.md", "Frost ruins apple harvest", ORCHARD + " Growers want aid.")
+    engine.index([corpus])
+    assert set(engine.keyword.ids_where("source", "Test Wire")) == {
+        n.node_id for n in engine.store.live_nodes() if n.metadata["source"] == "Test Wire"
+    }
+
+
 def test_deleted_file_is_pruned(make_engine, corpus, mode) -> None:
     engine = make_engine()
     engine.index([corpus])
