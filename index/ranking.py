@@ -224,15 +224,12 @@ class TreeRanker:
         if tuple(names) != FEATURES:
             raise ValueError("the ranker model was trained on other features; retrain it")
         trees = sorted(trees, key=lambda t: -int(t["depth"]))
-        feature: list[int] = []
-        threshold: list[float] = []
-        first: list[int] = []
-        value: list[float] = []
+        nodes: list[tuple[int, float, int, float]] = []
         roots = []
         for tree in trees:
-            roots.append(len(value))
-            for f, t, c, v in _children_side_by_side(tree, base=len(value)):
-                feature.append(f), threshold.append(t), first.append(c), value.append(v)
+            roots.append(len(nodes))
+            nodes += _children_side_by_side(tree, base=len(nodes))
+        feature, threshold, first, value = zip(*nodes, strict=True) if nodes else ((),) * 4
         self.roots = np.asarray(roots, dtype=np.int64)
         self.feature = np.asarray(feature, dtype=np.int64)
         self.threshold = np.asarray(threshold, dtype=float)

@@ -220,7 +220,7 @@ class HybridRetriever(BaseRetriever):
     def learned(
         self, query: str, analysis: QueryAnalysis, pool: list[tuple[Hit, Candidate]]
     ) -> list[Hit]:
-        """The pool ordered by the learned ranker's probability of holding evidence."""
+        """The pool ordered by the learned ranker's score (best first)."""
         assert self.ranker is not None
         x = features(query, analysis.sources, analysis.dates, [c for _, c in pool])
         for (hit, _), p in zip(pool, self.ranker.score(x), strict=True):
