@@ -36,6 +36,8 @@ _PAGE = 2000
 # After a server fails to answer, questions queued behind the failed one are told at once for
 # this long (at most NEWSBOT_CHROMA_TIMEOUT) instead of each waiting out the timeout again.
 _FAIL_FAST_SECONDS = 2.0
+# A re-index may delete more chunks between re-reading the ids and searching again.
+_AMONG_RETRIES = 3
 NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
 VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
 BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
@@ -340,16 +342,34 @@ class Store:
             return []  # nothing to search among: no need to ask Chroma
         # Ids and distances only: fetching k documents with their metadata costs ten times the
         # search itself, and the nodes of recent answers are cached.
-        got = self._guard(
-            self.chunks.query,
-            query_embeddings=[embedding],
-            n_results=k,
-            ids=among,
-            include=["distances"],
-        )
+        got = self._query(embedding, k, among)
         ids, distances = got["ids"][0], got["distances"][0]
         nodes = self.nodes_of(ids)
         return [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
+
+    def _query(self, embedding: list[float], k: int, among: list[str] | None) -> Any:
+        """Chroma's nearest-neighbour query. Chroma refuses the whole query when one id of
+        `among` is gone, which happens when a re-index (here or in another process) replaced
+        chunks the keyword index still lists: then search among the ids still stored."""
+        for _ in range(_AMONG_RETRIES):
+            try:
+                return self._guard(
+                    self.chunks.query,
+                    query_embeddings=[embedding],
+                    n_results=k,
+                    ids=among,
+                    include=["distances"],
+                )
+            except (StoreUnavailable, StoreWriteError):
+                raise
+            except Exception as exc:
+                if among is None or "finding id" not in str(exc):
+                    raise
+                log.debug("%d listed chunk ids, some gone; searching among the rest", len(among))
+                among = self._guard(self.chunks.get, ids=among, include=[])["ids"]
+                if not among:
+                    break
+        return {"ids": [[]], "distances": [[]]}
 
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, TextNode]:
         """The chunks with these ids (cached)."""

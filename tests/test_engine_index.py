@@ -79,6 +79,10 @@ def test_dense_search_within_one_publication(make_engine, corpus, mode) -> None:
     assert {n.metadata["source"] for n, _ in found} == {"Test Wire"}
     assert found[0][0].metadata["title"] == "Frost ruins apple harvest"
     assert engine.store.dense(vector, 5, among=[]) == []
+    # Ids another process's re-index already deleted are skipped, not an error.
+    engine.store.chunks.delete(ids=[wire[1]])
+    assert [n.node_id for n, _ in engine.store.dense(vector, 5, among=wire)] == [wire[0]]
+    assert engine.store.dense(vector, 5, among=[wire[1]]) == []
     # The lists follow the index: a new version's chunks replace the old ones.
     _write(corpus / "orchard.md", "Frost ruins apple harvest", ORCHARD + " Growers want aid.")
     engine.index([corpus])
