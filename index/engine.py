@@ -81,6 +81,26 @@ class _StoppableEmbedder:
         return self._embedder.embed(texts, before_batch=self.check)
 
 
+def compose_answer(
+    question: str,
+    found: SearchResult,
+    passages: list[Passage],
+    answerer: ExtractiveAnswerer,
+    generator: Any = None,
+    on_text: Callable[[str], None] | None = None,
+) -> Answer:
+    """The answer to `question` from what retrieval `found`: a refusal by name when the question
+    cites publications the index does not hold, else the LLM's (when `generator`, a
+    GeneratedAnswerer, is set) or the extractive one. `newsbot eval` calls this too, so it
+    measures the answers that ship."""
+    unknown = found.analysis.unknown_sources
+    if unknown:
+        return unknown_sources_answer(question, unknown, passages)
+    if generator is not None:
+        return generator.answer(question, found.query_vector, passages, on_text=on_text)
+    return answerer.answer(question, found.query_vector, passages)
+
+
 class Engine:
     def __init__(self, settings: Settings, embedder: OnnxEmbedding | None = None) -> None:
         self.settings = settings
@@ -277,14 +297,10 @@ class Engine:
             question = self.check_question(self.generator.condense(question, history))
         condensed = time.perf_counter()
         passages, found = self._find(question, k or self.settings.top_k)
-        vector = found.query_vector
         retrieved = time.perf_counter()
-        if found.analysis.unknown_sources:
-            answer = unknown_sources_answer(question, found.analysis.unknown_sources, passages)
-        elif self.generator is not None:
-            answer = self.generator.answer(question, vector, passages, on_text=on_text)
-        else:
-            answer = self.answerer.answer(question, vector, passages)
+        answer = compose_answer(
+            question, found, passages, self.answerer, self.generator, on_text=on_text
+        )
         timings = {
             "retrieve_ms": round((retrieved - condensed) * 1000, 1),
             "answer_ms": round((time.perf_counter() - retrieved) * 1000, 1),

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from llama_index.core.schema import MetadataMode
 
-from index.answering import ExtractiveAnswerer, unknown_sources_answer
+from index.answering import ExtractiveAnswerer
 from index.embedding import OnnxEmbedding
 from index.evaluation.multihop import (
     CORPUS_FILE,
@@ -143,7 +143,7 @@ def run_ours(
     progress: Callable[[str], None] | None = None,
 ) -> SystemRun:
     """Index `work`'s corpus into our collection, then retrieve and answer every question."""
-    from index.engine import Engine
+    from index.engine import Engine, compose_answer
 
     say = progress or (lambda _: None)
     engine = Engine(settings, embedder)
@@ -170,12 +170,7 @@ def run_ours(
             passage_from_node(h.node, h.score, i + 1)
             for i, h in enumerate(found.hits[: settings.top_k])
         ]
-        unknown = found.analysis.unknown_sources
-        answer = (
-            unknown_sources_answer(question["query"], unknown, passages)
-            if unknown
-            else answerer.answer(question["query"], found.query_vector, passages)
-        )
+        answer = compose_answer(question["query"], found, passages, answerer)
         results.append(
             Retrieved(
                 question=question,
