@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from llama_index.core import Settings as LlamaSettings
@@ -35,6 +35,9 @@ from index.reranking import OnnxCrossEncoder, Reranker
 from index.retrieval import HybridRetriever, SearchResult
 from index.settings import Settings
 from index.store import Store, passage_from_node
+
+if TYPE_CHECKING:
+    from index.generation import GeneratedAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +89,12 @@ def compose_answer(
     found: SearchResult,
     passages: list[Passage],
     answerer: ExtractiveAnswerer,
-    generator: Any = None,
+    generator: GeneratedAnswerer | None = None,
     on_text: Callable[[str], None] | None = None,
 ) -> Answer:
     """The answer to `question` from what retrieval `found`: a refusal by name when the question
-    cites publications the index does not hold, else the LLM's (when `generator`, a
-    GeneratedAnswerer, is set) or the extractive one. `newsbot eval` calls this too, so it
+    cites publications the index does not hold, else the LLM's (when there is a
+    `generator`) or the extractive one. `newsbot eval` calls this too, so it
     measures the answers that ship."""
     unknown = found.analysis.unknown_sources
     if unknown:
