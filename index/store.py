@@ -389,7 +389,7 @@ class Store:
         got = self._guard(self.registry.get, ids=list(wanted), include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return {
-            f"{i}\n{meta['content_hash']}": body
+            _body_key(i, meta["content_hash"]): body
             for i, body, meta in rows
             if meta.get("content_hash") == wanted[i]
         }
@@ -438,7 +438,11 @@ def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode
 
 def body_key(node: TextNode) -> str:
     """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
-    return f"{node.metadata.get('doc_id', '')}\n{node.metadata.get('content_hash', '')}"
+    return _body_key(node.metadata.get("doc_id", ""), node.metadata.get("content_hash", ""))
+
+
+def _body_key(doc_id: str, content_hash: str) -> str:
+    return f"{doc_id}\n{content_hash}"  # Store._fetch_bodies splits it at the first newline
 
 
 def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
