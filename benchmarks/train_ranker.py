@@ -30,7 +30,7 @@ from index.engine import Engine  # noqa: E402
 from index.evaluation.metrics import normalise  # noqa: E402
 from index.evaluation.multihop import is_null  # noqa: E402
 from index.evaluation.runner import ours_settings, prepare  # noqa: E402
-from index.ranking import DEFAULT_MODEL, FEATURES, features  # noqa: E402
+from index.ranking import DEFAULT_MODEL, FEATURES, features, query_texts  # noqa: E402
 from index.retrieval import HybridRetriever  # noqa: E402
 
 PARAMS = dict(
@@ -49,7 +49,8 @@ def gather(retriever: HybridRetriever, questions: list[dict]) -> list[dict]:
     out = []
     n = retriever.fusion.candidates
     for i, q in enumerate(questions):
-        vector = retriever.embedder.embed([q["query"]])[0].tolist()
+        vectors = retriever.embedder.embed(query_texts(q["query"]))
+        vector = vectors[0].tolist()
         got = retriever.gather(q["query"], vector, n, wide=True)
         pool = retriever.pool(got, vector)
         sources, dates = got.analysis.sources, got.analysis.dates
@@ -60,7 +61,7 @@ def gather(retriever: HybridRetriever, questions: list[dict]) -> list[dict]:
                 question=q,
                 hits=[h for h, _ in pool],
                 fused=[h.score for h, _ in pool],
-                x=features(q["query"], sources, dates, [c for _, c in pool]),
+                x=features(q["query"], sources, dates, [c for _, c in pool], vectors),
                 found=[{j for j, f in enumerate(facts) if f in t} for t in texts],
             )
         )

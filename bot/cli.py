@@ -85,12 +85,14 @@ def _progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:
         return (lambda _: None), (lambda: None)
     bars: dict[str, tqdm] = {}
 
+    titles = {"embedding": "Embedding", "sentences": "Embedding sentences of older chunks"}
+
     def update(tick: Any) -> None:
-        if tick.stage != "embedding" or not tick.total:
+        if tick.stage not in titles or not tick.total:
             return
-        bar = bars.get("embedding")
+        bar = bars.get(tick.stage)
         if bar is None:
-            bar = bars["embedding"] = tqdm(total=tick.total, unit="chunk", desc="Embedding")
+            bar = bars[tick.stage] = tqdm(total=tick.total, unit="chunk", desc=titles[tick.stage])
         bar.update(tick.done - bar.n)
 
     def close() -> None:

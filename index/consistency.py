@@ -40,6 +40,7 @@ class ConsistencyReport:
     articles: int = 0
     chunks: int = 0  # visible chunks: what readers and `stats` see
     leftover_chunks: int = 0  # invisible, left by an interrupted run; swept by the next run
+    without_sentences: int = 0  # visible, no sentence vectors yet; added by the next run
     keyword: str = "unchecked"  # current | stale | missing | unchecked
     vectors_checked: int = 0
     damaged_articles: list[str] = field(default_factory=list)  # body does not match its hash
@@ -76,6 +77,11 @@ class ConsistencyReport:
                 f"; {self.leftover_chunks} invisible chunks left by an interrupted run "
                 "(removed by the next `newsbot index`)"
             )
+        if self.without_sentences:
+            line += (
+                f"; {self.without_sentences} chunks without sentence vectors, indexed by an "
+                "older release (added by the next `newsbot index`)"
+            )
         if self.keyword in ("stale", "missing"):
             line += f"; keyword index {self.keyword} (rebuilt from Chroma on the next start)"
         return line
@@ -99,6 +105,8 @@ def check_consistency(
     )
     visible = _check_chunks(store, bodies, registry, report)
     report.chunks = len(visible)
+    with_sentences = {i for got in _pages(store.sentences, []) for i in got["ids"]}
+    report.without_sentences = len(set(visible) - with_sentences)
     if keyword is not None:
         _check_keyword(keyword, registry, set(visible), report)
     if vectors != 0 and visible:

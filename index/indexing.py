@@ -1,8 +1,9 @@
 """One indexing run: load files, decide what changed, embed only that, replace, prune.
 
 Unchanged articles (same id, same content hash) cost no embedding; a changed article is replaced
-through the store's registry flip; an article whose file is gone is removed (prune); text already
-indexed under another id is reported as a duplicate and stored once.
+through the store's registry flip (its chunks are embedded whole and sentence by sentence); an
+article whose file is gone is removed (prune); text already indexed under another id is
+reported as a duplicate and stored once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from index.articles import discover, load_files
 from index.chunking import SentenceChunker
 from index.embedding import OnnxEmbedding
 from index.models import Article, IndexProgress, IndexReport, SkippedFile
+from index.sentence_vectors import embed_sentences
 from index.settings import Settings
 from index.store import ArticleRecord, Store
 
@@ -48,6 +50,7 @@ class Indexer:
         swept = self.store.sweep_orphans()
         if swept:
             log.info("removed %d chunks left by an interrupted run", swept)
+        self._fill_sentences()
         files = list(discover(paths))
         self.progress(IndexProgress(stage="reading", done=0, total=len(files)))
         loaded = load_files(files, self.settings.max_file_bytes)
@@ -136,15 +139,32 @@ class Indexer:
             vectors = self.embedder.embed([n.get_content(MetadataMode.EMBED) for n in nodes])
             for node, vector in zip(nodes, vectors, strict=True):
                 node.embedding = vector.tolist()
+            sentences = embed_sentences(nodes, self.embedder.embed)
             for article, article_nodes in group:
                 old = registry.get(article.id)
-                self.store.write_article(article, article_nodes, old.content_hash if old else None)
+                old_hash = old.content_hash if old else None
+                self.store.write_article(article, article_nodes, old_hash, sentences)
                 (report.updated if old else report.added).append(article.id)
                 log.debug("stored %s (%d chunks)", article.id, len(article_nodes))
             done += len(nodes)
             report.chunks_embedded += len(nodes)
             log.info("embedded and stored %d/%d chunks", done, total)
             self.progress(IndexProgress(stage="embedding", done=done, total=total))
+
+    def _fill_sentences(self) -> None:
+        """Embed the sentences of chunks stored without them (a collection indexed by an
+        older newsbot), so every candidate gets the ranker's sentence features."""
+        nodes = self.store.nodes_without_sentences()
+        if not nodes:
+            return
+        log.info("embedding the sentences of %d chunks indexed without them", len(nodes))
+        self.progress(IndexProgress(stage="sentences", done=0, total=len(nodes)))
+        for start in range(0, len(nodes), _EMBED_GROUP):
+            group = nodes[start : start + _EMBED_GROUP]
+            self.store.add_sentences(group, embed_sentences(group, self.embedder.embed))
+            done = start + len(group)
+            log.info("embedded the sentences of %d/%d chunks", done, len(nodes))
+            self.progress(IndexProgress(stage="sentences", done=done, total=len(nodes)))
 
     def _nodes(self, article: Article) -> list[TextNode]:
         doc_key = hashlib.sha1(article.id.encode()).hexdigest()[:16]

@@ -3,7 +3,8 @@
 Reciprocal rank fusion only sees ranks. This ranker sees the signals behind them (BM25 score
 and rank, cosine and its gap to the best, whether the passage is from a publication or date
 the question names, how much of the question, and of each of its clauses, its best sentence
-and its article cover, how its article fares overall) and combines them with
+and its article cover, how its article fares overall, and how close its closest sentence's
+vector comes to the question's and to each clause's) and combines them with
 gradient-boosted trees, trained on the MultiHop-RAG dev split (`benchmarks/train_ranker.py`).
 None of the features names a publication, a word or anything else particular to that
 corpus, so the trees carry over to any news corpus; `NEWSBOT_RANKER=rrf` switches back to
@@ -51,6 +52,12 @@ FEATURES = (
     "clause_sentence",  # best share of one clause's terms in one sentence
     "clause_rank",  # log(1 + best rank of the passage among the candidates for one clause)
     "clauses",  # how many clauses the question has
+    "sentence_cosine",  # best cosine of one of its sentences with the question
+    "sentence_cosine_gap",  # ... minus the best candidate's
+    "clause_cosine",  # best cosine of one of its sentences with one clause
+    "clause_cosine_gap",  # ... minus the best candidate's
+    "clause_cosine_2",  # the same for the clause it matches second best
+    "clause_cosine_rank",  # log(1 + best rank of the passage among the candidates by one clause)
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])|\n+")
@@ -73,6 +80,7 @@ class Candidate:
     source: str
     date: str
     chunk: int
+    sentence_vectors: np.ndarray  # one unit vector per sentence (or the chunk's own vector)
     fused: float = 0.0
     fused_rank: int = 1000
     bm25: float = 0.0
@@ -87,26 +95,44 @@ def _sentence_terms(node_id: str, text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(content_terms(s)) for s in _SENTENCE.split(text) if s.strip())
 
 
-def clauses(query: str) -> list[frozenset[str]]:
-    """The content terms of each clause of the question (a clause with fewer than two joins
-    the one before). A multi-hop question asks about one article per clause, so a passage
-    that answers one clause well matters even when it covers little of the whole question."""
+def clause_texts(query: str) -> list[str]:
+    """The question's clauses (one with fewer than two content terms joins the one before). A
+    multi-hop question asks about one article per clause, so a passage that answers one
+    clause well matters even when it covers little of the whole question."""
     from index.answering import content_terms
 
-    out: list[frozenset[str]] = []
+    out: list[str] = []
     for part in _CLAUSE.split(query):
-        terms = frozenset(content_terms(part))
+        terms = content_terms(part)
         if len(terms) < 2 and out:
-            out[-1] |= terms
+            out[-1] += " " + part
         elif terms:
-            out.append(terms)
+            out.append(part)
     return out
 
 
+def clauses(query: str) -> list[frozenset[str]]:
+    """The content terms of each of the question's clauses."""
+    from index.answering import content_terms
+
+    return [frozenset(content_terms(part)) for part in clause_texts(query)]
+
+
+def query_texts(query: str) -> list[str]:
+    """What the ranker embeds of a question: the question, then each clause (the question
+    again when it has none)."""
+    return [query, *(clause_texts(query) or [query])]
+
+
 def features(
-    query: str, sources: Sequence[str], dates: Sequence[str], pool: Sequence[Candidate]
+    query: str,
+    sources: Sequence[str],
+    dates: Sequence[str],
+    pool: Sequence[Candidate],
+    query_vectors: np.ndarray,
 ) -> np.ndarray:
-    """One row of FEATURES per candidate."""
+    """One row of FEATURES per candidate; `query_vectors` are the unit vectors of
+    `query_texts(query)`."""
     from index.answering import cached_terms, content_terms
 
     n = len(pool)
@@ -182,8 +208,36 @@ def features(
         clause_sentence.max(axis=0),
         np.log1p(clause_rank.min(axis=0)),
         np.full(n, float(len(parts))),
+        *_sentence_cosines(query_vectors, [c.sentence_vectors for c in pool]),
     ]
     return np.column_stack(columns).astype(np.float64).reshape(n, len(FEATURES))
+
+
+def _sentence_cosines(query_vectors: np.ndarray, per_candidate: list[np.ndarray]) -> list:
+    """The sentence_cosine ... clause_cosine_rank columns: each candidate's best sentence
+    cosine with the question and with each clause."""
+    n = len(per_candidate)
+    if n == 0:
+        return [np.zeros(0)] * 6
+    counts = np.array([len(v) for v in per_candidate])
+    starts = np.cumsum(counts) - counts
+    rows = np.vstack(per_candidate).astype(np.float32)
+    # einsum, not BLAS: OpenBLAS's threads keep spinning after a call and slow the next
+    # embedding run on a small machine (a whole search: 100 -> 62 ms at the median).
+    cosines = np.einsum("sd,qd->sq", rows, query_vectors.astype(np.float32))
+    best = np.maximum.reduceat(cosines, starts, axis=0)
+    question, by_clause = best[:, 0], best[:, 1:]
+    ordered = -np.sort(-by_clause, axis=1)
+    second = ordered[:, 1] if ordered.shape[1] > 1 else np.zeros(n)
+    rank = (-by_clause).argsort(axis=0, kind="stable").argsort(axis=0, kind="stable")
+    return [
+        question,
+        question - question.max(),
+        ordered[:, 0],
+        ordered[:, 0] - ordered[:, 0].max(),
+        second,
+        np.log1p(rank.min(axis=1)),
+    ]
 
 
 def _clause_features(

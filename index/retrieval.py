@@ -18,7 +18,7 @@ from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, Te
 from index.embedding import OnnxEmbedding
 from index.keyword import KeywordIndex
 from index.query_analysis import QueryAnalysis, SourceMatcher, analyse
-from index.ranking import Candidate, TreeRanker, features
+from index.ranking import Candidate, TreeRanker, features, query_texts
 from index.reranking import Reranker
 from index.store import Store, body_key
 from index.widening import widen
@@ -105,11 +105,20 @@ class HybridRetriever(BaseRetriever):
             self._matcher, self._matcher_stamp = SourceMatcher(sources), self.keyword.stamp
         return analyse(query, self._matcher)
 
+    def query_vectors(self, query: str) -> np.ndarray:
+        """The unit vectors of the question and (for the learned ranker) of its clauses, in
+        one model run."""
+        texts = query_texts(query) if self.ranker else [query]
+        # One at a time: a batch pads the short clauses to the question's length, which on
+        # this model costs more than the separate runs.
+        return np.vstack([self.embedder.embed([t]) for t in texts])
+
     def search(self, query: str, k: int) -> SearchResult:
         f = self.fusion
-        vector = self.embedder.embed([query])[0].tolist()
+        vectors = self.query_vectors(query)
+        vector = vectors[0].tolist()
         analysis = self.analyse(query)
-        found = self.candidates(query, vector, max(f.candidates, k), analysis)
+        found = self.candidates(query, vectors, max(f.candidates, k), analysis)
         ranked = self.rerank(query, found)
         return SearchResult(self.widen(self.pick(query, ranked, k)), vector, analysis)
 
@@ -135,14 +144,15 @@ class HybridRetriever(BaseRetriever):
         return diversify(ranked, k, f.max_per_article)
 
     def candidates(
-        self, query: str, vector: list[float], n: int, analysis: QueryAnalysis
+        self, query: str, vectors: np.ndarray, n: int, analysis: QueryAnalysis
     ) -> list[Hit]:
         """Every candidate passage, best first: by the learned ranker when there is one,
-        else by fused rank."""
+        else by fused rank. `vectors` are those of `query_vectors`."""
+        vector = vectors[0].tolist()
         if self.ranker is None:
             return self.gather(query, vector, n, wide=False, analysis=analysis).fused
         got = self.gather(query, vector, n, wide=True, analysis=analysis)
-        return self.learned(query, got.analysis, self.pool(got, vector))
+        return self.learned(query, got.analysis, self.pool(got, vector), vectors)
 
     def gather(
         self,
@@ -191,6 +201,7 @@ class HybridRetriever(BaseRetriever):
         missing = [i for i in hits if i not in cosine]
         q = np.asarray(vector, dtype=np.float32)
         cosine |= {i: float(v @ q) for i, v in self.store.vectors_of(missing).items()}
+        sentences = self._sentence_vectors(list(hits), len(q))
         fused_rank = {h.node.node_id: rank for rank, h in enumerate(fused)}
         out = []
         for node_id, hit in hits.items():
@@ -207,6 +218,7 @@ class HybridRetriever(BaseRetriever):
                         source=str(meta.get("source", "")),
                         date=str(meta.get("date", "")),
                         chunk=int(meta.get("chunk", 0)),
+                        sentence_vectors=sentences[node_id],
                         fused=hit.score,
                         fused_rank=fused_rank.get(node_id, 1000),
                         bm25=score,
@@ -217,12 +229,28 @@ class HybridRetriever(BaseRetriever):
             )
         return out
 
+    def _sentence_vectors(self, chunk_ids: list[str], dimensions: int) -> dict[str, np.ndarray]:
+        """Each chunk's stored sentence vectors; a chunk stored without them (indexed by an
+        older newsbot, until the next index run adds them) stands for its only sentence."""
+        out = self.store.sentence_vectors_of(chunk_ids)
+        lacking = [i for i in chunk_ids if i not in out]
+        if lacking:
+            whole = self.store.vectors_of(lacking)
+            for i in lacking:
+                out[i] = whole.get(i, np.zeros(dimensions, dtype=np.float32))[None, :]
+        return out
+
     def learned(
-        self, query: str, analysis: QueryAnalysis, pool: list[tuple[Hit, Candidate]]
+        self,
+        query: str,
+        analysis: QueryAnalysis,
+        pool: list[tuple[Hit, Candidate]],
+        vectors: np.ndarray,
     ) -> list[Hit]:
-        """The pool ordered by the learned ranker's score (best first)."""
+        """The pool ordered by the learned ranker's score (best first); `vectors` are those
+        of `query_vectors`."""
         assert self.ranker is not None
-        x = features(query, analysis.sources, analysis.dates, [c for _, c in pool])
+        x = features(query, analysis.sources, analysis.dates, [c for _, c in pool], vectors)
         for (hit, _), p in zip(pool, self.ranker.score(x), strict=True):
             hit.score = float(p)
         return sorted((h for h, _ in pool), key=lambda h: h.score, reverse=True)

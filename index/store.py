@@ -1,13 +1,16 @@
 """The Chroma store: chunks with their vectors, and a registry of the articles they belong to.
 
-The only module that knows Chroma. Two collections per name:
+The only module that knows Chroma. Three collections per name:
 - `<name>`: chunks, through llama-index's `ChromaVectorStore` (vectors, text, metadata);
-- `<name>-articles`: one record per article (its body, metadata and content hash).
+- `<name>-articles`: one record per article (its body, metadata and content hash);
+- `<name>-sentences`: one record per chunk, under the chunk's id: its sentences' vectors
+  (`index/sentence_vectors.py`), which the learned ranker reads for its candidates.
 
 The registry is the commit point that keeps replacement atomic for readers: a chunk is visible
 only while its `content_hash` equals its article's hash in the registry. Replacing an article
-writes the new chunks (invisible), flips the registry record (one upsert), then deletes the old
-chunks. A run killed between those steps leaves only invisible chunks, swept on the next run.
+writes the new chunks and their sentence vectors (invisible), flips the registry record (one
+upsert), then deletes the old ones. A run killed between those steps leaves only invisible
+chunks, swept on the next run.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.models import Article, Passage
+from index.sentence_vectors import pack, unpack
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ _FAIL_FAST_SECONDS = 2.0
 _AMONG_RETRIES = 3
 NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
 VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
+SENTENCE_CACHE = 20_000  # chunks' sentence vectors kept for the learned ranker (~6 kB each)
 BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
@@ -152,11 +157,17 @@ class ByChunkId(Generic[T]):
     def get(self, chunk_ids: list[str]) -> dict[str, T]:
         need = [i for i in chunk_ids if i not in self._kept]
         if need:
-            got = self._fetch(need)
-            if len(self._kept) + len(got) > self._limit:
-                self._kept = {}
-            self._kept.update(got)
+            self.keep(self._fetch(need))
         return {i: self._kept[i] for i in chunk_ids if i in self._kept}
+
+    def keep(self, values: dict[str, T]) -> None:
+        if len(self._kept) + len(values) > self._limit:
+            self._kept = {}
+        self._kept.update(values)
+
+    @property
+    def room(self) -> int:
+        return self._limit - len(self._kept)
 
 
 class Store:
@@ -167,6 +178,7 @@ class Store:
         self._fail_fast_until = 0.0
         self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
         self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
+        self._sentences = ByChunkId(SENTENCE_CACHE, self._fetch_sentences)
         self._bodies = ByChunkId(BODY_CACHE, self._fetch_bodies)
         self._last_failure = ""
         self.client = connect(settings)
@@ -199,6 +211,9 @@ class Store:
         )
         self.registry = self.client.get_or_create_collection(
             f"{name}-articles", embedding_function=None
+        )
+        self.sentences = self.client.get_or_create_collection(
+            f"{name}-sentences", embedding_function=None
         )
         self.vectors = ChromaVectorStore(chroma_collection=self.chunks)
         built_with = (self.chunks.metadata or {}).get("embedding_model")
@@ -274,9 +289,17 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------
 
-    def write_article(self, article: Article, nodes: list[TextNode], old_hash: str | None) -> None:
-        """Store a new or changed article; readers see the old version or the new, never both."""
+    def write_article(
+        self,
+        article: Article,
+        nodes: list[TextNode],
+        old_hash: str | None,
+        sentences: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Store a new or changed article (its chunks, with their sentence vectors by chunk id
+        when given); readers see the old version or the new, never both."""
         self._guard(self.vectors.add, nodes)
+        self.add_sentences(nodes, sentences or {})
         meta = {
             "title": article.title,
             "source": article.source,
@@ -303,23 +326,62 @@ class Store:
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
 
+    def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
+        """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
+        rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
+        for start in range(0, len(rows), _PAGE):
+            page = rows[start : start + _PAGE]
+            self._guard(
+                self.sentences.upsert,
+                ids=[n.node_id for n, _ in page],
+                embeddings=[_REGISTRY_VECTOR] * len(page),
+                metadatas=[
+                    {
+                        "doc_id": n.metadata["doc_id"],
+                        "content_hash": n.metadata["content_hash"],
+                        "dimensions": int(v.shape[1]),
+                        "vectors": pack(v),
+                    }
+                    for n, v in page
+                ],
+            )
+
     def _delete_chunks(self, where: dict[str, Any]) -> None:
         self._guard(self.chunks.delete, where=where)
+        self._guard(self.sentences.delete, where=where)
 
     def sweep_orphans(self) -> int:
-        """Delete chunks no registry record points at (left by an interrupted run)."""
+        """Delete chunks (and sentence vectors) no registry record points at, left by an
+        interrupted run; the number of chunks deleted."""
         live = {r.id: r.content_hash for r in self.articles().values()}
+        self._sweep(self.sentences, live)
+        return self._sweep(self.chunks, live)
+
+    def _sweep(self, collection: Any, live: dict[str, str]) -> int:
         orphans = [
             chunk_id
-            for ids, got in self._pages(self.chunks, include=["metadatas"])
+            for ids, got in self._pages(collection, include=["metadatas"])
             for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
             if live.get(meta.get("doc_id")) != meta.get("content_hash")
         ]
         for start in range(0, len(orphans), _PAGE):
-            self._guard(self.chunks.delete, ids=orphans[start : start + _PAGE])
+            self._guard(collection.delete, ids=orphans[start : start + _PAGE])
         return len(orphans)
 
     # --- reading --------------------------------------------------------------------------
+
+    def nodes_without_sentences(self) -> list[TextNode]:
+        """Visible chunks with no stored sentence vectors (indexed before they existed)."""
+        have = {i for ids, _ in self._pages(self.sentences, include=[]) for i in ids}
+        missing = [i for ids, _ in self._pages(self.chunks, include=[]) for i in ids]
+        missing = [i for i in missing if i not in have]
+        nodes = [
+            node
+            for start in range(0, len(missing), _PAGE)
+            for node in self._fetch_nodes(missing[start : start + _PAGE]).values()
+        ]
+        hashes = self.article_hashes([n.metadata["doc_id"] for n in nodes])
+        return [n for n in nodes if hashes.get(n.metadata["doc_id"]) == n.metadata["content_hash"]]
 
     def live_nodes(self) -> Iterator[TextNode]:
         """Every visible chunk, for rebuilding the keyword index."""
@@ -379,6 +441,23 @@ class Store:
         """The stored (unit-length) embeddings of these chunks (cached)."""
         return self._vectors.get(chunk_ids)
 
+    def preload_sentence_vectors(self) -> int:
+        """Read every chunk's sentence vectors into the cache while it has room (all 9,106
+        chunks of a 609-article corpus: about 0.6 s), so that questions do not wait for them;
+        how many were read."""
+        read = 0
+        for ids, got in self._pages(self.sentences, include=["metadatas"]):
+            if self._sentences.room < len(ids):
+                break
+            self._sentences.keep(_unpacked(ids, got["metadatas"]))
+            read += len(ids)
+        return read
+
+    def sentence_vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors (float16 rows) of these chunks, where there are any
+        (cached)."""
+        return self._sentences.get(chunk_ids)
+
     def bodies_of(self, nodes: list[TextNode]) -> dict[str, str]:
         """The stored bodies of these chunks' articles, by `body_key` (cached); an article
         edited since the chunk was read has none."""
@@ -398,6 +477,10 @@ class Store:
         got = self._guard(self.chunks.get, ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return {i: node_from_record(i, text, meta) for i, text, meta in rows}
+
+    def _fetch_sentences(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        got = self._guard(self.sentences.get, ids=chunk_ids, include=["metadatas"])
+        return _unpacked(got["ids"], got["metadatas"])
 
     def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._guard(self.chunks.get, ids=chunk_ids, include=["embeddings"])
@@ -425,6 +508,11 @@ class Store:
                 return
             yield got["ids"], got
             offset += len(got["ids"])
+
+
+def _unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    pairs = zip(ids, metadatas, strict=True)
+    return {i: unpack(m["vectors"], int(m["dimensions"])) for i, m in pairs}
 
 
 def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:

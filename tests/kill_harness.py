@@ -167,6 +167,7 @@ class State:
     visible: dict[str, list[tuple[str, str]]]  # id -> [(chunk id, text)] in chunk order
     raw_chunks: int
     consistency: ConsistencyReport
+    raw_sentences: int  # records of chunks' sentence vectors, visible or not
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -203,9 +204,9 @@ def read_state(settings: Settings, fingerprint: str, with_vectors: bool = False)
             visible[doc_id].append((int(node.metadata["chunk"]), node.node_id, node.get_content()))
         if with_vectors:
             vectors = _vectors(store, [c for chunks in visible.values() for _, c, _ in chunks])
-        raw = store.chunks.count()
+        raw, sentences = store.chunks.count(), store.sentences.count()
     ordered = {i: [(c, t) for _, c, t in sorted(chunks)] for i, chunks in visible.items()}
-    return State(metas, ordered, raw, report, vectors)
+    return State(metas, ordered, raw, report, sentences, vectors)
 
 
 def _vectors(store: Store, ids: list[str]) -> dict[str, np.ndarray]:
@@ -302,6 +303,8 @@ def final_problems(scenario: Scenario, final: State, clean: State) -> tuple[list
     visible = sum(len(c) for c in final.visible.values())
     if final.raw_chunks != visible:
         problems.append(f"{final.raw_chunks - visible} invisible chunks left after a finished run")
+    if final.raw_sentences != visible:
+        problems.append(f"{final.raw_sentences} chunks' sentence vectors for {visible} chunks")
     cosines = [
         float(np.dot(vector, clean.vectors[chunk_id]))
         for chunk_id, vector in final.vectors.items()

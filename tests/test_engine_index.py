@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.errors import ArticleNotFound, NewsbotError
+from index.sentence_vectors import embed_sentences, sentences_of
 from tests.conftest import SEEDS
 
 
@@ -198,7 +200,61 @@ def test_interrupted_replacement_stays_invisible_and_is_swept(make_engine, corpu
     vectors = engine.embedder.embed([n.get_content("embed") for n in nodes])
     for node, vector in zip(nodes, vectors, strict=True):
         node.embedding = vector.tolist()
-    engine.store.vectors.add(nodes)  # ...and the process dies before the registry upsert
+    engine.store.vectors.add(nodes)
+    engine.store.add_sentences(nodes, embed_sentences(nodes, engine.embedder.embed))
+    # ...and the process dies before the registry upsert
     found = engine.sources("Foxes ate the rest of the apples", k=10)
     assert all("Foxes" not in p.text for p in found)
     assert engine.store.sweep_orphans() == len(nodes)
+    assert _ids(engine.store.sentences) == _ids(engine.store.chunks)
+
+
+def _ids(collection) -> set[str]:  # noqa: ANN001
+    return set(collection.get(include=[])["ids"])
+
+
+def test_every_chunk_keeps_its_sentence_vectors_through_edits_and_removal(
+    make_engine, corpus, mode
+) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    store = engine.store
+    assert _ids(store.sentences) == _ids(store.chunks)
+    node = next(iter(store.live_nodes()))
+    rows = store.sentence_vectors_of([node.node_id])[node.node_id].astype(np.float32)
+    assert rows.shape == (len(sentences_of(node.get_content())), 384)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-2)
+    first = engine.embedder.embed(sentences_of(node.get_content())[:1])[0]
+    assert np.allclose(rows[0], first, atol=1e-2)
+
+    _write(corpus / "lighthouse.md", "Lighthouse shines again", LIGHTHOUSE + " It was repainted.")
+    assert len(engine.index([corpus]).updated) == 1
+    assert _ids(store.sentences) == _ids(store.chunks)
+    engine.forget(str(corpus / "orchard.md"))
+    assert _ids(store.sentences) == _ids(store.chunks) and len(_ids(store.chunks)) >= 2
+
+
+def test_an_index_from_before_sentence_vectors_gets_them_on_the_next_run(
+    make_engine, corpus, mode
+) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    chunk_ids = _ids(engine.store.chunks)
+    engine.store.sentences.delete(ids=sorted(chunk_ids))  # as an older newsbot left it
+    older = make_engine()
+    from index.consistency import check_consistency
+
+    assert "chunks without sentence vectors" in check_consistency(older.store).summary()
+    # Until then each chunk's own vector stands for its sentences: questions still work.
+    hits = older.retriever.search("How much did restoring the lighthouse cost?", 3).hits
+    assert hits[0].node.metadata["title"] == "Lighthouse shines again"
+
+    ticks: list = []
+    report = older.index([corpus], progress=ticks.append)
+    assert len(report.unchanged) == 3 and report.chunks_embedded == 0
+    assert _ids(older.store.sentences) == chunk_ids
+    filled = [t for t in ticks if t.stage == "sentences"]
+    assert filled[-1].done == filled[-1].total == len(chunk_ids)
+    ticks.clear()
+    older.index([corpus], progress=ticks.append)
+    assert not [t for t in ticks if t.stage == "sentences"]

@@ -8,7 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.ranking import DEFAULT_MODEL, FEATURES, Candidate, TreeRanker, clauses, features
+from index.ranking import (
+    DEFAULT_MODEL,
+    FEATURES,
+    Candidate,
+    TreeRanker,
+    clause_texts,
+    clauses,
+    features,
+    query_texts,
+)
+from index.sentence_vectors import sentences_of
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
 
@@ -81,7 +91,9 @@ def test_the_shipped_model_loads_and_scores_between_0_and_1() -> None:
     assert p.shape == (50,) and np.all((p > 0) & (p < 1))
 
 
-def _candidate(i: int, text: str, source: str = "Wire", doc: str | None = None) -> Candidate:
+def _candidate(
+    i: int, text: str, source: str = "Wire", doc: str | None = None, vectors=None
+) -> Candidate:
     return Candidate(
         node_id=f"c{i}",
         doc_id=doc or f"d{i}",
@@ -90,6 +102,7 @@ def _candidate(i: int, text: str, source: str = "Wire", doc: str | None = None) 
         source=source,
         date="2023-10-01",
         chunk=i,
+        sentence_vectors=np.ones((1, 4)) / 2 if vectors is None else vectors,
         fused=1.0 / (i + 1),
         fused_rank=i,
         bm25=10.0 - i,
@@ -103,7 +116,7 @@ def test_features_see_the_named_publication_and_the_best_sentence() -> None:
         _candidate(0, "Apples were sold. The lighthouse lamp shines again at night.", "The Verge"),
         _candidate(1, "Lighthouse news. Lamp news. It shines. Night news.", "Fortune"),
     ]
-    x = features("Which lighthouse lamp shines at night?", ["The Verge"], [], pool)
+    x = features("Which lighthouse lamp shines at night?", ["The Verge"], [], pool, np.ones((2, 4)))
     col = {name: i for i, name in enumerate(FEATURES)}
     assert x.shape == (2, len(FEATURES))
     assert x[:, col["source_match"]].tolist() == [1.0, 0.0]
@@ -126,7 +139,7 @@ def test_a_passage_answering_one_clause_ranks_first_for_that_clause() -> None:
         frozenset({"harbour", "lighthous", "repaint"}),
         frozenset({"museum", "open", "visitor"}),
     ]
-    x = features(question, [], [], pool)
+    x = features(question, [], [], pool, np.ones((3, 4)))
     col = {name: i for i, name in enumerate(FEATURES)}
     # Each of the first two answers one clause whole, though neither covers the question.
     assert x[:2, col["clause_coverage"]].tolist() == [1.0, 1.0]
@@ -144,3 +157,30 @@ def test_both_rankers_find_the_article_that_answers(make_engine, corpus, ranker)
     hits = engine.retriever.search("How much did restoring the lighthouse cost?", 3).hits
     assert hits[0].node.metadata["title"] == "Lighthouse shines again"
     assert all(h.score >= 0 for h in hits)
+
+
+def test_sentence_vectors_find_the_sentence_that_says_a_clause_in_other_words(embedder) -> None:
+    question = "Was the harbour lighthouse repainted, while the museum opened to visitors?"
+    assert [c.strip() for c in clause_texts(question)] == [
+        "Was the harbour lighthouse repainted",
+        "while the museum opened to visitors",
+    ]
+    texts = [
+        "Parking fees rose again. The old tower guiding ships into the port got a fresh coat "
+        "of red. The council met on Tuesday.",
+        "Spring came early this year. For the first time, the public walked through the "
+        "gallery of local history.",
+        "Bus timetables change next week. Bakeries report higher flour prices.",
+    ]
+    pool = [_candidate(i, t, vectors=embedder.embed(sentences_of(t))) for i, t in enumerate(texts)]
+    x = features(question, [], [], pool, embedder.embed(query_texts(question)))
+    col = {name: i for i, name in enumerate(FEATURES)}
+    # Each of the first two holds the one sentence that best says one clause.
+    assert x[:2, col["clause_cosine_rank"]].tolist() == [0.0, 0.0]
+    assert x[2, col["clause_cosine_rank"]] > 0.0
+    assert x[2, col["clause_cosine"]] < min(x[:2, col["clause_cosine"]])
+    assert x[:, col["clause_cosine_gap"]].max() == 0.0
+    assert x[:, col["sentence_cosine_gap"]].max() == 0.0
+    # A passage's best sentence says its clause better than the passage as a whole does.
+    whole = embedder.embed([texts[0]])[0] @ embedder.embed([clause_texts(question)[0]])[0]
+    assert x[0, col["clause_cosine"]] > whole

@@ -117,10 +117,16 @@ class NewsBot(discord.Client):
         await self.sync_commands()
         stats = await asyncio.to_thread(self.engine.stats)
         log.info("index: %d articles, %d chunks", stats.articles, stats.chunks)
-        if stats.articles == 0:
-            task = asyncio.create_task(self._index_sources())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+        work = self._index_sources() if stats.articles == 0 else self._warm_up()
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _warm_up(self) -> None:
+        try:
+            await asyncio.to_thread(self.engine.warm_up)
+        except Exception as exc:  # noqa: BLE001 - questions load the same things on demand
+            log.warning("warming up failed: %s", user_message(exc, "start-up"))
 
     async def _index_sources(self) -> None:
         async with self.reindex_lock:

@@ -158,7 +158,7 @@ def run_ours(
         engine.store.article_body,
         passage_threshold=settings.refusal_passage_threshold,
     )
-    engine.retriever.search("warm-up question", k)
+    engine.warm_up()
     results: list[Retrieved] = []
     say(f"ours: {len(work.questions)} questions")
     for question in work.questions:
