@@ -5,8 +5,9 @@ sentence of a passage about something else matches that sentence far better than
 The ranker compares the question, and each of its clauses, with every sentence of a candidate
 (MultiHop-RAG dev, cross-fitted: evidence recall@10 0.772 -> 0.785, MRR@10 0.803 -> 0.824).
 
-Vectors are stored as float16, base64-encoded: one short string per chunk reads back ten times
-faster from Chroma than one record per sentence, and float16 keeps cosines to about 1e-3.
+Vectors are stored as float16, base64-encoded, one string per chunk: against one Chroma record
+per sentence, that wrote seven times and read five times faster (3,000 chunks of 8 sentences;
+350 chunks read in 13 ms, not 70), and float16 keeps cosines to about 1e-3.
 """
 
 from __future__ import annotations
