@@ -30,7 +30,7 @@ from index.engine import Engine  # noqa: E402
 from index.evaluation.metrics import normalise  # noqa: E402
 from index.evaluation.multihop import is_null  # noqa: E402
 from index.evaluation.runner import ours_settings, prepare  # noqa: E402
-from index.ranking import DEFAULT_MODEL, FEATURES, features, query_texts  # noqa: E402
+from index.ranking import DEFAULT_MODEL, FEATURES, features  # noqa: E402
 from index.retrieval import HybridRetriever  # noqa: E402
 
 PARAMS = dict(
@@ -49,7 +49,7 @@ def gather(retriever: HybridRetriever, questions: list[dict]) -> list[dict]:
     out = []
     n = retriever.fusion.candidates
     for i, q in enumerate(questions):
-        vectors = retriever.embedder.embed(query_texts(q["query"]))
+        vectors = retriever.query_vectors(q["query"])
         vector = vectors[0].tolist()
         got = retriever.gather(q["query"], vector, n, wide=True)
         pool = retriever.pool(got, vector)

@@ -106,16 +106,15 @@ class HybridRetriever(BaseRetriever):
         return analyse(query, self._matcher)
 
     def query_vectors(self, query: str) -> np.ndarray:
-        """The unit vectors of the question and (for the learned ranker) of its clauses, in
-        one model run."""
-        texts = query_texts(query) if self.ranker else [query]
-        # One at a time: a batch pads the short clauses to the question's length, which on
-        # this model costs more than the separate runs.
-        return np.vstack([self.embedder.embed([t]) for t in texts])
+        """The unit vectors the learned ranker needs: the question's, then each clause's (see
+        `query_texts`)."""
+        # One model run each: a batch pads the short clauses to the question's length, which
+        # on this model costs more than the separate runs.
+        return np.vstack([self.embedder.embed([t]) for t in query_texts(query)])
 
     def search(self, query: str, k: int) -> SearchResult:
         f = self.fusion
-        vectors = self.query_vectors(query)
+        vectors = self.query_vectors(query) if self.ranker else self.embedder.embed([query])
         vector = vectors[0].tolist()
         analysis = self.analyse(query)
         found = self.candidates(query, vectors, max(f.candidates, k), analysis)

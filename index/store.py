@@ -380,8 +380,7 @@ class Store:
             for start in range(0, len(missing), _PAGE)
             for node in self._fetch_nodes(missing[start : start + _PAGE]).values()
         ]
-        hashes = self.article_hashes([n.metadata["doc_id"] for n in nodes])
-        return [n for n in nodes if hashes.get(n.metadata["doc_id"]) == n.metadata["content_hash"]]
+        return [n for n, _ in self.visible([(n, 0.0) for n in nodes])[0]]
 
     def live_nodes(self) -> Iterator[TextNode]:
         """Every visible chunk, for rebuilding the keyword index."""
