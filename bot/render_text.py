@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from index.models import Answer, Citation, IndexReport, Passage, Stats
+from index.text import shorten
 
 
 def _byline(title: str, source: str, published_at: str) -> str:
@@ -18,7 +19,7 @@ def _quote(text: str, width: int = 96) -> str:
 
 
 def render_citation(c: Citation) -> str:
-    lines = [f"[{c.n}] {_byline(c.title, c.source, c.published_at)}", _quote(c.quote)]
+    lines = [f"[{c.n}] {_byline(c.title, c.source, c.published_at)}", *map(_quote, c.quotes)]
     if c.url:
         lines.append(f"    {c.url}")
     return "\n".join(lines)
@@ -42,11 +43,13 @@ def verification_line(answer: Answer) -> str:
 
 def render_answer(answer: Answer) -> str:
     parts = [f"({answer.note})"] if answer.note else []
-    parts.append(textwrap.fill(answer.answer, 96) if not answer.refused else answer.answer)
     if answer.refused:
+        parts.append(answer.answer)
         for p in answer.closest:
-            parts.append(f"- {_byline(p.title, p.source, p.published_at)}\n{_quote(p.text[:300])}")
+            excerpt = shorten(p.text, 300)
+            parts.append(f"- {_byline(p.title, p.source, p.published_at)}\n{_quote(excerpt)}")
         return "\n".join(parts)
+    parts += [textwrap.fill(line, 96) for line in answer.answer.splitlines() if line.strip()]
     parts.append("\nSources")
     parts.extend(render_citation(c) for c in answer.citations)
     if verification_line(answer):

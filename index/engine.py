@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,16 @@ import numpy as np
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
-from index.answering import ExtractiveAnswerer, unknown_sources_answer
+from index.answer import (
+    AskedQuestion,
+    ExtractiveAnswerer,
+    StoredVectors,
+    Thresholds,
+    refused,
+    unknown_sources_answer,
+)
+from index.answer.selector import SentenceSelector
+from index.answer.sentences import StoredSentenceVectors
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -30,7 +40,7 @@ from index.errors import (
 from index.indexing import Indexer
 from index.keyword import KeywordIndex, versions_stamp
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
-from index.ranking import TreeRanker
+from index.ranking import TreeRanker, clause_texts
 from index.reranking import OnnxCrossEncoder, Reranker
 from index.retrieval import HybridRetriever, SearchResult
 from index.settings import Settings
@@ -84,6 +94,18 @@ class _StoppableEmbedder:
         return self._embedder.embed(texts, before_batch=self.check)
 
 
+def asked_question(question: str, found: SearchResult) -> AskedQuestion:
+    """The question as the answerer needs it, from what retrieval already computed."""
+    if found.vectors is not None:
+        vectors = found.vectors
+    else:
+        vectors = np.asarray([found.query_vector], dtype=np.float32)
+    a = found.analysis
+    return AskedQuestion(
+        question, vectors, clause_texts(question), a.sources, a.dates, a.unknown_sources
+    )
+
+
 def compose_answer(
     question: str,
     found: SearchResult,
@@ -99,9 +121,28 @@ def compose_answer(
     unknown = found.analysis.unknown_sources
     if unknown:
         return unknown_sources_answer(question, unknown, passages)
+    if not passages:
+        return refused(question, "nothing_indexed", passages)
+    asked = asked_question(question, found)
     if generator is not None:
-        return generator.answer(question, found.query_vector, passages, on_text=on_text)
-    return answerer.answer(question, found.query_vector, passages)
+        return generator.answer(asked, passages, on_text=on_text)
+    return answerer.answer(asked, passages)
+
+
+def extractive_answerer(
+    store: Store, embedder: OnnxEmbedding, settings: Settings
+) -> ExtractiveAnswerer:
+    """The extractive answerer reading what `store` holds for retrieved passages."""
+    sentences = StoredSentenceVectors(store.nodes_of, store.sentence_vectors_of)
+    stored = StoredVectors(
+        sentences=sentences.by_span,
+        chunks=store.vectors_of,
+        body=lambda passage: store.body_of(passage.chunk_id),
+    )
+    thresholds = Thresholds(settings.refusal_threshold, settings.refusal_passage_threshold)
+    selector = SentenceSelector.load()
+    selector.policy = replace(selector.policy, max_sentences=settings.max_answer_sentences)
+    return ExtractiveAnswerer(stored, embedder.embed, selector, thresholds)
 
 
 class Engine:
@@ -128,13 +169,7 @@ class Engine:
             ranker=TreeRanker.load() if settings.ranker == "learned" else None,
             passage_tokens=settings.passage_tokens,
         )
-        self.answerer = ExtractiveAnswerer(
-            self.embedder,
-            settings.refusal_threshold,
-            settings.max_answer_sentences,
-            self.store.article_body,
-            passage_threshold=settings.refusal_passage_threshold,
-        )
+        self.answerer = extractive_answerer(self.store, self.embedder, settings)
         self.generator = self._generator(settings) if settings.llm != "none" else None
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
@@ -308,7 +343,7 @@ class Engine:
         if self.generator is not None and history:
             question = self.check_question(self.generator.condense(question, history))
         condensed = time.perf_counter()
-        passages, found = self._find(question, k or self.settings.top_k)
+        passages, found = self._find(question, k or self.settings.answer_passages)
         retrieved = time.perf_counter()
         answer = compose_answer(
             question, found, passages, self.answerer, self.generator, on_text=on_text

@@ -10,16 +10,16 @@ extractive answer is posted instead, with a one-line note.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from index.answering import REFUSAL, ExtractiveAnswerer, content_terms
+from index.answer import AskedQuestion, ExtractiveAnswerer, refused
 from index.chunking import sentence_spans
 from index.models import Answer, Citation, Passage, Verification
 from index.prompts import Prompts
+from index.text import cite, content_terms
 from index.verification import CheckedSentence, verify
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 OnText = Callable[[str], None]
 History = list[tuple[str, str]]  # (role: "user" | "assistant", text), oldest first
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 HISTORY_TURNS = 6
 HISTORY_CHARS = 600  # per turn, in the condensing prompt
 
@@ -89,18 +88,18 @@ class GeneratedAnswerer:
 
     def answer(
         self,
-        question: str,
-        query_vector: list[float],
+        asked: AskedQuestion,
         passages: list[Passage],
         on_text: OnText | None = None,
     ) -> Answer:
+        question = asked.text
         if not passages:
-            return self.extractive.answer(question, query_vector, passages)
+            return self.extractive.answer(asked, passages)
         started = time.perf_counter()
         try:
             text = self.generate(question, passages, on_text)
         except Exception as exc:  # noqa: BLE001 - any backend failure falls back to extractive
-            return self._fallback(question, query_vector, passages, exc)
+            return self._fallback(asked, passages, exc)
         generated = time.perf_counter()
         kept, v = verify(
             text,
@@ -124,14 +123,10 @@ class GeneratedAnswerer:
         )
         timings = {"generate_ms": round((generated - started) * 1000, 1), "verify_ms": v.verify_ms}
         if not kept:
-            return Answer(
-                question=question,
-                answer=REFUSAL,
-                refused=True,
-                closest=passages[:3],
-                verification=v,
-                timings=timings,
-            )
+            reason = "model_refused" if v.model_refused else "nothing_verified"
+            answer = refused(question, reason, passages)
+            answer.verification, answer.timings = v, timings
+            return answer
         answer_text, citations = self._render(kept, passages)
         return Answer(
             question=question,
@@ -143,12 +138,10 @@ class GeneratedAnswerer:
             timings=timings,
         )
 
-    def _fallback(
-        self, question: str, query_vector: list[float], passages: list[Passage], exc: Exception
-    ) -> Answer:
+    def _fallback(self, asked: AskedQuestion, passages: list[Passage], exc: Exception) -> Answer:
         reason = f"{type(exc).__name__}"
         log.warning("LLM %s failed (%s): posting the extractive answer", self.backend, reason)
-        answer = self.extractive.answer(question, query_vector, passages)
+        answer = self.extractive.answer(asked, passages)
         answer.note = (
             f"The language model did not answer ({reason}); this is the extractive answer."
         )
@@ -221,12 +214,3 @@ def number_passages(passages: list[Passage]) -> str:
         published = p.published_at[:10] or "unknown"
         blocks.append(f"[{i}] {byline} (published {published})\n{' '.join(p.text.split())}")
     return "\n\n".join(blocks)
-
-
-def cite(sentence: str, numbers: list[int]) -> str:
-    """`Nine died.` + [1, 2] -> `Nine died [1][2].`"""
-    markers = "".join(f"[{n}]" for n in numbers)
-    end = _END.search(sentence)
-    if end:
-        return f"{sentence[: end.start()]} {markers}{sentence[end.start() :]}"
-    return f"{sentence} {markers}."

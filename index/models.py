@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,8 +53,18 @@ class Passage(BaseModel):
     score: float = 0.0
 
 
+class Excerpt(BaseModel):
+    """One quoted slice of an article: `text == body[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
 class Citation(BaseModel):
-    """A numbered source of an answer; `quote` stands verbatim in the article body."""
+    """A numbered source of an answer (one per article); `quote` stands verbatim in the article
+    body, and so does every one of `excerpts` when the answer quotes the article more than once.
+    """
 
     n: int
     doc_id: str
@@ -65,6 +76,25 @@ class Citation(BaseModel):
     start: int
     end: int
     passage: str = Field("", description="The whole retrieved passage the quote comes from")
+    excerpts: list[Excerpt] = Field(
+        default_factory=list,
+        description="Every quoted slice of the article, in body order (the first is `quote`)",
+    )
+
+    @property
+    def quotes(self) -> list[str]:
+        """The quoted texts: each excerpt's, or the one quote."""
+        return [e.text for e in self.excerpts] or [self.quote]
+
+    @classmethod
+    def from_spans(
+        cls, n: int, passage: Passage, body: str, spans: list[tuple[int, int]]
+    ) -> Citation:
+        """Citation `n` of `passage`'s article, quoting each `body[start:end]` of `spans`."""
+        spans = sorted(spans)
+        citation = cls.from_passage(n, passage, body, *spans[0])
+        citation.excerpts = [Excerpt(start=s, end=e, text=body[s:e]) for s, e in spans]
+        return citation
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, body: str, start: int, end: int) -> Citation:
@@ -114,6 +144,17 @@ class Verification(BaseModel):
         return self.uncited_dropped + self.unsupported_dropped + self.quotes_rejected
 
 
+RefusalReason = Literal[
+    "publication_not_indexed",  # the question cites a publication the index does not hold
+    "no_close_passage",  # no retrieved passage is near the question
+    "weak_best_sentence",  # no sentence of the passages answers it well enough
+    "focus_not_found",  # what the question asks for is in no sentence that would answer it
+    "nothing_verified",  # LLM mode: no generated sentence passed the citation checks
+    "model_refused",  # LLM mode: the model said the passages do not answer it
+    "nothing_indexed",  # the index is empty
+]
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -128,6 +169,12 @@ class Answer(BaseModel):
         None, description="LLM mode: what the citation checks removed; None for extractive"
     )
     note: str = Field("", description="A one-line note for the reader, e.g. an LLM fallback")
+    short_answer: str = Field(
+        "", description="The name or number the answer leads with, when it states one"
+    )
+    refusal_reason: RefusalReason | None = Field(
+        None, description="Why the question was refused (None when it was answered)"
+    )
 
 
 class SkippedFile(BaseModel):

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.text import cached_terms, content_terms
+
 DEFAULT_MODEL = Path(__file__).with_name("ranker.json")
 
 FEATURES = (
@@ -90,8 +92,6 @@ class Candidate:
 
 @lru_cache(maxsize=50_000)
 def _sentence_terms(node_id: str, text: str) -> tuple[frozenset[str], ...]:
-    from index.answering import content_terms
-
     return tuple(frozenset(content_terms(s)) for s in _SENTENCE.split(text) if s.strip())
 
 
@@ -99,8 +99,6 @@ def clause_texts(query: str) -> list[str]:
     """The question's clauses (one with fewer than two content terms joins the one before). A
     multi-hop question asks about one article per clause, so a passage that answers one
     clause well matters even when it covers little of the whole question."""
-    from index.answering import content_terms
-
     out: list[str] = []
     for part in _CLAUSE.split(query):
         terms = content_terms(part)
@@ -113,8 +111,6 @@ def clause_texts(query: str) -> list[str]:
 
 def clauses(query: str) -> list[frozenset[str]]:
     """The content terms of each of the question's clauses."""
-    from index.answering import content_terms
-
     return [frozenset(content_terms(part)) for part in clause_texts(query)]
 
 
@@ -133,8 +129,6 @@ def features(
 ) -> np.ndarray:
     """One row of FEATURES per candidate; `query_vectors` are the unit vectors of
     `query_texts(query)`."""
-    from index.answering import cached_terms, content_terms
-
     n = len(pool)
     wanted = content_terms(query)
     column = {t: j for j, t in enumerate(sorted(wanted))}
@@ -274,9 +268,15 @@ class TreeRanker:
     node. Trees are kept deepest first, so a level only walks the trees that reach it.
     """
 
-    def __init__(self, trees: list[dict], baseline: float, names: Sequence[str]) -> None:
-        if tuple(names) != FEATURES:
-            raise ValueError("the ranker model was trained on other features; retrain it")
+    def __init__(
+        self,
+        trees: list[dict],
+        baseline: float,
+        names: Sequence[str],
+        expected: Sequence[str] = FEATURES,
+    ) -> None:
+        if tuple(names) != tuple(expected):
+            raise ValueError("the trees were trained on other features; retrain them")
         trees = sorted(trees, key=lambda t: -int(t["depth"]))
         nodes: list[tuple[int, float, int, float]] = []
         roots = []

@@ -21,6 +21,7 @@ from index.query_analysis import QueryAnalysis, SourceMatcher, analyse
 from index.ranking import Candidate, TreeRanker, features, query_texts
 from index.reranking import Reranker
 from index.store import Store, body_key
+from index.text import cached_terms, content_terms
 from index.widening import widen
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class SearchResult:
     hits: list[Hit]
     query_vector: list[float] = field(default_factory=list)
     analysis: QueryAnalysis = field(default_factory=QueryAnalysis)
+    # The question's and then each clause's unit vectors, when the ranker embedded clauses.
+    vectors: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ class HybridRetriever(BaseRetriever):
         analysis = self.analyse(query)
         found = self.candidates(query, vectors, max(f.candidates, k), analysis)
         ranked = self.rerank(query, found)
-        return SearchResult(self.widen(self.pick(query, ranked, k)), vector, analysis)
+        hits = self.widen(self.pick(query, ranked, k))
+        return SearchResult(hits, vector, analysis, vectors)
 
     def widen(self, hits: list[Hit]) -> list[Hit]:
         """Each hit's chunk grown with the sentences around it, up to `passage_tokens`."""
@@ -306,8 +310,6 @@ def diversify(ranked: list[Hit], k: int, max_per_article: int) -> list[Hit]:
 
 def _terms(node: TextNode) -> frozenset[str]:
     """A passage's stemmed content terms (cached: the same passages come back often)."""
-    from index.answering import cached_terms
-
     return cached_terms(node.get_content())
 
 
@@ -320,8 +322,6 @@ def cover(query: str, pool: list[Hit], k: int, f: FusionConfig) -> list[Hit]:
     the passages picked so far already cover it (xQuAD-style), minus a penalty per passage
     already taken from the same article.
     """
-    from index.answering import content_terms
-
     wanted = content_terms(query)
     if not pool or not wanted:
         return pool[:k]

@@ -57,12 +57,26 @@ class Settings(BaseSettings):
     )
     reranker_tokenizer: Path | None = Field(None, description="tokenizer.json for the reranker")
     rerank_candidates: int = Field(30, ge=1, le=200, description="Fused passages reranked")
-    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved to answer a question")
-    refusal_threshold: float = Field(0.35, ge=0.0, le=1.0)
-    refusal_passage_threshold: float = Field(
-        0.40, ge=0.0, le=1.0, description="Refuse when no passage is this close (cosine); 0 = off"
+    top_k: int = Field(5, ge=1, le=50, description="Passages `sources` lists")
+    answer_passages: int = Field(
+        10, ge=1, le=50, description="Passages an answer's sentences are chosen from"
     )
-    max_answer_sentences: int = Field(3, ge=1, le=10)
+    refusal_threshold: float = Field(
+        0.10,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when no sentence's selector score (0-1) reaches this",
+    )
+    refusal_passage_threshold: float = Field(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        description="... or when no passage is this close (cosine) and no sentence scores 0.8; "
+        "0 = off",
+    )
+    max_answer_sentences: int = Field(
+        5, ge=1, le=10, description="Most sentences an extractive answer quotes"
+    )
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1_000)
     prompts_dir: Path = Field(DEFAULT_PROMPTS)

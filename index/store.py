@@ -462,6 +462,14 @@ class Store:
         edited since the chunk was read has none."""
         return self._bodies.get(list({body_key(n) for n in nodes}))
 
+    def body_of(self, chunk_id: str) -> str | None:
+        """The stored body of the article version `chunk_id` belongs to (cached); None when
+        that version is no longer the stored one."""
+        node = self.nodes_of([chunk_id]).get(chunk_id)
+        if node is None:
+            return None
+        return self.bodies_of([node]).get(body_key(node))
+
     def _fetch_bodies(self, keys: list[str]) -> dict[str, str]:
         wanted = dict(k.split("\n", 1) for k in keys)
         got = self._guard(self.registry.get, ids=list(wanted), include=["documents", "metadatas"])

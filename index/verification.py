@@ -17,9 +17,9 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from index.answering import content_terms
 from index.chunking import sentence_spans
 from index.models import Passage, Verification
+from index.text import content_terms
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^[\s.,;:!?]*(?:\[\d+(?:\s*,\s*\d+)*\][\s.,;:!?]*)+$")

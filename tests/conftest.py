@@ -117,10 +117,13 @@ def make_engine(
 
     def make(**overrides: object) -> Engine:
         settings = load_settings(
-            data_dir=tmp_path / "data",
-            collection=collection,
-            sources=[SEEDS],
-            **{**server, **overrides},
+            **{
+                "data_dir": tmp_path / "data",
+                "collection": collection,
+                "sources": [SEEDS],
+                **server,
+                **overrides,
+            }
         )
         return Engine(settings, embedder=embedder)
 

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from index.evaluation.metrics import mean_evidence_recall, score_retrievals
+from tests.conftest import MULTIHOP
 
-DATA_DIR = Path("/work/shared/eval/multihop-rag")
+DATA_DIR = MULTIHOP
 needs_data = pytest.mark.skipif(not DATA_DIR.is_dir(), reason="MultiHop-RAG data not present")
 
 QUALITY = ("Hits@10", "Hits@4", "MAP@10", "MRR@10", "evidence_recall@10", "article_recall@10")
@@ -54,6 +55,21 @@ def test_report_has_ours_and_baseline_with_metrics_in_range(smoke_run: tuple) ->
     assert 0.0 <= ours["null_refused"] <= 1.0 and 0.0 <= ours["answerable_refused"] <= 1.0
     # Fairness: a passage holds at most about 256 tokens of article text.
     assert ours["max_passage_tokens"] <= 256
+
+
+@needs_data
+def test_report_has_the_answer_table(smoke_run: tuple) -> None:
+    """What the reader gets: every citation true, and the answers hold what the passages hold
+    (floors well below the full test figures, to catch a broken answer layer, not to tune)."""
+    answers = smoke_run[0]["ours"]["answers"]
+    assert answers["untrue_citations"] == 0
+    assert answers["named_questions"] > 0
+    for key in ("named_found", "fact_recall", "null_refused", "answerable_refused"):
+        assert 0.0 <= answers[key] <= 1.0
+    assert answers["named_found"] <= answers["named_ceiling_top5"] + 0.2
+    assert answers["fact_recall"] >= 0.25 and answers["named_found"] >= 0.4
+    assert 0 < answers["mean_words"] <= 130
+    assert answers["ask_ms"]["p95"] >= answers["ask_ms"]["p50"] > 0
 
 
 @needs_data

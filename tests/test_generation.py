@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.answering import REFUSAL
-from index.engine import Engine
+from index.answer import CLOSEST, REASONS
+from index.engine import Engine, compose_answer
 from tests.fakes.llm_servers import FakeLLMServer, Reply
 
 QUESTION = "How many people did the Pakistani strike kill?"
@@ -137,7 +137,8 @@ def test_true_quote_passes(llm_engine, fake: FakeLLMServer) -> None:
 def test_refusal_phrase_gives_the_refusal_with_closest(llm_engine, fake: FakeLLMServer) -> None:
     fake.script = [Reply(REFUSAL_PHRASE)]
     answer = llm_engine().ask("Who won the 2022 World Cup final?")
-    assert answer.refused and answer.answer == REFUSAL
+    assert answer.refused and answer.answer == f"{REASONS['model_refused']} {CLOSEST}"
+    assert answer.refusal_reason == "model_refused"
     assert answer.closest and not answer.citations
     assert answer.verification.model_refused
 
@@ -145,7 +146,7 @@ def test_refusal_phrase_gives_the_refusal_with_closest(llm_engine, fake: FakeLLM
 def test_nothing_valid_left_is_replaced_by_the_refusal(llm_engine, fake: FakeLLMServer) -> None:
     fake.script = [Reply("Nine people died [7]. Pakistan apologised.")]
     answer = llm_engine().ask(QUESTION)
-    assert answer.refused and answer.answer == REFUSAL and answer.closest
+    assert answer.refused and answer.refusal_reason == "nothing_verified" and answer.closest
     v = answer.verification
     assert v.replaced_by_refusal and v.kept == 0 and v.out_of_range_removed == 1
 
@@ -157,15 +158,12 @@ def test_failure_or_timeout_posts_the_extractive_answer(
     fake.script = [reply]
     engine = llm_engine(llm_timeout=1.0)
     answer = engine.ask(QUESTION)
-    extractive = engine.answerer.answer(QUESTION, *reversed(_search(engine)))
+    passages, found = engine._find(QUESTION, engine.settings.top_k)
+    extractive = compose_answer(QUESTION, found, passages, engine.answerer)
     assert answer.answer == extractive.answer and not answer.refused
     assert answer.note.startswith("The language model did not answer")
     assert answer.verification is not None and answer.verification.fallback
     assert "death toll of nine" in answer.answer
-
-
-def _search(engine: Engine) -> tuple[list, list[float]]:
-    return engine._search(QUESTION, engine.settings.top_k)
 
 
 def test_openai_streaming_sends_text_then_verifies(llm_engine, fake: FakeLLMServer) -> None:

@@ -19,9 +19,10 @@ from discord import app_commands
 
 from bot.discord.common import Refused, user_message
 from bot.discord.fetch import Upload, check_content, fetch_url
-from bot.discord.render import NO_MENTIONS, escape, report_text, shorten, stats_text
+from bot.discord.render import NO_MENTIONS, escape, report_text, stats_text
 from index.errors import IndexStopped, StoreWriteError, write_failure
 from index.models import IndexProgress, IndexReport
+from index.text import shorten
 
 if TYPE_CHECKING:
     from bot.discord.client import NewsBot

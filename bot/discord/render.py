@@ -14,6 +14,7 @@ import discord
 
 from bot.render_text import verification_line
 from index.models import Answer, IndexReport, Passage, Stats
+from index.text import shorten
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -42,18 +43,6 @@ def escape(text: str) -> str:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` cut at a word break to at most `limit` characters, with an ellipsis if cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    # never end on a lone backslash (an escape with nothing to escape)
-    return cut.rstrip("\\ ") + "…"
 
 
 # --- splitting ------------------------------------------------------------------------------
@@ -140,7 +129,8 @@ def sources_embed(answer: Answer) -> discord.Embed | None:
     else:
         embed.title = "Sources"
         items = [
-            (str(c.n), c.title, c.source, c.published_at, c.url, c.quote) for c in answer.citations
+            (str(c.n), c.title, c.source, c.published_at, c.url, " … ".join(c.quotes))
+            for c in answer.citations
         ]
     if not items:
         return None
@@ -162,13 +152,22 @@ def sources_embed(answer: Answer) -> discord.Embed | None:
     return embed
 
 
+def _answer_markdown(answer: Answer) -> str:
+    """The answer text escaped for Discord, its lead line (when it has one) in bold."""
+    lead = f"**{answer.short_answer}**\n"
+    if answer.short_answer and answer.answer.startswith(lead):
+        rest = answer.answer[len(lead) :]
+        return f"**{escape(answer.short_answer)}**\n{escape(rest)}"
+    return escape(answer.answer)
+
+
 def answer_parts(answer: Answer, *, show_question: bool = False) -> list[Part]:
     """The messages of one answer: the text split to fit, the sources embed on the last part.
 
     `show_question` quotes the question first (a slash command's options are not shown to the
     channel; a reply to a message needs no such quote).
     """
-    text = escape(answer.answer)
+    text = _answer_markdown(answer)
     if answer.note:
         text = f"-# {escape(answer.note)}\n{text}"
     if show_question:
@@ -185,7 +184,13 @@ def answer_parts(answer: Answer, *, show_question: bool = False) -> list[Part]:
 
 
 def _passage_block(
-    n: str, title: str, source: str, published_at: str, url: str, text: str, quote: str = ""
+    n: str,
+    title: str,
+    source: str,
+    published_at: str,
+    url: str,
+    text: str,
+    quotes: list[str] | None = None,
 ) -> str:
     head = f"**[{n}] {escape(flat(title))}**"
     byline = _byline(title, source, published_at)
@@ -194,15 +199,28 @@ def _passage_block(
     lines = [head]
     if url:
         lines.append(_link(url) or escape(url))
-    body = flat(text)
-    quote = flat(quote)
-    at = body.find(quote) if quote else -1
-    if at >= 0 and quote != body:
-        body_md = escape(body[:at]) + f"**{escape(quote)}**" + escape(body[at + len(quote) :])
-    else:
-        body_md = escape(body)
-    lines.append(f"> {body_md}")
+    lines.append(f"> {_bolded(flat(text), [flat(q) for q in quotes or [] if q.strip()])}")
     return "\n".join(lines)
+
+
+def _bolded(body: str, quotes: list[str]) -> str:
+    """`body` escaped, each quote in it in bold; quotes it does not hold follow it in bold."""
+    spans = []
+    rest = []
+    for quote in quotes:
+        at = body.find(quote)
+        if at < 0:
+            rest.append(quote)
+        elif quote != body:
+            spans.append((at, at + len(quote)))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out += [escape(body[pos:start]), f"**{escape(body[start:end])}**"]
+        pos = end
+    out.append(escape(body[pos:]))
+    return "".join(out) + "".join(f" … **{escape(q)}**" for q in rest)
 
 
 def citations_text(answer: Answer) -> str:
@@ -213,7 +231,7 @@ def citations_text(answer: Answer) -> str:
         return passages_text(answer.closest, heading="Closest passages (not enough to answer)")
     blocks = [
         _passage_block(
-            str(c.n), c.title, c.source, c.published_at, c.url, c.passage or c.quote, c.quote
+            str(c.n), c.title, c.source, c.published_at, c.url, c.passage or c.quote, c.quotes
         )
         for c in answer.citations
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from index.evaluation.answers import summarise_answers
 from index.evaluation.metrics import (
     METRIC_NAMES,
     mean_article_recall,
@@ -53,8 +54,15 @@ def summarise(run: SystemRun) -> dict[str, Any]:
                 [bool(r.refused) for r in run.results if not is_null(r.question)]
             ),
         }
+    rows = [r.answer for r in run.results if r.answer is not None]
+    answers = (
+        summarise_answers(rows, [r.ask_ms for r in run.results if r.ask_ms is not None])
+        if rows
+        else None
+    )
     return {
         "questions": len(run.results),
+        "answers": answers,
         "answerable": sum(not is_null(r.question) for r in run.results),
         "metrics": quality(run.results),
         "by_question_type": {
@@ -125,7 +133,40 @@ def render(report: dict[str, Any]) -> str:
                 ]
             body.append(row)
         lines += ["", _table(header, body)]
+    answers = (report.get("ours") or {}).get("answers")
+    if answers:
+        lines += ["", answer_table(answers)]
     return "\n".join(lines)
+
+
+ANSWER_ROWS = (
+    ("named answer in the answer text", "named_found", "named_ceiling"),
+    ("gold facts in the answer's quotes", "fact_recall", "fact_ceiling"),
+    ("null questions refused", "null_refused", None),
+    ("answerable questions refused", "answerable_refused", None),
+    ("untrue citations", "untrue_citations", None),
+    ("mean answer words", "mean_words", None),
+    ("answers led by a name or number", "led_with_answer", None),
+)
+
+
+def answer_table(answers: dict[str, Any]) -> str:
+    """What a reader gets: our answers beside what the top 5 passages already held."""
+    rows: list[list[Any]] = [
+        [
+            label,
+            answers[key],
+            answers[f"{ceiling}_top5"] if ceiling else None,
+            answers[f"{ceiling}_answered"] if ceiling else None,
+        ]
+        for label, key, ceiling in ANSWER_ROWS
+    ]
+    rows.append(["ask p50 ms (warm)", answers["ask_ms"]["p50"], None, None])
+    rows.append(["ask p95 ms (warm)", answers["ask_ms"]["p95"], None, None])
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(answers["refusal_reasons"].items()))
+    head = f"Answers ({answers['named_questions']} named-answer questions)"
+    table = _table(["answer", "ours", "top 5 passages", "passages answered from"], rows)
+    return f"{head}\n\n{table}\nrefusals: {reasons or 'none'}"
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:

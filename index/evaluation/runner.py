@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from llama_index.core.schema import MetadataMode
 
-from index.answering import ExtractiveAnswerer
 from index.embedding import OnnxEmbedding
+from index.evaluation.answers import answer_row, untrue_citations
 from index.evaluation.multihop import (
     CORPUS_FILE,
     Split,
@@ -49,6 +48,8 @@ class Retrieved:
     passage_tokens: list[int]  # article text only, the header aside
     latency_ms: float
     refused: bool | None = None  # None when the system has no answerer
+    answer: dict[str, Any] | None = None  # the answer's figures (evaluation.answers.answer_row)
+    ask_ms: float | None = None  # retrieval and answer, as `Engine.ask` spends them
 
 
 @dataclass
@@ -115,26 +116,6 @@ def ours_settings(tag: str, **overrides: Any) -> Settings:
     return load_settings(**{**overrides, "collection": name})
 
 
-class _CachedEmbedder:
-    """Memoises sentence vectors across questions: the same passages come back again and again.
-
-    Evaluation-only speed-up; the vectors are the embedder's, so refusals are unchanged.
-    """
-
-    def __init__(self, embedder: Any) -> None:
-        self.embedder = embedder
-        self.cache: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self.cache[text] = vector
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([self.cache[t] for t in texts])
-
-
 def run_ours(
     work: Workload,
     settings: Settings,
@@ -151,26 +132,22 @@ def run_ours(
     report = engine.index([work.corpus_path])
     timing_file = settings.data_dir / "multihop" / f"{settings.collection}.index.json"
     index_seconds = _remember_index_time(timing_file, report.seconds, report.chunks_embedded)
-    answerer = ExtractiveAnswerer(
-        _CachedEmbedder(engine.embedder),  # type: ignore[arg-type]
-        settings.refusal_threshold,
-        settings.max_answer_sentences,
-        engine.store.article_body,
-        passage_threshold=settings.refusal_passage_threshold,
-    )
     engine.warm_up()
     results: list[Retrieved] = []
     say(f"ours: {len(work.questions)} questions")
     for question in work.questions:
         started = time.perf_counter()
-        found = engine.retriever.search(question["query"], k)
+        found = engine.retriever.search(question["query"], max(k, settings.answer_passages))
         latency = (time.perf_counter() - started) * 1000
-        nodes = [h.node for h in found.hits]
+        nodes = [h.node for h in found.hits[:k]]
         passages = [
             passage_from_node(h.node, h.score, i + 1)
-            for i, h in enumerate(found.hits[: settings.top_k])
+            for i, h in enumerate(found.hits[: settings.answer_passages])
         ]
-        answer = compose_answer(question["query"], found, passages, answerer)
+        answer = compose_answer(question["query"], found, passages, engine.answerer)
+        ask_ms = (time.perf_counter() - started) * 1000
+        untrue = untrue_citations(answer, engine.store.article_body)
+        row = answer_row(question, answer, [p.text for p in passages], untrue)
         results.append(
             Retrieved(
                 question=question,
@@ -180,6 +157,8 @@ def run_ours(
                 passage_tokens=[engine.embedder.count_tokens(n.get_content()) for n in nodes],
                 latency_ms=latency,
                 refused=answer.refused,
+                answer=row,
+                ask_ms=ask_ms,
             )
         )
     return SystemRun(
@@ -196,7 +175,7 @@ def run_ours(
             "chunks_embedded_this_run": report.chunks_embedded,
             "refusal_threshold": settings.refusal_threshold,
             "refusal_passage_threshold": settings.refusal_passage_threshold,
-            "answer_top_k": settings.top_k,
+            "answer_passages": settings.answer_passages,
         },
     )
 

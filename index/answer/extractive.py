@@ -1,0 +1,181 @@
+"""The extractive answerer: the retrieved sentences that answer a question, each cited.
+
+No LLM: every sentence of the answer is a sentence of a retrieved passage, so its `[n]` is true
+by construction and its quote is a slice of the stored article body. Nothing is embedded at
+question time: the sentences' vectors are the ones indexing stored, and the passages' are their
+chunks'. When the evidence is not there, the answer says so, and why, and lists the closest
+passages instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.answer.features import is_heading, is_residue, sentence_features
+from index.answer.lead import short_answer
+from index.answer.question import AskedQuestion
+from index.answer.refusal import missing_focus, refusal
+from index.answer.render import render
+from index.answer.selector import SentenceSelector, is_short
+from index.answer.sentences import Sentence, attach_vectors, split_passages
+from index.models import Answer, Passage
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+class StoredVectors:
+    """What the store already holds for retrieved passages: their sentences' vectors (by
+    article span), their chunks' vectors and their articles' bodies."""
+
+    def __init__(
+        self,
+        sentences: Callable[[Sequence[Passage]], dict[tuple[str, int, int], np.ndarray]],
+        chunks: Callable[[list[str]], dict[str, np.ndarray]],
+        body: Callable[[Passage], str | None],
+    ) -> None:
+        self.sentences, self.chunks, self.body = sentences, chunks, body
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When to refuse (fitted on MultiHop-RAG dev; see the README's refusal sweep)."""
+
+    sentence: float  # the best sentence's selector score must reach this
+    passage: float  # ... or some passage's cosine with the question must reach this
+    confident: float = 0.8  # a sentence this good answers even with no passage near
+    # A short question is scored by the hand-set prior (`selector.short_question_prior`), on
+    # another scale; these bars are set by hand too (no benchmark has such questions).
+    sentence_short: float = 0.3
+    confident_short: float = 0.4
+    focus: bool = True  # refuse when what the question asks for is in no chosen sentence
+
+
+@dataclass
+class Scored:
+    """The candidate sentences of one question and the selector's score of each."""
+
+    sentences: list[Sentence]
+    x: np.ndarray
+    scores: np.ndarray
+    embedded: int  # sentences that had no stored vector and were embedded now
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        stored: StoredVectors,
+        embed: Embed,
+        selector: SentenceSelector,
+        thresholds: Thresholds,
+    ) -> None:
+        self.stored, self.embed = stored, embed
+        self.selector, self.thresholds = selector, thresholds
+
+    def answer(self, question: AskedQuestion, passages: list[Passage]) -> Answer:
+        scored = self.score(question, passages)
+        best = float(scored.scores.max()) if len(scored.scores) else 0.0
+        reason = refusal(
+            best,
+            self._passage_cosine(question, passages),
+            self.thresholds,
+            short=is_short(question.text),
+        )
+        if reason is not None:
+            return refused(question.text, reason, passages, best)
+        short = is_short(question.text)
+        picks = self.selector.choose(scored.sentences, scored.scores, short)
+        lead, stating = short_answer(
+            question.text,
+            scored.sentences,
+            scored.scores,
+            picks,
+            self.selector.names,
+            self.selector.name_min_score,
+            question.sources,
+            short,
+        )
+        if stating is not None and stating not in picks:
+            picks.append(stating)  # the lead must stand in a quote
+        chosen = [scored.sentences[i] for i in picks]
+        focus = missing_focus(question.text, [s.text for s in chosen])
+        if focus is not None and self.thresholds.focus:
+            return refused(question.text, "focus_not_found", passages, best, focus=focus)
+        text, citations = render(chosen, lambda s: self.stored.body(s.passage), lead)
+        return Answer(
+            question=question.text,
+            answer=text,
+            refused=False,
+            citations=citations,
+            confidence=round(best, 4),
+            short_answer=lead,
+        )
+
+    def score(self, question: AskedQuestion, passages: list[Passage]) -> Scored:
+        """Every answerable sentence of the passages with its selector score."""
+        sentences = [s for s in split_passages(passages) if _answerable(s.text)]
+        embedded = attach_vectors(sentences, self.stored.sentences(passages), self.embed)
+        x = sentence_features(
+            question.text,
+            question.clauses,
+            question.vectors,
+            sentences,
+            question.sources,
+            question.dates,
+        )
+        return Scored(sentences, x, self.selector.score(x, question.text), embedded)
+
+    def _passage_cosine(self, question: AskedQuestion, passages: list[Passage]) -> float:
+        """The best cosine of a passage's chunk (title, source and date included, as indexed)
+        with the question."""
+        vectors = self.stored.chunks([p.chunk_id for p in passages])
+        if not vectors:
+            return 0.0
+        q = np.asarray(question.vector, dtype=np.float32)
+        return max(float(np.asarray(v, dtype=np.float32) @ q) for v in vectors.values())
+
+
+def _answerable(text: str) -> bool:
+    """Headings and embed residue are never answer sentences (they state nothing)."""
+    return not (is_heading(text) or is_residue(text))
+
+
+REFUSAL = "The indexed articles don't cover this question, so I won't guess."
+REASONS = {
+    "publication_not_indexed": "The index holds no articles from {names}, so I won't guess.",
+    "no_close_passage": "No indexed article is close to this question, so I won't guess.",
+    "weak_best_sentence": "The closest articles touch on this question but no sentence in "
+    "them answers it, so I won't guess.",
+    "focus_not_found": "The closest articles don't say {focus}, so I won't guess.",
+    "nothing_indexed": "Nothing is indexed yet, so there is nothing to answer from.",
+    "model_refused": "The model found no answer in the closest articles, so I won't guess.",
+    "nothing_verified": "No sentence of the model's answer could be checked against the "
+    "articles, so I won't post it.",
+}
+CLOSEST = "Closest matches:"
+
+
+def refused(
+    question: str, reason: str, passages: list[Passage], best: float = 0.0, **fill: str
+) -> Answer:
+    """The refusal for `reason` (a RefusalReason), with the closest passages."""
+    text = REASONS.get(reason, REFUSAL).format(**fill)
+    if passages:
+        text = f"{text} {CLOSEST}"
+    return Answer(
+        question=question,
+        answer=text,
+        refused=True,
+        closest=passages[:3],
+        confidence=round(best, 4),
+        refusal_reason=reason,  # type: ignore[arg-type]
+    )
+
+
+def unknown_sources_answer(question: str, names: Sequence[str], passages: list[Passage]) -> Answer:
+    """The refusal for a question that cites publications the index does not hold: whatever
+    the passages say, they are not what that publication reported."""
+    listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+    return refused(question, "publication_not_indexed", passages, names=listed)

@@ -1,0 +1,77 @@
+"""When an answer is refused, and the reason a reader is told."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from index.text import content_terms
+
+if TYPE_CHECKING:
+    from index.answer.extractive import Thresholds
+
+
+def refusal(
+    best_sentence: float, best_passage: float, limits: Thresholds, short: bool = False
+) -> str | None:
+    """The RefusalReason for these scores, or None when the question should be answered.
+
+    A question about something the articles never covered can still share a sentence's words,
+    so a middling sentence answers only when some passage as a whole is near the question too.
+    """
+    confident = limits.confident_short if short else limits.confident
+    if best_sentence < confident and best_passage < limits.passage:
+        return "no_close_passage"
+    if best_sentence < (limits.sentence_short if short else limits.sentence):
+        return "weak_best_sentence"
+    return None
+
+
+# What a question asks for, when it names it: "what is the salary of", "who was the architect
+# of", "how much did ... earn", "when will ...". Category words ("company", "name") say what kind
+# of answer is wanted, not a word the answer must hold.
+_WHAT_THE = re.compile(
+    r"^\s*(?:what|who|which)\s+(?:is|was|are|were|will be|has been)\s+(?:the|its|their|his|her)"
+    r"\s+((?:[a-z]+\s+){0,2}?[a-z]+?)(?=\s+(?:of|for|in|at|on|behind|that|who|which|to|by)\b|\s*\?)",
+    re.I,
+)
+_WHEN = re.compile(r"^\s*(?:when|what (?:date|year|day|month|time))\b", re.I)
+_HOW_MUCH = re.compile(r"^\s*how (?:much|many)\b", re.I)
+_DATE = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|today|tomorrow|yesterday|week|month|year|spring|summer|"
+    r"autumn|fall|winter|\d{4}|\d{1,2}(?:st|nd|rd|th))\b",
+    re.I,
+)
+_QUANTITY = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozens?|several|few|many|half|all|no)\b",
+    re.I,
+)
+_CATEGORIES = frozenset(
+    "name names company companies organization organisation firm person individual team "
+    "entity player group country city place thing one reason event article publication "
+    "source".split()
+)
+
+
+def missing_focus(question: str, answer_texts: list[str]) -> str | None:
+    """What the question asks for, as "what it asks for", when none of `answer_texts` holds
+    it: a date for "when", a number for "how many", the named thing for "what is the X of"."""
+    joined = " ".join(answer_texts)
+    if _WHEN.search(question):
+        return None if _DATE.search(joined) else "when"
+    if _HOW_MUCH.search(question):
+        return None if _QUANTITY.search(joined) else "how much or how many"
+    m = _WHAT_THE.search(question)
+    if m is None:
+        return None
+    focus = m.group(1).lower()
+    words = [w for w in focus.split() if w not in _CATEGORIES]
+    if not words:
+        return None
+    wanted = content_terms(" ".join(words))
+    if not wanted or wanted & content_terms(joined):
+        return None
+    return f"the {focus}"

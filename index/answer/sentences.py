@@ -1,0 +1,117 @@
+"""The sentences an answer is chosen from: every sentence of the retrieved passages, with the
+vector the store already holds for it.
+
+Indexing embedded every sentence of every chunk (`index/sentence_vectors.py`); a retrieved
+passage is its chunk widened with sentences of the chunks next to it, so the vectors of all its
+sentences are among those of its chunk and the chunks around it. Reading them costs a cache
+look-up, where embedding the passages' sentences again cost most of an answer's time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.schema import TextNode
+
+from index.chunking import Span, sentence_spans
+from index.models import Passage
+
+log = logging.getLogger(__name__)
+
+NEIGHBOURS = 2  # chunks on each side whose sentences a widened passage may hold
+
+
+@dataclass
+class Sentence:
+    """One sentence of a retrieved passage, with offsets into its article's body."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    position: int  # its place among the passage's sentences
+    vector: np.ndarray | None = None
+
+
+class StoredSentenceVectors:
+    """The stored sentence vectors of passages, read through the store's caches.
+
+    `nodes_of` and `vectors_of` are the store's chunk-id look-ups (chunk nodes, and each chunk's
+    sentence vectors as float16 rows in `sentences_of(chunk text)` order).
+    """
+
+    def __init__(
+        self,
+        nodes_of: Callable[[list[str]], dict[str, TextNode]],
+        vectors_of: Callable[[list[str]], dict[str, np.ndarray]],
+    ) -> None:
+        self.nodes_of, self.vectors_of = nodes_of, vectors_of
+
+    def by_span(self, passages: Sequence[Passage]) -> dict[tuple[str, int, int], np.ndarray]:
+        """(doc id, start, end) of each stored sentence near the passages -> its vector."""
+        ids = sorted({i for p in passages for i in neighbour_ids(p.chunk_id)})
+        nodes = self.nodes_of(ids)
+        vectors = self.vectors_of(list(nodes))
+        out: dict[tuple[str, int, int], np.ndarray] = {}
+        for chunk_id, node in nodes.items():
+            rows = vectors.get(chunk_id)
+            spans = sentence_spans(node.get_content())
+            if rows is None or len(rows) != len(spans):
+                continue  # an older chunk without sentence vectors: embedded on demand
+            base = int(node.metadata.get("start", 0))
+            doc = str(node.metadata.get("doc_id", ""))
+            for (s, e), row in zip(spans, rows, strict=True):
+                out.setdefault((doc, base + s, base + e), row)
+        return out
+
+
+def neighbour_ids(chunk_id: str) -> list[str]:
+    """The ids of a chunk and of the chunks next to it in the same article version."""
+    prefix, _, number = chunk_id.rpartition("-")
+    if not prefix or not number.isdigit():
+        return [chunk_id]
+    i = int(number)
+    width = len(number)
+    return [f"{prefix}-{j:0{width}d}" for j in range(max(0, i - NEIGHBOURS), i + NEIGHBOURS + 1)]
+
+
+def split_passages(passages: Sequence[Passage]) -> list[Sentence]:
+    """Every sentence of the passages, each article span once (the first passage keeps it)."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Sentence] = []
+    for passage in passages:
+        for position, (s, e) in enumerate(_spans(passage.text)):
+            key = (passage.doc_id, passage.start + s, passage.start + e)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Sentence(passage, key[1], key[2], passage.text[s:e], position))
+    return out
+
+
+def _spans(text: str) -> list[Span]:
+    return sentence_spans(text) or ([(0, len(text))] if text.strip() else [])
+
+
+def attach_vectors(
+    sentences: list[Sentence],
+    stored: dict[tuple[str, int, int], np.ndarray],
+    embed: Callable[[list[str]], np.ndarray],
+) -> int:
+    """Give every sentence its vector: the stored one, else (rare: a chunk indexed before
+    sentence vectors, or a passage cut differently) embedded now. How many were embedded."""
+    missing: list[Sentence] = []
+    for sentence in sentences:
+        row = stored.get((sentence.passage.doc_id, sentence.start, sentence.end))
+        if row is None:
+            missing.append(sentence)
+        else:
+            sentence.vector = np.asarray(row, dtype=np.float32)
+    if missing:
+        for sentence, row in zip(missing, embed([s.text for s in missing]), strict=True):
+            sentence.vector = np.asarray(row, dtype=np.float32)
+        log.debug("embedded %d of %d answer sentences", len(missing), len(sentences))
+    return len(missing)

@@ -1,0 +1,94 @@
+"""Text helpers every stage shares: content terms, and where a citation mark goes.
+
+Retrieval, the ranker, the answerers and verification all compare texts by their stemmed content
+terms, and every answer puts `[n]` before a sentence's closing punctuation; one definition each.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# A sentence's closing punctuation, with any closing quote or bracket after it.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+# Endings that are not a sentence's end: "i.e.", "U.S.", "No." — a mark there would split them.
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-z]\.){2,}[\"'”’)\]]*$|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|Mr|Mrs|Ms|Dr|St|No|vs|etc)\.$"
+)
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    """NLTK's English stop words, read from the copy llama-index ships (the same list its
+    `globals_helper.stopwords` gives, without importing NLTK's corpus readers)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("llama_index.core")
+    if spec is not None and spec.origin is not None:
+        words = Path(spec.origin).parent / "_static/nltk_cache/corpora/stopwords/english"
+        if words.is_file():
+            return frozenset(words.read_text(encoding="utf-8").split())
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords)
+
+
+@cache
+def _stemmer():  # noqa: ANN202
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stopwords() -> frozenset[str]:
+    """NLTK's English stop words."""
+    return _stopwords()
+
+
+def content_terms(text: str) -> set[str]:
+    """The stemmed words of `text` that are not stop words."""
+    words = [w for w in WORD.findall(text.lower()) if w not in _stopwords()]
+    return set(_stemmer().stemWords(words))
+
+
+@lru_cache(maxsize=50_000)
+def cached_terms(text: str) -> frozenset[str]:
+    """content_terms of a text retrieval sees again and again (passages, titles)."""
+    return frozenset(content_terms(text))
+
+
+def cite(sentence: str, numbers: list[int]) -> str:
+    """`Nine died.` + [1] -> `Nine died [1].`; white space runs folded for display.
+
+    The mark goes before the closing punctuation, unless that punctuation ends an abbreviation
+    or initials ("i.e.", "U.S."), where it goes after, so no abbreviation is split.
+    """
+    sentence = " ".join(sentence.split())
+    marks = "".join(f"[{n}]" for n in numbers)
+    end = _END.search(sentence)
+    if end is None:
+        return f"{sentence} {marks}."
+    if _ABBREVIATION.search(sentence):
+        return f"{sentence} {marks}"
+    return f"{sentence[: end.start()]} {marks}{sentence[end.start() :]}"
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` (white space folded) cut to at most `limit` characters: at the last sentence end
+    past half of it, else at a word break with an ellipsis; never mid-word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    window = flat[: limit - 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window + " ")]
+    if ends and ends[-1] >= limit // 2:
+        return window[: ends[-1]]
+    space = window.rfind(" ")
+    cut = window[:space] if space > limit // 2 else window
+    # never end on a lone backslash (an escape with nothing to escape)
+    return cut.rstrip(",;:—–-\\ ") + "…"
