@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from index.answering import _stopwords, cached_terms, content_terms
 from index.chunking import sentence_spans
@@ -34,11 +35,64 @@ NEGATED_SUFFIX = ("n't", "n’t")
 SCOPE = 2  # content words after a negation that it is taken to negate
 # Capitalised only because they open a sentence; never taken for names.
 OPENERS = frozenset(
-    "however meanwhile officials authorities police critics experts analysts researchers "
-    "scientists investors according several many most also still yet today yesterday tomorrow "
-    "earlier later last next despite although though overall instead together currently "
-    "previously additionally furthermore moreover separately similarly spokesman spokeswoman "
-    "officials' it's in on at as by for with from after before during while since".split()
+    [
+        "however",
+        "meanwhile",
+        "officials",
+        "authorities",
+        "police",
+        "critics",
+        "experts",
+        "analysts",
+        "researchers",
+        "scientists",
+        "investors",
+        "according",
+        "several",
+        "many",
+        "most",
+        "also",
+        "still",
+        "yet",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "earlier",
+        "later",
+        "last",
+        "next",
+        "despite",
+        "although",
+        "though",
+        "overall",
+        "instead",
+        "together",
+        "currently",
+        "previously",
+        "additionally",
+        "furthermore",
+        "moreover",
+        "separately",
+        "similarly",
+        "spokesman",
+        "spokeswoman",
+        "indeed",
+        "officials'",
+        "it's",
+        "in",
+        "on",
+        "at",
+        "as",
+        "by",
+        "for",
+        "with",
+        "from",
+        "after",
+        "before",
+        "during",
+        "while",
+        "since",
+    ]
 )
 # Demonyms that are not a prefix of their country (those that are, like Iranian, need none).
 DEMONYMS = {
@@ -73,11 +127,11 @@ DEMONYMS = {
 NAME_LINKS = frozenset({"of", "de", "the", "and", "&", "for"})  # inside names: Bank of America
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     word: str  # folded, possessive and final dot removed: "Iran's" -> "iran"
     capital: bool
     start: int  # offset in the text
+    end: int
 
 
 @dataclass(frozen=True)
@@ -89,14 +143,19 @@ class Finding:
 
 
 def _fold(word: str) -> str:
-    word = _POSSESSIVE.sub("", word.replace("’", "'").lower())
-    return word.rstrip(".") if word.count(".") <= 1 else word.replace(".", "")
+    word = word.lower()
+    if "'" in word or "’" in word:
+        word = _POSSESSIVE.sub("", word.replace("’", "'"))
+    if "." in word:
+        word = word.rstrip(".") if word.count(".") <= 1 else word.replace(".", "")
+    return word
 
 
 @lru_cache(maxsize=8192)
 def tokens(text: str) -> tuple[Token, ...]:
     return tuple(
-        Token(_fold(m.group()), m.group()[0].isupper(), m.start()) for m in _TOKEN.finditer(text)
+        Token(_fold(m.group()), m.group()[0].isupper(), m.start(), m.end())
+        for m in _TOKEN.finditer(text)
     )
 
 
@@ -106,7 +165,8 @@ def _is_opener(text: str, token: Token) -> bool:
     return not before or before[-1] in ".:;!?"
 
 
-def names(text: str) -> list[list[int]]:
+@lru_cache(maxsize=8192)
+def names(text: str) -> tuple[tuple[int, ...], ...]:
     """Token indexes of each name: runs of capitalised words (linked by of/de/and...), not
     counting a lone capitalised common word that opens the sentence."""
     toks = tokens(text)
@@ -121,6 +181,8 @@ def names(text: str) -> list[list[int]]:
         run.clear()
 
     for i, t in enumerate(toks):
+        if run and text[toks[i - 1].end : t.start].strip():
+            close()  # punctuation between: "Google, Android" are two names
         name_like = t.capital and not t.word.isdigit() and t.word not in _stopwords()
         if name_like:
             run.append(i)
@@ -131,14 +193,16 @@ def names(text: str) -> list[list[int]]:
         else:
             close()
     close()
-    return [s for s in spans if not _lone_opener(text, toks, s)]
+    return tuple(tuple(s) for s in spans if not _lone_opener(text, toks, s))
 
 
 def _lone_opener(text: str, toks: Sequence[Token], span: list[int]) -> bool:
     first = toks[span[0]]
     if len(span) > 1 or not _is_opener(text, first):
         return False
-    return first.word in OPENERS or first.word in _stopwords()
+    # An adverb opening the sentence ("Indeed,", "Additionally,") is no name either.
+    adverb = first.word.endswith("ly") or text[first.end : first.end + 1] == ","
+    return first.word in OPENERS or first.word in _stopwords() or adverb
 
 
 @dataclass
@@ -273,6 +337,63 @@ def roles_swapped(claim: str, sentence: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class NameSlot:
+    words: frozenset[str]
+    before: str  # what stands next to the name on each side: a word, punctuation ("," or
+    after: str  # "("), or "" at another name or the text's end
+
+
+@lru_cache(maxsize=4096)
+def name_slots(text: str) -> tuple[NameSlot, ...]:
+    toks = tokens(text)
+    spans = names(text)
+    in_name = {i for span in spans for i in span}
+
+    def beside(i: int, gap: str) -> str:
+        if gap.strip():  # "William (Rufus Kampa) is": Kampa stands before ")", not "is"
+            return gap.strip()[:1]
+        return toks[i].word if 0 <= i < len(toks) and i not in in_name else ""
+
+    out = []
+    for span in spans:
+        first, last = toks[span[0]], toks[span[-1]]
+        gap_before = text[toks[span[0] - 1].end : first.start] if span[0] else ""
+        gap_after = text[last.end : toks[span[-1] + 1].start] if span[-1] + 1 < len(toks) else ""
+        words = frozenset(toks[i].word for i in span)
+        before, after = beside(span[0] - 1, gap_before), beside(span[-1] + 1, gap_after)
+        out.append(NameSlot(words, before, after))
+    return tuple(out)
+
+
+def replaced_names(claim: str, sentence: str) -> list[str]:
+    """Names of the claim standing where the sentence has another name and not this one (the
+    same uncommon word beside it, or the same words on both sides): "we expect VT to offer"
+    against "we expect Caesars to offer", though VT is elsewhere in the sentence."""
+    common = _stopwords()
+    theirs = name_slots(sentence)
+    out = []
+    for mine in name_slots(claim):
+        places = [s for s in theirs if _same_place(mine, s, common)]
+        if places and not any(mine.words & s.words for s in places):
+            out.append(" ".join(sorted(mine.words)))
+    return out
+
+
+def _is_word(beside: str) -> bool:
+    return beside[:1].isalnum()
+
+
+def _same_place(a: NameSlot, b: NameSlot, common: frozenset[str]) -> bool:
+    def uncommon(x: str) -> bool:
+        return _is_word(x) and x not in common
+
+    before = a.before == b.before and uncommon(a.before)
+    after = a.after == b.after and uncommon(a.after)
+    both = a.before == b.before and a.after == b.after and _is_word(a.before)
+    return bool(before or after or (both and _is_word(a.after)))
+
+
 def _anchors(
     c_toks: Sequence[Token], s_pos: dict[str, list[int]], name_words: set[str]
 ) -> list[tuple[int, int]]:
@@ -307,4 +428,7 @@ def check_claim(claim: str, source: Source) -> Finding | None:
         return Finding("contradicted", "negation differs from the passage sentence")
     if roles_swapped(claim, sentence):
         return Finding("contradicted", "names in reversed roles")
+    moved = replaced_names(claim, sentence)
+    if moved:
+        return Finding("contradicted", f"{moved} where the passage sentence names another")
     return None

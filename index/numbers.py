@@ -77,9 +77,27 @@ def missing_values(claim: str, source: str) -> list[float]:
 
 
 CALENDAR = {
-    **{m: "month" for m in "january february march april may june july august september "
-       "october november december".split()},
-    **{d: "weekday" for d in "monday tuesday wednesday thursday friday saturday sunday".split()},
+    **{
+        m: "month"
+        for m in [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    },
+    **{
+        d: "weekday"
+        for d in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    },
 }
 _SLOT = re.compile(
     rf"(\d+(?:,\d{{3}})*(?:\.\d+)?)(?:(?:st|nd|rd|th)\b)?(?:\s?({_SCALE})\b)?|[A-Za-z]+", re.I
@@ -90,7 +108,7 @@ _SLOT = re.compile(
 class Slot:
     kind: str  # number, month, weekday, or "" for any other word
     value: float | str
-    before: str  # the word next to it on each side ("" for a number or the text's end)
+    before: str  # the word or "#number" next to it on each side ("" at the text's ends)
     after: str
 
 
@@ -114,7 +132,9 @@ def slots(text: str) -> tuple[Slot, ...]:
 
 
 def _word(item: tuple[str, float | str]) -> str:
-    return str(item[1]) if not item[0] else ""
+    """A neighbour as context: a word, or a number ("8:54" -> 8 has "#54" after it)."""
+    kind, value = item
+    return f"#{value:g}" if kind == "number" and isinstance(value, float) else str(value)
 
 
 def replaced_values(claim: str, sentence: str, common: frozenset[str]) -> list[float | str]:

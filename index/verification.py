@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from index.answering import content_terms
+from index.answering import cached_terms, content_terms
 from index.chunking import sentence_spans
 from index.claims import Finding, Source, check_claim
 from index.models import Passage, Verification
@@ -72,7 +72,7 @@ def support(sentence: str, passages: list[Passage]) -> float:
     terms = content_terms(sentence)
     if not terms:
         return 1.0
-    held = set().union(*(content_terms(f"{p.title}\n{p.text}") for p in passages))
+    held = set().union(*(cached_terms(f"{p.title}\n{p.text}") for p in passages))
     return len(terms & held) / len(terms)
 
 
