@@ -610,6 +610,61 @@ def evaluate(claims: list[Claim]) -> tuple[list[Row], dict[str, dict[str, float]
     return rows, costs, wrong
 
 
+ANSWER_SENTENCES = 4  # a generated answer's sentences, each citing the same passage
+RETRIEVED = 5  # passages given to the model; the uncited ones are never read by the check
+
+
+def _clear_caches() -> None:
+    """Forget every passage the checks have seen, so that each is first met cold."""
+    from index import answering, chunking, claims, numbers
+
+    for cached in (
+        answering.cached_terms,
+        chunking.line_sentences,
+        claims.tokens,
+        claims.names,
+        claims.name_slots,
+        claims._source,
+        numbers.digits,
+        numbers.number_values,
+        numbers.slots,
+    ):
+        cached.cache_clear()
+
+
+def answer_costs(claims: list[Claim]) -> dict[str, dict[str, float]]:
+    """Cost per answer: up to 4 claims of one fact, each citing [1], its passage met for
+    the first time (caches cleared first), through `verify` (after) or today's rules on the
+    same sentences (before)."""
+    from index.generation import cite
+    from index.verification import MARKER, split_sentences, verify
+
+    _clear_caches()
+    groups: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        groups[c.passage].append(c)
+    pool = [Passage(chunk_id="", doc_id="", title="", text=t, start=0, end=0) for t in groups]
+    cost: dict[str, list[float]] = {"before": [], "after": []}
+    for i, group in enumerate(groups.values()):
+        picked = random.Random(SEED + i).sample(group, min(ANSWER_SENTENCES, len(group)))
+        answer = " ".join(cite(c.text, [1]) for c in picked)
+        passages = [pool[i], *pool[max(0, i - RETRIEVED + 1) : i]]
+        started = time.perf_counter()
+        for sentence in split_sentences(answer):
+            before(" ".join(MARKER.sub("", sentence).split()), passages[:1])
+        cost["before"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        verify(
+            answer,
+            passages,
+            refusal="The articles do not contain the answer.",
+            min_support=MIN_SUPPORT,
+        )
+        cost["after"].append((time.perf_counter() - started) * 1000)
+    _clear_caches()
+    return {name: _percentiles(values) for name, values in cost.items()}
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
@@ -619,7 +674,12 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.5), "p95_ms": at(0.95), "mean_ms": round(statistics.mean(values), 3)}
 
 
-def table(split: str, rows: list[Row], costs: dict[str, dict[str, float]]) -> str:
+def table(
+    split: str,
+    rows: list[Row],
+    costs: dict[str, dict[str, float]],
+    per_answer: dict[str, dict[str, float]],
+) -> str:
     lines = [
         f"### {split}: share right (true kept / false rejected), before -> after",
         "| kind | claims | before | after | target |",
@@ -636,10 +696,12 @@ def table(split: str, rows: list[Row], costs: dict[str, dict[str, float]]) -> st
         b = sum(r.before * r.n for r in group) / n
         a = sum(r.after * r.n for r in group) / n
         lines.append(f"| all {'true' if side else 'false'} | {n} | {b:.1%} | {a:.1%} | |")
-    for name, c in costs.items():
-        lines.append(
-            f"\ncost per claim, {name}: p50 {c['p50_ms']:.3f} ms, p95 {c['p95_ms']:.3f} ms"
-        )
+    lines.append("")
+    for label, table_costs in (("claim", costs), ("answer", per_answer)):
+        for name, c in table_costs.items():
+            lines.append(
+                f"cost per {label}, {name}: p50 {c['p50_ms']:.3f} ms, p95 {c['p95_ms']:.3f} ms"
+            )
     return "\n".join(lines)
 
 
@@ -654,10 +716,15 @@ def main() -> None:
     results = {}
     for split in splits:
         claims = build_claims(split, args.facts)
+        per_answer = answer_costs(claims)
         rows, costs, wrong = evaluate(claims)
-        results[split] = {"rows": [asdict(r) for r in rows], "cost": costs}
+        results[split] = {
+            "rows": [asdict(r) for r in rows],
+            "cost_per_claim": costs,
+            "cost_per_answer": per_answer,
+        }
         if not args.json:
-            print(table(split, rows, costs), end="\n\n")
+            print(table(split, rows, costs, per_answer), end="\n\n")
         for c in wrong:
             if args.misses and c.kind in args.misses.split(","):
                 print(f"[{c.kind}] {c.text}\n    fact: {c.fact}\n")

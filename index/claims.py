@@ -212,6 +212,7 @@ class Source:
     words: frozenset[str]
     acronyms: frozenset[str]
     sentences: list[str]
+    terms: frozenset[str]  # stemmed content words
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Source:
@@ -231,7 +232,8 @@ def _source(texts: tuple[str, ...]) -> Source:
             acronyms.add(_initials([toks[i].word for i in span]))
         acronyms.update(t.word for t in toks if t.capital and _looks_acronym(t.word))
         sentences += [text[s:e] for s, e in sentence_spans(text)]
-    return Source(frozenset(words), frozenset(acronyms), sentences)
+    terms = frozenset().union(*(cached_terms(t) for t in texts)) if texts else frozenset()
+    return Source(frozenset(words), frozenset(acronyms), sentences, terms)
 
 
 def _initials(words: list[str]) -> str:
@@ -263,12 +265,37 @@ def unknown_names(claim: str, source: Source) -> list[str]:
     toks = tokens(claim)
     missing = []
     for span in names(claim):
-        words = [toks[i].word for i in span if toks[i].word not in NAME_LINKS]
-        if _initials([toks[i].word for i in span]) in source.acronyms and len(words) > 1:
-            continue  # "United States" for "U.S."
-        if not all(word_found(w, source) for w in words):
-            missing.append(" ".join(words))
+        words = [toks[i].word for i in span]
+        if not all(_part_found(part, source) for part in _parts(words)):
+            missing.append(" ".join(w for w in words if w not in NAME_LINKS))
     return missing
+
+
+def _parts(words: list[str]) -> list[list[str]]:
+    """A name split at "and": "United States and Britain" is two names, unless the source
+    holds it whole (Sistan and Baluchestan is found either way)."""
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w in ("and", "&"):
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    return [p for p in parts if p]
+
+
+def _part_found(words: list[str], source: Source) -> bool:
+    if len(words) > 1 and _initials(words) in source.acronyms:
+        return True  # "United States" for "U.S."
+    return all(word_found(w, source) for w in words if w not in NAME_LINKS)
+
+
+def _says_something_held(claim: str, source: Source) -> bool:
+    """Whether a word of the claim other than its names (a verb, a noun) is in the passage:
+    "Pakistan apologised to Iran" shares two names of three content words, and nothing else."""
+    toks = tokens(claim)
+    in_names = {toks[i].word for span in names(claim) for i in span}
+    others = content_terms(" ".join(t.word for t in toks if t.word not in in_names))
+    return not others or bool(others & source.terms)
 
 
 def best_sentence(claim: str, source: Source) -> str:
@@ -420,6 +447,8 @@ def check_claim(claim: str, source: Source) -> Finding | None:
     missing = unknown_names(claim, source)
     if missing:
         return Finding("unsupported", f"names not in the passage: {missing}")
+    if not _says_something_held(claim, source):
+        return Finding("unsupported", "none of its words besides names in the passage")
     sentence = best_sentence(claim, source)
     replaced = replaced_values(claim, sentence, _stopwords())
     if replaced:
