@@ -252,7 +252,7 @@ def word_found(word: str, source: Source) -> bool:
         return True
     # Demonyms and plurals that extend the country's name: Iranian, Pakistani, Americans.
     stem = word[:-1] if word.endswith("s") else word
-    for cut in range(max(4, len(stem) - 3), len(stem)):
+    for cut in range(max(4, len(stem) - 3), len(stem) + 1):
         if stem[:cut] in source.words:
             return True
     return any(
@@ -343,25 +343,35 @@ def roles_swapped(claim: str, sentence: str) -> bool:
     whom reversed. Names are matched by their exact words here, not aliases, so that
     "Pakistani strikes" does not stand for "Pakistan" the actor."""
     c_toks, s_toks = tokens(claim), tokens(sentence)
-    c_names = [frozenset(c_toks[i].word for i in span) for span in names(claim)]
-    c_first = [span[0] for span in names(claim)]
-    s_pos: dict[str, list[int]] = {}
-    for j, t in enumerate(s_toks):
-        s_pos.setdefault(t.word, []).append(j)
+    c_pos = _positions(c_toks)
+    s_pos = _positions(s_toks)
+    c_names = list(dict.fromkeys(frozenset(c_toks[i].word for i in span) for span in names(claim)))
     name_words = set().union(*c_names) if c_names else set()
     anchors = _anchors(c_toks, s_pos, name_words)
-    for a, (name_a, pos_a) in enumerate(zip(c_names, c_first, strict=True)):
-        for name_b, pos_b in list(zip(c_names, c_first, strict=True))[a + 1 :]:
+    for a, name_a in enumerate(c_names):
+        for name_b in c_names[a + 1 :]:
             if name_a & name_b:
                 continue
-            at_a = [p for w in name_a for p in s_pos.get(w, [])]
-            at_b = [p for w in name_b for p in s_pos.get(w, [])]
+            in_claim_a, in_claim_b = _at(name_a, c_pos), _at(name_b, c_pos)
+            at_a, at_b = _at(name_a, s_pos), _at(name_b, s_pos)
             if not at_a or not at_b:
                 continue
             for c_at, s_at in anchors:
-                if pos_a < c_at < pos_b and min(at_a) > s_at and min(at_b) < s_at:
+                in_claim = max(in_claim_a) < c_at < min(in_claim_b)
+                if in_claim and min(at_a) > s_at and min(at_b) < s_at:
                     return True
     return False
+
+
+def _positions(toks: Sequence[Token]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for j, t in enumerate(toks):
+        out.setdefault(t.word, []).append(j)
+    return out
+
+
+def _at(name: frozenset[str], positions: dict[str, list[int]]) -> list[int]:
+    return [p for w in name for p in positions.get(w, [])]
 
 
 @dataclass(frozen=True)
@@ -402,9 +412,20 @@ def replaced_names(claim: str, sentence: str) -> list[str]:
     out = []
     for mine in name_slots(claim):
         places = [s for s in theirs if _same_place(mine, s, common)]
-        if places and not any(mine.words & s.words for s in places):
+        if places and not any(_same_name(mine.words, s.words) for s in places):
             out.append(" ".join(sorted(mine.words)))
     return out
+
+
+def _same_name(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Names sharing a word, or a word and its demonym: Iran and Iranian, China and Chinese."""
+    return bool(a & b) or any(_alias(x, y) or _alias(y, x) for x in a for y in b)
+
+
+def _alias(word: str, base: str) -> bool:
+    if DEMONYMS.get(word) == base:
+        return True
+    return len(base) >= 4 and word.startswith(base) and len(word) - len(base) <= 3
 
 
 def _is_word(beside: str) -> bool:
