@@ -3,10 +3,12 @@
 The model's text is split into sentences; for each one:
 - every `[n]` outside the numbered passages is removed (counted);
 - a sentence left with no valid `[n]` is dropped (uncited);
+- text in quotation marks must stand verbatim in a cited passage, or the sentence is dropped;
 - a sentence whose content words are too little found in the passages it cites (share of its
-  stemmed content words below `min_support`), or which states a number those passages don't
-  hold, is dropped (unsupported);
-- text in quotation marks must stand verbatim in a cited passage, or the sentence is dropped.
+  stemmed content words below `min_support`), or which states a number, a name or nothing but
+  names those passages don't hold, is dropped (unsupported; index.claims);
+- a sentence that negates, swaps the roles in, or puts another value or name into the passage
+  sentence it rests on is dropped (contradicted; index.claims).
 What is left, with its citation numbers, is the answer; nothing left means the refusal.
 Instructions written inside passages play no part: only text is compared with text.
 """
