@@ -136,7 +136,8 @@ class Token(NamedTuple):
 
 @dataclass(frozen=True)
 class Finding:
-    """Why a claim fails, in words for the log; `kind` is unsupported or contradicted."""
+    """Why a claim fails, in words for the log; `kind` is unsupported or contradicted (or
+    quote, from index.verification)."""
 
     kind: str
     reason: str
@@ -186,7 +187,7 @@ def names(text: str) -> tuple[tuple[int, ...], ...]:
         name_like = t.capital and not t.word.isdigit() and t.word not in _stopwords()
         if name_like:
             run.append(i)
-            if text[t.start : t.start + 80].split(" ", 1)[0][-2:] in ("'s", "’s"):
+            if text[t.start : t.end].endswith(("'s", "’s")):
                 close()  # "Pakistan's Foreign Ministry": two names
         elif run and t.word in NAME_LINKS and toks[run[-1]].capital:
             run.append(i)
