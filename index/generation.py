@@ -111,13 +111,14 @@ class GeneratedAnswerer:
         )
         log.info(
             "verification: %d passages, %d sentences, %d kept, %d out-of-range [n] removed, "
-            "%d uncited, %d unsupported, %d bad quotes dropped, model refused: %s",
+            "%d uncited, %d unsupported, %d contradicted, %d bad quotes dropped, model refused: %s",
             v.passages,
             v.sentences,
             v.kept,
             v.out_of_range_removed,
             v.uncited_dropped,
             v.unsupported_dropped,
+            v.contradicted_dropped,
             v.quotes_rejected,
             v.model_refused,
         )

@@ -129,6 +129,9 @@ class Verification(BaseModel):
     quotes_rejected: int = Field(
         0, description="Sentences quoting text not found verbatim in the cited passage, dropped"
     )
+    contradicted_dropped: int = Field(
+        0, description="Sentences negating or swapping the roles of the cited sentence, dropped"
+    )
     model_refused: bool = Field(False, description="The model answered with the refusal phrase")
     replaced_by_refusal: bool = Field(
         False, description="Nothing verifiable was left, so the refusal was posted instead"
@@ -141,7 +144,12 @@ class Verification(BaseModel):
 
     @property
     def dropped(self) -> int:
-        return self.uncited_dropped + self.unsupported_dropped + self.quotes_rejected
+        return (
+            self.uncited_dropped
+            + self.unsupported_dropped
+            + self.quotes_rejected
+            + self.contradicted_dropped
+        )
 
 
 RefusalReason = Literal[

@@ -3,23 +3,27 @@
 The model's text is split into sentences; for each one:
 - every `[n]` outside the numbered passages is removed (counted);
 - a sentence left with no valid `[n]` is dropped (uncited);
+- text in quotation marks must stand verbatim in a cited passage, or the sentence is dropped;
 - a sentence whose content words are too little found in the passages it cites (share of its
-  stemmed content words below `min_support`), or which states a number those passages don't
-  hold, is dropped (unsupported);
-- text in quotation marks must stand verbatim in a cited passage, or the sentence is dropped.
+  stemmed content words below `min_support`), or which states a number, a name or nothing but
+  names those passages don't hold, is dropped (unsupported; index.claims);
+- a sentence that negates, swaps the roles in, or puts another value or name into the passage
+  sentence it rests on is dropped (contradicted; index.claims).
 What is left, with its citation numbers, is the answer; nothing left means the refusal.
 Instructions written inside passages play no part: only text is compared with text.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
 
 from index.chunking import sentence_spans
+from index.claims import Finding, Source, check_claim
 from index.models import Passage, Verification
-from index.text import content_terms
+from index.text import cached_terms, content_terms
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^[\s.,;:!?]*(?:\[\d+(?:\s*,\s*\d+)*\][\s.,;:!?]*)+$")
@@ -27,6 +31,7 @@ _LEADING_MARKERS = re.compile(r"^(?:\[\d+(?:\s*,\s*\d+)*\][\s.,;:]*)+")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{8,}?)[\"”]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_QUOTE_WORDS = 3
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,11 +74,13 @@ def support(sentence: str, passages: list[Passage]) -> float:
     terms = content_terms(sentence)
     if not terms:
         return 1.0
-    held = set().union(*(content_terms(f"{p.title}\n{p.text}") for p in passages))
+    held = set().union(*(cached_terms(f"{p.title}\n{p.text}") for p in passages))
     return len(terms & held) / len(terms)
 
 
 def numbers_held(sentence: str, passages: list[Passage]) -> bool:
+    """Digit strings of the sentence all in the passages: the number rule before issue 20, kept
+    as the claim benchmark's baseline (it rejects "9" for "nine" and passes "twelve")."""
     wanted = {n.replace(",", "") for n in _NUMBER.findall(sentence)}
     texts = [f"{p.title} {p.published_at} {p.text}" for p in passages]
     have = {n.replace(",", "") for t in texts for n in _NUMBER.findall(t)}
@@ -135,10 +142,23 @@ def _check(
         v.uncited_dropped += 1
         return None
     cited = [passages[n - 1] for n in refs]
-    if not quotes_found(claim, cited):
+    finding = check(claim, cited, min_support)
+    if finding is None:
+        return CheckedSentence(claim, refs)
+    log.debug("dropped %r: %s", claim, finding.reason)
+    if finding.kind == "quote":
         v.quotes_rejected += 1
-        return None
-    if support(claim, cited) < min_support or not numbers_held(claim, cited):
+    elif finding.kind == "contradicted":
+        v.contradicted_dropped += 1
+    else:
         v.unsupported_dropped += 1
-        return None
-    return CheckedSentence(claim, refs)
+    return None
+
+
+def check(claim: str, cited: list[Passage], min_support: float) -> Finding | None:
+    """Why `claim` (markers removed) may not cite `cited`, or None when it may."""
+    if not quotes_found(claim, cited):
+        return Finding("quote", "quoted text not verbatim in the passage")
+    if support(claim, cited) < min_support:
+        return Finding("unsupported", "too few of its words in the passage")
+    return check_claim(claim, Source.of(f"{p.title}\n{p.published_at}\n{p.text}" for p in cited))

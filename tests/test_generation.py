@@ -247,3 +247,54 @@ def test_extractive_mode_is_unchanged(make_engine: Callable[..., Engine]) -> Non
     answer = engine.ask(QUESTION, history=[("user", "earlier")])
     assert engine.generator is None and answer.verification is None and answer.note == ""
     assert "verify_ms" not in answer.timings
+
+
+# Issue 20's table: seven model replies, each citing the passage that holds the facts, and what
+# is posted. Before the claim checks, 3 was dropped and 4-7 were posted.
+ISSUE_20_REPLIES = [
+    # (reply, posted?, the count it lands in when dropped)
+    (
+        "Iran's Foreign Ministry summoned Pakistan's chargé d'affaires in Tehran to protest",
+        True,
+        None,
+    ),
+    (
+        "Spokesman Nasser Kanaani denounced the attacks and Tehran called in Pakistan's top "
+        "diplomat",
+        True,
+        None,
+    ),
+    ("Iranian authorities put the death toll at 9", True, None),  # the article says "nine"
+    ("The strikes killed twelve people", False, "unsupported_dropped"),  # nine
+    (
+        "Pakistan's Foreign Ministry summoned Iran's chargé d'affaires in Islamabad to protest",
+        False,
+        "contradicted_dropped",  # roles swapped
+    ),
+    (
+        "Foreign Ministry spokesman Hassan Rouhani condemned the Pakistani strikes",
+        False,
+        "unsupported_dropped",  # a name the passage never mentions
+    ),
+    (
+        "Iran's Foreign Ministry did not condemn the Pakistani strikes",
+        False,
+        "contradicted_dropped",  # negated
+    ),
+]
+
+
+@pytest.mark.parametrize(("reply", "posted", "counted"), ISSUE_20_REPLIES)
+def test_issue_20_replies_come_out_right(
+    llm_engine, fake: FakeLLMServer, reply: str, posted: bool, counted: str | None
+) -> None:
+    fake.script = scripted(lambda n: f"{reply} [{n('Kanaani')}].")
+    answer = llm_engine().ask("What did Iran do after the Pakistani strikes?")
+    v = answer.verification
+    assert v is not None and v.sentences == 1
+    if posted:
+        assert not answer.refused and v.kept == 1 and v.dropped == 0
+        assert answer.answer == f"{reply} [1]."
+    else:
+        assert answer.refused and v.kept == 0 and v.replaced_by_refusal
+        assert getattr(v, counted) == 1 and v.dropped == 1
