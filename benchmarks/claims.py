@@ -234,7 +234,7 @@ def _cap(text: str) -> str:
 
 def _decap(text: str) -> str:
     """Lower-case the first letter when the first word is a common one ("He", "These")."""
-    from index.answering import _stopwords
+    from index.text import stopwords as _stopwords
 
     first = text.split(" ", 1)[0]
     return text[:1].lower() + text[1:] if first.lower() in _stopwords() else text
@@ -285,7 +285,7 @@ def name_pool() -> tuple[tuple[str, str], ...]:
 
 def _proper(name: str) -> bool:
     """A pool name worth swapping in: no common word ("How", "I've") opening it."""
-    from index.answering import _stopwords
+    from index.text import stopwords as _stopwords
 
     first = name.split()[0].lower()
     return first not in _stopwords() and "'" not in name and "’" not in name and first != "i"
@@ -544,7 +544,7 @@ def build_claims(split: str, facts: int | None = None, data: Path = DATA) -> lis
 def before(claim: str, passages: list[Passage]) -> bool:
     """Today's check (before issue 20): overlap, digit strings, verbatim quotes; the overlap
     as it was then, with the passages' words stemmed again for every claim."""
-    from index.answering import content_terms
+    from index.text import content_terms
     from index.verification import numbers_held, quotes_found
 
     terms = content_terms(claim)

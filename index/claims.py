@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from index.answering import _stopwords, cached_terms, content_terms
 from index.chunking import sentence_spans
 from index.numbers import missing_values, replaced_values
+from index.text import cached_terms, content_terms
+from index.text import stopwords as _stopwords
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w&]*(?:[.'’-][\w&]+)*\.?")
 _POSSESSIVE = re.compile(r"['’]s?$")
