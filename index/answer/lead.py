@@ -32,6 +32,7 @@ _TITLES = frozenset(
     "co-founder".split()
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_CONNECTORS = frozenset("of & de del van von der la le".split())
 _NUMBER = re.compile(
     r"(?:[$£€]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|"
     r"hundred))?(?:\s+[a-z][a-z-]+)?"
@@ -92,9 +93,10 @@ def name_candidates(
     the name ranker."""
     asked = _words(question)
     skip = {s.lower() for s in sources}
+    common = {w for s in sentences for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", s.text)}
     forms: dict[str, dict[str, int]] = {}  # last word -> longest forms -> best sentence
     for j in np.argsort(-scores, kind="stable"):
-        for name in names_in(sentences[j].text):
+        for name in names_in(sentences[j].text, common):
             if _words(name) <= asked or name.lower() in skip or len(name.split()) > 4:
                 continue
             forms.setdefault(name.split()[-1], {}).setdefault(name, int(j))
@@ -176,15 +178,17 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[\w'’-]+", text)}
 
 
-def names_in(text: str) -> list[str]:
+def names_in(text: str, common: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Capitalised runs of `text` that may be names (function words and titles before them
-    dropped, possessives cut: "CEO Caroline Ellison's" -> "Caroline Ellison")."""
+    dropped, possessives cut: "CEO Caroline Ellison's" -> "Caroline Ellison"). `common` holds
+    words seen in lower case nearby: at a run's edge such a word is an ordinary word that opens
+    a sentence ("Could Google ..."), not part of a name."""
     out = []
     for m in _NAME.finditer(text):
         words = m.group().split()
-        while words and (words[0].lower() in _NOT_NAMES or words[0].lower() in _TITLES):
+        while words and _edge_word(words[0], common):
             words = words[1:]
-        while words and words[-1].lower() in _NOT_NAMES:
+        while words and _edge_word(words[-1], common, end=True):
             words = words[:-1]
         if words and m.start() == 0 and len(words) == 1 and words[0].lower() in stopwords():
             continue  # "Here", "Why": a sentence's first word, not a name
@@ -192,6 +196,13 @@ def names_in(text: str) -> list[str]:
         if len(name) > 1:
             out.append(name)
     return out
+
+
+def _edge_word(word: str, common: frozenset[str] | set[str], end: bool = False) -> bool:
+    low = _POSSESSIVE.sub("", word.lower())
+    if low in _NOT_NAMES or low in _CONNECTORS or (not end and low in _TITLES):
+        return True
+    return low in common and not word.isupper()
 
 
 _UNITS = re.compile(

@@ -31,8 +31,8 @@ def refusal(
 # of", "how much did ... earn", "when will ...". Category words ("company", "name") say what kind
 # of answer is wanted, not a word the answer must hold.
 _WHAT_THE = re.compile(
-    r"^\s*(?:what|who|which)\s+(?:is|was|are|were|will be|has been)\s+(?:the|its|their|his|her)"
-    r"\s+((?:[a-z]+\s+){0,2}?[a-z]+?)(?=\s+(?:of|for|in|at|on|behind|that|who|which|to|by)\b|\s*\?)",
+    r"^\s*what\s+(?:is|was|are|were|will be|has been)\s+(?:the|its|their|his|her)"
+    r"\s+((?:[a-z]+\s+)?[a-z]+?)(?=\s+(?:of|for|in|at|on|behind|to|by)\b|\s*\?)",
     re.I,
 )
 _WHEN = re.compile(r"^\s*(?:when|what (?:date|year|day|month|time))\b", re.I)
@@ -52,7 +52,7 @@ _QUANTITY = re.compile(
 _CATEGORIES = frozenset(
     "name names company companies organization organisation firm person individual team "
     "entity player group country city place thing one reason event article publication "
-    "source".split()
+    "source term subject figure artist platform type kind status role title".split()
 )
 
 
@@ -68,6 +68,8 @@ def missing_focus(question: str, answer_texts: list[str]) -> str | None:
     if m is None:
         return None
     focus = m.group(1).lower()
+    if any(w.endswith(("ed", "ing")) for w in focus.split()):
+        return None  # "the individual accused": a description, not the thing asked for
     words = [w for w in focus.split() if w not in _CATEGORIES]
     if not words:
         return None
