@@ -1098,7 +1098,11 @@ class FakeDiscord:
     async def join_guild(self, guild: FakeGuild) -> None:
         """Someone adds the bot to ``guild``: GUILD_CREATE, as Discord sends after READY."""
         guild.joined, guild.left = True, False
-        await self.dispatch("GUILD_CREATE", self.guild_payload(guild))
+        payload = self.guild_payload(guild)
+        # A server joined (not one coming back online) has no "unavailable": discord.py tells the
+        # two apart by it (on_guild_join / on_guild_available).
+        del payload["unavailable"]
+        await self.dispatch("GUILD_CREATE", payload)
 
     def guild_of(self, channel_id: int) -> int | None:
         """The id of the server a channel is in; None for a DM channel."""
