@@ -281,7 +281,7 @@ class Engine:
             self.sync_keyword_index()
         finally:
             self._write_lock.release()
-        log.info("caught up with the index as another process changed it")
+        log.debug("caught up with the index as another process changed it")
         return True
 
     def sync_keyword_index(self) -> None:

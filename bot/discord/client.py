@@ -136,6 +136,7 @@ class NewsBot(discord.Client):
             await asyncio.sleep(self.refresh_interval)
             try:
                 if await asyncio.to_thread(self.engine.refresh):
+                    log.info("the index was changed by another process: now answering from it")
                     self.articles_changed()
             except Exception as exc:  # noqa: BLE001 - tried again at the next interval
                 log.info("could not look for changes of the index: %s", type(exc).__name__)
