@@ -229,6 +229,7 @@ class Store:
         self._last_failure = ""
         self._swap = _ClientSwap()
         self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
+        self._wrote = False  # whether the write operation running changed anything
         self.lock = None if settings.server_mode else StoreLock(settings.data_dir)
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
@@ -318,12 +319,16 @@ class Store:
         another process wrote since; afterwards every process can tell the store changed."""
         with self.lock.exclusive() if self.lock is not None else contextlib.nullcontext():
             stored = self.changed_elsewhere()
-            if stored is not None and self.lock is not None:
-                self._reconnect()  # never write back a vector index older than the store's
+            if stored is not None:
+                if self.lock is not None:
+                    self._reconnect()  # never write back a vector index older than the store's
+                self.generation = stored  # (the operation ends by syncing the keyword index)
+            self._wrote = False
             try:
                 yield
             finally:
-                self._bump_generation()
+                if self._wrote:  # a run that found everything unchanged costs the others nothing
+                    self._bump_generation()
 
     def _bump_generation(self) -> None:
         generation = uuid.uuid4().hex
@@ -417,6 +422,7 @@ class Store:
     ) -> None:
         """Store a new or changed article (its chunks, with their sentence vectors by chunk id
         when given); readers see the old version or the new, never both."""
+        self._wrote = True
         self._guard(self.vectors.add, nodes)
         self.add_sentences(nodes, sentences or {})
         meta = {
@@ -441,6 +447,7 @@ class Store:
             self._delete_chunks({"$and": [{"doc_id": article.id}, {"content_hash": old_hash}]})
 
     def delete_article(self, doc_id: str) -> None:
+        self._wrote = True
         # Registry first: from that moment the chunks are invisible, whatever happens next.
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
@@ -448,6 +455,7 @@ class Store:
     def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
         """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
         rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
+        self._wrote = self._wrote or bool(rows)
         for start in range(0, len(rows), _PAGE):
             page = rows[start : start + _PAGE]
             self._guard(
@@ -483,6 +491,7 @@ class Store:
             for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
             if live.get(meta.get("doc_id")) != meta.get("content_hash")
         ]
+        self._wrote = self._wrote or bool(orphans)
         for start in range(0, len(orphans), _PAGE):
             self._guard(collection.delete, ids=orphans[start : start + _PAGE])
         return len(orphans)

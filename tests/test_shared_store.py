@@ -46,7 +46,7 @@ def rover(tmp_path: Path) -> Path:
 def test_serve_answers_from_what_newsbot_index_wrote_in_another_process(
     tmp_path: Path, mode: str, request: pytest.FixtureRequest
 ) -> None:
-    store: dict[str, str] = {"NEWSBOT_EMBEDDING_THREADS": "1"}
+    store = {"NEWSBOT_EMBEDDING_THREADS": "1", "NEWSBOT_RATE_LIMIT_PER_MINUTE": "0"}
     if mode == "server":
         host, port = request.getfixturevalue("chroma_server")
         store |= {
@@ -176,4 +176,6 @@ def test_the_keyword_index_of_another_process_notices_the_registry_changed(
     assert serving.refresh()
     assert new <= serving.keyword.chunk_ids()
     assert not serving.refresh()  # nothing new since
+    assert other.index([rover(tmp_path)], prune=False).unchanged
+    assert not serving.refresh()  # a run that changed nothing is nothing new
     assert "31 degrees" in serving.ask(QUESTION).answer

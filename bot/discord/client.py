@@ -87,6 +87,7 @@ class NewsBot(discord.Client):
         self.refresh_interval = REFRESH_INTERVAL
         self._articles: tuple[float, list[tuple[str, str]]] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._follower: asyncio.Task[None] | None = None
         # Handlers running now, each with how to tell its user if it must be cancelled.
         self._in_flight: dict[asyncio.Task[object], Callable[[], Awaitable[object]]] = {}
         self.stopping = False
@@ -124,10 +125,11 @@ class NewsBot(discord.Client):
         stats = await asyncio.to_thread(self.engine.stats)
         log.info("index: %d articles, %d chunks", stats.articles, stats.chunks)
         work = self._index_sources() if stats.articles == 0 else self._warm_up()
-        for job in (work, self._follow_the_store()):
-            task = asyncio.create_task(job)
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        # Not background work a shutdown waits for: it is cancelled.
+        self._follower = asyncio.create_task(self._follow_the_store())
 
     async def _follow_the_store(self) -> None:
         """See what other processes write to the store (`newsbot index`, another bot) within
@@ -139,7 +141,7 @@ class NewsBot(discord.Client):
                     log.info("the index was changed by another process: now answering from it")
                     self.articles_changed()
             except Exception as exc:  # noqa: BLE001 - tried again at the next interval
-                log.info("could not look for changes of the index: %s", type(exc).__name__)
+                log.debug("could not look for changes of the index: %s", type(exc).__name__)
 
     async def _warm_up(self) -> None:
         try:
@@ -199,6 +201,8 @@ class NewsBot(discord.Client):
         await self.allowlist.on_join(guild)
 
     async def close(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
         await super().close()
         self.answers.close()
 
@@ -211,6 +215,8 @@ class NewsBot(discord.Client):
             await self.close()
             return
         self.stopping = True
+        if self._follower is not None:
+            self._follower.cancel()
         if self._engine is not None:
             self._engine.request_stop()
         pending = {t for t in (*self._in_flight, *self._background) if not t.done()}
