@@ -1011,9 +1011,10 @@ class FakeDiscord:
         )
 
     async def wait_for_sync(self, timeout: float = DEFAULT_TIMEOUT) -> list[JSON]:
-        """Wait until the bot has PUT its command list; return that payload."""
+        """Wait until the bot has PUT a command list that is not empty (an empty one clears a
+        list, e.g. the global one of a bot that syncs to servers); return that payload."""
         return await self.wait_until(
-            lambda: self.synced_commands, timeout, description="tree.sync()"
+            lambda: self.synced_commands or None, timeout, description="tree.sync()"
         )
 
     async def wait_until_ready(self, timeout: float = DEFAULT_TIMEOUT) -> None:
