@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from index.errors import NewsbotError
+from index.errors import NewsbotError, StoreWriteError, write_failure
 
 try:
     import fcntl
@@ -91,9 +91,17 @@ class StoreLock:
 
     @contextlib.contextmanager
     def _open(self) -> Iterator[IO[str]]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # "a+": never truncates on opening, which would erase the holder's description.
-        with self.path.open("a+", encoding="utf-8") as handle:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # "a+": never truncates on opening, which would erase the holder's description.
+            handle = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            reason = write_failure(exc) or type(exc).__name__
+            raise StoreWriteError(
+                f"cannot write the index in {self.path.parent.resolve()}: {reason}. Nothing was "
+                "changed; make it writable, then run this again"
+            ) from exc
+        with handle:
             yield handle
 
 
