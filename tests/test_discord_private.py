@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from bot.discord.allowlist import LEAVING, NOT_A_MEMBER, NOT_SERVED
-from bot.discord.client import NewsBot
+from bot.discord.client import PUBLIC_BOT, NewsBot
 from index.engine import Engine
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeInteraction
@@ -64,6 +64,7 @@ def test_a_server_that_adds_the_bot_gets_one_sentence_and_the_bot_leaves(
 
     run_scenario(engine, scenario)
     assert f"leaving server Strangers (id {strangers_ids[0]})" in caplog.text
+    assert PUBLIC_BOT in caplog.text  # the fake, like Discord, has "Public Bot" on by default
 
 
 def test_a_server_the_bot_is_in_at_start_but_not_listed_is_left(

@@ -42,6 +42,11 @@ REFRESH_INTERVAL = 2.0
 SHUTDOWN_GRACE = 8.0
 SHUTTING_DOWN = "I'm restarting right now: ask me again in a minute."
 
+PUBLIC_BOT = (
+    "'Public Bot' is on in the Developer Portal: anyone with the application id can add this bot "
+    "to a server of their own (it leaves any server not in NEWSBOT_DISCORD_GUILD_ID); turn it off "
+    "under Bot > Public Bot"
+)
 MISSING_TOKEN = (
     "newsbot: error: NEWSBOT_DISCORD_TOKEN is not set: create a bot in the Discord Developer "
     "Portal and put its token in NEWSBOT_DISCORD_TOKEN (see README, 'Discord bot')"
@@ -114,6 +119,8 @@ class NewsBot(discord.Client):
             log.warning("llm: %s; answers fall back to extractive until it is reachable", exc)
 
     async def setup_hook(self) -> None:
+        if self.application is not None and self.application.bot_public:
+            log.warning(PUBLIC_BOT)
         if self._engine is None:
             started = time.perf_counter()
             self._engine = await asyncio.to_thread(Engine, self.settings)

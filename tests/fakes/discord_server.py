@@ -674,7 +674,8 @@ class FakeDiscord:
     ``echo_bot_messages`` (send MESSAGE_CREATE/UPDATE for the bot's own messages, as
     Discord does), ``interaction_deadline`` (seconds to acknowledge, None = no limit),
     ``strict_commands`` (only synced commands can be invoked), ``fail_on_errors``,
-    ``enabled_intents`` (privileged intents the "developer portal" allows).
+    ``enabled_intents`` (privileged intents the "developer portal" allows), ``bot_public``
+    (the portal's "Public Bot" switch).
     """
 
     def __init__(
@@ -691,6 +692,7 @@ class FakeDiscord:
         fail_on_errors: bool = True,
         enabled_intents: int = int(PRIVILEGED_INTENTS),
         watch_loggers: Sequence[str] = ("discord",),
+        bot_public: bool = True,
     ) -> None:
         self.snowflake = SnowflakeFactory()
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -702,6 +704,7 @@ class FakeDiscord:
         self.fail_on_errors = fail_on_errors
         self.enabled_intents = enabled_intents
         self.watch_loggers = tuple(watch_loggers)
+        self.bot_public = bot_public  # the portal's "Public Bot" switch (Discord's default: on)
 
         # --- the world
         self.guild_id = self.snowflake()
@@ -1225,7 +1228,7 @@ class FakeDiscord:
             "name": self.bot_user.username,
             "description": "",
             "icon": None,
-            "bot_public": True,
+            "bot_public": self.bot_public,
             "bot_require_code_grant": False,
             "owner": self.owner.user_payload(),
             "team": None,
