@@ -266,20 +266,26 @@ def settings_warnings(settings: Settings, environ: dict[str, str] | None = None)
     (a typo is otherwise silently ignored), and a store found in `./data` of this folder."""
     values = dotenv_values(ENV_FILE) if Path(ENV_FILE).is_file() else {}
     values.update(os.environ if environ is None else environ)  # the environment wins, as here
-    names = {k for k in values if k}
-    known = {env_name(f) for f in Settings.model_fields}
-    warnings = []
-    for name in sorted(n for n in names if n.upper().startswith("NEWSBOT_")):
-        if name.upper() in known:
-            continue
-        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]}?" if close else "; see .env.example for the settings"
-        warnings.append(f"{name} is not a newsbot setting and is ignored{hint}")
-    data = settings.data_dir.resolve()
-    if not (values.get("NEWSBOT_DATA_DIR") or "").strip() and data == LEGACY_DATA.resolve():
+    warnings = [_unknown(name) for name in sorted(values) if _is_unknown(name)]
+    explicit = (values.get("NEWSBOT_DATA_DIR") or "").strip()
+    if not explicit and settings.data_dir.resolve() == LEGACY_DATA.resolve():
         warnings.append(
-            f"using the index in {data} (./data of this folder, where older versions kept it); "
-            f"the default is now {user_data_dir()}: move the folder there, or set "
-            "NEWSBOT_DATA_DIR to keep it here"
+            f"using the index in {LEGACY_DATA.resolve()} (./data of this folder, where older "
+            f"versions kept it); the default is now {user_data_dir()}: move the folder there, "
+            "or set NEWSBOT_DATA_DIR to keep it here"
         )
     return warnings
+
+
+def _known() -> set[str]:
+    return {env_name(f) for f in Settings.model_fields}
+
+
+def _is_unknown(name: str) -> bool:
+    return name.upper().startswith("NEWSBOT_") and name.upper() not in _known()
+
+
+def _unknown(name: str) -> str:
+    close = difflib.get_close_matches(name.upper(), _known(), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else "; see .env.example for the settings"
+    return f"{name} is not a newsbot setting and is ignored{hint}"
