@@ -54,7 +54,8 @@ async def measure(
     bot_dir = Path(tempfile.mkdtemp(prefix="newsbot-discord-bench-"))
     settings = engine.settings.model_copy(update={"data_dir": bot_dir, "rate_limit_per_minute": 0})
     async with FakeDiscord(heartbeat_interval_ms=HEARTBEAT_MS) as fake:
-        bot = NewsBot(settings, engine, guild_ready_timeout=0.01)
+        served = settings.model_copy(update={"discord_guild_id": [fake.guild_id]})
+        bot = NewsBot(served, engine, guild_ready_timeout=0.01)
         async with fake.running(bot):
             await fake.wait_for_sync()
             typing_ms: list[float] = []

@@ -18,7 +18,7 @@ import click
 
 from bot.render_text import render_answer, render_passages, render_report, render_stats
 from index.errors import NewsbotError
-from index.settings import Settings, load_settings
+from index.settings import Settings, load_settings, settings_warnings
 
 log = logging.getLogger("newsbot")
 
@@ -74,6 +74,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
         sys.exit(EXIT_SETTINGS)
     level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)] if verbose else settings.log_level
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    for warning in settings_warnings(settings):
+        log.warning(warning)
     ctx.obj = {"settings": settings}
 
 
@@ -207,7 +209,11 @@ def sources(ctx: click.Context, question: str, k: int | None, as_json: bool) -> 
 def stats(ctx: click.Context, as_json: bool) -> None:
     """How many articles and chunks are indexed, where, and when last."""
     result = _engine(ctx).stats()
-    click.echo(result.model_dump_json(indent=2) if as_json else render_stats(result))
+    data_dir = str(_settings(ctx).data_dir.resolve())
+    if as_json:
+        click.echo(json.dumps({**result.model_dump(mode="json"), "data_dir": data_dir}, indent=2))
+    else:
+        click.echo(f"{render_stats(result)}\ndata folder: {data_dir}")
 
 
 @cli.command()
@@ -219,8 +225,9 @@ def doctor(ctx: click.Context) -> None:
     Exits 1 when something is unusable.
     """
     settings = _settings(ctx)
-    ok = True
     click.echo("settings: valid")
+    click.echo(f"data folder: {settings.data_dir.resolve()}")
+    ok = _doctor_sources(settings)
     try:
         from index.engine import Engine
 
@@ -228,7 +235,7 @@ def doctor(ctx: click.Context) -> None:
         engine = Engine(settings.model_copy(update={"llm": "none"}))
         stats = engine.stats()
         click.echo(f"store: {stats.store}, {stats.articles} articles, {stats.chunks} chunks")
-        ok = _doctor_consistency(engine)
+        ok = _doctor_consistency(engine) and ok
     except NewsbotError as exc:
         click.echo(f"store: error: {exc}")
         ok = False
@@ -242,6 +249,19 @@ def doctor(ctx: click.Context) -> None:
         ok = False
     if not ok:
         sys.exit(EXIT_ERROR)
+
+
+def _doctor_sources(settings: Settings) -> bool:
+    """The `sources:` line of doctor; False when a path of NEWSBOT_SOURCES does not exist."""
+    missing = [str(p) for p in settings.sources if not p.exists()]
+    if missing:
+        click.echo(
+            f"sources: error: no such file or directory: {', '.join(missing)} "
+            "(NEWSBOT_SOURCES; relative paths are read from the current folder)"
+        )
+        return False
+    click.echo(f"sources: {', '.join(str(p.resolve()) for p in settings.sources)}")
+    return True
 
 
 _DOCTOR_VECTOR_SAMPLE = 200  # chunks looked up in the vector index: a second or so

@@ -219,7 +219,7 @@ class Engine:
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise NewsbotError(f"no such file or directory: {', '.join(missing)}")
-        with self._write_lock:
+        with self._write_lock, self.store.writing():
             started = time.perf_counter()
             embedder = _StoppableEmbedder(self.embedder, self._stop)
             embedder.check()
@@ -294,7 +294,7 @@ class Engine:
             found = by_origin[0] if len(by_origin) == 1 else None
         if found is None:
             raise ArticleNotFound(f"no indexed article has the id or path {id_or_path!r}")
-        with self._write_lock:
+        with self._write_lock, self.store.writing():
             try:
                 self.store.delete_article(found.id)
                 self.sync_keyword_index()
@@ -302,6 +302,22 @@ class Engine:
                 self._raise_write_error(exc)
                 raise
         return found.title
+
+    def refresh(self) -> bool:
+        """Catch up with what other processes wrote to the store (a serving process calls this
+        every few seconds): re-open an embedded store, refresh the keyword index. False when
+        there was nothing new, or it must wait (a write is running here or elsewhere)."""
+        stored = self.store.changed_elsewhere()
+        if stored is None or not self._write_lock.acquire(blocking=False):
+            return False  # a write running here re-opens the store itself first
+        try:
+            if not self.store.reopen(stored):
+                return False
+            self.sync_keyword_index()
+        finally:
+            self._write_lock.release()
+        log.debug("caught up with the index as another process changed it")
+        return True
 
     def sync_keyword_index(self) -> None:
         """Bring the BM25 side in step with the registry (load it, or rebuild it from Chroma)."""

@@ -6,11 +6,21 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+import platformdirs
+from dotenv import dotenv_values
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.errors import NewsbotError
@@ -18,16 +28,37 @@ from index.errors import NewsbotError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
 DEFAULT_PROMPTS = PROJECT_ROOT / "prompts"
+ENV_FILE = ".env"
+# The store of newsbot before it moved to the user data folder: `./data` of the current folder.
+LEGACY_DATA = Path("data")
+
+
+def user_data_dir() -> Path:
+    """The platform's folder for the user's data (~/.local/share/newsbot on Linux)."""
+    return platformdirs.user_data_path("newsbot", appauthor=False)
+
+
+def default_data_dir() -> Path:
+    """The user data folder; or `./data`, when the current folder holds a store from an older
+    newsbot (kept in use, never hidden: `settings_warnings` says where it is and how to move it).
+    """
+    if (LEGACY_DATA / "chroma").is_dir():
+        return LEGACY_DATA.resolve()
+    return user_data_dir()
 
 
 class Settings(BaseSettings):
     """The engine's and the front ends' configuration."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="NEWSBOT_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
 
-    data_dir: Path = Field(Path("data"), description="Where the embedded Chroma store lives")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="The embedded Chroma store, keyword index and bot files; empty = the user "
+        "data folder",
+    )
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
     chroma_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a Chroma server")
@@ -112,8 +143,10 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         None, description="Bot token from the Discord Developer Portal; never printed or logged"
     )
-    discord_guild_id: int | None = Field(
-        None, description="Sync slash commands to this guild only (instant); unset = globally"
+    discord_guild_id: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="The servers (guild ids, comma-separated) the bot serves and syncs its "
+        "commands to; it leaves any other; empty = serves none and logs the ids of its servers",
     )
     admin_role_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Roles allowed the admin commands besides Manage Server"
@@ -141,10 +174,18 @@ class Settings(BaseSettings):
     @field_validator("sources", mode="before")
     @classmethod
     def _split_sources(cls, value: object) -> object:
-        # One path, or several separated by commas or the OS path separator.
+        # One path, or several separated by commas or the OS path separator; empty = default.
         if isinstance(value, str):
             parts = value.replace(os.pathsep, ",").split(",")
-            return [Path(p.strip()) for p in parts if p.strip()]
+            return [Path(p.strip()) for p in parts if p.strip()] or [DEFAULT_SEEDS]
+        return value
+
+    @field_validator("data_dir", "prompts_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        # `NAME=` (as .env.example has it) means the default, which depends on the install.
+        if isinstance(value, str) and not value.strip():
+            return default_data_dir() if info.field_name == "data_dir" else DEFAULT_PROMPTS
         return value
 
     @field_validator("ingest_allowed_hosts", mode="before")
@@ -155,7 +196,7 @@ class Settings(BaseSettings):
             return [p for p in value.replace(",", " ").split() if p]
         return value
 
-    @field_validator("admin_role_ids", "discord_channel_ids", mode="before")
+    @field_validator("admin_role_ids", "discord_channel_ids", "discord_guild_id", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         # Discord ids (snowflakes), separated by commas or spaces.
@@ -171,7 +212,6 @@ class Settings(BaseSettings):
         "embedding_tokenizer",
         "reranker_model",
         "reranker_tokenizer",
-        "discord_guild_id",
         "discord_token",
         "llm_base_url",
         "llm_api_key",
@@ -182,22 +222,37 @@ class Settings(BaseSettings):
         # `NAME=` in .env (as .env.example has it) means "unset".
         return None if isinstance(value, str) and not value.strip() else value
 
+    # Cross-field rules name the variables at fault; their errors never carry the input (which
+    # holds every setting, secrets included): see describe_validation_error.
     @model_validator(mode="after")
     def _check_files(self) -> Settings:
         if (self.reranker_model is None) != (self.reranker_tokenizer is None):
-            raise ValueError("reranker_model and reranker_tokenizer must be set together")
+            raise ValueError(
+                "NEWSBOT_RERANKER_MODEL and NEWSBOT_RERANKER_TOKENIZER must be set together"
+            )
         files = ("embedding_model", "embedding_tokenizer", "reranker_model", "reranker_tokenizer")
         for name in files:
             path = getattr(self, name)
             if path is not None and not path.is_file():
-                raise ValueError(f"{name}: file not found: {path}")
-        if self.llm == "openai-compatible" and not (self.llm_base_url and self.llm_model):
-            raise ValueError("llm=openai-compatible needs NEWSBOT_LLM_BASE_URL and _LLM_MODEL")
+                raise ValueError(f"{env_name(name)} names no file: {path}")
+        if self.llm == "openai-compatible":
+            missing = [env_name(n) for n in ("llm_base_url", "llm_model") if not getattr(self, n)]
+            if missing:
+                raise ValueError(f"NEWSBOT_LLM=openai-compatible needs {' and '.join(missing)}")
         return self
 
     @property
     def server_mode(self) -> bool:
         return self.chroma_host is not None
+
+    @property
+    def guild_ids(self) -> frozenset[int]:
+        """The servers the Discord bot serves (NEWSBOT_DISCORD_GUILD_ID)."""
+        return frozenset(self.discord_guild_id)
+
+
+def env_name(field: str) -> str:
+    return f"NEWSBOT_{field.upper()}"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -209,8 +264,42 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def describe_validation_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "settings"
-    env = f"NEWSBOT_{field.upper()}" if first["loc"] else "NEWSBOT_*"
+    """One line naming the variable at fault. Never the input: a field's may be a secret put in
+    the wrong variable, and a cross-field rule's is every setting, tokens and keys included."""
+    errors = exc.errors(include_input=False, include_url=False, include_context=False)
+    first = errors[0]
     message = first["msg"].removeprefix("Value error, ")
-    return f"invalid setting {env}: {message} (got {first.get('input')!r})"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if not first["loc"]:  # a cross-field rule: its message names the variables
+        return f"invalid settings: {message}{more}"
+    return f"invalid setting {env_name(str(first['loc'][0]))}: {message}{more}"
+
+
+def settings_warnings(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+    """What a user should hear about once, at start: NEWSBOT_ variables that are no setting
+    (a typo is otherwise silently ignored), and a store found in `./data` of this folder."""
+    values = dotenv_values(ENV_FILE) if Path(ENV_FILE).is_file() else {}
+    values.update(os.environ if environ is None else environ)  # the environment wins, as here
+    warnings = [_unknown(name) for name in sorted(values) if _is_unknown(name)]
+    explicit = (values.get("NEWSBOT_DATA_DIR") or "").strip()
+    if not explicit and settings.data_dir.resolve() == LEGACY_DATA.resolve():
+        warnings.append(
+            f"using the index in {LEGACY_DATA.resolve()} (./data of this folder, where older "
+            f"versions kept it); the default is now {user_data_dir()}: move the folder there, "
+            "or set NEWSBOT_DATA_DIR to keep it here"
+        )
+    return warnings
+
+
+def _known() -> set[str]:
+    return {env_name(f) for f in Settings.model_fields}
+
+
+def _is_unknown(name: str) -> bool:
+    return name.upper().startswith("NEWSBOT_") and name.upper() not in _known()
+
+
+def _unknown(name: str) -> str:
+    close = difflib.get_close_matches(name.upper(), _known(), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else "; see .env.example for the settings"
+    return f"{name} is not a newsbot setting and is ignored{hint}"

@@ -11,12 +11,21 @@ only while its `content_hash` equals its article's hash in the registry. Replaci
 writes the new chunks and their sentence vectors (invisible), flips the registry record (one
 upsert), then deletes the old ones. A run killed between those steps leaves only invisible
 chunks, swept on the next run.
+
+Several processes share one store (the bot and the command line). Every write operation ends by
+setting a new `generation` in the registry collection's metadata, which every client reads fresh,
+embedded or not: a process that finds another generation than its own re-opens an embedded store
+(its vector index is cached per process) and refreshes its keyword index. Embedded writes run
+under `StoreLock` (index/store_lock.py): one writing process at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +41,7 @@ from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.models import Article, Passage
 from index.sentence_vectors import pack, unpack
 from index.settings import Settings
+from index.store_lock import StoreLock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -170,19 +180,60 @@ class ByChunkId(Generic[T]):
         return self._limit - len(self._kept)
 
 
+class _ClientSwap:
+    """Chroma calls share the client; replacing it waits until the calls running finish, and
+    holds new ones back meanwhile (a re-open closes the old client)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._users = 0
+        self._swapping = False
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._swapping)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._users -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def swapping(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._swapping)
+            self._swapping = True
+            self._cond.wait_for(lambda: self._users == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._swapping = False
+                self._cond.notify_all()
+
+
 class Store:
     """Articles and chunks in Chroma, replaced atomically as far as readers can tell."""
 
     def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
         self.settings = settings
+        self._fingerprint = embedding_fingerprint
         self._fail_fast_until = 0.0
         self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
         self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
         self._sentences = ByChunkId(SENTENCE_CACHE, self._fetch_sentences)
         self._bodies = ByChunkId(BODY_CACHE, self._fetch_bodies)
         self._last_failure = ""
+        self._swap = _ClientSwap()
+        self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
+        self._wrote = False  # whether the write operation running changed anything
+        self.lock = None if settings.server_mode else StoreLock(settings.data_dir)
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
+        self.generation = self.stored_generation()
 
     def close(self) -> None:
         """Release the client: the embedded store's files and threads, or the HTTP connections.
@@ -223,13 +274,81 @@ class Store:
                 f"{fingerprint}; set NEWSBOT_COLLECTION to a new name and index again"
             )
 
+    # --- sharing the store with other processes -----------------------------------------------
+
+    def stored_generation(self) -> str:
+        """The generation the last write operation (of any process) left in the registry."""
+        registry = f"{self.settings.collection}-articles"
+        collection = self._guard(self.client.get_collection, registry)
+        return str((collection.metadata or {}).get("generation", ""))
+
+    def changed_elsewhere(self) -> str | None:
+        """The stored generation when another process wrote since this one last looked."""
+        stored = self.stored_generation()
+        return stored if stored != self.generation else None
+
+    def reopen(self, generation: str) -> bool:
+        """See what other processes wrote up to `generation`: an embedded store is opened anew
+        (its vector index is cached per process), under the shared lock so never while another
+        process writes; False (nothing done) when one does, to be tried again later."""
+        if self.lock is None:
+            self.generation = generation
+            return True
+        with self.lock.shared() as held:
+            if not held:
+                return False
+            self._reconnect()
+        self.generation = generation
+        return True
+
+    def _reconnect(self) -> None:
+        with self._swap.swapping():
+            # A call may have picked its method off an object this replaces just before the
+            # swap began: `_guard` looks it up again on the new one (refs keep the ids unique).
+            names = ("client", "chunks", "registry", "sentences", "vectors")
+            self._replaced = {id(getattr(self, n)): (n, getattr(self, n)) for n in names}
+            self.close()
+            self.client = connect(self.settings)
+            self._open_collections(self._fingerprint)
+        log.info("re-opened the store to see writes of another process")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write operation (an index run, a forget): an embedded store is held for
+        this process alone (StoreBusy at once when another holds it) and re-opened first when
+        another process wrote since; afterwards every process can tell the store changed."""
+        with self.lock.exclusive() if self.lock is not None else contextlib.nullcontext():
+            stored = self.changed_elsewhere()
+            if stored is not None:
+                if self.lock is not None:
+                    self._reconnect()  # never write back a vector index older than the store's
+                self.generation = stored  # (the operation ends by syncing the keyword index)
+            self._wrote = False
+            try:
+                yield
+            finally:
+                if self._wrote:  # a run that found everything unchanged costs the others nothing
+                    self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        generation = uuid.uuid4().hex
+        registry = f"{self.settings.collection}-articles"
+        try:
+            collection = self._guard(self.client.get_collection, registry)
+            self._guard(collection.modify, metadata={"generation": generation})
+        except Exception as exc:  # noqa: BLE001 - the write's own outcome is the one to report
+            log.warning("could not mark the index as changed: %s", type(exc).__name__)
+            return
+        self.generation = generation
+
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
         failed writes (disk full, read-only) into StoreWriteError."""
         if time.monotonic() < self._fail_fast_until:
             raise StoreUnavailable(self._last_failure)
         try:
-            return fn(*args, **kwargs)
+            with self._swap.using():
+                return self._current(fn)(*args, **kwargs)
         except (StoreUnavailable, StoreWriteError):
             raise
         except Exception as exc:
@@ -242,6 +361,11 @@ class Store:
             if reason:
                 raise StoreWriteError(self.write_error_text(reason, exc)) from exc
             raise
+
+    def _current(self, fn: Any) -> Any:
+        """`fn`, or the same method of the object that replaced its owner at a re-open."""
+        replaced = self._replaced.get(id(getattr(fn, "__self__", None)))
+        return fn if replaced is None else getattr(getattr(self, replaced[0]), fn.__name__)
 
     def write_error_text(self, reason: str, exc: BaseException, where: str | None = None) -> str:
         """The sentence for a failed write; `where` defaults to the store's own location."""
@@ -298,6 +422,7 @@ class Store:
     ) -> None:
         """Store a new or changed article (its chunks, with their sentence vectors by chunk id
         when given); readers see the old version or the new, never both."""
+        self._wrote = True
         self._guard(self.vectors.add, nodes)
         self.add_sentences(nodes, sentences or {})
         meta = {
@@ -322,6 +447,7 @@ class Store:
             self._delete_chunks({"$and": [{"doc_id": article.id}, {"content_hash": old_hash}]})
 
     def delete_article(self, doc_id: str) -> None:
+        self._wrote = True
         # Registry first: from that moment the chunks are invisible, whatever happens next.
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
@@ -329,6 +455,7 @@ class Store:
     def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
         """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
         rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
+        self._wrote = self._wrote or bool(rows)
         for start in range(0, len(rows), _PAGE):
             page = rows[start : start + _PAGE]
             self._guard(
@@ -364,6 +491,7 @@ class Store:
             for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
             if live.get(meta.get("doc_id")) != meta.get("content_hash")
         ]
+        self._wrote = self._wrote or bool(orphans)
         for start in range(0, len(orphans), _PAGE):
             self._guard(collection.delete, ids=orphans[start : start + _PAGE])
         return len(orphans)

@@ -57,6 +57,8 @@ def embedder() -> CountingEmbedder:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No NEWSBOT_* from the developer's shell or a .env leaks into a test."""
+    # The default data folder is the platform's user data folder: one of the test's own.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     for key in list(os.environ):
         if key.startswith("NEWSBOT_"):
             monkeypatch.delenv(key)

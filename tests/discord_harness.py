@@ -13,8 +13,10 @@ from tests.fakes.discord_server import FakeDiscord
 Scenario = Callable[[FakeDiscord, NewsBot], Awaitable[None]]
 
 
-def make_bot(engine: Engine, **settings: Any) -> NewsBot:
-    """A bot on `engine`, with `settings` overriding the engine's (e.g. the rate limit)."""
+def make_bot(engine: Engine, fake: FakeDiscord, **settings: Any) -> NewsBot:
+    """A bot on `engine` serving the fake's guild, with `settings` overriding the engine's
+    (e.g. the rate limit)."""
+    settings = {"discord_guild_id": [fake.guild_id], **settings}
     bot = NewsBot(engine.settings.model_copy(update=settings), engine, guild_ready_timeout=0.01)
     bot.progress_interval = 0.05
     return bot
@@ -32,7 +34,7 @@ def run_scenario(
 
     async def main() -> None:
         async with FakeDiscord(**(fake_kwargs or {})) as fake:
-            bot = make_bot(engine, **(settings(fake) if settings else {}))
+            bot = make_bot(engine, fake, **(settings(fake) if settings else {}))
             async with fake.running(bot):
                 await scenario(fake, bot)
             assert bot.is_closed()

@@ -408,7 +408,8 @@ async def run_load(engine: Engine, plan: LoadPlan) -> LoadRun:
         async with FakeDiscord(
             heartbeat_interval_ms=plan.heartbeat_ms, fail_on_errors=plan.fail_on_errors
         ) as fake:
-            settings = engine.settings.model_copy(update=plan.bot_settings)
+            served = {"discord_guild_id": [fake.guild_id]}
+            settings = engine.settings.model_copy(update={**served, **plan.bot_settings})
             bot = NewsBot(settings, engine, guild_ready_timeout=0.01)
             bot.progress_interval = plan.progress_interval
             users = [fake.add_user(m.name) for m in plan.members]

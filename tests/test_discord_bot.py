@@ -70,14 +70,17 @@ def test_startup_syncs_commands_to_the_guild_and_logs_guilds(
         assert fake.identify["intents"] & (1 << 15)  # MESSAGE_CONTENT
         assert fake.token not in caplog.text
 
-    run_scenario(engine, scenario, settings=lambda fake: {"discord_guild_id": fake.guild_id})
+    run_scenario(engine, scenario, settings=lambda fake: {"discord_guild_id": [fake.guild_id]})
     assert "serving 1 guild(s): Fake Guild" in caplog.text
     assert "synced 6 slash commands to guild" in caplog.text
 
 
 def test_mention_gets_a_cited_reply_and_follow_ups_in_the_reply_chain(engine: Engine) -> None:
     async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
-        assert fake.calls_to("PUT", rf"/applications/{fake.app_id}/commands")  # global sync
+        # the commands are the server's; the global list is emptied of older versions' commands
+        assert fake.calls_to("PUT", rf"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands")
+        assert fake.calls_to("PUT", rf"/applications/{fake.app_id}/commands")
+        assert not fake.global_commands
         msg = await fake.send_message(KILLED, mentions_bot=True)
         reply = await fake.wait_for_reply(msg, timeout=15)
         typing = fake.typing_calls(fake.channel_id)
@@ -105,7 +108,7 @@ def test_mention_gets_a_cited_reply_and_follow_ups_in_the_reply_chain(engine: En
 def test_ask_defers_then_answers_and_the_sources_button_survives_a_restart(engine: Engine) -> None:
     async def main() -> None:
         async with FakeDiscord() as fake:
-            async with fake.running(make_bot(engine)) as bot:
+            async with fake.running(make_bot(engine, fake)) as bot:
                 handle = await fake.slash("ask", {"question": KILLED})
                 response = await handle.wait_response(timeout=2)
                 assert response["type"] == InteractionCallbackType.DEFERRED_CHANNEL_MESSAGE
@@ -123,7 +126,7 @@ def test_ask_defers_then_answers_and_the_sources_button_survives_a_restart(engin
                 assert "**[1] Pakistan strikes targets in Iran" in shown.content
                 assert "**The deputy governor" in shown.content  # the quote, in its passage
             # a new process: nothing of the old bot is left but the data dir
-            async with fake.running(make_bot(engine)):
+            async with fake.running(make_bot(engine, fake)):
                 press = await fake.press_button(answer, custom_id, user=fake.member)
                 again = await press.wait_message()
                 await press.wait_until(lambda: len(press.messages()) == expected or None)

@@ -31,8 +31,10 @@ def no_pings(msg: FakeMessage) -> bool:
     return mentions.get("parse") == [] and not mentions.get("users") and not mentions.get("roles")
 
 
-def contexts(fake: FakeDiscord) -> dict[str, list[int] | None]:
-    return {name: c.get("contexts") for name, c in fake.global_commands.items()}
+def contexts(fake: FakeDiscord, where: str = "guild") -> dict[str, list[int] | None]:
+    """Where Discord offers each command synced to the fake's guild, or globally."""
+    synced = fake.global_commands if where == "global" else fake.guild_commands[fake.guild_id]
+    return {name: c.get("contexts") for name, c in synced.items()}
 
 
 def test_mentions_are_answered_only_in_the_allowed_channels(engine: Engine) -> None:
@@ -64,6 +66,7 @@ def test_dms_off_get_one_polite_line_per_person_and_no_commands(engine: Engine) 
         assert fake.identify is not None and fake.identify["intents"] & Intent.DIRECT_MESSAGES
         # /ask and /sources are offered in servers only; admin commands always are
         assert contexts(fake) == {name: [GUILD] for name in {"ask", "sources"} | ADMIN_COMMANDS}
+        assert contexts(fake, "global") == {}
 
         member_dm = fake.dm_channel_for(fake.member)
         await fake.send_dm(KILLED)
@@ -77,14 +80,14 @@ def test_dms_off_get_one_polite_line_per_person_and_no_commands(engine: Engine) 
         assert [m.content for m in fake.bot_messages(member_dm)] == [DMS_OFF]
 
         # Discord does not offer the commands in DMs; a stale client still gets a sentence
-        with pytest.raises(PermissionError):
+        with pytest.raises(LookupError):
             await fake.slash("ask", {"question": KILLED}, channel_id=member_dm)
         stale = await fake.slash(
             "ask", {"question": KILLED}, channel_id=member_dm, bypass_permissions=True
         )
         refused = await stale.wait_message()
         assert refused.ephemeral and refused.content == DMS_OFF
-        with pytest.raises(PermissionError):
+        with pytest.raises(LookupError):
             await fake.slash(
                 "reindex", {}, user=fake.owner, channel_id=fake.dm_channel_for(fake.owner)
             )
@@ -102,6 +105,8 @@ def test_dms_on_are_answered_like_mentions_within_the_rate_limit(engine: Engine)
         offered = contexts(fake)
         assert offered["ask"] == offered["sources"] == [GUILD, BOT_DM]
         assert all(offered[name] == [GUILD] for name in ADMIN_COMMANDS)
+        # globally (for DMs), the questions only, in DMs only: no command shows twice in a server
+        assert contexts(fake, "global") == {"ask": [BOT_DM], "sources": [BOT_DM]}
 
         dm = fake.dm_channel_for(fake.member)
         msg = await fake.send_dm(KILLED)  # no mention needed
@@ -120,7 +125,7 @@ def test_dms_on_are_answered_like_mentions_within_the_rate_limit(engine: Engine)
 
         # admin commands stay in the server, even for the owner
         owner_dm = fake.dm_channel_for(fake.owner)
-        with pytest.raises(PermissionError):
+        with pytest.raises(LookupError):
             await fake.slash("reindex", {}, user=fake.owner, channel_id=owner_dm)
         stale = await fake.slash(
             "stats", {}, user=fake.owner, channel_id=owner_dm, bypass_permissions=True

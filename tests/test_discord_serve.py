@@ -91,7 +91,7 @@ def test_rejected_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_newsbot_serve_answers_through_the_fake(tmp_path: Path) -> None:
     async def main() -> tuple[int, str, str]:
-        async with FakeDiscord() as fake:
+        async with FakeDiscord(bot_public=False) as fake:  # set up as the README says
             log = tmp_path / "serve.log"
             proc = await _serve(tmp_path, fake, fake.token, log)
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import signal
 import sys
@@ -20,6 +21,7 @@ import discord
 from discord import app_commands
 
 from bot.discord import admin, questions
+from bot.discord.allowlist import Allowlist, describe
 from bot.discord.answers_log import AnswersLog
 from bot.discord.common import EngineRunner, RateLimiter, Refused, tell, user_message
 from bot.discord.questions import MentionHandler, SourcesButton
@@ -33,11 +35,18 @@ log = logging.getLogger("bot.discord")
 EXIT_ERROR = 1
 EXIT_CONFIG = 2
 ARTICLE_LIST_TTL = 30.0  # seconds the autocomplete's article list is reused
+# Seconds between looks at whether another process (`newsbot index`) changed the store.
+REFRESH_INTERVAL = 2.0
 # Seconds the questions and commands in flight at SIGTERM get to finish before they are
 # cancelled (and told so): under `docker stop`'s 10 s, which ends with SIGKILL.
 SHUTDOWN_GRACE = 8.0
 SHUTTING_DOWN = "I'm restarting right now: ask me again in a minute."
 
+PUBLIC_BOT = (
+    "'Public Bot' is on in the Developer Portal: anyone with the application id can add this bot "
+    "to a server of their own (it leaves any server not in NEWSBOT_DISCORD_GUILD_ID); turn it off "
+    "under Bot > Public Bot"
+)
 MISSING_TOKEN = (
     "newsbot: error: NEWSBOT_DISCORD_TOKEN is not set: create a bot in the Discord Developer "
     "Portal and put its token in NEWSBOT_DISCORD_TOKEN (see README, 'Discord bot')"
@@ -79,8 +88,11 @@ class NewsBot(discord.Client):
         self.uploads_dir = settings.data_dir / "uploads"
         self.answers = AnswersLog(settings.data_dir / "discord" / "answers.sqlite3")
         self.mentions = MentionHandler(self)
+        self.allowlist = Allowlist(self)
+        self.refresh_interval = REFRESH_INTERVAL
         self._articles: tuple[float, list[tuple[str, str]]] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._follower: asyncio.Task[None] | None = None
         # Handlers running now, each with how to tell its user if it must be cancelled.
         self._in_flight: dict[asyncio.Task[object], Callable[[], Awaitable[object]]] = {}
         self.stopping = False
@@ -107,6 +119,8 @@ class NewsBot(discord.Client):
             log.warning("llm: %s; answers fall back to extractive until it is reachable", exc)
 
     async def setup_hook(self) -> None:
+        if self.application is not None and self.application.bot_public:
+            log.warning(PUBLIC_BOT)
         if self._engine is None:
             started = time.perf_counter()
             self._engine = await asyncio.to_thread(Engine, self.settings)
@@ -121,6 +135,20 @@ class NewsBot(discord.Client):
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        # Not background work a shutdown waits for: it is cancelled.
+        self._follower = asyncio.create_task(self._follow_the_store())
+
+    async def _follow_the_store(self) -> None:
+        """See what other processes write to the store (`newsbot index`, another bot) within
+        a few seconds: the engine re-opens it and refreshes its keyword index."""
+        while not self.stopping:
+            await asyncio.sleep(self.refresh_interval)
+            try:
+                if await asyncio.to_thread(self.engine.refresh):
+                    log.info("the index was changed by another process: now answering from it")
+                    self.articles_changed()
+            except Exception as exc:  # noqa: BLE001 - tried again at the next interval
+                log.debug("could not look for changes of the index: %s", type(exc).__name__)
 
     async def _warm_up(self) -> None:
         try:
@@ -140,35 +168,48 @@ class NewsBot(discord.Client):
                 self.articles_changed()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
-        guild_id = self.settings.discord_guild_id
-        if guild_id:
-            guild = discord.Object(guild_id)
+        """Every command to each listed server. Globally (in every server and DM) only /ask
+        and /sources, offered in DMs alone, when DMs are answered; syncing the global list
+        also clears commands an older version synced there."""
+        guilds = [discord.Object(gid) for gid in sorted(self.settings.guild_ids)]
+        for guild in guilds:
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d slash commands to guild %s", len(synced), guild_id)
-        else:
-            synced = await self.tree.sync()
-            log.info(
-                "synced %d global slash commands (new ones can take a while to show up; "
-                "set NEWSBOT_DISCORD_GUILD_ID for instant updates)",
-                len(synced),
-            )
+        dm_commands = [c for c in self.tree.get_commands() if _offered_in_dms(c)]
+        self.tree.clear_commands(guild=None)
+        if self.settings.discord_allow_dms and guilds:
+            for command in dm_commands:
+                self.tree.add_command(_in_dms_only(command))
+        await self.tree.sync()
+        synced: list[app_commands.AppCommand] = []
+        for guild in guilds:
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as exc:  # e.g. not in that server (yet)
+                log.warning("could not sync slash commands to guild %s: %r", guild.id, exc)
+                continue
+            log.info("synced %d slash commands to guild %s", len(synced), guild.id)
+        if not guilds:
+            log.info("no server listed in NEWSBOT_DISCORD_GUILD_ID: no slash commands synced")
         return synced
 
     async def on_ready(self) -> None:
-        names = ", ".join(f"{g.name} ({g.id})" for g in self.guilds) or "none yet: invite me"
+        served = [g for g in self.guilds if self.allowlist.serves(g.id)]
+        names = ", ".join(map(describe, served)) or "none"
         log.info(
             "logged in as %s (id %s); serving %d guild(s): %s",
             self.user,
             getattr(self.user, "id", "?"),
-            len(self.guilds),
+            len(served),
             names,
         )
+        await self.allowlist.check_guilds(list(self.guilds))
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        log.info("joined guild %s (%s)", guild.name, guild.id)
+        await self.allowlist.on_join(guild)
 
     async def close(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
         await super().close()
         self.answers.close()
 
@@ -181,6 +222,8 @@ class NewsBot(discord.Client):
             await self.close()
             return
         self.stopping = True
+        if self._follower is not None:
+            self._follower.cancel()
         if self._engine is not None:
             self._engine.request_stop()
         pending = {t for t in (*self._in_flight, *self._background) if not t.done()}
@@ -210,8 +253,11 @@ class NewsBot(discord.Client):
 
     async def _admit_interaction(self, interaction: discord.Interaction) -> bool:
         """The command tree's global check: no new commands once stopping; track the rest."""
+        refusal = await self.allowlist.refusal(interaction.guild_id, interaction.user)
         if interaction.type is discord.InteractionType.autocomplete:
-            return not self.stopping
+            return not self.stopping and refusal is None
+        if refusal is not None:
+            raise Refused(refusal)
         if self.stopping:
             raise Refused(SHUTTING_DOWN)
         self._track(lambda: tell(interaction, SHUTTING_DOWN))
@@ -220,6 +266,8 @@ class NewsBot(discord.Client):
     # --- events ---------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
+        if not await self.allowlist.admit_message(message):
+            return
         if self.stopping:
             with contextlib.suppress(discord.HTTPException):  # closing anyway
                 if await self.mentions.is_question(message):
@@ -249,6 +297,21 @@ class NewsBot(discord.Client):
 
     def articles_changed(self) -> None:
         self._articles = None
+
+
+def _offered_in_dms(command: app_commands.Command | app_commands.Group) -> bool:
+    contexts = command.allowed_contexts
+    return contexts is not None and contexts.dm_channel
+
+
+def _in_dms_only(command: app_commands.Command | app_commands.Group):  # noqa: ANN202
+    """A copy of `command` that Discord offers in the bot's DMs only (the listed servers have
+    their own copies: the same command in both lists would show twice there)."""
+    dm_only = copy.copy(command)
+    dm_only.allowed_contexts = app_commands.AppCommandContext(
+        guild=False, dm_channel=True, private_channel=False
+    )
+    return dm_only
 
 
 def token_of(settings: Settings) -> str:

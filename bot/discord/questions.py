@@ -60,6 +60,14 @@ class SourcesButton(
     ) -> SourcesButton:
         return cls(match["key"])
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # Buttons bypass the command tree's check: the same servers and people only.
+        bot: NewsBot = interaction.client  # type: ignore[assignment]
+        refusal = await bot.allowlist.refusal(interaction.guild_id, interaction.user)
+        if refusal is not None:
+            await tell(interaction, refusal)
+        return refusal is None
+
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: NewsBot = interaction.client  # type: ignore[assignment]
         try:

@@ -47,7 +47,13 @@ What is simulated on purpose because real Discord does it (and bots get it wrong
 * direct messages (:meth:`FakeDiscord.send_dm`): a DM channel (type 1), MESSAGE_CREATE
   without ``guild_id`` or ``member``, delivered only with DIRECT_MESSAGES and with its
   content even without MESSAGE_CONTENT; in a DM only global commands whose ``contexts``
-  include the bot DM (1) can be invoked, as ``user`` instead of ``member``.
+  include the bot DM (1) can be invoked, as ``user`` instead of ``member``;
+* other servers (:meth:`FakeDiscord.add_guild`): the bot can be added to one
+  (:meth:`FakeDiscord.join_guild`: GUILD_CREATE after READY, which discord.py reports as
+  ``on_guild_join``) or be in it from the start; their members are not members of the fake
+  guild (``GET /guilds/{id}/members/{user}`` answers 404 Unknown Member); leaving
+  (``DELETE /users/@me/guilds/{id}``) answers 204 and sends GUILD_DELETE, and the left
+  server's channels then answer 403 Missing Access.
 """
 
 from __future__ import annotations
@@ -313,6 +319,24 @@ class FakeUser:
         if permissions is not None:
             data["permissions"] = str(permissions)
         return data
+
+
+@dataclass(eq=False)
+class FakeGuild:
+    """Another server than the fake guild, with its own owner, channels, roles and members."""
+
+    id: int
+    name: str
+    owner: FakeUser
+    channel_ids: list[int]
+    roles: dict[int, JSON]
+    member_ids: set[int]
+    joined: bool = False  # the bot is in it
+    left: bool = False  # the bot left it (DELETE /users/@me/guilds/{id})
+
+    @property
+    def channel_id(self) -> int:
+        return self.channel_ids[0]
 
 
 @dataclass
@@ -650,7 +674,8 @@ class FakeDiscord:
     ``echo_bot_messages`` (send MESSAGE_CREATE/UPDATE for the bot's own messages, as
     Discord does), ``interaction_deadline`` (seconds to acknowledge, None = no limit),
     ``strict_commands`` (only synced commands can be invoked), ``fail_on_errors``,
-    ``enabled_intents`` (privileged intents the "developer portal" allows).
+    ``enabled_intents`` (privileged intents the "developer portal" allows), ``bot_public``
+    (the portal's "Public Bot" switch).
     """
 
     def __init__(
@@ -667,6 +692,7 @@ class FakeDiscord:
         fail_on_errors: bool = True,
         enabled_intents: int = int(PRIVILEGED_INTENTS),
         watch_loggers: Sequence[str] = ("discord",),
+        bot_public: bool = True,
     ) -> None:
         self.snowflake = SnowflakeFactory()
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -678,6 +704,7 @@ class FakeDiscord:
         self.fail_on_errors = fail_on_errors
         self.enabled_intents = enabled_intents
         self.watch_loggers = tuple(watch_loggers)
+        self.bot_public = bot_public  # the portal's "Public Bot" switch (Discord's default: on)
 
         # --- the world
         self.guild_id = self.snowflake()
@@ -715,6 +742,8 @@ class FakeDiscord:
         self.channel_ids: list[int] = list(self.channels)
         self.channel_id: int = self.channel_ids[0]
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.other_guilds: dict[int, FakeGuild] = {}
+        self.outsiders: set[int] = set()  # users who are not members of the fake guild
 
         # --- recorded traffic
         self.calls: list[RestCall] = []
@@ -746,6 +775,7 @@ class FakeDiscord:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client_task: asyncio.Task[None] | None = None
         self._stopping_client = False
+        self._background: set[asyncio.Task[bool]] = set()
         self._log_handler = _ErrorCapture(self)
         self._routes = self._build_routes()
 
@@ -984,9 +1014,10 @@ class FakeDiscord:
         )
 
     async def wait_for_sync(self, timeout: float = DEFAULT_TIMEOUT) -> list[JSON]:
-        """Wait until the bot has PUT its command list; return that payload."""
+        """Wait until the bot has PUT a command list that is not empty (an empty one clears a
+        list, e.g. the global one of a bot that syncs to servers); return that payload."""
         return await self.wait_until(
-            lambda: self.synced_commands, timeout, description="tree.sync()"
+            lambda: self.synced_commands or None, timeout, description="tree.sync()"
         )
 
     async def wait_until_ready(self, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -1032,8 +1063,10 @@ class FakeDiscord:
         roles: Sequence[int] = (),
         permissions: int | None = None,
         bot: bool = False,
+        guild: FakeGuild | None = None,
     ) -> FakeUser:
-        """Add a guild member; ``permissions`` creates a dedicated role with them."""
+        """Add a guild member; ``permissions`` creates a dedicated role with them. With
+        ``guild``, a member of that other server only."""
         role_ids = list(roles)
         if permissions is not None:
             rid = self.snowflake()
@@ -1043,7 +1076,48 @@ class FakeDiscord:
             role_ids.append(rid)
         user = FakeUser(self.snowflake(), username, roles=role_ids, bot=bot)
         self.users[user.id] = user
+        if guild is not None:
+            self.outsiders.add(user.id)
+            guild.member_ids.add(user.id)
         return user
+
+    def add_guild(
+        self, name: str = "Other Guild", *, channels: Sequence[str] = ("general",), joined=False
+    ) -> FakeGuild:
+        """Another server, owned by a new user who is no member of the fake guild; with
+        ``joined`` the bot is in it from the start (listed in READY)."""
+        gid = self.snowflake()
+        owner = FakeUser(self.snowflake(), f"{name.split()[0].lower()}-owner")
+        self.users[owner.id] = owner
+        self.outsiders.add(owner.id)
+        roles = {gid: self._role_payload(gid, "@everyone", EVERYONE_PERMISSIONS, 0)}
+        guild = FakeGuild(gid, name, owner, [], roles, {owner.id, self.bot_user.id}, joined)
+        for position, channel in enumerate(channels):
+            cid = self.snowflake()
+            self.channels[cid] = self._channel_payload(cid, channel, position, guild_id=gid)
+            guild.channel_ids.append(cid)
+        self.other_guilds[gid] = guild
+        return guild
+
+    async def join_guild(self, guild: FakeGuild) -> None:
+        """Someone adds the bot to ``guild``: GUILD_CREATE, as Discord sends after READY."""
+        guild.joined, guild.left = True, False
+        payload = self.guild_payload(guild)
+        # A server joined (not one coming back online) has no "unavailable": discord.py tells the
+        # two apart by it (on_guild_join / on_guild_available).
+        del payload["unavailable"]
+        await self.dispatch("GUILD_CREATE", payload)
+
+    def guild_of(self, channel_id: int) -> int | None:
+        """The id of the server a channel is in; None for a DM channel."""
+        channel = self.channels.get(channel_id)
+        return int(channel["guild_id"]) if channel is not None else None
+
+    def _is_member(self, user: FakeUser, guild_id: int) -> bool:
+        if guild_id == self.guild_id:
+            return user.id not in self.outsiders
+        guild = self.other_guilds.get(guild_id)
+        return guild is not None and user.id in guild.member_ids
 
     def add_role(self, name: str, permissions: int) -> int:
         """Add a role to the guild; returns its id (sent on the next GUILD_CREATE)."""
@@ -1051,8 +1125,14 @@ class FakeDiscord:
         self.roles[rid] = self._role_payload(rid, name, permissions, len(self.roles))
         return rid
 
-    def permissions_for(self, user: FakeUser) -> int:
-        """Guild-level permissions of ``user`` (owner/ADMINISTRATOR = all)."""
+    def permissions_for(self, user: FakeUser, guild_id: int | None = None) -> int:
+        """Guild-level permissions of ``user`` (owner/ADMINISTRATOR = all), in the fake guild
+        or the other server ``guild_id`` (where it has @everyone's, or all as its owner)."""
+        other = self.other_guilds.get(guild_id or self.guild_id)
+        if other is not None:
+            if user.id == other.owner.id:
+                return ALL_PERMISSIONS
+            return int(other.roles[other.id]["permissions"])
         if user.id == self.owner.id:
             return ALL_PERMISSIONS
         perms = int(self.roles[self.guild_id]["permissions"])
@@ -1083,23 +1163,26 @@ class FakeDiscord:
             return item
         return self.attachment(*item)
 
-    def guild_payload(self) -> JSON:
-        """The full GUILD_CREATE payload for the fake guild."""
+    def guild_payload(self, guild: FakeGuild | None = None) -> JSON:
+        """The full GUILD_CREATE payload for the fake guild (or another server)."""
         with_members = bool(self.intents & Intent.GUILD_MEMBERS)
+        gid = guild.id if guild is not None else self.guild_id
+        users = [u for u in self.users.values() if self._is_member(u, gid)]
         members = [
-            u.member_payload()
-            for u in self.users.values()
+            u.member_payload(with_user=True) if guild is None else _plain_member(u)
+            for u in users
             if with_members or u.id == self.bot_user.id
         ]
+        channels = [c for c in self.channels.values() if int(c["guild_id"]) == gid]
         return {
-            "id": str(self.guild_id),
-            "name": self.guild_name,
+            "id": str(gid),
+            "name": guild.name if guild is not None else self.guild_name,
             "icon": None,
             "splash": None,
             "discovery_splash": None,
             "banner": None,
             "description": None,
-            "owner_id": str(self.owner.id),
+            "owner_id": str((guild.owner if guild is not None else self.owner).id),
             "afk_channel_id": None,
             "afk_timeout": 300,
             "verification_level": 0,
@@ -1111,7 +1194,7 @@ class FakeDiscord:
             "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False,
             "preferred_locale": "en-US",
-            "system_channel_id": str(self.channel_id),
+            "system_channel_id": str(channels[0]["id"]),
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
@@ -1120,13 +1203,13 @@ class FakeDiscord:
             "max_members": 500_000,
             "application_id": None,
             "features": [],
-            "roles": list(self.roles.values()),
+            "roles": list((guild.roles if guild is not None else self.roles).values()),
             "emojis": [],
             "stickers": [],
-            "channels": [self._strip_guild(c) for c in self.channels.values()],
+            "channels": [self._strip_guild(c) for c in channels],
             "threads": [],
             "members": members,
-            "member_count": len(self.users),
+            "member_count": len(users),
             "large": False,
             "unavailable": False,
             "joined_at": self.bot_user.joined_at,
@@ -1145,7 +1228,7 @@ class FakeDiscord:
             "name": self.bot_user.username,
             "description": "",
             "icon": None,
-            "bot_public": True,
+            "bot_public": self.bot_public,
             "bot_require_code_grant": False,
             "owner": self.owner.user_payload(),
             "team": None,
@@ -1190,11 +1273,13 @@ class FakeDiscord:
             data["tags"] = tags
         return data
 
-    def _channel_payload(self, cid: int, name: str, position: int) -> JSON:
+    def _channel_payload(
+        self, cid: int, name: str, position: int, guild_id: int | None = None
+    ) -> JSON:
         return {
             "id": str(cid),
             "type": 0,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild_id or self.guild_id),
             "name": name,
             "position": position,
             "permission_overwrites": [],
@@ -1336,7 +1421,10 @@ class FakeDiscord:
                 "flags": 0,
                 "email": None,
             },
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [
+                {"id": str(g), "unavailable": True}
+                for g in [self.guild_id, *(g.id for g in self._joined_guilds())]
+            ],
             "session_id": self._session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -1349,6 +1437,11 @@ class FakeDiscord:
         }
         await self._emit("READY", ready)
         await self._emit("GUILD_CREATE", self.guild_payload())
+        for guild in self._joined_guilds():
+            await self._emit("GUILD_CREATE", self.guild_payload(guild))
+
+    def _joined_guilds(self) -> list[FakeGuild]:
+        return [g for g in self.other_guilds.values() if g.joined]
 
     async def _on_resume(self, ws: web.WebSocketResponse, data: JSON) -> None:
         if data.get("token") != self.token or data.get("session_id") != self._session_id:
@@ -1451,7 +1544,7 @@ class FakeDiscord:
         msg.deleted = True
         data: JSON = {"id": str(msg.id), "channel_id": str(msg.channel_id)}
         if not self._is_dm(msg.channel_id):
-            data["guild_id"] = str(self.guild_id)
+            data["guild_id"] = str(self.guild_of(msg.channel_id))
         await self.dispatch("MESSAGE_DELETE", data)
 
     def _get_message(self, message: FakeMessage | int) -> FakeMessage:
@@ -1492,7 +1585,7 @@ class FakeDiscord:
             "flags": flags,
         }
         if not self._is_dm(cid):
-            payload["guild_id"] = str(self.guild_id)
+            payload["guild_id"] = str(self.guild_of(cid))
             payload["member"] = author.member_payload(with_user=False)
         return payload
 
@@ -1515,7 +1608,7 @@ class FakeDiscord:
             "type": 0,
             "message_id": str(ref.id),
             "channel_id": str(ref.channel_id),
-            **({"guild_id": str(self.guild_id)} if "guild_id" in ref.payload else {}),
+            **({"guild_id": ref.payload["guild_id"]} if "guild_id" in ref.payload else {}),
         }
         payload["referenced_message"] = {
             k: v for k, v in ref.payload.items() if k != "referenced_message"
@@ -1555,7 +1648,7 @@ class FakeDiscord:
             "version": 1,
             "channel_id": str(cid),
             "channel": channel,
-            "app_permissions": str(self.permissions_for(self.bot_user)),
+            "app_permissions": str(self.permissions_for(self.bot_user, self.guild_of(cid))),
             "locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
@@ -1565,16 +1658,13 @@ class FakeDiscord:
             payload["context"] = 1
             payload["authorizing_integration_owners"] = {"1": str(user.id)}
         else:
-            payload["guild_id"] = str(self.guild_id)
-            payload["guild"] = {
-                "id": str(self.guild_id),
-                "locale": "en-US",
-                "features": [],
-            }
+            gid = self.guild_of(cid)
+            payload["guild_id"] = str(gid)
+            payload["guild"] = {"id": str(gid), "locale": "en-US", "features": []}
             payload["guild_locale"] = "en-US"
-            payload["member"] = user.member_payload(permissions=self.permissions_for(user))
+            payload["member"] = user.member_payload(permissions=self.permissions_for(user, gid))
             payload["context"] = 0
-            payload["authorizing_integration_owners"] = {"0": str(self.guild_id)}
+            payload["authorizing_integration_owners"] = {"0": str(gid)}
         return payload
 
     async def _send_interaction(self, payload: JSON, user: FakeUser) -> FakeInteraction:
@@ -1583,10 +1673,12 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return handle
 
-    def find_command(self, name: str, *, in_dm: bool = False) -> JSON | None:
-        """A synced command by top-level name (guild commands win over global; a DM has only
-        the global ones)."""
-        guild_cmds = {} if in_dm else self.guild_commands.get(self.guild_id, {})
+    def find_command(
+        self, name: str, *, in_dm: bool = False, guild_id: int | None = None
+    ) -> JSON | None:
+        """A synced command by top-level name (guild commands of ``guild_id``, default the fake
+        guild, win over global; a DM has only the global ones)."""
+        guild_cmds = {} if in_dm else self.guild_commands.get(guild_id or self.guild_id, {})
         return guild_cmds.get(name) or self.global_commands.get(name)
 
     async def slash(
@@ -1745,7 +1837,8 @@ class FakeDiscord:
     ) -> JSON:
         path = name.lstrip("/").split()
         in_dm = channel_id is not None and self._is_dm(channel_id)
-        command = self.find_command(path[0], in_dm=in_dm)
+        gid = self.guild_of(channel_id or self.channel_id) or self.guild_id
+        command = self.find_command(path[0], in_dm=in_dm, guild_id=gid)
         if command is None and in_dm and bypass_permissions:
             command = self.find_command(path[0])  # a client with a stale command list
         if command is not None and in_dm and not bypass_permissions and not _in_dms(command):
@@ -1754,16 +1847,15 @@ class FakeDiscord:
                 f"dm_permission={command.get('dm_permission')})"
             )
         if command is None and self.strict_commands:
-            known = sorted(
-                set(self.global_commands) | set(self.guild_commands.get(self.guild_id, {}))
-            )
+            known = sorted(set(self.global_commands) | set(self.guild_commands.get(gid, {})))
             raise LookupError(
                 f"/{path[0]} is not synced (synced: {known}); call tree.sync() or "
                 "use FakeDiscord(strict_commands=False)"
             )
         if command is not None and not bypass_permissions:
             required = command.get("default_member_permissions")
-            if required is not None and self.permissions_for(user) & int(required) != int(required):
+            perms = self.permissions_for(user, gid)
+            if required is not None and perms & int(required) != int(required):
                 raise PermissionError(
                     f"{user.username} lacks default_member_permissions={required} for /{path[0]}"
                 )
@@ -1949,6 +2041,7 @@ class FakeDiscord:
             ("GET", rf"/guilds/{sf}/channels", self._r_guild_channels, True),
             ("GET", rf"/guilds/{sf}/roles", self._r_guild_roles, True),
             ("GET", rf"/guilds/{sf}/members/{sf}", self._r_guild_member, True),
+            ("DELETE", rf"/users/@me/guilds/{sf}", self._r_leave_guild, True),
             ("POST", rf"/interactions/{sf}/{tok}/callback", self._r_callback, False),
             ("POST", rf"/webhooks/{sf}/{tok}", self._r_followup, False),
             ("GET", rf"/webhooks/{sf}/{tok}/messages/{tok}", self._r_wh_get, False),
@@ -2089,7 +2182,7 @@ class FakeDiscord:
         return 200, list(self.global_commands.values())
 
     async def _r_put_guild(self, call: RestCall, app: str, gid: str) -> tuple[int, Any]:
-        if int(gid) != self.guild_id:
+        if not self._in_guild(int(gid)):
             raise DiscordAPIError(403, "Missing Access", 50001)
         return 200, self._store_commands(app, int(gid), call.json)
 
@@ -2102,6 +2195,9 @@ class FakeDiscord:
         channel = self._channel_by_id(int(cid))
         if channel is None:
             raise DiscordAPIError(404, "Unknown Channel", 10003)
+        gid = self.guild_of(int(cid))
+        if gid is not None and not self._in_guild(gid):
+            raise DiscordAPIError(403, "Missing Access", 50001)
         return channel
 
     def _require_message(self, cid: str, mid: str) -> FakeMessage:
@@ -2170,13 +2266,18 @@ class FakeDiscord:
 
     # --- guild
 
+    def _in_guild(self, gid: int) -> bool:
+        """Whether the bot is in server ``gid`` (the fake guild, or another it joined)."""
+        other = self.other_guilds.get(gid)
+        return gid == self.guild_id or (other is not None and other.joined)
+
     def _require_guild(self, gid: str) -> None:
-        if int(gid) != self.guild_id:
+        if not self._in_guild(int(gid)):
             raise DiscordAPIError(404, "Unknown Guild", 10004)
 
     async def _r_guild(self, call: RestCall, gid: str) -> tuple[int, Any]:
         self._require_guild(gid)
-        data = self.guild_payload()
+        data = self.guild_payload(self.other_guilds.get(int(gid)))
         for key in ("channels", "members", "threads", "voice_states", "presences"):
             data.pop(key, None)
         return 200, data
@@ -2192,9 +2293,21 @@ class FakeDiscord:
     async def _r_guild_member(self, call: RestCall, gid: str, uid: str) -> tuple[int, Any]:
         self._require_guild(gid)
         user = self.users.get(int(uid))
-        if user is None:
+        if user is None or not self._is_member(user, int(gid)):
             raise DiscordAPIError(404, "Unknown Member", 10007)
         return 200, user.member_payload()
+
+    async def _r_leave_guild(self, call: RestCall, gid: str) -> tuple[int, Any]:
+        guild = self.other_guilds.get(int(gid))
+        if guild is None or not guild.joined:  # (leaving the fake guild itself: not simulated)
+            raise DiscordAPIError(404, "Unknown Guild", 10004)
+        guild.joined, guild.left = False, True
+        guild.member_ids.discard(self.bot_user.id)
+        # Discord confirms on the gateway, after answering the request.
+        task = asyncio.get_running_loop().create_task(self._emit("GUILD_DELETE", {"id": gid}))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return 204, None
 
     # --- bot-authored messages
 
@@ -2551,6 +2664,13 @@ def _infer_type(value: Any) -> OptionType:
     if isinstance(value, (dict, tuple)):
         return OptionType.ATTACHMENT
     return OptionType.STRING
+
+
+def _plain_member(user: FakeUser) -> JSON:
+    """A member of another server: no roles of the fake guild."""
+    data = user.member_payload()
+    data["roles"] = []
+    return data
 
 
 def _in_dms(command: JSON) -> bool:
