@@ -14,8 +14,10 @@ def _byline(title: str, source: str, published_at: str) -> str:
 
 
 def _quote(text: str, width: int = 96) -> str:
+    """A quote as the article has it, indented (no quote marks added: an article's own would
+    be doubled, as in ““We do know…””)."""
     flat = " ".join(text.split())
-    return textwrap.indent(textwrap.fill(f"“{flat}”", width - 4), "    ")
+    return textwrap.indent(textwrap.fill(flat, width - 4), "    ")
 
 
 def render_citation(c: Citation) -> str:

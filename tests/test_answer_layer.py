@@ -151,3 +151,16 @@ def test_json_says_why_a_question_was_refused(tmp_path: Path) -> None:
     assert data["refused"] and data["refusal_reason"] in ("no_close_passage", "weak_best_sentence")
     text = run("ask", "Who won the 2018 FIFA World Cup?", cwd=tmp_path).stdout
     assert "won't guess" in text and not re.search(r"\w…”$", text.strip())
+
+
+def test_quotes_are_shown_as_the_article_has_them() -> None:
+    from bot.render_text import render_answer
+    from index.models import Answer, Citation
+
+    quote = "“We do know the cause,” the chief said."
+    citation = Citation(n=1, doc_id="d", title="T", quote=quote, start=0, end=len(quote))
+    text = render_answer(
+        Answer(question="q", answer=f"{quote[:-1]} [1].", refused=False, citations=[citation])
+    )
+    assert "““" not in text and "””" not in text
+    assert "“We do know the cause,” the chief said." in text

@@ -68,7 +68,8 @@ _NUMBER = re.compile(
     re.I,
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'’-]+")
-_HEADING = re.compile(r"^\s*#|^[^.!?…\"”’]*$")
+_HEADING = re.compile(r"^[^.!?…\"”’,;:]*$")
+HEADLINE_WORDS = 12
 _RESIDUE = re.compile(
     r"pic\.twitter\.com|https?://|\(@\w+\)|@\w+\)?\s+\w+ \d{1,2}, \d{4}"
     r"|^[A-Z][A-Z .,'-]{2,}(?:,\s*[A-Z][a-z]{2,4}\.? \d{1,2})?\s*[—–-]{1,2}\s",
@@ -102,7 +103,12 @@ def is_residue(text: str) -> bool:
 
 
 def is_heading(text: str) -> bool:
-    return bool(_HEADING.search(text.strip()))
+    """A Markdown heading, or a short line that ends without punctuation (a headline). A long
+    one is a sentence hard-wrapped across lines, which still says something."""
+    text = text.strip()
+    if text.startswith("#"):
+        return True
+    return bool(_HEADING.search(text)) and len(text.split()) <= HEADLINE_WORDS
 
 
 def sentence_features(
