@@ -77,16 +77,13 @@ class ExtractiveAnswerer:
     def answer(self, question: AskedQuestion, passages: list[Passage]) -> Answer:
         scored = self.score(question, passages)
         best = float(scored.scores.max()) if len(scored.scores) else 0.0
-        reason = refusal(
-            best,
-            self._passage_cosine(question, passages),
-            self.thresholds,
-            short=is_short(question.text),
-        )
+        short = is_short(question.text)
+        reason = refusal(best, self._passage_cosine(question, passages), self.thresholds, short)
         if reason is not None:
             return refused(question.text, reason, passages, best)
-        short = is_short(question.text)
         picks = self.selector.choose(scored.sentences, scored.scores, short)
+        if not picks:  # nothing but headings and embeds, and the refusal bars set to 0
+            return refused(question.text, "weak_best_sentence", passages, best)
         lead, stating = short_answer(
             question.text,
             scored.sentences,
