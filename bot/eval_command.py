@@ -26,7 +26,7 @@ def _data_dir(given: Path) -> Path:
 
 @click.group("eval")
 def eval_group() -> None:
-    """Measure retrieval quality on benchmarks."""
+    """Measure answer and retrieval quality on benchmarks."""
 
 
 @eval_group.command()
@@ -70,7 +70,8 @@ def multihop(
     retrievals: Path | None,
     as_json: bool,
 ) -> None:
-    """Run MultiHop-RAG: index its corpus, retrieve for each question, score as upstream does.
+    """Run MultiHop-RAG: index its corpus, answer each question, score retrieval as upstream does
+    and the answers a reader gets (named answer found, facts quoted, refusals, untrue citations).
 
     The corpus goes into its own collections under NEWSBOT_DATA_DIR and is reused while it is
     unchanged. Prints ours beside llama-index's default (VectorStoreIndex, 1024/200 splitter).
