@@ -15,11 +15,11 @@ from index.answer.extractive import (
     REFUSAL,
     ExtractiveAnswerer,
     StoredVectors,
-    Thresholds,
     refused,
     unknown_sources_answer,
 )
 from index.answer.question import AskedQuestion
+from index.answer.refusal import Thresholds
 
 __all__ = [
     "CLOSEST",

@@ -17,7 +17,7 @@ import numpy as np
 from index.answer.features import is_heading, is_residue, sentence_features
 from index.answer.lead import short_answer
 from index.answer.question import AskedQuestion
-from index.answer.refusal import missing_focus, refusal
+from index.answer.refusal import Thresholds, missing_focus, refusal
 from index.answer.render import render
 from index.answer.selector import SentenceSelector, is_short
 from index.answer.sentences import Sentence, attach_vectors, split_passages
@@ -37,20 +37,6 @@ class StoredVectors:
         body: Callable[[Passage], str | None],
     ) -> None:
         self.sentences, self.chunks, self.body = sentences, chunks, body
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When to refuse (fitted on MultiHop-RAG dev; see the README's refusal sweep)."""
-
-    sentence: float  # the best sentence's selector score must reach this
-    passage: float  # ... or some passage's cosine with the question must reach this
-    confident: float = 0.8  # a sentence this good answers even with no passage near
-    # A short question is scored by the hand-set prior (`selector.short_question_prior`), on
-    # another scale; these bars are set by hand too (no benchmark has such questions).
-    sentence_short: float = 0.3
-    confident_short: float = 0.4
-    focus: bool = True  # refuse when what the question asks for is in no chosen sentence
 
 
 @dataclass
