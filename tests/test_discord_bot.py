@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -409,6 +410,9 @@ def test_answers_run_off_the_event_loop_with_bounded_concurrency(engine: Engine)
             running[0] += 1
             running[1] = max(running[1], running[0])
         try:
+            # Answers take milliseconds now; a slow engine call (in its worker thread) keeps
+            # the window long enough to see the event loop heartbeat while answers run.
+            time.sleep(0.3)
             return real_ask(question, k)
         finally:
             with lock:
