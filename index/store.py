@@ -324,11 +324,12 @@ class Store:
                     self._reconnect()  # never write back a vector index older than the store's
                 self.generation = stored  # (the operation ends by syncing the keyword index)
             self._wrote = False
-            try:
-                yield
-            finally:
-                if self._wrote:  # a run that found everything unchanged costs the others nothing
-                    self._bump_generation()
+            yield
+            # Only after a write operation that finished: one that failed (a full disk, a server
+            # gone) is not asked to write once more, which on a full Chroma server hangs it for
+            # everyone; its committed articles reach other processes with the next write.
+            if self._wrote:  # a run that found everything unchanged costs the others nothing
+                self._bump_generation()
 
     def _bump_generation(self) -> None:
         generation = uuid.uuid4().hex
