@@ -164,3 +164,18 @@ def test_quotes_are_shown_as_the_article_has_them() -> None:
     )
     assert "““" not in text and "””" not in text
     assert "“We do know the cause,” the chief said." in text
+
+
+def test_a_near_miss_is_refused_with_what_the_articles_do_not_say(courier_engine) -> None:
+    """The question uses the articles' words but asks what they never state."""
+    salary = courier_engine.ask("What is the salary of Councillor Mara Feld?")
+    assert salary.refused and salary.refusal_reason == "focus_not_found"
+    assert "don't say the salary" in salary.answer and salary.closest
+    people = courier_engine.ask("How many people live in Alder Bay?")
+    assert people.refused  # "a three-day halt" is a duration, not how many people
+
+
+def test_a_number_question_leads_with_the_number(courier_engine) -> None:
+    answer = courier_engine.ask("How much did the fishing cooperative give?")
+    assert not answer.refused and answer.short_answer == "12,000 euros"
+    assert any("12,000 euros" in q for c in answer.citations for q in c.quotes)

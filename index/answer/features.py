@@ -81,7 +81,7 @@ _NUMBER_WORD = (
     r"thirty|forty|fifty|hundreds?|thousands?|millions?|dozens?)"
 )
 _DURATION = re.compile(
-    rf"\b{_NUMBER_WORD}\s+(?:\w+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
+    rf"\b{_NUMBER_WORD}[\s-]+(?:\w+[\s-]+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
     r"decades?|centuries|times)\b|\b(?:19|20)\d\d\b",
     re.I,
 )
@@ -174,6 +174,12 @@ def sentence_features(
             float(q_count),
         ))  # fmt: skip
     return np.asarray(rows, dtype=np.float64)
+
+
+def states_count(text: str) -> bool:
+    """Whether `text` states a number that is not a duration or a year ("nine people", not
+    "a three-day halt" or "in 2023")."""
+    return _counts(text)
 
 
 def _counts(text: str) -> bool:

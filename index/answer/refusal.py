@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.answer.features import states_count
 from index.text import content_terms
 
 
@@ -55,11 +56,6 @@ _DATE = re.compile(
     r"autumn|fall|winter|\d{4}|\d{1,2}(?:st|nd|rd|th))\b",
     re.I,
 )
-_QUANTITY = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|dozens?|several|few|many|half|all|no)\b",
-    re.I,
-)
 _CATEGORIES = frozenset(
     "name names company companies organization organisation firm person individual team "
     "entity player group country city place thing one reason event article publication "
@@ -74,7 +70,8 @@ def missing_focus(question: str, answer_texts: list[str]) -> str | None:
     if _WHEN.search(question):
         return None if _DATE.search(joined) else "when"
     if _HOW_MUCH.search(question):
-        return None if _QUANTITY.search(joined) else "how much or how many"
+        # A count, not a duration: "a three-day halt" does not say how many people.
+        return None if states_count(joined) else "how many"
     m = _WHAT_THE.search(question)
     if m is None:
         return None
