@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 OnText = Callable[[str], None]
 History = list[tuple[str, str]]  # (role: "user" | "assistant", text), oldest first
-HISTORY_TURNS = 6
+HISTORY_TURNS = 6  # previous turns a follow-up is condensed with (the bot reads as many)
 HISTORY_CHARS = 600  # per turn, in the condensing prompt
 
 

@@ -21,6 +21,7 @@ from bot.discord.render import (
     split_message,
 )
 from bot.discord.streaming import StreamEditor
+from index.generation import HISTORY_TURNS
 from index.models import Answer
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.discord.questions")
 
 SOURCES_ID = "newsbot:sources:{key}"
-HISTORY_TURNS = 6  # previous messages a follow-up is condensed with
 DMS_OFF = "I only answer questions in the server's channels: mention me there, or use /ask."
 DMS_OFF_REMINDER = 24 * 3600.0  # seconds before someone who DMs again is told again
 

@@ -21,6 +21,7 @@ from llama_index.core.schema import MetadataMode
 
 from index.embedding import OnnxEmbedding
 from index.evaluation.answers import answer_row, untrue_citations
+from index.evaluation.metrics import CUTOFF
 from index.evaluation.multihop import (
     CORPUS_FILE,
     Split,
@@ -33,8 +34,6 @@ from index.settings import Settings, load_settings
 from index.store import passage_from_node
 
 log = logging.getLogger(__name__)
-
-CUTOFF = 10
 
 
 @dataclass
