@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.train_ranker import flatten  # noqa: E402
+from benchmarks.train_ranker import tree_arrays  # noqa: E402
 from index.answer.features import (  # noqa: E402
     FEATURES,  # noqa: E402
     sentence_features,
@@ -257,27 +257,18 @@ def refusal_sweep(items: list[dict], scores: list[np.ndarray]) -> list[dict]:
     return sorted(fine, key=lambda r: (-r["null_refused"], r["answerable_refused"]))[:12]
 
 
-def _trees(model) -> list[dict]:
-    trees = []
-    for info in model.booster_.dump_model()["tree_info"]:
-        tree: dict = {key: [] for key in ("feature", "threshold", "left", "right", "value", "leaf")}
-        tree["depth"] = flatten(info["tree_structure"], tree)
-        trees.append(tree)
-    return trees
-
-
 def export(model, policy: Policy, names_model, name_bar: float) -> dict:
     return {
         "features": list(FEATURES),
         "baseline": 0.0,
         "params": PARAMS,
         "policy": asdict(policy),
-        "trees": _trees(model),
+        "trees": tree_arrays(model),
         "names": {
             "features": list(NAME_FEATURES),
             "baseline": 0.0,
             "params": NAME_PARAMS,
-            "trees": _trees(names_model),
+            "trees": tree_arrays(names_model),
         },
         "name_min_score": name_bar,
     }

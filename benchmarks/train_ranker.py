@@ -132,14 +132,24 @@ def flatten(node: dict, tree: dict, depth: int = 0) -> int:
     return max(deepest, flatten(node["right_child"], tree, depth + 1))
 
 
-def export(model) -> dict:
-    """The fitted trees as plain arrays (see TreeRanker.load)."""
+def tree_arrays(model) -> list[dict]:
+    """A fitted LightGBM model's trees as plain arrays (the shape TreeRanker reads)."""
     trees = []
     for info in model.booster_.dump_model()["tree_info"]:
         tree: dict = {key: [] for key in ("feature", "threshold", "left", "right", "value", "leaf")}
         tree["depth"] = flatten(info["tree_structure"], tree)
         trees.append(tree)
-    return {"features": list(FEATURES), "baseline": 0.0, "params": PARAMS, "trees": trees}
+    return trees
+
+
+def export(model) -> dict:
+    """The fitted trees as plain arrays (see TreeRanker.load)."""
+    return {
+        "features": list(FEATURES),
+        "baseline": 0.0,
+        "params": PARAMS,
+        "trees": tree_arrays(model),
+    }
 
 
 def main() -> None:

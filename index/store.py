@@ -12,11 +12,11 @@ writes the new chunks and their sentence vectors (invisible), flips the registry
 upsert), then deletes the old ones. A run killed between those steps leaves only invisible
 chunks, swept on the next run.
 
-Several processes share one store (the bot and the command line). Every write operation ends by
-setting a new `generation` in the registry collection's metadata, which every client reads fresh,
-embedded or not: a process that finds another generation than its own re-opens an embedded store
-(its vector index is cached per process) and refreshes its keyword index. Embedded writes run
-under `StoreLock` (index/store_lock.py): one writing process at a time.
+Several processes share one store (the bot and the command line). Every write operation that
+finishes sets a new `generation` in the registry collection's metadata, which every client reads
+fresh, embedded or not: a process that finds another generation than its own re-opens an
+embedded store (its vector index is cached per process) and refreshes its keyword index.
+Embedded writes run under `StoreLock` (index/store_lock.py): one writing process at a time.
 """
 
 from __future__ import annotations
@@ -276,11 +276,13 @@ class Store:
 
     # --- sharing the store with other processes -----------------------------------------------
 
+    def _registry_as_stored(self) -> Any:
+        """The registry collection read anew: its metadata as stored now, not as opened."""
+        return self._guard(self.client.get_collection, self.registry.name)
+
     def stored_generation(self) -> str:
         """The generation the last write operation (of any process) left in the registry."""
-        registry = f"{self.settings.collection}-articles"
-        collection = self._guard(self.client.get_collection, registry)
-        return str((collection.metadata or {}).get("generation", ""))
+        return str((self._registry_as_stored().metadata or {}).get("generation", ""))
 
     def changed_elsewhere(self) -> str | None:
         """The stored generation when another process wrote since this one last looked."""
@@ -333,10 +335,8 @@ class Store:
 
     def _bump_generation(self) -> None:
         generation = uuid.uuid4().hex
-        registry = f"{self.settings.collection}-articles"
         try:
-            collection = self._guard(self.client.get_collection, registry)
-            self._guard(collection.modify, metadata={"generation": generation})
+            self._guard(self._registry_as_stored().modify, metadata={"generation": generation})
         except Exception as exc:  # noqa: BLE001 - the write's own outcome is the one to report
             log.warning("could not mark the index as changed: %s", type(exc).__name__)
             return
