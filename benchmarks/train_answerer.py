@@ -28,13 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.train_ranker import tree_arrays  # noqa: E402
+from index.answer.extractive import quoted  # noqa: E402
 from index.answer.features import (  # noqa: E402
     FEATURES,  # noqa: E402
     sentence_features,
     wants_name,
     wants_number,
 )
-from index.answer.lead import NAME_FEATURES, _number, name_candidates  # noqa: E402
+from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
 from index.engine import Engine, asked_question  # noqa: E402
@@ -129,21 +130,26 @@ def predict(model, x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-model.predict(x, raw_score=True)))
 
 
+class _Trees:
+    """A fitted LightGBM model where the answerer expects numpy trees (`.score`)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return predict(self.model, x)
+
+
 def outcome(item: dict, scores: np.ndarray, policy: Policy, names: dict | None = None) -> dict:
-    """What the answer would hold with these scores and this policy (no refusal applied).
-    `names` holds the item's name candidates, their scores and the bar a lead must clear."""
-    selector = SentenceSelector(None, policy)  # type: ignore[arg-type]
-    picks = selector.choose(item["sentences"], scores)
+    """What the answer would hold with these scores and this policy (no refusal applied),
+    chosen as the answerer chooses. `names` holds the name model that scores this item (one
+    not trained on it) and the bar a lead must clear; none: no lead name."""
+    names = names or {}
+    trees = _Trees(names["model"]) if names.get("model") is not None else None
+    bar = names.get("min_score", 1.0)
+    selector = SentenceSelector(None, policy, trees, bar)  # type: ignore[arg-type]
     q = item["question"]
-    lead = ""
-    if wants_number(q["query"]) and picks:
-        lead = _number(q["query"], item["sentences"][picks[0]].text)
-    elif names and names["candidates"]:
-        best = int(np.argmax(names["p"]))
-        if names["p"][best] >= names["min_score"]:
-            lead = names["candidates"][best].name
-            if names["candidates"][best].sentence not in picks:
-                picks = [*picks, names["candidates"][best].sentence]
+    picks, lead = quoted(q["query"], item["sentences"], scores, selector, item["asked"].sources)
     chosen = [item["sentences"][i] for i in picks]
     quotes = []
     for doc in {s.passage.doc_id for s in chosen}:
@@ -187,10 +193,6 @@ def fit_names(data: list[dict]):
     x = np.asarray([c.features for d in rows for c in d["candidates"]], dtype=np.float64)
     y = np.concatenate([d["y"] for d in rows])
     return LGBMClassifier(**NAME_PARAMS, random_state=0).fit(x, y)
-
-
-def name_x(d: dict) -> np.ndarray:
-    return np.asarray([c.features for c in d["candidates"]], dtype=np.float64)
 
 
 def evaluate(
@@ -317,15 +319,15 @@ def main() -> None:
     scores = [crossed[id(it)] for it in items]
     policy = tune_policy(items, scores, args.max_words)
     names = name_data(items, scores, policy)
-    crossed_names: dict[int, np.ndarray] = {}
+    model_of: dict[int, object] = {}  # each item's name model: one trained on the other half
     halves_n = names[0::2], names[1::2]
     for train, held in (halves_n, halves_n[::-1]):
         model_n = fit_names(train)
         for d in held:
-            crossed_names[id(d)] = predict(model_n, name_x(d)) if d["candidates"] else np.zeros(0)
+            model_of[id(d)] = model_n
     bars = {}
     for bar in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
-        named = [{**d, "p": crossed_names[id(d)], "min_score": bar} for d in names]
+        named = [{"model": model_of[id(d)], "min_score": bar} for d in names]
         bars[bar] = evaluate(items, scores, policy, named)
     # The bar: most named answers found, while 4 leads in 5 are right.
     name_bar = max(
@@ -335,7 +337,7 @@ def main() -> None:
     )
     answerable_ids = {id(it) for it in answerable}
     a_names = [
-        {**d, "p": crossed_names[id(d)], "min_score": name_bar}
+        {"model": model_of[id(d)], "min_score": name_bar}
         for it, d in zip(items, names, strict=True)
         if id(it) in answerable_ids
     ]

@@ -67,21 +67,11 @@ class ExtractiveAnswerer:
         reason = refusal(best, self._passage_cosine(question, passages), self.thresholds, short)
         if reason is not None:
             return refused(question.text, reason, passages, best)
-        picks = self.selector.choose(scored.sentences, scored.scores, short)
+        picks, lead = quoted(
+            question.text, scored.sentences, scored.scores, self.selector, question.sources
+        )
         if not picks:  # nothing but headings and embeds, and the refusal bars set to 0
             return refused(question.text, "weak_best_sentence", passages, best)
-        lead, stating = short_answer(
-            question.text,
-            scored.sentences,
-            scored.scores,
-            picks,
-            self.selector.names,
-            self.selector.name_min_score,
-            question.sources,
-            short,
-        )
-        if stating is not None and stating not in picks:
-            picks.append(stating)  # the lead must stand in a quote
         chosen = [scored.sentences[i] for i in picks]
         focus = missing_focus(question.text, [s.text for s in chosen])
         if focus is not None and self.thresholds.focus:
@@ -118,6 +108,28 @@ class ExtractiveAnswerer:
             return 0.0
         q = np.asarray(question.vector, dtype=np.float32)
         return max(float(np.asarray(v, dtype=np.float32) @ q) for v in vectors.values())
+
+
+def quoted(
+    question: str,
+    sentences: list[Sentence],
+    scores: np.ndarray,
+    selector: SentenceSelector,
+    sources: Sequence[str] = (),
+) -> tuple[list[int], str]:
+    """The positions of the sentences an answer quotes and the name or number it leads with
+    (""): the selector's choice, plus the sentence stating the lead, which must stand in a
+    quote. `benchmarks/train_answerer.py` scores its policies through this too."""
+    short = is_short(question)
+    picks = selector.choose(sentences, scores, short)
+    if not picks:
+        return picks, ""
+    lead, stating = short_answer(
+        question, sentences, scores, picks, selector.names, selector.name_min_score, sources, short
+    )
+    if stating is not None and stating not in picks:
+        picks.append(stating)
+    return picks, lead
 
 
 def _answerable(text: str) -> bool:
