@@ -15,7 +15,7 @@ A fact belongs to the split of the first question citing it (even position dev, 
 Text inside quotation marks is never edited (a changed quote is caught by the quote rule,
 which is not what this measures). For each kind: the share kept (true) or rejected (false) by
 today's check ("before": overlap >= 0.5, digit strings, verbatim quotes) and by the new one
-("after", index.verification.check), and the cost of each per claim.
+("after", index.answer.verification.check), and the cost of each per claim.
 
     python benchmarks/claims.py [--split dev|test|both] [--facts N] [--misses KIND]
 """
@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from num2words import num2words  # noqa: E402
 
-from index.evaluation.multihop import load_corpus, load_questions  # noqa: E402
-from index.models import Passage  # noqa: E402
+from index.results import Passage  # noqa: E402
+from newsbot.evaluation.multihop import load_corpus, load_questions  # noqa: E402
 
 DATA = Path("/work/shared/eval/multihop-rag")
 SEED = 20
@@ -121,7 +121,7 @@ def passage_for(fact: Fact, article: dict) -> Passage:
     """The fact widened by whole sentences of its article, as retrieval widens a chunk."""
     from llama_index.core.schema import TextNode
 
-    from index.widening import widen
+    from index.retrieval.widening import widen
 
     body = article["body"]
     start = body.index(fact.text)
@@ -544,8 +544,8 @@ def build_claims(split: str, facts: int | None = None, data: Path = DATA) -> lis
 def before(claim: str, passages: list[Passage]) -> bool:
     """Today's check (before issue 20): overlap, digit strings, verbatim quotes; the overlap
     as it was then, with the passages' words stemmed again for every claim."""
+    from index.answer.verification import numbers_held, quotes_found
     from index.text import content_terms
-    from index.verification import numbers_held, quotes_found
 
     terms = content_terms(claim)
     held = set().union(*(content_terms(f"{p.title}\n{p.text}") for p in passages))
@@ -555,7 +555,7 @@ def before(claim: str, passages: list[Passage]) -> bool:
 
 
 def after(claim: str, passages: list[Passage]) -> bool:
-    from index.verification import check
+    from index.answer.verification import check
 
     return check(claim, passages, MIN_SUPPORT) is None
 
@@ -616,10 +616,12 @@ RETRIEVED = 5  # passages given to the model; the uncited ones are never read by
 
 def _clear_caches() -> None:
     """Forget every passage the checks have seen, so that each is first met cold."""
-    from index import answering, chunking, claims, numbers
+    from index import text
+    from index.answer import claims, numbers
+    from index.ingest import chunking
 
     for cached in (
-        answering.cached_terms,
+        text.cached_terms,
         chunking.line_sentences,
         claims.tokens,
         claims.names,
@@ -636,8 +638,8 @@ def answer_costs(claims: list[Claim]) -> dict[str, dict[str, float]]:
     """Cost per answer: up to 4 claims of one fact, each citing [1], its passage met for
     the first time (caches cleared first), through `verify` (after) or today's rules on the
     same sentences (before)."""
-    from index.generation import cite
-    from index.verification import MARKER, split_sentences, verify
+    from index.answer.generated import cite
+    from index.answer.verification import MARKER, split_sentences, verify
 
     _clear_caches()
     groups: dict[str, list[Claim]] = defaultdict(list)

@@ -39,11 +39,11 @@ from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
 from index.engine import Engine, asked_question  # noqa: E402
-from index.evaluation.answers import is_named, states  # noqa: E402
-from index.evaluation.metrics import normalise  # noqa: E402
-from index.evaluation.multihop import is_null  # noqa: E402
-from index.evaluation.runner import ours_settings, prepare  # noqa: E402
-from index.store import passage_from_node  # noqa: E402
+from index.store.chroma import passage_from_node  # noqa: E402
+from newsbot.evaluation.answers import is_named, states  # noqa: E402
+from newsbot.evaluation.metrics import normalise  # noqa: E402
+from newsbot.evaluation.multihop import is_null  # noqa: E402
+from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 
 NAME_PARAMS = dict(
     objective="binary",

@@ -6,7 +6,8 @@
 Indexes the corpus into the benchmark collection (as `newsbot eval multihop` does; reused when
 unchanged), gathers every dev question's candidate pool with the engine's own code, labels a
 passage positive when it holds a whole gold fact (upstream's whitespace-free substring test),
-and fits gradient-boosted trees on the features of `index/ranking.py` with LightGBM's
+and fits gradient-boosted trees on the features of
+`index/retrieval/learned_ranker.py` with LightGBM's
 LambdaRank objective: each question's pool is ranked as a whole, with the top 10 weighted most,
 instead of each passage classified on its own. Before writing the model
 it reports a 2-fold cross-fitted score on dev (each half ranked by trees trained on the other
@@ -27,11 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.engine import Engine  # noqa: E402
-from index.evaluation.metrics import normalise  # noqa: E402
-from index.evaluation.multihop import is_null  # noqa: E402
-from index.evaluation.runner import ours_settings, prepare  # noqa: E402
-from index.ranking import DEFAULT_MODEL, FEATURES, features  # noqa: E402
-from index.retrieval import HybridRetriever  # noqa: E402
+from index.retrieval.hybrid import HybridRetriever  # noqa: E402
+from index.retrieval.learned_ranker import DEFAULT_MODEL, FEATURES, features  # noqa: E402
+from newsbot.evaluation.metrics import normalise  # noqa: E402
+from newsbot.evaluation.multihop import is_null  # noqa: E402
+from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 
 PARAMS = dict(
     objective="lambdarank",
@@ -180,7 +181,7 @@ def main() -> None:
     exported = export(model)
     args.out.write_text(json.dumps(exported, separators=(",", ":")) + "\n", encoding="utf-8")
     # The numpy evaluator must agree with LightGBM.
-    from index.ranking import TreeRanker
+    from index.retrieval.learned_ranker import TreeRanker
 
     x = np.concatenate([it["x"] for it in items[:50]])
     gap = np.abs(TreeRanker.load(args.out).score(x) - predict(model, x)).max()

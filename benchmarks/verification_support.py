@@ -1,6 +1,7 @@
 """How often the LLM verifier's lexical support check accepts a claim against the wrong source.
 
-For MultiHop-RAG dev questions, each evidence fact is checked (with `index.verification.support`)
+For MultiHop-RAG dev questions, each evidence fact is checked (with
+`index.answer.verification.support`)
 against the passage that holds it and against the top-ranked passage of another article for the
 same question (a topical but wrong source), at several thresholds.
 
@@ -18,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.answer.verification import support  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from index.evaluation.multihop import load_questions  # noqa: E402
 from index.settings import load_settings  # noqa: E402
-from index.verification import support  # noqa: E402
+from newsbot.evaluation.multihop import load_questions  # noqa: E402
 
 
 def main() -> None:

@@ -37,17 +37,17 @@ from index.errors import (
     StoreWriteError,
     write_failure,
 )
-from index.indexing import Indexer
-from index.keyword import KeywordIndex, versions_stamp
-from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
-from index.ranking import TreeRanker, clause_texts
+from index.ingest.run import Indexer
 from index.reranking import OnnxCrossEncoder, Reranker
-from index.retrieval import HybridRetriever, SearchResult
+from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
+from index.retrieval.hybrid import HybridRetriever, SearchResult
+from index.retrieval.learned_ranker import TreeRanker, clause_texts
 from index.settings import Settings
-from index.store import Store, passage_from_node
+from index.store.chroma import Store, passage_from_node
+from index.store.keyword_index import KeywordIndex, versions_stamp
 
 if TYPE_CHECKING:
-    from index.generation import GeneratedAnswerer
+    from index.answer.generated import GeneratedAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +184,9 @@ class Engine:
         self.store.close()
 
     def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
-        from index.generation import GeneratedAnswerer
-        from index.llm import build_llm, model_name
-        from index.prompts import Prompts
+        from index.answer.generated import GeneratedAnswerer
+        from index.answer.llm_backends import build_llm, model_name
+        from index.answer.prompts import Prompts
 
         return GeneratedAnswerer(
             build_llm(settings),
@@ -202,7 +202,7 @@ class Engine:
         """One line on the LLM backend ("extractive" when none); LLMUnavailable when unusable."""
         if self.settings.llm == "none":
             return "none (extractive answers)"
-        from index.llm import check_llm
+        from index.answer.llm_backends import check_llm
 
         return check_llm(self.settings)
 

@@ -34,15 +34,15 @@ from typing import Any
 import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
 
-from index.articles import load_file
-from index.consistency import ConsistencyReport, check_consistency
 from index.embedding import OnnxEmbedding
 from index.engine import keyword_folder
-from index.indexing import Indexer
-from index.keyword import KeywordIndex
-from index.models import Article
+from index.ingest.loaders import load_file
+from index.ingest.run import Indexer
+from index.results import Article
 from index.settings import Settings, load_settings
-from index.store import Store
+from index.store.chroma import Store
+from index.store.consistency import ConsistencyReport, check_consistency
+from index.store.keyword_index import KeywordIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"
@@ -551,7 +551,7 @@ def default_settings(data_dir: Path, chunk_size: int) -> Settings:
 def reader_keyword_problems(settings: Settings, state: State) -> list[str]:
     """Once a reader has opened the engine (`newsbot stats` does), the keyword index on disk
     must be stamped with the live versions and hold exactly the visible chunks."""
-    from index.keyword import versions_stamp
+    from index.store.keyword_index import versions_stamp
 
     keyword = KeywordIndex(keyword_folder(settings))
     stamp = versions_stamp({i: r["content_hash"] for i, r in state.records.items()})
@@ -600,7 +600,7 @@ _SAVE_LOOP = f"""
 import itertools, sys
 from pathlib import Path
 from typing import Any
-from index.keyword import KeywordIndex
+from index.store.keyword_index import KeywordIndex
 {inspect.getsource(keyword_version)}
 index = KeywordIndex(Path(sys.argv[1]))
 for i in itertools.count():
@@ -633,7 +633,7 @@ def kill_keyword_save(folder: Path, rng: random.Random, cwd: Path) -> tuple[str,
 
 
 def _check_keyword_left(folder: Path) -> tuple[str, list[str]]:
-    from index.keyword import _read_stamp
+    from index.store.keyword_index import _read_stamp
 
     stamp = _read_stamp(folder)
     if stamp is None:

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from index import generation
+from index.answer import generated as generation
 from index.engine import Engine
 from index.settings import load_settings
 from tests.fakes.llm_servers import FakeLLMServer, Reply

@@ -135,7 +135,7 @@ def test_answering_embeds_nothing_but_the_question(make_engine, embedder) -> Non
     question = "How many people did the Pakistani strike kill, and who condemned it?"
     answer = engine.ask(question)
     assert not answer.refused
-    from index.ranking import query_texts
+    from index.retrieval.learned_ranker import query_texts
 
     assert embedder.embedded == len(query_texts(question))
 
@@ -154,8 +154,8 @@ def test_json_says_why_a_question_was_refused(tmp_path: Path) -> None:
 
 
 def test_quotes_are_shown_as_the_article_has_them() -> None:
-    from bot.render_text import render_answer
-    from index.models import Answer, Citation
+    from index.results import Answer, Citation
+    from newsbot.cli.render_text import render_answer
 
     quote = "“We do know the cause,” the chief said."
     citation = Citation(n=1, doc_id="d", title="T", quote=quote, start=0, end=len(quote))

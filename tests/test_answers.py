@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.evaluation.multihop import load_corpus, load_questions, slice_corpus
+from newsbot.evaluation.multihop import load_corpus, load_questions, slice_corpus
 from tests.conftest import MULTIHOP
 
 N_ARTICLES = 25
@@ -103,7 +103,7 @@ def test_bad_questions_raise_a_clear_error(make_engine, question: str) -> None:
 
 
 def test_seeds_folder_has_metadata() -> None:
-    from index.articles import load_file
+    from index.ingest.loaders import load_file
 
     [article], _ = load_file(
         Path(__file__).parent.parent / "seeds" / "pakistan-iran-strikes.md", 10**6

@@ -1,4 +1,5 @@
-"""The claim checks of LLM mode (index.claims, index.numbers) on the seed article, and the CI
+"""The claim checks of LLM mode (index.answer.claims, index.answer.numbers) on the seed article, and
+the CI
 slice of the claim benchmark (benchmarks/claims.py) on MultiHop-RAG."""
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from index.claims import Source, check_claim, names, tokens, unknown_names
-from index.numbers import missing_values, number_values, replaced_values
-from index.verification import check
+from index.answer.claims import Source, check_claim, names, tokens, unknown_names
+from index.answer.numbers import missing_values, number_values, replaced_values
+from index.answer.verification import check
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "seeds" / "pakistan-iran-strikes.md").read_text(encoding="utf-8").split("---\n")[2]
@@ -117,7 +118,7 @@ def test_contradictions_of_the_best_matching_sentence(
 def test_true_paraphrases_are_kept(claim: str) -> None:
     """Written by hand, as a model might (the benchmark's true variants are all edits of the
     article's own sentence): plurals, demonyms, a name met twice, a surname alone."""
-    from index.models import Passage
+    from index.results import Passage
 
     title = "Pakistan strikes targets in Iran two days after Iranian strikes in Pakistan"
     passage = Passage(chunk_id="c", doc_id="d", title=title, text=SEED, start=0, end=1)
@@ -125,7 +126,7 @@ def test_true_paraphrases_are_kept(claim: str) -> None:
 
 
 def test_the_sentence_check_keeps_overlap_and_quotes_first(seed: Source) -> None:
-    from index.models import Passage
+    from index.results import Passage
 
     passage = Passage(chunk_id="c", doc_id="d", title="Strikes", text=SEED, start=0, end=1)
     assert check("The UN held a climate summit in Geneva.", [passage], 0.5).kind == "unsupported"

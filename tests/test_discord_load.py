@@ -11,8 +11,8 @@ from pathlib import Path
 
 from index.embedding import OnnxEmbedding
 from index.engine import Engine
-from index.evaluation.multihop import load_corpus, load_questions, slice_corpus
 from index.settings import load_settings
+from newsbot.evaluation.multihop import load_corpus, load_questions, slice_corpus
 from tests.conftest import MULTIHOP, SEEDS
 from tests.discord_members import (
     OK_KINDS,

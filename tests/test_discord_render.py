@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from bot.discord.common import RateLimiter, Refused, user_message
-from bot.discord.fetch import check_content, safe_name
-from bot.discord.render import answer_parts, escape, split_message
 from index.errors import InvalidQuestion
-from index.models import Answer, Passage
+from index.results import Answer, Passage
+from newsbot.discord_bot.common import RateLimiter, Refused, user_message
+from newsbot.discord_bot.fetch import check_content, safe_name
+from newsbot.discord_bot.render import answer_parts, escape, split_message
 
 
 def fences_balanced(part: str) -> bool:

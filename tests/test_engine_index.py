@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index.errors import ArticleNotFound, NewsbotError
-from index.sentence_vectors import embed_sentences, sentences_of
+from index.store.sentence_vectors import embed_sentences, sentences_of
 from tests.conftest import SEEDS
 
 
@@ -190,8 +190,8 @@ def test_interrupted_replacement_stays_invisible_and_is_swept(make_engine, corpu
     """Chunks written for a new version whose registry flip never happened are not served."""
     engine = make_engine()
     engine.index([corpus])
-    from index.articles import load_file
-    from index.indexing import Indexer
+    from index.ingest.loaders import load_file
+    from index.ingest.run import Indexer
 
     article = load_file(corpus / "orchard.md", 10**6)[0][0]
     changed = article.model_copy(update={"body": article.body + " Foxes ate the rest."})
@@ -242,7 +242,7 @@ def test_an_index_from_before_sentence_vectors_gets_them_on_the_next_run(
     chunk_ids = _ids(engine.store.chunks)
     engine.store.sentences.delete(ids=sorted(chunk_ids))  # as an older newsbot left it
     older = make_engine()
-    from index.consistency import check_consistency
+    from index.store.consistency import check_consistency
 
     assert "chunks without sentence vectors" in check_consistency(older.store).summary()
     # Until then each chunk's own vector stands for its sentences: questions still work.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.evaluation.metrics import (
+from newsbot.evaluation.metrics import (
     article_recall,
     calculate_metrics,
     evidence_recall,
@@ -17,7 +17,7 @@ from index.evaluation.metrics import (
     score_query,
     score_retrievals,
 )
-from index.evaluation.multihop import (
+from newsbot.evaluation.multihop import (
     gold_article_ids,
     is_null,
     load_corpus,

@@ -20,10 +20,12 @@ from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.discord.client import NewsBot
-from bot.discord.common import Refused
-from bot.discord.fetch import Upload, fetch_url, safe_name
-from bot.discord.render import (
+from index.engine import Engine
+from index.results import Answer, Citation, IndexReport, Passage, SkippedFile
+from newsbot.discord_bot.client import NewsBot
+from newsbot.discord_bot.common import Refused
+from newsbot.discord_bot.fetch import Upload, fetch_url, safe_name
+from newsbot.discord_bot.render import (
     MESSAGE_LIMIT,
     NO_MENTIONS,
     Part,
@@ -33,9 +35,7 @@ from bot.discord.render import (
     report_text,
     split_message,
 )
-from bot.discord.url_guard import address_problem, parse_ip
-from index.engine import Engine
-from index.models import Answer, Citation, IndexReport, Passage, SkippedFile
+from newsbot.discord_bot.url_guard import address_problem, parse_ip
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage
 from tests.test_discord_bot import assert_no_pings

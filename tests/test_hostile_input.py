@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import load_file
 from index.engine import Engine
-from index.html_text import extract_article
+from index.ingest.html_text import extract_article
+from index.ingest.loaders import load_file
 
 KILLED = "How many people did the Pakistani strike kill?"
 HUNDRED_MB = 100 * 1024 * 1024
@@ -150,15 +150,15 @@ def test_deeply_nested_html_is_linear_and_does_not_recurse() -> None:
 def test_html_loader_turns_a_recursion_error_into_a_skip_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.html_text
+    import index.ingest.html_text
 
     def too_deep(html: str) -> tuple[dict[str, str], str]:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(index.html_text, "extract_article", too_deep)
+    monkeypatch.setattr(index.ingest.html_text, "extract_article", too_deep)
     page = tmp_path / "page.html"
     page.write_text(deep_html(10))
-    from index.articles import UnreadableFile
+    from index.ingest.loaders import UnreadableFile
 
     with pytest.raises(UnreadableFile, match="nested too deeply"):
         load_file(page, 10_000_000)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from llama_index.core.schema import TextNode
 
-from index.query_analysis import SourceMatcher, aliases, analyse, find_dates
-from index.retrieval import FusionConfig, Hit, cover, diversify
+from index.retrieval.hybrid import FusionConfig, Hit, cover, diversify
+from index.retrieval.query_analysis import SourceMatcher, aliases, analyse, find_dates
 
 SOURCES = [
     "The Verge",

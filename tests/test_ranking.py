@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.ranking import (
+from index.retrieval.learned_ranker import (
     DEFAULT_MODEL,
     FEATURES,
     Candidate,
@@ -18,7 +18,7 @@ from index.ranking import (
     features,
     query_texts,
 )
-from index.sentence_vectors import sentences_of
+from index.store.sentence_vectors import sentences_of
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from index.engine import Engine
-from index.store_lock import StoreBusy
+from index.store.lock import StoreBusy
 from tests.conftest import SEEDS
 from tests.fakes.discord_server import FakeDiscord
 from tests.test_cli import run
@@ -142,7 +142,7 @@ def test_an_engine_refuses_to_write_while_another_process_does(make_engine, tmp_
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from index.store_lock import StoreLock\n"
+            "import sys, time; from pathlib import Path; from index.store.lock import StoreLock\n"
             "with StoreLock(Path(sys.argv[1])).exclusive():\n"
             "    print('held', flush=True); time.sleep(60)",
             str(engine.settings.data_dir),

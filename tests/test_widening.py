@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from llama_index.core.schema import TextNode
 
-from index.widening import widen
+from index.retrieval.widening import widen
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
 BODY = "One dog. Two cats sat. Three owls flew away. Four fish. Five frogs sang loudly."

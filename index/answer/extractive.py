@@ -21,7 +21,7 @@ from index.answer.refusal import Thresholds, missing_focus, refusal
 from index.answer.render import render
 from index.answer.selector import SentenceSelector, is_short
 from index.answer.sentences import Sentence, attach_vectors, split_passages
-from index.models import Answer, Passage
+from index.results import Answer, Passage
 
 Embed = Callable[[list[str]], np.ndarray]
 

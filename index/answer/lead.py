@@ -16,7 +16,7 @@ import numpy as np
 
 from index.answer.features import wants_name, wants_number
 from index.answer.sentences import Sentence
-from index.ranking import TreeRanker
+from index.retrieval.learned_ranker import TreeRanker
 from index.text import stopwords
 
 # A run of capitalised words, with "of", "&", "de" inside it: "Bank of England".

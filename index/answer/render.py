@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from index.answer.sentences import Sentence
-from index.models import Citation
+from index.results import Citation
 from index.text import cite
 
 Body = Callable[[Sentence], str | None]

@@ -1,7 +1,7 @@
 """The sentences an answer is chosen from: every sentence of the retrieved passages, with the
 vector the store already holds for it.
 
-Indexing embedded every sentence of every chunk (`index/sentence_vectors.py`); a retrieved
+Indexing embedded every sentence of every chunk (`index/store/sentence_vectors.py`); a retrieved
 passage is its chunk widened with sentences of the chunks next to it, so the vectors of all its
 sentences are among those of its chunk and the chunks around it. Reading them costs a cache
 look-up, where embedding the passages' sentences again cost most of an answer's time.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from index.chunking import Span, sentence_spans
-from index.models import Passage
+from index.ingest.chunking import Span, sentence_spans
+from index.results import Passage
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,225 @@
+"""Loading articles from files: one loader per file type, each failure a plain reason.
+
+A loader returns `Article`s or raises `UnreadableFile` with the sentence that goes in the
+index summary; nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from index.results import Article
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf"}
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+_META_KEYS = ("title", "source", "url", "published_at", "author", "category")
+
+
+class UnreadableFile(Exception):
+    """The file cannot become an article; the message says why, for the summary."""
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # path -> reason
+    item_failures: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files to index under `paths`: supported types in directories, any file named directly."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child
+        else:
+            yield path
+
+
+def load_files(files: Iterable[Path], max_bytes: int) -> LoadResult:
+    result = LoadResult()
+    for path in files:
+        try:
+            articles, bad_items = load_file(path, max_bytes)
+        except UnreadableFile as exc:
+            result.failures[str(path)] = str(exc)
+            continue
+        result.articles.extend(articles)
+        result.item_failures.extend(bad_items)
+    return result
+
+
+def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str, str]]]:
+    """The articles in one file, and the reasons for any records in it that were skipped."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
+    data = _read_bytes(path, max_bytes)
+    origin = str(path.resolve())
+    if suffix == ".pdf":
+        return [_require_body(_from_pdf(path, data, origin))], []
+    text = _decode(data)
+    if suffix in {".json", ".jsonl"}:
+        return _from_json(text, origin, jsonl=suffix == ".jsonl")
+    if suffix in {".html", ".htm"}:
+        return [_require_body(_from_html(text, origin))], []
+    if suffix in {".md", ".markdown"}:
+        return [_require_body(_from_markdown(text, origin))], []
+    return [_require_body(_from_text(text, origin))], []
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise UnreadableFile("no such file") from None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror}") from None
+    if size > max_bytes:
+        raise UnreadableFile(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
+    if size == 0:
+        raise UnreadableFile("empty file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror}") from None
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise UnreadableFile("binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not valid UTF-8 text (bad byte at offset {exc.start})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _require_body(article: Article) -> Article:
+    if not article.body.strip():
+        raise UnreadableFile("no article text in the file")
+    return article
+
+
+def _title_from_path(origin: str) -> str:
+    return Path(origin).stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def _article(
+    origin: str, body: str, meta: dict[str, object], fallback_id: str | None = None
+) -> Article:
+    fields = {k: _as_text(meta.get(k)) for k in _META_KEYS}
+    url = fields.pop("url")
+    title = fields.pop("title") or _title_from_path(origin)
+    article_id = url or fallback_id or origin
+    return Article(id=article_id, url=url, title=title, body=body.strip(), origin=origin, **fields)
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):  # yaml turns bare dates into date objects
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _from_text(text: str, origin: str) -> Article:
+    # A short first line followed by a blank line reads as a title.
+    first, sep, rest = text.strip().partition("\n\n")
+    if sep and "\n" not in first and len(first) <= 150 and rest.strip():
+        return _article(origin, rest, {"title": first.strip()})
+    return _article(origin, text, {})
+
+
+def _from_markdown(text: str, origin: str) -> Article:
+    meta: dict[str, object] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError:
+            raise UnreadableFile("front matter is not valid YAML") from None
+        meta = loaded if isinstance(loaded, dict) else {}
+        text = text[match.end() :]
+    heading = re.match(r"\s*#\s+(.+)\n", text)
+    if heading and not meta.get("title"):
+        meta["title"] = heading.group(1).strip()
+        text = text[heading.end() :]
+    return _article(origin, text, meta)
+
+
+def _from_html(text: str, origin: str) -> Article:
+    from index.ingest.html_text import extract_article
+
+    try:
+        meta, body = extract_article(text)
+    except RecursionError:
+        raise UnreadableFile("HTML nested too deeply to read") from None
+    return _article(origin, body, meta)
+
+
+def _from_pdf(path: Path, data: bytes, origin: str) -> Article:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from None
+    body = "\n\n".join(p.strip() for p in pages if p.strip())
+    return _article(origin, body, {"title": info.get("/Title"), "author": info.get("/Author")})
+
+
+def _from_json(text: str, origin: str, jsonl: bool) -> tuple[list[Article], list[tuple[str, str]]]:
+    records = _json_records(text, jsonl)
+    articles: list[Article] = []
+    bad: list[tuple[str, str]] = []
+    for i, record in enumerate(records):
+        where = f"{origin}#{i}"
+        reason = _json_record_problem(record)
+        if reason:
+            bad.append((where, reason))
+            continue
+        meta = {k: record.get(k) for k in _META_KEYS}
+        fallback = origin if len(records) == 1 else where
+        articles.append(_article(origin, record["body"], meta, fallback_id=fallback))
+    if not articles:
+        raise UnreadableFile(bad[0][1] if bad else "no articles in the file")
+    return articles, bad
+
+
+def _json_records(text: str, jsonl: bool) -> list[object]:
+    try:
+        if jsonl:
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return data if isinstance(data, list) else [data]
+
+
+def _json_record_problem(record: object) -> str:
+    if not isinstance(record, dict):
+        return "a record is not a JSON object"
+    if not isinstance(record.get("body"), str) or not record["body"].strip():
+        return "a record has no text in 'body'"
+    for key in _META_KEYS:
+        value = record.get(key)
+        if value is not None and not isinstance(value, str | int | float):
+            return f"a record's '{key}' is not text"
+    return ""

@@ -1,0 +1,705 @@
+"""The Chroma store: chunks with their vectors, and a registry of the articles they belong to.
+
+The only module that knows Chroma. Three collections per name:
+- `<name>`: chunks, through llama-index's `ChromaVectorStore` (vectors, text, metadata);
+- `<name>-articles`: one record per article (its body, metadata and content hash);
+- `<name>-sentences`: one record per chunk, under the chunk's id: its sentences' vectors
+  (`index/store/sentence_vectors.py`), which the learned ranker reads for its candidates.
+
+The registry is the commit point that keeps replacement atomic for readers: a chunk is visible
+only while its `content_hash` equals its article's hash in the registry. Replacing an article
+writes the new chunks and their sentence vectors (invisible), flips the registry record (one
+upsert), then deletes the old ones. A run killed between those steps leaves only invisible
+chunks, swept on the next run.
+
+Several processes share one store (the bot and the command line). Every write operation that
+finishes sets a new `generation` in the registry collection's metadata, which every client reads
+fresh, embedded or not: a process that finds another generation than its own re-opens an
+embedded store (its vector index is cached per process) and refreshes its keyword index.
+Embedded writes run under `StoreLock` (index/store/lock.py): one writing process at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.errors import StoreUnavailable, StoreWriteError, write_failure
+from index.results import Article, Passage
+from index.settings import Settings
+from index.store.lock import StoreLock
+from index.store.sentence_vectors import pack, unpack
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_PAGE = 2000
+# After a server fails to answer, questions queued behind the failed one are told at once for
+# this long (at most NEWSBOT_CHROMA_TIMEOUT) instead of each waiting out the timeout again.
+_FAIL_FAST_SECONDS = 2.0
+# A re-index may delete more chunks between re-reading the ids and searching again.
+_AMONG_RETRIES = 3
+NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
+VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
+SENTENCE_CACHE = 20_000  # chunks' sentence vectors kept for the learned ranker (~6 kB each)
+BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
+_REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the registry holds about an indexed article (its body is fetched on demand)."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    origin: str
+    content_hash: str
+    body_hash: str
+    chunks: int
+    indexed_at: str
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, meta: dict[str, Any]) -> ArticleRecord:
+        fields = {k: meta.get(k, "") for k in cls.__dataclass_fields__ if k != "id"}
+        fields["chunks"] = int(meta.get("chunks", 0))
+        return cls(id=doc_id, **fields)
+
+
+def connect(settings: Settings) -> chromadb.api.ClientAPI:
+    """An embedded client under the data directory, or an HTTP client when a host is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.server_mode:
+            _check_reachable(settings)
+            client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+            _bound_http_timeout(client, settings.chroma_timeout)
+            client.heartbeat()
+            return client
+        path = settings.data_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # chromadb raises several unrelated types for the same failure
+        reason = None if settings.server_mode else write_failure(exc)
+        if reason:
+            # Embedded Chroma writes to its folder on opening, even to answer a question.
+            log.info("opening the store failed: %s", _short(exc, 300))
+            raise StoreWriteError(
+                f"cannot open the index in {settings.data_dir / 'chroma'}: {reason}; Chroma "
+                "needs write access to its folder, even to answer. Nothing in it was changed"
+            ) from exc
+        raise StoreUnavailable(_unavailable(settings, exc)) from exc
+
+
+def _check_reachable(settings: Settings) -> None:
+    # chromadb's HttpClient makes its first requests while it is being built, before its
+    # timeout can be bounded: a stalled server would hang here. Ask first, with a deadline.
+    import httpx
+
+    url = httpx.URL(
+        scheme="http",
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        path="/api/v2/heartbeat",
+    )
+    try:
+        httpx.get(url, timeout=settings.chroma_timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise StoreUnavailable(_unavailable(settings, exc)) from exc
+
+
+def _bound_http_timeout(client: Any, seconds: float) -> None:
+    # chromadb's HTTP client waits forever (httpx timeout=None); a stalled server would hang a
+    # question. There is no public setting for it, so set it on the session it owns.
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
+def _unavailable(settings: Settings, exc: Exception) -> str:
+    where = (
+        f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+        if settings.server_mode
+        else f"the Chroma store in {settings.data_dir / 'chroma'}"
+    )
+    return (
+        f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__}); "
+        "try again shortly"
+    )
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    """An error's own text on one line, shortened: the detail next to a plain reason."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ByChunkId(Generic[T]):
+    """Values fetched from Chroma by an id that carries its article's content hash (a chunk
+    id, or `body_key`), kept: a kept value never goes stale, since an edited article gets new
+    ids. Emptied when full."""
+
+    def __init__(self, limit: int, fetch: Callable[[list[str]], dict[str, T]]) -> None:
+        self._limit, self._fetch = limit, fetch
+        self._kept: dict[str, T] = {}
+
+    def get(self, chunk_ids: list[str]) -> dict[str, T]:
+        need = [i for i in chunk_ids if i not in self._kept]
+        if need:
+            self.keep(self._fetch(need))
+        return {i: self._kept[i] for i in chunk_ids if i in self._kept}
+
+    def keep(self, values: dict[str, T]) -> None:
+        if len(self._kept) + len(values) > self._limit:
+            self._kept = {}
+        self._kept.update(values)
+
+    @property
+    def room(self) -> int:
+        return self._limit - len(self._kept)
+
+
+class _ClientSwap:
+    """Chroma calls share the client; replacing it waits until the calls running finish, and
+    holds new ones back meanwhile (a re-open closes the old client)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._users = 0
+        self._swapping = False
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._swapping)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._users -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def swapping(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._swapping)
+            self._swapping = True
+            self._cond.wait_for(lambda: self._users == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._swapping = False
+                self._cond.notify_all()
+
+
+class Store:
+    """Articles and chunks in Chroma, replaced atomically as far as readers can tell."""
+
+    def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
+        self.settings = settings
+        self._fingerprint = embedding_fingerprint
+        self._fail_fast_until = 0.0
+        self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
+        self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
+        self._sentences = ByChunkId(SENTENCE_CACHE, self._fetch_sentences)
+        self._bodies = ByChunkId(BODY_CACHE, self._fetch_bodies)
+        self._last_failure = ""
+        self._swap = _ClientSwap()
+        self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
+        self._wrote = False  # whether the write operation running changed anything
+        self.lock = None if settings.server_mode else StoreLock(settings.data_dir)
+        self.client = connect(settings)
+        self._guard(self._open_collections, embedding_fingerprint)
+        self.generation = self.stored_generation()
+
+    def close(self) -> None:
+        """Release the client: the embedded store's files and threads, or the HTTP connections.
+
+        `Client.close()` (chromadb >= 1.1) stops the shared System when this is its last user;
+        the HTTP client's connection pool is not part of that, so it is closed here too.
+        """
+        session = getattr(getattr(self.client, "_server", None), "_session", None)
+        close = getattr(self.client, "close", None)
+        try:
+            if close is not None:
+                close()
+            else:  # older chromadb: stop the System by hand
+                self.client._system.stop()  # type: ignore[attr-defined]
+            if session is not None:
+                session.close()
+        except Exception as exc:  # noqa: BLE001 - closing is best effort on the way out
+            log.warning("closing the Chroma client failed: %s", type(exc).__name__)
+
+    def _open_collections(self, fingerprint: str) -> None:
+        name = self.settings.collection
+        self.chunks = self.client.get_or_create_collection(
+            name,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedding_model": fingerprint},
+        )
+        self.registry = self.client.get_or_create_collection(
+            f"{name}-articles", embedding_function=None
+        )
+        self.sentences = self.client.get_or_create_collection(
+            f"{name}-sentences", embedding_function=None
+        )
+        self.vectors = ChromaVectorStore(chroma_collection=self.chunks)
+        built_with = (self.chunks.metadata or {}).get("embedding_model")
+        if built_with and built_with != fingerprint and self.chunks.count():
+            raise StoreUnavailable(
+                f"collection {name!r} was built with embedding model {built_with}, not "
+                f"{fingerprint}; set NEWSBOT_COLLECTION to a new name and index again"
+            )
+
+    # --- sharing the store with other processes -----------------------------------------------
+
+    def _registry_as_stored(self) -> Any:
+        """The registry collection read anew: its metadata as stored now, not as opened."""
+        return self._guard(self.client.get_collection, self.registry.name)
+
+    def stored_generation(self) -> str:
+        """The generation the last write operation (of any process) left in the registry."""
+        return str((self._registry_as_stored().metadata or {}).get("generation", ""))
+
+    def changed_elsewhere(self) -> str | None:
+        """The stored generation when another process wrote since this one last looked."""
+        stored = self.stored_generation()
+        return stored if stored != self.generation else None
+
+    def reopen(self, generation: str) -> bool:
+        """See what other processes wrote up to `generation`: an embedded store is opened anew
+        (its vector index is cached per process), under the shared lock so never while another
+        process writes; False (nothing done) when one does, to be tried again later."""
+        if self.lock is None:
+            self.generation = generation
+            return True
+        with self.lock.shared() as held:
+            if not held:
+                return False
+            self._reconnect()
+        self.generation = generation
+        return True
+
+    def _reconnect(self) -> None:
+        with self._swap.swapping():
+            # A call may have picked its method off an object this replaces just before the
+            # swap began: `_guard` looks it up again on the new one (refs keep the ids unique).
+            names = ("client", "chunks", "registry", "sentences", "vectors")
+            self._replaced = {id(getattr(self, n)): (n, getattr(self, n)) for n in names}
+            self.close()
+            self.client = connect(self.settings)
+            self._open_collections(self._fingerprint)
+        log.info("re-opened the store to see writes of another process")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write operation (an index run, a forget): an embedded store is held for
+        this process alone (StoreBusy at once when another holds it) and re-opened first when
+        another process wrote since; afterwards every process can tell the store changed."""
+        with self.lock.exclusive() if self.lock is not None else contextlib.nullcontext():
+            stored = self.changed_elsewhere()
+            if stored is not None:
+                if self.lock is not None:
+                    self._reconnect()  # never write back a vector index older than the store's
+                self.generation = stored  # (the operation ends by syncing the keyword index)
+            self._wrote = False
+            yield
+            # Only after a write operation that finished: one that failed (a full disk, a server
+            # gone) is not asked to write once more, which on a full Chroma server hangs it for
+            # everyone; its committed articles reach other processes with the next write.
+            if self._wrote:  # a run that found everything unchanged costs the others nothing
+                self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        generation = uuid.uuid4().hex
+        try:
+            self._guard(self._registry_as_stored().modify, metadata={"generation": generation})
+        except Exception as exc:  # noqa: BLE001 - the write's own outcome is the one to report
+            log.warning("could not mark the index as changed: %s", type(exc).__name__)
+            return
+        self.generation = generation
+
+    def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
+        failed writes (disk full, read-only) into StoreWriteError."""
+        if time.monotonic() < self._fail_fast_until:
+            raise StoreUnavailable(self._last_failure)
+        try:
+            with self._swap.using():
+                return self._current(fn)(*args, **kwargs)
+        except (StoreUnavailable, StoreWriteError):
+            raise
+        except Exception as exc:
+            if _is_connection_error(exc):
+                self._last_failure = _unavailable(self.settings, exc)
+                pause = min(_FAIL_FAST_SECONDS, self.settings.chroma_timeout)
+                self._fail_fast_until = time.monotonic() + pause
+                raise StoreUnavailable(self._last_failure) from exc
+            reason = write_failure(exc)
+            if reason:
+                raise StoreWriteError(self.write_error_text(reason, exc)) from exc
+            raise
+
+    def _current(self, fn: Any) -> Any:
+        """`fn`, or the same method of the object that replaced its owner at a re-open."""
+        replaced = self._replaced.get(id(getattr(fn, "__self__", None)))
+        return fn if replaced is None else getattr(getattr(self, replaced[0]), fn.__name__)
+
+    def write_error_text(self, reason: str, exc: BaseException, where: str | None = None) -> str:
+        """The sentence for a failed write; `where` defaults to the store's own location."""
+        where = where or (
+            f"on the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+            if self.settings.server_mode
+            else f"in {self.settings.data_dir.resolve()}"
+        )
+        # The raw error (SQLite's, Chroma's) is for the log; the sentence names the cause.
+        log.info("write failed %s: %s", where, _short(exc, 300))
+        return (
+            f"cannot write the index {where}: {reason}. The run stopped; the index still "
+            "answers as before. Free some space or make it writable, then index again"
+        )
+
+    @property
+    def location(self) -> str:
+        if self.settings.server_mode:
+            return f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+        return str((self.settings.data_dir / "chroma").resolve())
+
+    # --- the registry ---------------------------------------------------------------------
+
+    def articles(self) -> dict[str, ArticleRecord]:
+        out: dict[str, ArticleRecord] = {}
+        for ids, metas in self._pages(self.registry, include=["metadatas"]):
+            for doc_id, meta in zip(ids, metas["metadatas"], strict=True):
+                out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
+        return out
+
+    def article_hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        got = self._guard(self.registry.get, ids=list(set(doc_ids)), include=["metadatas"])
+        return {i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def article_body(self, doc_id: str) -> str | None:
+        got = self._guard(self.registry.get, ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def count(self) -> tuple[int, int]:
+        """(articles, visible chunks)."""
+        records = self.articles()
+        return len(records), sum(r.chunks for r in records.values())
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write_article(
+        self,
+        article: Article,
+        nodes: list[TextNode],
+        old_hash: str | None,
+        sentences: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Store a new or changed article (its chunks, with their sentence vectors by chunk id
+        when given); readers see the old version or the new, never both."""
+        self._wrote = True
+        self._guard(self.vectors.add, nodes)
+        self.add_sentences(nodes, sentences or {})
+        meta = {
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at,
+            "origin": article.origin,
+            "content_hash": article.content_hash,
+            "body_hash": article.body_hash,
+            "chunks": len(nodes),
+            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._guard(
+            self.registry.upsert,
+            ids=[article.id],
+            documents=[article.body],
+            metadatas=[meta],
+            embeddings=[_REGISTRY_VECTOR],
+        )
+        if old_hash and old_hash != article.content_hash:
+            self._delete_chunks({"$and": [{"doc_id": article.id}, {"content_hash": old_hash}]})
+
+    def delete_article(self, doc_id: str) -> None:
+        self._wrote = True
+        # Registry first: from that moment the chunks are invisible, whatever happens next.
+        self._guard(self.registry.delete, ids=[doc_id])
+        self._delete_chunks({"doc_id": doc_id})
+
+    def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
+        """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
+        rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
+        self._wrote = self._wrote or bool(rows)
+        for start in range(0, len(rows), _PAGE):
+            page = rows[start : start + _PAGE]
+            self._guard(
+                self.sentences.upsert,
+                ids=[n.node_id for n, _ in page],
+                embeddings=[_REGISTRY_VECTOR] * len(page),
+                metadatas=[
+                    {
+                        "doc_id": n.metadata["doc_id"],
+                        "content_hash": n.metadata["content_hash"],
+                        "dimensions": int(v.shape[1]),
+                        "vectors": pack(v),
+                    }
+                    for n, v in page
+                ],
+            )
+
+    def _delete_chunks(self, where: dict[str, Any]) -> None:
+        self._guard(self.chunks.delete, where=where)
+        self._guard(self.sentences.delete, where=where)
+
+    def sweep_orphans(self) -> int:
+        """Delete chunks (and sentence vectors) no registry record points at, left by an
+        interrupted run; the number of chunks deleted."""
+        live = {r.id: r.content_hash for r in self.articles().values()}
+        self._sweep(self.sentences, live)
+        return self._sweep(self.chunks, live)
+
+    def _sweep(self, collection: Any, live: dict[str, str]) -> int:
+        orphans = [
+            chunk_id
+            for ids, got in self._pages(collection, include=["metadatas"])
+            for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
+            if live.get(meta.get("doc_id")) != meta.get("content_hash")
+        ]
+        self._wrote = self._wrote or bool(orphans)
+        for start in range(0, len(orphans), _PAGE):
+            self._guard(collection.delete, ids=orphans[start : start + _PAGE])
+        return len(orphans)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def nodes_without_sentences(self) -> list[TextNode]:
+        """Visible chunks with no stored sentence vectors (indexed before they existed)."""
+        have = {i for ids, _ in self._pages(self.sentences, include=[]) for i in ids}
+        missing = [i for ids, _ in self._pages(self.chunks, include=[]) for i in ids]
+        missing = [i for i in missing if i not in have]
+        nodes = [
+            node
+            for start in range(0, len(missing), _PAGE)
+            for node in self._fetch_nodes(missing[start : start + _PAGE]).values()
+        ]
+        return [n for n, _ in self.visible([(n, 0.0) for n in nodes])[0]]
+
+    def live_nodes(self) -> Iterator[TextNode]:
+        """Every visible chunk, for rebuilding the keyword index."""
+        live = {r.id: r.content_hash for r in self.articles().values()}
+        for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
+            for chunk_id, meta, text in zip(ids, got["metadatas"], got["documents"], strict=True):
+                if live.get(meta.get("doc_id")) == meta.get("content_hash"):
+                    yield node_from_record(chunk_id, text, meta)
+
+    def dense(
+        self,
+        embedding: list[float],
+        k: int,
+        among: list[str] | None = None,
+    ) -> list[tuple[TextNode, float]]:
+        """The `k` nearest chunks (of those with ids `among`, when given), each with its
+        cosine similarity (pass them through `visible` before use: some may belong to an
+        article version being replaced)."""
+        if among is not None and not among:
+            return []  # nothing to search among: no need to ask Chroma
+        # Ids and distances only: fetching k documents with their metadata costs ten times the
+        # search itself, and the nodes of recent answers are cached.
+        got = self._query(embedding, k, among)
+        ids, distances = got["ids"][0], got["distances"][0]
+        nodes = self.nodes_of(ids)
+        return [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
+
+    def _query(self, embedding: list[float], k: int, among: list[str] | None) -> Any:
+        """Chroma's nearest-neighbour query. Chroma refuses the whole query when one id of
+        `among` is gone, which happens when a re-index (here or in another process) replaced
+        chunks the keyword index still lists: then search among the ids still stored."""
+        for _ in range(_AMONG_RETRIES):
+            try:
+                return self._guard(
+                    self.chunks.query,
+                    query_embeddings=[embedding],
+                    n_results=k,
+                    ids=among,
+                    include=["distances"],
+                )
+            except (StoreUnavailable, StoreWriteError):
+                raise
+            except Exception as exc:
+                if among is None or "finding id" not in str(exc):
+                    raise
+                log.debug("%d listed chunk ids, some gone; searching among the rest", len(among))
+                among = self._guard(self.chunks.get, ids=among, include=[])["ids"]
+                if not among:
+                    break
+        return {"ids": [[]], "distances": [[]]}
+
+    def nodes_of(self, chunk_ids: list[str]) -> dict[str, TextNode]:
+        """The chunks with these ids (cached)."""
+        return self._nodes.get(chunk_ids)
+
+    def vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored (unit-length) embeddings of these chunks (cached)."""
+        return self._vectors.get(chunk_ids)
+
+    def preload_sentence_vectors(self) -> int:
+        """Read every chunk's sentence vectors into the cache while it has room (all 9,106
+        chunks of a 609-article corpus: about 0.6 s), so that questions do not wait for them;
+        how many were read."""
+        read = 0
+        for ids, got in self._pages(self.sentences, include=["metadatas"]):
+            if self._sentences.room < len(ids):
+                break
+            self._sentences.keep(_unpacked(ids, got["metadatas"]))
+            read += len(ids)
+        return read
+
+    def sentence_vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors (float16 rows) of these chunks, where there are any
+        (cached)."""
+        return self._sentences.get(chunk_ids)
+
+    def bodies_of(self, nodes: list[TextNode]) -> dict[str, str]:
+        """The stored bodies of these chunks' articles, by `body_key` (cached); an article
+        edited since the chunk was read has none."""
+        return self._bodies.get(list({body_key(n) for n in nodes}))
+
+    def body_of(self, chunk_id: str) -> str | None:
+        """The stored body of the article version `chunk_id` belongs to (cached); None when
+        that version is no longer the stored one."""
+        node = self.nodes_of([chunk_id]).get(chunk_id)
+        if node is None:
+            return None
+        return self.bodies_of([node]).get(body_key(node))
+
+    def _fetch_bodies(self, keys: list[str]) -> dict[str, str]:
+        wanted = dict(k.split("\n", 1) for k in keys)
+        got = self._guard(self.registry.get, ids=list(wanted), include=["documents", "metadatas"])
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return {
+            _body_key(i, meta["content_hash"]): body
+            for i, body, meta in rows
+            if meta.get("content_hash") == wanted[i]
+        }
+
+    def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, TextNode]:
+        got = self._guard(self.chunks.get, ids=chunk_ids, include=["documents", "metadatas"])
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return {i: node_from_record(i, text, meta) for i, text, meta in rows}
+
+    def _fetch_sentences(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        got = self._guard(self.sentences.get, ids=chunk_ids, include=["metadatas"])
+        return _unpacked(got["ids"], got["metadatas"])
+
+    def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        got = self._guard(self.chunks.get, ids=chunk_ids, include=["embeddings"])
+        pairs = zip(got["ids"], got["embeddings"], strict=True)
+        return {i: np.asarray(v, dtype=np.float32) for i, v in pairs}
+
+    def visible(self, *lists: list[tuple[TextNode, float]]) -> list[list[tuple[TextNode, float]]]:
+        """Each list without chunks of article versions that are not (or no longer) the
+        registered one; one registry read for all of them."""
+        hashes = self.article_hashes([n.metadata["doc_id"] for pairs in lists for n, _ in pairs])
+        return [
+            [
+                (n, s)
+                for n, s in pairs
+                if hashes.get(n.metadata["doc_id"]) == n.metadata.get("content_hash")
+            ]
+            for pairs in lists
+        ]
+
+    def _pages(self, collection: Any, include: list[str]) -> Iterator[tuple[list[str], Any]]:
+        offset = 0
+        while True:
+            got = self._guard(collection.get, include=include, limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got
+            offset += len(got["ids"])
+
+
+def _unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    pairs = zip(ids, metadatas, strict=True)
+    return {i: unpack(m["vectors"], int(m["dimensions"])) for i, m in pairs}
+
+
+def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:
+    """Rebuild a chunk node from what Chroma stored (ChromaVectorStore's metadata layout)."""
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    node = metadata_dict_to_node(meta, text=text)
+    node.id_ = chunk_id
+    return node
+
+
+def body_key(node: TextNode) -> str:
+    """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
+    return _body_key(node.metadata.get("doc_id", ""), node.metadata.get("content_hash", ""))
+
+
+def _body_key(doc_id: str, content_hash: str) -> str:
+    return f"{doc_id}\n{content_hash}"  # Store._fetch_bodies splits it at the first newline
+
+
+def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
+    meta = node.metadata
+    return Passage(
+        rank=rank,
+        chunk_id=node.node_id,
+        doc_id=meta["doc_id"],
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        url=meta.get("url", ""),
+        published_at=meta.get("published_at", ""),
+        text=node.get_content(),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=round(float(score), 4),
+    )
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    names = {
+        "ConnectError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "TimeoutException",
+        "ReadError",
+    }
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ in names or "Could not connect" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
