@@ -618,11 +618,10 @@ def _clear_caches() -> None:
     """Forget every passage the checks have seen, so that each is first met cold."""
     from index import text
     from index.answer import claims, numbers
-    from index.ingest import chunking
 
     for cached in (
         text.cached_terms,
-        chunking.line_sentences,
+        text.line_sentences,
         claims.tokens,
         claims.names,
         claims.name_slots,

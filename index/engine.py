@@ -38,7 +38,6 @@ from index.errors import (
     write_failure,
 )
 from index.ingest.run import Indexer
-from index.reranking import OnnxCrossEncoder, Reranker
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import TreeRanker, clause_texts
@@ -58,15 +57,6 @@ def keyword_folder(settings: Settings) -> Path:
     """Where the keyword index of the configured collection is saved (one per store)."""
     where = f"{settings.chroma_host}_{settings.chroma_port}_" if settings.server_mode else ""
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
-
-
-def _reranker(settings: Settings) -> Reranker | None:
-    """The cross-encoder of the reranker slot, when the settings name one."""
-    if settings.reranker_model is None or settings.reranker_tokenizer is None:
-        return None
-    return OnnxCrossEncoder(
-        settings.reranker_model, settings.reranker_tokenizer, threads=settings.embedding_threads
-    )
 
 
 class _StoppableEmbedder:
@@ -164,8 +154,6 @@ class Engine:
             self.keyword,
             self.embedder,
             settings.top_k,
-            reranker=_reranker(settings),
-            rerank_candidates=settings.rerank_candidates,
             ranker=TreeRanker.load() if settings.ranker == "learned" else None,
             passage_tokens=settings.passage_tokens,
         )

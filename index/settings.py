@@ -83,11 +83,6 @@ class Settings(BaseSettings):
         "learned",
         description="Order candidates by the learned ranker (index/ranker.json) or plain fusion",
     )
-    reranker_model: Path | None = Field(
-        None, description="Cross-encoder ONNX file to rerank retrieved passages; unset = off"
-    )
-    reranker_tokenizer: Path | None = Field(None, description="tokenizer.json for the reranker")
-    rerank_candidates: int = Field(30, ge=1, le=200, description="Fused passages reranked")
     top_k: int = Field(5, ge=1, le=50, description="Passages `sources` lists")
     answer_passages: int = Field(
         10, ge=1, le=50, description="Passages an answer's sentences are chosen from"
@@ -210,8 +205,6 @@ class Settings(BaseSettings):
         "chroma_host",
         "embedding_model",
         "embedding_tokenizer",
-        "reranker_model",
-        "reranker_tokenizer",
         "discord_token",
         "llm_base_url",
         "llm_api_key",
@@ -226,12 +219,7 @@ class Settings(BaseSettings):
     # holds every setting, secrets included): see describe_validation_error.
     @model_validator(mode="after")
     def _check_files(self) -> Settings:
-        if (self.reranker_model is None) != (self.reranker_tokenizer is None):
-            raise ValueError(
-                "NEWSBOT_RERANKER_MODEL and NEWSBOT_RERANKER_TOKENIZER must be set together"
-            )
-        files = ("embedding_model", "embedding_tokenizer", "reranker_model", "reranker_tokenizer")
-        for name in files:
+        for name in ("embedding_model", "embedding_tokenizer"):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{env_name(name)} names no file: {path}")

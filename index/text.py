@@ -1,14 +1,22 @@
-"""Text helpers every stage shares: content terms, and where a citation mark goes.
+"""Text helpers every stage shares: sentences, content terms, and where a citation mark goes.
 
-Retrieval, the ranker, the answerers and verification all compare texts by their stemmed content
-terms, and every answer puts `[n]` before a sentence's closing punctuation; one definition each.
+Chunking, widening, the answerers and verification split text into the same Punkt sentences;
+retrieval, the ranker, the answerers and verification compare texts by their stemmed content
+terms; every answer puts `[n]` before a sentence's closing punctuation. One definition each.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
 
+Span = tuple[int, int]
+
+_LINE = re.compile(r"[^\n]+")
+# The ranker's quick split of a passage into sentences (see `quick_sentences`).
+_QUICK_SENTENCE = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])|\n+")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A sentence's closing punctuation, with any closing quote or bracket after it.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
@@ -16,6 +24,47 @@ _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 _ABBREVIATION = re.compile(
     r"(?:\b[A-Za-z]\.){2,}[\"'”’)\]]*$|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|Mr|Mrs|Ms|Dr|St|No|vs|etc)\.$"
 )
+
+
+@cache
+def _punkt() -> Any:
+    import llama_index.core
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    cache_dir = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
+    if str(cache_dir) not in nltk.data.path:
+        nltk.data.path.append(str(cache_dir))
+    return PunktTokenizer("english")
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """(start, end) of each sentence of `text`, trimmed of surrounding white space."""
+    spans: list[Span] = []
+    for line in _LINE.finditer(text):
+        base = line.start()
+        spans += [(base + start, base + end) for start, end in line_sentences(line.group())]
+    return spans
+
+
+@lru_cache(maxsize=20_000)
+def line_sentences(line: str) -> tuple[Span, ...]:
+    """Sentence spans of one line (kept: retrieval splits the same paragraphs again)."""
+    spans: list[Span] = []
+    for start, end in _punkt().span_tokenize(line):
+        piece = line[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if piece.strip():
+            spans.append((start + lead, end - trail))
+    return tuple(spans)
+
+
+def quick_sentences(text: str) -> list[str]:
+    """Sentences by punctuation and capitals, without Punkt. Only the learned ranker's
+    sentence-term features use it: they were fitted on this split, and Punkt's would change
+    them (the ranker reads every candidate passage, so the cheaper split also keeps it fast)."""
+    return [s for s in _QUICK_SENTENCE.split(text) if s.strip()]
 
 
 @cache

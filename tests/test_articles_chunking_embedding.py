@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.ingest.chunking import SentenceChunker, sentence_spans
+from index.ingest.chunking import SentenceChunker
 from index.ingest.loaders import UnreadableFile, load_file
+from index.text import sentence_spans
 from tests.conftest import SEEDS
 from tests.reference_minilm import fp32_embed
 

@@ -13,7 +13,6 @@ from newsbot.evaluation.metrics import (
     evidence_recall,
     mean_article_recall,
     mean_evidence_recall,
-    score_by_question_type,
     score_query,
     score_retrievals,
 )
@@ -67,18 +66,6 @@ def test_null_queries_are_skipped() -> None:
     assert score_retrievals(items) == {"Hits@10": 1.0, "Hits@4": 1.0, "MAP@10": 1.0, "MRR@10": 1.0}
     with pytest.raises(ValueError):
         calculate_metrics([["f"]], [[]])
-
-
-def test_breakdown_by_question_type() -> None:
-    items = [
-        _item("comparison_query", ["a"], ["a"]),
-        _item("temporal_query", ["a"], ["z", "z", "z", "z", "a"]),
-        _item("null_query", [], []),
-    ]
-    by_type = score_by_question_type(items)
-    assert set(by_type) == {"comparison_query", "temporal_query"}
-    assert by_type["temporal_query"]["Hits@4"] == 0.0
-    assert by_type["temporal_query"]["MRR@10"] == pytest.approx(0.2)
 
 
 def test_evidence_recall() -> None:

@@ -48,20 +48,14 @@ def test_the_secret_settings_are_the_token_and_the_api_key() -> None:
 def cross_field_cases() -> dict[str, dict[str, str]]:
     """Every cross-field rule broken, each on its own (with the variables it must name)."""
     cases = {
-        "reranker alone": {"NEWSBOT_RERANKER_MODEL": str(ROOT / "README.md")},
-        "tokenizer alone": {"NEWSBOT_RERANKER_TOKENIZER": str(ROOT / "README.md")},
         "openai-compatible, no url": {"NEWSBOT_LLM": "openai-compatible", "NEWSBOT_LLM_MODEL": "m"},
         "openai-compatible, no model": {
             "NEWSBOT_LLM": "openai-compatible",
             "NEWSBOT_LLM_BASE_URL": "http://127.0.0.1:9/v1",
         },
     }
-    for name in ("embedding_model", "embedding_tokenizer", "reranker_model", "reranker_tokenizer"):
-        other = {"reranker_model": "reranker_tokenizer", "reranker_tokenizer": "reranker_model"}
-        case = {env_name(name): "/no/such/model.onnx"}
-        if name in other:
-            case[env_name(other[name])] = str(ROOT / "README.md")
-        cases[f"missing {name} file"] = case
+    for name in ("embedding_model", "embedding_tokenizer"):
+        cases[f"missing {name} file"] = {env_name(name): "/no/such/model.onnx"}
     return cases
 
 

@@ -70,3 +70,17 @@ def test_search_returns_widened_passages_that_quote_the_stored_article(
     narrow = make_engine(chunk_size=48, passage_tokens=0)
     hits = narrow.retriever.search("Why did Pakistan strike targets inside Iran?", 4).hits
     assert all(count(h.node.get_content()) <= 48 for h in hits)
+
+
+def test_the_retriever_composes_as_a_llama_index_retriever(
+    make_engine,
+    corpus,  # noqa: F811
+) -> None:
+    """`retrieve` (llama-index's BaseRetriever door) gives the same passages as `search`."""
+    engine = make_engine(chunk_size=48, passage_tokens=96)
+    engine.index([corpus])
+    question = "Why did Pakistan strike targets inside Iran?"
+    found = engine.retriever.retrieve(question)
+    hits = engine.retriever.search(question, engine.retriever.top_k).hits
+    assert [n.node.node_id for n in found] == [h.node.node_id for h in hits]
+    assert all(n.score == h.score for n, h in zip(found, hits, strict=True))

@@ -26,8 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from index.answer.numbers import missing_values, replaced_values
-from index.ingest.chunking import sentence_spans
-from index.text import cached_terms, content_terms
+from index.text import cached_terms, content_terms, sentence_spans
 from index.text import stopwords as _stopwords
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w&]*(?:[.'’-][\w&]+)*\.?")

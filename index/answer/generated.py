@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 from index.answer import AskedQuestion, ExtractiveAnswerer, refused
 from index.answer.prompts import Prompts
 from index.answer.verification import CheckedSentence, verify
-from index.ingest.chunking import sentence_spans
 from index.results import Answer, Citation, Passage, Verification
-from index.text import cite, content_terms
+from index.text import cite, content_terms, sentence_spans
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM

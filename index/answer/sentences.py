@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from index.ingest.chunking import Span, sentence_spans
 from index.results import Passage
+from index.text import Span, sentence_spans
 
 log = logging.getLogger(__name__)
 

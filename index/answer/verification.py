@@ -21,9 +21,8 @@ import time
 from dataclasses import dataclass, field
 
 from index.answer.claims import Finding, Source, check_claim
-from index.ingest.chunking import sentence_spans
 from index.results import Passage, Verification
-from index.text import cached_terms, content_terms
+from index.text import cached_terms, content_terms, sentence_spans
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^[\s.,;:!?]*(?:\[\d+(?:\s*,\s*\d+)*\][\s.,;:!?]*)+$")

@@ -7,55 +7,17 @@ ships inside llama-index-core), run per line so headings and list items stay sep
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, TextNode
 from pydantic import Field
 
-Span = tuple[int, int]
+from index.text import Span, sentence_spans
 
 # What retrieval sees of a chunk besides its text: the header of the embedded and keyword text.
 HEADER_KEYS = ("title", "source", "date")
-_LINE = re.compile(r"[^\n]+")
-
-
-@cache
-def _punkt() -> Any:
-    import llama_index.core
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    cache_dir = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
-    if str(cache_dir) not in nltk.data.path:
-        nltk.data.path.append(str(cache_dir))
-    return PunktTokenizer("english")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """(start, end) of each sentence of `text`, trimmed of surrounding white space."""
-    spans: list[Span] = []
-    for line in _LINE.finditer(text):
-        base = line.start()
-        spans += [(base + start, base + end) for start, end in line_sentences(line.group())]
-    return spans
-
-
-@lru_cache(maxsize=20_000)
-def line_sentences(line: str) -> tuple[Span, ...]:
-    """Sentence spans of one line (kept: retrieval splits the same paragraphs again)."""
-    spans: list[Span] = []
-    for start, end in _punkt().span_tokenize(line):
-        piece = line[start:end]
-        lead = len(piece) - len(piece.lstrip())
-        trail = len(piece) - len(piece.rstrip())
-        if piece.strip():
-            spans.append((start + lead, end - trail))
-    return tuple(spans)
 
 
 def pack_sentences(

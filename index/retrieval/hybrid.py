@@ -13,10 +13,9 @@ from functools import lru_cache
 
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.embedding import OnnxEmbedding
-from index.reranking import Reranker
 from index.retrieval.learned_ranker import Candidate, TreeRanker, features, query_texts
 from index.retrieval.query_analysis import QueryAnalysis, SourceMatcher, analyse
 from index.retrieval.widening import widen
@@ -58,7 +57,6 @@ class FusionConfig:
     coverage_weight: float = 1.0  # weight of query-aspect coverage when picking the top k
     coverage_pool: int = 60  # fused candidates the coverage selection picks from
     term_decay: float = 0.3  # a query term already covered k times counts term_decay**k
-    article_penalty: float = 0.0  # subtracted per passage already picked from the same article
 
 
 Ranked = list[tuple[TextNode, float]]
@@ -80,8 +78,6 @@ class HybridRetriever(BaseRetriever):
         embedder: OnnxEmbedding,
         top_k: int,
         fusion: FusionConfig | None = None,
-        reranker: Reranker | None = None,
-        rerank_candidates: int = 30,
         ranker: TreeRanker | None = None,
         passage_tokens: int = 0,
     ) -> None:
@@ -89,7 +85,6 @@ class HybridRetriever(BaseRetriever):
         self.store, self.keyword, self.embedder = store, keyword, embedder
         self.top_k = top_k
         self.fusion = fusion or FusionConfig()
-        self.reranker, self.rerank_candidates = reranker, rerank_candidates
         self.ranker = ranker
         self.passage_tokens = passage_tokens
         # Widening counts the same sentences again and again.
@@ -121,8 +116,7 @@ class HybridRetriever(BaseRetriever):
         vector = vectors[0].tolist()
         analysis = self.analyse(query)
         found = self.candidates(query, vectors, max(f.candidates, k), analysis)
-        ranked = self.rerank(query, found)
-        hits = self.widen(self.pick(query, ranked, k))
+        hits = self.widen(self.pick(query, found, k))
         return SearchResult(hits, vector, analysis, vectors)
 
     def widen(self, hits: list[Hit]) -> list[Hit]:
@@ -258,17 +252,6 @@ class HybridRetriever(BaseRetriever):
             hit.score = float(p)
         return sorted((h for h, _ in pool), key=lambda h: h.score, reverse=True)
 
-    def rerank(self, query: str, ranked: list[Hit]) -> list[Hit]:
-        """Reorder the best fused candidates by the cross-encoder, when there is one."""
-        if self.reranker is None or not ranked:
-            return ranked
-        head, tail = ranked[: self.rerank_candidates], ranked[self.rerank_candidates :]
-        texts = [h.node.get_content(metadata_mode=MetadataMode.EMBED) for h in head]
-        scores = self.reranker.score(query, texts)
-        for hit, score in zip(head, scores, strict=True):
-            hit.score = float(score)
-        return sorted(head, key=lambda h: h.score, reverse=True) + tail
-
     def _fuse(self, lists: list[tuple[Ranked, float, bool]]) -> list[Hit]:
         """Weighted reciprocal rank fusion of ranked lists (dense ones flagged True)."""
         rrf_k = self.fusion.rrf_k
@@ -319,8 +302,7 @@ def cover(query: str, pool: list[Hit], k: int, f: FusionConfig) -> list[Hit]:
     A multi-hop question describes 2-4 articles; the passages that match its first half best
     crowd out those for the rest. Each pick scores its fused rank score (scaled to the best)
     plus the IDF-weighted share of query terms it contains, each term discounted by how often
-    the passages picked so far already cover it (xQuAD-style), minus a penalty per passage
-    already taken from the same article.
+    the passages picked so far already cover it (xQuAD-style).
     """
     wanted = content_terms(query)
     if not pool or not wanted:
@@ -331,7 +313,6 @@ def cover(query: str, pool: list[Hit], k: int, f: FusionConfig) -> list[Hit]:
     total = sum(idf.values()) or 1.0
     top = pool[0].score or 1.0
     covered: dict[str, int] = {}
-    per_article: dict[str, int] = {}
     left = list(range(len(pool)))
     picked: list[Hit] = []
     while left and len(picked) < k:
@@ -339,14 +320,11 @@ def cover(query: str, pool: list[Hit], k: int, f: FusionConfig) -> list[Hit]:
         def gain(i: int) -> float:
             hit = pool[i]
             novelty = sum(idf[t] * f.term_decay ** covered.get(t, 0) for t in terms[i]) / total
-            same = per_article.get(hit.node.metadata.get("doc_id", ""), 0)
-            return hit.score / top + f.coverage_weight * novelty - f.article_penalty * same
+            return hit.score / top + f.coverage_weight * novelty
 
         best = max(left, key=gain)
         left.remove(best)
         picked.append(pool[best])
         for t in terms[best]:
             covered[t] = covered.get(t, 0) + 1
-        doc = pool[best].node.metadata.get("doc_id", "")
-        per_article[doc] = per_article.get(doc, 0) + 1
     return picked + [pool[i] for i in left]

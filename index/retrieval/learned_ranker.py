@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.text import cached_terms, content_terms
+from index.text import cached_terms, content_terms, quick_sentences
 
 DEFAULT_MODEL = Path(__file__).with_name("ranker.json")
 
@@ -62,7 +62,6 @@ FEATURES = (
     "clause_cosine_rank",  # log(1 + best rank of the passage among the candidates by one clause)
 )
 
-_SENTENCE = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])|\n+")
 # Where a question's clauses meet: punctuation, or a conjunction that starts a new claim.
 _CLAUSE = re.compile(
     r"[,;:?]\s*|\s+(?=(?:while|whereas|but|and (?:did|does|do|is|was|has|had|the|a|an)"
@@ -92,7 +91,7 @@ class Candidate:
 
 @lru_cache(maxsize=50_000)
 def _sentence_terms(node_id: str, text: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(content_terms(s)) for s in _SENTENCE.split(text) if s.strip())
+    return tuple(frozenset(content_terms(s)) for s in quick_sentences(text))
 
 
 def clause_texts(query: str) -> list[str]:

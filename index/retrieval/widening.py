@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from llama_index.core.schema import TextNode
 
-from index.ingest.chunking import Span, sentence_spans
+from index.text import Span, sentence_spans
 
 CHARS_PER_TOKEN = 8  # generous: how far from the chunk, in characters, sentences are split
 

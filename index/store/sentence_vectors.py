@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from index.ingest.chunking import sentence_spans
+from index.text import sentence_spans
 
 
 def sentences_of(text: str) -> list[str]:

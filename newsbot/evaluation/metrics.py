@@ -136,14 +136,6 @@ def score_retrievals(items: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     return calculate_metrics([p[0] for p in pairs], [p[1] for p in pairs])
 
 
-def score_by_question_type(items: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
-    """The four metrics per ``question_type``, to see which kind of multi-hop question fails."""
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for it in scorable(items):
-        groups.setdefault(it["question_type"], []).append(it)
-    return {qtype: score_retrievals(group) for qtype, group in sorted(groups.items())}
-
-
 def evidence_recall(retrieved: Sequence[str], gold: Sequence[str], k: int = CUTOFF) -> float:
     """Share of distinct gold facts found (normalised substring) in any of the top-k chunks.
 
