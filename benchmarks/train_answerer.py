@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.train_ranker import tree_arrays  # noqa: E402
+from index.answer.compose import asked_question  # noqa: E402
 from index.answer.extractive import quoted  # noqa: E402
 from index.answer.features import (  # noqa: E402
     FEATURES,  # noqa: E402
@@ -38,7 +39,7 @@ from index.answer.features import (  # noqa: E402
 from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
-from index.engine import Engine, asked_question  # noqa: E402
+from index.engine import Engine  # noqa: E402
 from index.store.chroma import passage_from_node  # noqa: E402
 from newsbot.evaluation.answers import is_named, states  # noqa: E402
 from newsbot.evaluation.metrics import normalise  # noqa: E402

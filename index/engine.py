@@ -12,41 +12,35 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
-from index.answer import (
-    AskedQuestion,
-    ExtractiveAnswerer,
-    StoredVectors,
-    Thresholds,
-    refused,
-    unknown_sources_answer,
-)
+from index.answer import ExtractiveAnswerer, StoredVectors, Thresholds
+from index.answer.compose import compose_answer
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import StoredSentenceVectors
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
-    IndexStopped,
     InvalidQuestion,
     NewsbotError,
     StoreWriteError,
     write_failure,
 )
-from index.ingest.run import Indexer
+from index.ingest.run import Indexer, StoppableEmbedder
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
-from index.retrieval.learned_ranker import TreeRanker, clause_texts
+from index.retrieval.learned_ranker import TreeRanker
 from index.settings import Settings
-from index.store.chroma import Store, passage_from_node
+from index.store.chroma import ArticleRecord, Store, passage_from_node
 from index.store.keyword_index import KeywordIndex, versions_stamp
 
 if TYPE_CHECKING:
-    from index.answer.generated import GeneratedAnswerer
+    from index.store.consistency import ConsistencyReport
+
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -57,66 +51,6 @@ def keyword_folder(settings: Settings) -> Path:
     """Where the keyword index of the configured collection is saved (one per store)."""
     where = f"{settings.chroma_host}_{settings.chroma_port}_" if settings.server_mode else ""
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
-
-
-class _StoppableEmbedder:
-    """The embedder as one indexing run sees it: embeds a batch at a time and stops between
-    batches once the engine is asked to stop, so a shutdown never waits out a whole run.
-
-    Stopping there is safe: an article becomes visible only when its registry record is written,
-    after all its chunks; the next run embeds whatever was not committed.
-    """
-
-    def __init__(self, embedder: OnnxEmbedding, stop: threading.Event) -> None:
-        self._embedder, self._stop = embedder, stop
-
-    def __getattr__(self, name: str) -> Any:  # count_tokens, fingerprint, ...: the real one's
-        return getattr(self._embedder, name)
-
-    def check(self) -> None:
-        if self._stop.is_set():
-            raise IndexStopped(
-                "indexing stopped because newsbot is shutting down; the articles indexed so far "
-                "are kept, and the next run indexes the rest"
-            )
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self._embedder.embed(texts, before_batch=self.check)
-
-
-def asked_question(question: str, found: SearchResult) -> AskedQuestion:
-    """The question as the answerer needs it, from what retrieval already computed."""
-    if found.vectors is not None:
-        vectors = found.vectors
-    else:
-        vectors = np.asarray([found.query_vector], dtype=np.float32)
-    a = found.analysis
-    return AskedQuestion(
-        question, vectors, clause_texts(question), a.sources, a.dates, a.unknown_sources
-    )
-
-
-def compose_answer(
-    question: str,
-    found: SearchResult,
-    passages: list[Passage],
-    answerer: ExtractiveAnswerer,
-    generator: GeneratedAnswerer | None = None,
-    on_text: Callable[[str], None] | None = None,
-) -> Answer:
-    """The answer to `question` from what retrieval `found`: a refusal by name when the question
-    cites publications the index does not hold, else the LLM's (when there is a
-    `generator`) or the extractive one. `newsbot eval` calls this too, so it
-    measures the answers that ship."""
-    unknown = found.analysis.unknown_sources
-    if unknown:
-        return unknown_sources_answer(question, unknown, passages)
-    if not passages:
-        return refused(question, "nothing_indexed", passages)
-    asked = asked_question(question, found)
-    if generator is not None:
-        return generator.answer(asked, passages, on_text=on_text)
-    return answerer.answer(asked, passages)
 
 
 def extractive_answerer(
@@ -209,7 +143,7 @@ class Engine:
             raise NewsbotError(f"no such file or directory: {', '.join(missing)}")
         with self._write_lock, self.store.writing():
             started = time.perf_counter()
-            embedder = _StoppableEmbedder(self.embedder, self._stop)
+            embedder = StoppableEmbedder(self.embedder, self._stop)
             embedder.check()
 
             def tick(update: IndexProgress) -> None:
@@ -264,11 +198,23 @@ class Engine:
         seconds = time.perf_counter() - started
         log.info("warmed up in %.1f s (sentence vectors of %d chunks)", seconds, read)
 
-    def ensure_indexed(self, progress: Progress | None = None) -> IndexReport | None:
-        """Index the configured sources when the store is empty; None when it was not."""
+    def ensure_indexed(
+        self, progress: Progress | None = None, starting: Callable[[], None] | None = None
+    ) -> IndexReport | None:
+        """Index the configured sources when the store is empty (calling `starting` first, to
+        say so); None when it was not empty. The one "index if empty" path of every front end."""
         if self.store.count()[0]:
             return None
+        if starting is not None:
+            starting()
         return self.index(progress=progress)
+
+    def check_consistency(self, vectors: int) -> ConsistencyReport:
+        """What `newsbot doctor` checks: the store, its registry and the keyword index agree
+        (`vectors` chunks' stored vectors compared with a fresh embedding)."""
+        from index.store.consistency import check_consistency
+
+        return check_consistency(self.store, self.keyword, vectors=vectors)
 
     def forget(self, id_or_path: str) -> str:
         """Remove an article by id, url or file path; returns its title."""
@@ -330,7 +276,7 @@ class Engine:
         return question
 
     def sources(self, question: str, k: int | None = None) -> list[Passage]:
-        return self._search(self.check_question(question), k or self.settings.top_k)[0]
+        return self.find(self.check_question(question), k or self.settings.top_k)[0]
 
     def ask(
         self,
@@ -347,7 +293,7 @@ class Engine:
         if self.generator is not None and history:
             question = self.check_question(self.generator.condense(question, history))
         condensed = time.perf_counter()
-        passages, found = self._find(question, k or self.settings.answer_passages)
+        passages, found = self.find(question, k or self.settings.answer_passages)
         retrieved = time.perf_counter()
         answer = compose_answer(
             question, found, passages, self.answerer, self.generator, on_text=on_text
@@ -361,17 +307,26 @@ class Engine:
         answer.timings = {**timings, **answer.timings}
         return answer
 
-    def _search(self, question: str, k: int) -> tuple[list[Passage], list[float]]:
-        passages, result = self._find(question, k)
-        return passages, result.query_vector
-
-    def _find(self, question: str, k: int) -> tuple[list[Passage], SearchResult]:
+    def find(self, question: str, k: int) -> tuple[list[Passage], SearchResult]:
+        """The top `k` passages for `question`, with what retrieval computed on the way (the
+        evaluator scores both; `answer_found` answers from them)."""
         result = self.retriever.search(question, k)
         passages = [passage_from_node(h.node, h.score, i + 1) for i, h in enumerate(result.hits)]
         return passages, result
 
+    def answer_found(self, question: str, found: SearchResult, passages: list[Passage]) -> Answer:
+        """The extractive answer from passages `find` returned, as `ask` composes it."""
+        return compose_answer(question, found, passages, self.answerer)
+
+    def count_tokens(self, text: str) -> int:
+        return self.embedder.count_tokens(text)
+
     def article_body(self, doc_id: str) -> str | None:
         return self.store.article_body(doc_id)
+
+    def article(self, doc_id: str) -> ArticleRecord | None:
+        """What the registry holds about one article (its origin file, hash, chunks)."""
+        return self.store.articles().get(doc_id)
 
     def list_articles(self) -> list[tuple[str, str]]:
         """(id, title) of every indexed article, by title: for pickers such as autocomplete."""

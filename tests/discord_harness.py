@@ -18,7 +18,7 @@ def make_bot(engine: Engine, fake: FakeDiscord, **settings: Any) -> NewsBot:
     (e.g. the rate limit)."""
     settings = {"discord_guild_id": [fake.guild_id], **settings}
     bot = NewsBot(engine.settings.model_copy(update=settings), engine, guild_ready_timeout=0.01)
-    bot.progress_interval = 0.05
+    bot.admin.progress_interval = 0.05
     return bot
 
 

@@ -411,7 +411,7 @@ async def run_load(engine: Engine, plan: LoadPlan) -> LoadRun:
             served = {"discord_guild_id": [fake.guild_id]}
             settings = engine.settings.model_copy(update={**served, **plan.bot_settings})
             bot = NewsBot(settings, engine, guild_ready_timeout=0.01)
-            bot.progress_interval = plan.progress_interval
+            bot.admin.progress_interval = plan.progress_interval
             users = [fake.add_user(m.name) for m in plan.members]
             async with fake.running(bot):
                 await fake.wait_for_sync()

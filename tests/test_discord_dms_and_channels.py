@@ -8,7 +8,7 @@ import pytest
 
 from index.engine import Engine
 from newsbot.discord_bot.client import NewsBot
-from newsbot.discord_bot.common import OncePerUser
+from newsbot.discord_bot.limits import OncePerUser
 from newsbot.discord_bot.questions import DMS_OFF
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage, Intent

@@ -8,9 +8,10 @@ import pytest
 
 from index.errors import InvalidQuestion
 from index.results import Answer, Passage
-from newsbot.discord_bot.common import RateLimiter, Refused, user_message
 from newsbot.discord_bot.fetch import check_content, safe_name
+from newsbot.discord_bot.limits import RateLimiter
 from newsbot.discord_bot.render import answer_parts, escape, split_message
+from newsbot.discord_bot.replies import Refused, user_message
 
 
 def fences_balanced(part: str) -> bool:

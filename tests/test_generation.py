@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from index.answer import CLOSEST, REASONS
-from index.engine import Engine, compose_answer
+from index.answer.compose import compose_answer
+from index.engine import Engine
 from tests.fakes.llm_servers import FakeLLMServer, Reply
 
 QUESTION = "How many people did the Pakistani strike kill?"

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from index.engine import Engine
 from index.results import Answer, Citation, IndexReport, Passage, SkippedFile
 from newsbot.discord_bot.client import NewsBot
-from newsbot.discord_bot.common import Refused
 from newsbot.discord_bot.fetch import Upload, fetch_url, safe_name
 from newsbot.discord_bot.render import (
     MESSAGE_LIMIT,
@@ -35,6 +34,7 @@ from newsbot.discord_bot.render import (
     report_text,
     split_message,
 )
+from newsbot.discord_bot.replies import Refused
 from newsbot.discord_bot.url_guard import address_problem, parse_ip
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from llama_index.core import Document
 from llama_index.core.schema import MetadataMode, TextNode
 
 from index.embedding import OnnxEmbedding
+from index.errors import IndexStopped
 from index.ingest.chunking import SentenceChunker
 from index.ingest.loaders import discover, load_files
 from index.results import Article, IndexProgress, IndexReport, SkippedFile
@@ -197,3 +201,28 @@ def _groups(
         groups[-1].append(item)
         count += len(item[1])
     return [g for g in groups if g]
+
+
+class StoppableEmbedder:
+    """The embedder as one indexing run sees it: embeds a batch at a time and stops between
+    batches once the engine is asked to stop, so a shutdown never waits out a whole run.
+
+    Stopping there is safe: an article becomes visible only when its registry record is written,
+    after all its chunks; the next run embeds whatever was not committed.
+    """
+
+    def __init__(self, embedder: OnnxEmbedding, stop: threading.Event) -> None:
+        self._embedder, self._stop = embedder, stop
+
+    def __getattr__(self, name: str) -> Any:  # count_tokens, fingerprint, ...: the real one's
+        return getattr(self._embedder, name)
+
+    def check(self) -> None:
+        if self._stop.is_set():
+            raise IndexStopped(
+                "indexing stopped because newsbot is shutting down; the articles indexed so far "
+                "are kept, and the next run indexes the rest"
+            )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._embedder.embed(texts, before_batch=self.check)

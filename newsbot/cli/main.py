@@ -149,12 +149,16 @@ def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
     """The engine, with the configured sources indexed first if the store is empty."""
     engine = _engine(ctx)
-    if engine.stats().articles == 0:
-        sources = ", ".join(str(p) for p in _settings(ctx).sources)
-        click.echo(f"The index is empty: indexing {sources} first.", err=True)
-        report = _run_index(engine, None)
-        if not quiet:
-            click.echo(render_report(report), err=True)
+    sources = ", ".join(str(p) for p in _settings(ctx).sources)
+    update, close = _progress_bar()
+    try:
+        report = engine.ensure_indexed(
+            update, lambda: click.echo(f"The index is empty: indexing {sources} first.", err=True)
+        )
+    finally:
+        close()
+    if report is not None and not quiet:
+        click.echo(render_report(report), err=True)
     return engine
 
 
@@ -269,10 +273,9 @@ _DOCTOR_VECTOR_SAMPLE = 200  # chunks looked up in the vector index: a second or
 
 def _doctor_consistency(engine: Any) -> bool:
     """The `index:` line of doctor; False when the index is inconsistent."""
-    from index.store.consistency import check_consistency
 
     try:
-        report = check_consistency(engine.store, engine.keyword, vectors=_DOCTOR_VECTOR_SAMPLE)
+        report = engine.check_consistency(vectors=_DOCTOR_VECTOR_SAMPLE)
     except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
         click.echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
         return False

@@ -1,6 +1,7 @@
-"""Admin commands: `/reindex`, `/ingest`, `/forget` (with autocomplete), `/stats`.
+"""Admin commands: `/reindex`, `/ingest`, `/forget` (with autocomplete), `/stats`, as one cog.
 
-Hidden from members without Manage Server (`default_permissions`) and checked again when invoked,
+Hidden from members without Manage Server (`default_permissions`) and checked again when invoked
+(the cog's `interaction_check`),
 since a server can grant the commands to anyone: Manage Server, or a role in
 `NEWSBOT_ADMIN_ROLE_IDS`. Only one re-index runs at a time; questions are answered meanwhile.
 """
@@ -16,47 +17,32 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from index.errors import IndexStopped, StoreWriteError, write_failure
 from index.results import IndexProgress, IndexReport
 from index.text import shorten
-from newsbot.discord_bot.common import Refused, user_message
 from newsbot.discord_bot.fetch import Upload, check_content, fetch_url
 from newsbot.discord_bot.render import NO_MENTIONS, escape, report_text, stats_text
+from newsbot.discord_bot.replies import Refused, user_message
 
 if TYPE_CHECKING:
-    from newsbot.discord_bot.client import NewsBot
+    from newsbot.discord_bot.host import Host
 
 log = logging.getLogger("newsbot.discord_bot.admin")
 
 CHOICE_LIMIT = 100  # characters of an autocomplete choice's name and value
 
 
-def is_admin(bot: NewsBot, interaction: discord.Interaction) -> bool:
+def is_admin(host: Host, interaction: discord.Interaction) -> bool:
     if interaction.guild is None:
         return False
     perms = interaction.permissions
     if perms.manage_guild or perms.administrator:
         return True
-    allowed = set(bot.settings.admin_role_ids)
+    allowed = set(host.settings.admin_role_ids)
     roles = getattr(interaction.user, "roles", [])
     return any(role.id in allowed for role in roles)
-
-
-def admin_only() -> object:
-    async def predicate(interaction: discord.Interaction) -> bool:
-        bot: NewsBot = interaction.client  # type: ignore[assignment]
-        if is_admin(bot, interaction):
-            return True
-        name = interaction.command.name if interaction.command else "this command"
-        if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
-            raise Refused(f"/{name} only works in a server, not in direct messages.")
-        roles = " or one of the bot's admin roles" if bot.settings.admin_role_ids else ""
-        raise Refused(
-            f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
-        )
-
-    return app_commands.check(predicate)
 
 
 def _choice_value(doc_id: str) -> str:
@@ -93,29 +79,49 @@ class ProgressMessage:
                     log.warning("could not show re-index progress: %s", exc)
 
 
-def register(bot: NewsBot) -> None:
-    tree = bot.tree
+def _admin_command(name: str, description: str):  # noqa: ANN202 - decorator factory
+    """A server-only slash command, hidden from members without Manage Server."""
 
-    def admin_command(name: str, description: str):  # noqa: ANN202 - decorator factory
-        def wrap(fn):  # noqa: ANN001, ANN202
-            fn = admin_only()(fn)  # type: ignore[operator]
-            fn = app_commands.guild_only()(fn)
-            fn = app_commands.default_permissions(manage_guild=True)(fn)
-            return tree.command(name=name, description=description)(fn)
+    def wrap(fn):  # noqa: ANN001, ANN202
+        fn = app_commands.guild_only()(fn)
+        fn = app_commands.default_permissions(manage_guild=True)(fn)
+        return app_commands.command(name=name, description=description)(fn)
 
-        return wrap
+    return wrap
 
-    @admin_command("reindex", "Re-scan the configured article sources (admins)")
-    async def reindex(interaction: discord.Interaction) -> None:
-        if bot.reindex_lock.locked():
+
+class AdminCommands(commands.Cog):
+    """`/reindex`, `/ingest`, `/forget`, `/stats`: each checked by `interaction_check`."""
+
+    def __init__(self, host: Host, uploads_dir: Path, progress_interval: float = 2.0) -> None:
+        self.host, self.uploads_dir = host, uploads_dir
+        self.progress_interval = progress_interval  # seconds between /reindex progress edits
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if is_admin(self.host, interaction):
+            return True
+        name = interaction.command.name if interaction.command else "this command"
+        if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
+            raise Refused(f"/{name} only works in a server, not in direct messages.")
+        roles = " or one of the bot's admin roles" if self.host.settings.admin_role_ids else ""
+        raise Refused(
+            f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
+        )
+
+    @_admin_command("reindex", "Re-scan the configured article sources (admins)")
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        host = self.host
+        if host.reindex_lock.locked():
             raise Refused("A re-index is already running: its message shows the progress.")
-        async with bot.reindex_lock:
+        async with host.reindex_lock:
             await interaction.response.send_message(
                 "Re-indexing the configured sources…", allowed_mentions=NO_MENTIONS
             )
-            progress = ProgressMessage(interaction, bot.progress_interval)
+            progress = ProgressMessage(interaction, self.progress_interval)
             started = time.perf_counter()
-            work = asyncio.ensure_future(asyncio.to_thread(bot.engine.index, None, progress.update))
+            work = asyncio.ensure_future(
+                asyncio.to_thread(host.engine.index, None, progress.update)
+            )
             try:
                 report = await progress.follow(work)
             except Exception as exc:  # noqa: BLE001 - shown in the same message
@@ -125,26 +131,50 @@ def register(bot: NewsBot) -> None:
                 )
                 return
             finally:
-                bot.articles_changed()
+                host.articles_changed()
             seconds = time.perf_counter() - started
             log.info("re-index by an admin: %s in %.1f s", report.summary(), seconds)
             await interaction.edit_original_response(
                 content=report_text(report), allowed_mentions=NO_MENTIONS
             )
 
-    @admin_command("ingest", "Add an article: attach a file or give a url (admins)")
+    @_admin_command("ingest", "Add an article: attach a file or give a url (admins)")
     @app_commands.describe(
         file="An article file: .txt, .md, .html, .json or .pdf",
         url="A web page or article file to fetch (http or https)",
     )
     async def ingest(
+        self,
         interaction: discord.Interaction,
         file: discord.Attachment | None = None,
         url: str | None = None,
     ) -> None:
         if (file is None) == (url is None):
             raise Refused("Give me one article: either `file:` (an attachment) or `url:`.")
-        limit = bot.settings.ingest_max_bytes
+        name, data = await self._received(interaction, file, url)
+        upload = await asyncio.to_thread(_save_upload, self.uploads_dir, name, data)
+        try:
+            report = await asyncio.to_thread(self.host.engine.index, [upload.path], None, False)
+        except Exception:
+            await asyncio.to_thread(upload.restore)
+            raise
+        finally:
+            self.host.articles_changed()
+        if report.skipped and not (report.added or report.updated or report.unchanged):
+            await asyncio.to_thread(upload.restore)
+            reason = report.skipped[0].reason
+            raise Refused(f"I could not read {upload.path.name}: {reason}. Nothing was changed")
+        await interaction.edit_original_response(
+            content=await _ingest_summary(self.host, report, upload.path.name),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    async def _received(
+        self, interaction: discord.Interaction, file: discord.Attachment | None, url: str | None
+    ) -> tuple[str, bytes]:
+        """The attached or fetched file's name and bytes, checked (size, type, real text)."""
+        settings = self.host.settings
+        limit = settings.ingest_max_bytes
         if file is not None and file.size > limit:
             raise Refused(
                 f"{file.filename} is too large ({file.size:,} bytes; the limit is {limit:,})"
@@ -154,35 +184,39 @@ def register(bot: NewsBot) -> None:
             name, data = file.filename, await file.read()
         else:
             name, data = await fetch_url(
-                url or "", limit, bot.settings.ingest_timeout, bot.settings.ingest_allowed_hosts
+                url or "", limit, settings.ingest_timeout, settings.ingest_allowed_hosts
             )
         check_content(name, data, limit)
-        upload = await asyncio.to_thread(_save_upload, bot.uploads_dir, name, data)
+        return name, data
+
+    @_admin_command("forget", "Remove an article from the index (admins)")
+    @app_commands.describe(article="The article to remove: start typing its title")
+    async def forget(self, interaction: discord.Interaction, article: str) -> None:
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        host = self.host
+        doc_id = await _resolve_article(host, article)
+        origin = await asyncio.to_thread(host.engine.article, doc_id)
         try:
-            report = await asyncio.to_thread(bot.engine.index, [upload.path], None, False)
-        except Exception:
-            await asyncio.to_thread(upload.restore)
-            raise
+            title = await asyncio.to_thread(host.engine.forget, doc_id)
         finally:
-            bot.articles_changed()
-        if report.skipped and not (report.added or report.updated or report.unchanged):
-            await asyncio.to_thread(upload.restore)
-            reason = report.skipped[0].reason
-            raise Refused(f"I could not read {upload.path.name}: {reason}. Nothing was changed")
+            host.articles_changed()
+        if origin is not None and origin.origin:
+            _drop_upload(self.uploads_dir, Path(origin.origin))
         await interaction.edit_original_response(
-            content=await _ingest_summary(bot, report, upload.path.name),
+            content=f"Forgot **{escape(title)}**: it is no longer used in answers.",
             allowed_mentions=NO_MENTIONS,
         )
 
+    @forget.autocomplete("article")
     async def article_choices(
-        interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if not is_admin(bot, interaction):
+        if not is_admin(self.host, interaction):
             return []
         wanted = current.casefold().strip()
         found = [
             (doc_id, title)
-            for doc_id, title in await bot.article_list()
+            for doc_id, title in await self.host.article_list()
             if wanted in title.casefold() or wanted in doc_id.casefold()
         ]
         return [
@@ -192,35 +226,17 @@ def register(bot: NewsBot) -> None:
             for doc_id, title in found[:25]
         ]
 
-    @admin_command("forget", "Remove an article from the index (admins)")
-    @app_commands.describe(article="The article to remove: start typing its title")
-    @app_commands.autocomplete(article=article_choices)
-    async def forget(interaction: discord.Interaction, article: str) -> None:
+    @_admin_command("stats", "How many articles are indexed, and when last (admins)")
+    async def stats(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
-        doc_id = await _resolve_article(bot, article)
-        origin = await asyncio.to_thread(lambda: bot.engine.store.articles().get(doc_id))
-        try:
-            title = await asyncio.to_thread(bot.engine.forget, doc_id)
-        finally:
-            bot.articles_changed()
-        if origin is not None and origin.origin:
-            _drop_upload(bot.uploads_dir, Path(origin.origin))
-        await interaction.edit_original_response(
-            content=f"Forgot **{escape(title)}**: it is no longer used in answers.",
-            allowed_mentions=NO_MENTIONS,
-        )
-
-    @admin_command("stats", "How many articles are indexed, and when last (admins)")
-    async def stats(interaction: discord.Interaction) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        result = await asyncio.to_thread(bot.engine.stats)
+        result = await asyncio.to_thread(self.host.engine.stats)
         await interaction.edit_original_response(content=stats_text(result))
 
 
-async def _resolve_article(bot: NewsBot, value: str) -> str:
+async def _resolve_article(host: Host, value: str) -> str:
     """An article id from an autocomplete value, an id, a url, a path or an exact title."""
     value = value.strip()
-    articles = await bot.article_list()
+    articles = await host.article_list()
     ids = {doc_id for doc_id, _ in articles}
     if value in ids:
         return value
@@ -258,8 +274,8 @@ def _drop_upload(uploads: Path, origin: Path) -> None:
         log.warning("could not delete the forgotten upload: %s", exc)
 
 
-async def _ingest_summary(bot: NewsBot, report: IndexReport, name: str) -> str:
-    titles = dict(await bot.article_list())
+async def _ingest_summary(host: Host, report: IndexReport, name: str) -> str:
+    titles = dict(await host.article_list())
     lines: list[str] = []
     for verb, ids in (("Added", report.added), ("Updated", report.updated)):
         for doc_id in ids[:5]:

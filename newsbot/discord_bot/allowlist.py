@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
 
 import discord
 
-from newsbot.discord_bot.common import OncePerUser
+from newsbot.discord_bot.limits import OncePerUser
 from newsbot.discord_bot.render import NO_MENTIONS
-
-if TYPE_CHECKING:
-    from newsbot.discord_bot.client import NewsBot
 
 log = logging.getLogger("newsbot.discord_bot.allowlist")
 
@@ -40,9 +36,9 @@ def describe(guild: discord.Guild) -> str:
 
 
 class Allowlist:
-    def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
-        self.guild_ids = bot.settings.guild_ids
+    def __init__(self, client: discord.Client, guild_ids: set[int] | frozenset[int]) -> None:
+        self.client = client
+        self.guild_ids = guild_ids
         self._members: dict[int, tuple[float, bool]] = {}  # user id -> (when, member?)
         self.refused_dms = OncePerUser(REFUSAL_REMINDER)
 
@@ -61,7 +57,7 @@ class Allowlist:
         if known is not None and time.monotonic() - known[0] < MEMBERSHIP_TTL:
             return known[1]
         answers: list[bool | None] = []
-        for guild in filter(None, map(self.bot.get_guild, sorted(self.guild_ids))):
+        for guild in filter(None, map(self.client.get_guild, sorted(self.guild_ids))):
             if guild.get_member(user.id) is not None:
                 answers.append(True)
             else:

@@ -1,7 +1,9 @@
 """The Discord client: the engine in front of a team's channels.
 
-`NewsBot` is a `discord.Client` with a `CommandTree`; `run_bot(settings)` is what
-`newsbot serve` runs. The engine stays free of Discord: every engine call goes through
+`NewsBot` is a discord.py `commands.Bot` used for its app commands only: the slash commands live
+in cogs (`QuestionCommands`, `AdminCommands`), each owning its state and its check, added at
+start; messages go to the `MentionHandler`. `run_bot(settings)` is what `newsbot serve` runs.
+The engine stays free of Discord: every engine call goes through
 `NewsBot.run_engine` (worker threads, bounded), so the gateway heartbeat never waits on it.
 """
 
@@ -19,16 +21,18 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from index.engine import Engine
 from index.errors import NewsbotError
 from index.settings import Settings
-from newsbot.discord_bot import admin, questions
+from newsbot.discord_bot.admin import AdminCommands
 from newsbot.discord_bot.allowlist import Allowlist, describe
 from newsbot.discord_bot.answers_log import AnswersLog
-from newsbot.discord_bot.common import EngineRunner, RateLimiter, Refused, tell, user_message
-from newsbot.discord_bot.questions import MentionHandler, SourcesButton
+from newsbot.discord_bot.limits import EngineRunner, RateLimiter
+from newsbot.discord_bot.questions import MentionHandler, QuestionCommands, SourcesButton
 from newsbot.discord_bot.render import NO_MENTIONS
+from newsbot.discord_bot.replies import Refused, tell, user_message
 
 log = logging.getLogger("newsbot.discord_bot")
 
@@ -71,24 +75,29 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class NewsBot(discord.Client):
+class NewsBot(commands.Bot):
     def __init__(self, settings: Settings, engine: Engine | None = None, **options: object) -> None:
         # A text-only bot: no warnings at every start about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
-        super().__init__(intents=bot_intents(), allowed_mentions=NO_MENTIONS, **options)
+        super().__init__(
+            # No prefix commands: messages go to the MentionHandler (on_message is ours).
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            allowed_mentions=NO_MENTIONS,
+            **options,
+        )
         self.settings = settings
         self._engine = engine
-        self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.run_engine = EngineRunner(settings.max_concurrent_answers)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
         self.reindex_lock = asyncio.Lock()
-        self.progress_interval = 2.0
-        self.uploads_dir = settings.data_dir / "uploads"
+        self.admin = AdminCommands(self, settings.data_dir / "uploads")
         self.answers = AnswersLog(settings.data_dir / "discord" / "answers.sqlite3")
         self.mentions = MentionHandler(self)
-        self.allowlist = Allowlist(self)
+        self.allowlist = Allowlist(self, settings.guild_ids)
         self.refresh_interval = REFRESH_INTERVAL
         self._articles: tuple[float, list[tuple[str, str]]] | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -98,8 +107,6 @@ class NewsBot(discord.Client):
         self.stopping = False
         self.stop_summary = ""
         self.tree.interaction_check = self._admit_interaction  # type: ignore[method-assign]
-        questions.register(self)
-        admin.register(self)
 
     @property
     def engine(self) -> Engine:
@@ -128,10 +135,12 @@ class NewsBot(discord.Client):
         if self.settings.llm != "none":
             await asyncio.to_thread(self._check_llm)
         self.add_dynamic_items(SourcesButton)
+        await self.add_cog(QuestionCommands(self))
+        await self.add_cog(self.admin)
         await self.sync_commands()
         stats = await asyncio.to_thread(self.engine.stats)
         log.info("index: %d articles, %d chunks", stats.articles, stats.chunks)
-        work = self._index_sources() if stats.articles == 0 else self._warm_up()
+        work = self._index_if_empty() if stats.articles == 0 else self._warm_up()
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -156,12 +165,16 @@ class NewsBot(discord.Client):
         except Exception as exc:  # noqa: BLE001 - questions load the same things on demand
             log.warning("warming up failed: %s", user_message(exc, "start-up"))
 
-    async def _index_sources(self) -> None:
+    async def _index_if_empty(self) -> None:
         async with self.reindex_lock:
-            log.info("the index is empty: indexing the configured sources")
             try:
-                report = await asyncio.to_thread(self.engine.index)
-                log.info("indexed the configured sources: %s", report.summary())
+                report = await asyncio.to_thread(
+                    self.engine.ensure_indexed,
+                    None,
+                    lambda: log.info("the index is empty: indexing the configured sources"),
+                )
+                if report is not None:
+                    log.info("indexed the configured sources: %s", report.summary())
             except Exception as exc:  # noqa: BLE001 - the bot keeps running on an empty index
                 log.warning("the start-up indexing stopped: %s", user_message(exc, "start-up"))
             finally:

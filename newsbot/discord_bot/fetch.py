@@ -18,7 +18,7 @@ import yarl
 
 from index.ingest.loaders import SUPPORTED_SUFFIXES
 from newsbot.discord_bot import url_guard
-from newsbot.discord_bot.common import Refused
+from newsbot.discord_bot.replies import Refused
 
 TEXT_SUFFIXES = SUPPORTED_SUFFIXES - {".pdf"}
 CONTENT_TYPES = {

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from index.answer.generated import HISTORY_TURNS
 from index.results import Answer
-from newsbot.discord_bot.common import OncePerUser, Refused, tell, user_message
+from newsbot.discord_bot.limits import OncePerUser
 from newsbot.discord_bot.render import (
     NO_MENTIONS,
     Part,
@@ -22,10 +23,11 @@ from newsbot.discord_bot.render import (
     passages_text,
     split_message,
 )
+from newsbot.discord_bot.replies import Refused, tell, user_message
 from newsbot.discord_bot.streaming import StreamEditor
 
 if TYPE_CHECKING:
-    from newsbot.discord_bot.client import NewsBot
+    from newsbot.discord_bot.host import Host
 
 log = logging.getLogger("newsbot.discord_bot.questions")
 
@@ -62,16 +64,16 @@ class SourcesButton(
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # Buttons bypass the command tree's check: the same servers and people only.
-        bot: NewsBot = interaction.client  # type: ignore[assignment]
-        refusal = await bot.allowlist.refusal(interaction.guild_id, interaction.user)
+        host: Host = interaction.client  # type: ignore[assignment]
+        refusal = await host.allowlist.refusal(interaction.guild_id, interaction.user)
         if refusal is not None:
             await tell(interaction, refusal)
         return refusal is None
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: NewsBot = interaction.client  # type: ignore[assignment]
+        host: Host = interaction.client  # type: ignore[assignment]
         try:
-            answer = await asyncio.to_thread(bot.answers.load, self.key)
+            answer = await asyncio.to_thread(host.answers.load, self.key)
             if answer is None:
                 await tell(interaction, "I no longer have the sources of that answer: ask again.")
                 return
@@ -117,25 +119,18 @@ def question_contexts(allow_dms: bool) -> Callable[[F], F]:
     return app_commands.guild_only()
 
 
-def refuse_dms_if_off(bot: NewsBot, interaction: discord.Interaction) -> None:
-    # Discord hides the commands in DMs when they are off, but a client can still send one from
-    # commands synced before the setting changed.
-    if interaction.guild is None and not bot.settings.discord_allow_dms:
-        raise Refused(DMS_OFF)
-
-
-async def prepare(bot: NewsBot, user_id: int, question: str) -> str:
+async def prepare(host: Host, user_id: int, question: str) -> str:
     """The checked question, or `Refused` with the sentence to show (rate limit, bad input)."""
-    wait = bot.limiter.retry_after(user_id)
+    wait = host.limiter.retry_after(user_id)
     if wait:
-        raise Refused(bot.limiter.message(wait))
+        raise Refused(host.limiter.message(wait))
     if not question.strip():
         raise Refused("Ask me something after the mention, e.g. “Who won the election?”")
-    return bot.engine.check_question(question)
+    return host.engine.check_question(question)
 
 
 async def answer(
-    bot: NewsBot,
+    host: Host,
     question: str,
     *,
     show_question: bool = False,
@@ -146,10 +141,10 @@ async def answer(
     `history`: the previous turns of the conversation (LLM mode condenses a follow-up with them).
     """
     if history:
-        result = await bot.run_engine(bot.engine.ask, question, history=history)
+        result = await host.run_engine(host.engine.ask, question, history=history)
     else:
-        result = await bot.run_engine(bot.engine.ask, question)
-    key = await asyncio.to_thread(bot.answers.save, result)
+        result = await host.run_engine(host.engine.ask, question)
+    key = await asyncio.to_thread(host.answers.save, result)
     log.info("answered (key %s, %d citations)", key, len(result.citations))
     return result, answer_parts(result, show_question=show_question), key
 
@@ -162,23 +157,23 @@ class MentionHandler:
     every direct message when `NEWSBOT_DISCORD_ALLOW_DMS` is on (when off, a DM gets one line
     pointing to the server, once a day per person: silence would look broken)."""
 
-    def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+    def __init__(self, host: Host) -> None:
+        self.host = host
         self.dms_declined = OncePerUser(DMS_OFF_REMINDER)
 
     def listens_in(self, channel: discord.abc.Messageable) -> bool:
-        allowed = set(self.bot.settings.discord_channel_ids)
+        allowed = set(self.host.settings.discord_channel_ids)
         if not allowed:
             return True
         ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
         return bool(ids & allowed)
 
     async def is_question(self, message: discord.Message) -> bool:
-        me = self.bot.user
+        me = self.host.user
         if me is None or message.author.bot:
             return False
         if message.guild is None:  # no mention needed in a DM; the channel list is for servers
-            return in_dms(message) and self.bot.settings.discord_allow_dms
+            return in_dms(message) and self.host.settings.discord_allow_dms
         if not self.listens_in(message.channel):
             return False
         if me in message.mentions or self._mentions_my_role(message):
@@ -195,7 +190,7 @@ class MentionHandler:
         return isinstance(parent, discord.Message) and parent.author.id == me.id
 
     def _mentions_my_role(self, message: discord.Message) -> bool:
-        me = self.bot.user
+        me = self.host.user
         return any(
             r.tags is not None and r.tags.bot_id == getattr(me, "id", None)
             for r in message.role_mentions
@@ -203,7 +198,7 @@ class MentionHandler:
 
     def question_text(self, message: discord.Message) -> str:
         text = message.content
-        me = self.bot.user
+        me = self.host.user
         if me is not None:
             text = re.sub(rf"<@!?{me.id}>", " ", text)
         for role in message.role_mentions:
@@ -212,19 +207,19 @@ class MentionHandler:
         return " ".join(text.split())
 
     async def handle(self, message: discord.Message) -> None:
-        if in_dms(message) and not self.bot.settings.discord_allow_dms:
+        if in_dms(message) and not self.host.settings.discord_allow_dms:
             await self._decline_dm(message)
             return
         if not await self.is_question(message):
             return
         try:
-            question = await prepare(self.bot, message.author.id, self.question_text(message))
+            question = await prepare(self.host, message.author.id, self.question_text(message))
             history = await self.history(message)
-            if self.bot.settings.llm_stream and self.bot.settings.llm != "none":
+            if self.host.settings.llm_stream and self.host.settings.llm != "none":
                 await self._stream(message, question, history)
                 return
             async with message.channel.typing():
-                _, parts, key = await answer(self.bot, question, history=history)
+                _, parts, key = await answer(self.host, question, history=history)
             await self._send(message, parts, key)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
             text = user_message(exc, "a channel question")
@@ -247,9 +242,9 @@ class MentionHandler:
     async def history(self, message: discord.Message) -> list[tuple[str, str]]:
         """LLM mode: the previous turns, oldest first: the reply chain above `message`, or else
         the last messages of the thread or DM it is in. Empty in extractive mode."""
-        if self.bot.settings.llm == "none":
+        if self.host.settings.llm == "none":
             return []
-        me = self.bot.user
+        me = self.host.user
         turns: list[discord.Message] = []
         current = message
         try:
@@ -282,12 +277,12 @@ class MentionHandler:
         placeholder = await message.reply("…", mention_author=False, allowed_mentions=NO_MENTIONS)
         editor = StreamEditor(asyncio.get_running_loop(), placeholder)
         try:
-            result = await self.bot.run_engine(
-                self.bot.engine.ask, question, history=history or None, on_text=editor.on_text
+            result = await self.host.run_engine(
+                self.host.engine.ask, question, history=history or None, on_text=editor.on_text
             )
         finally:
             await editor.finish()
-        key = await asyncio.to_thread(self.bot.answers.save, result)
+        key = await asyncio.to_thread(self.host.answers.save, result)
         log.info("answered (key %s, %d citations, streamed)", key, len(result.citations))
         await deliver(
             answer_parts(result),
@@ -333,19 +328,30 @@ async def deliver(parts: list[Part], key: str, *, first: Send, more: Send) -> No
 # --- slash commands -------------------------------------------------------------------------
 
 
-def register(bot: NewsBot) -> None:
-    tree = bot.tree
+class QuestionCommands(commands.Cog):
+    """`/ask` and `/sources`: offered in the listed servers, and in DMs when they are answered."""
 
-    contexts = question_contexts(bot.settings.discord_allow_dms)
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        contexts = question_contexts(host.settings.discord_allow_dms)
+        for command in self.get_app_commands():  # this cog's own copies
+            contexts(command)
 
-    @tree.command(name="ask", description="Ask the news articles a question; the answer cites them")
-    @contexts
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # Discord hides the commands in DMs when they are off, but a client can still send one
+        # from commands synced before the setting changed.
+        if interaction.guild is None and not self.host.settings.discord_allow_dms:
+            raise Refused(DMS_OFF)
+        return True
+
+    @app_commands.command(
+        name="ask", description="Ask the news articles a question; the answer cites them"
+    )
     @app_commands.describe(question="What you want to know, e.g. “Who won the election?”")
-    async def ask(interaction: discord.Interaction, question: str) -> None:
-        refuse_dms_if_off(bot, interaction)
-        question = await prepare(bot, interaction.user.id, question)
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        question = await prepare(self.host, interaction.user.id, question)
         await interaction.response.defer(thinking=True)
-        _, parts, key = await answer(bot, question, show_question=True)
+        _, parts, key = await answer(self.host, question, show_question=True)
         await deliver(
             parts,
             key,
@@ -361,12 +367,12 @@ def register(bot: NewsBot) -> None:
             ),
         )
 
-    @tree.command(name="sources", description="Show the passages that best match a question")
-    @contexts
+    @app_commands.command(
+        name="sources", description="Show the passages that best match a question"
+    )
     @app_commands.describe(question="What to look for, e.g. “Pakistan strikes in Iran”")
-    async def sources(interaction: discord.Interaction, question: str) -> None:
-        refuse_dms_if_off(bot, interaction)
-        question = await prepare(bot, interaction.user.id, question)
+    async def sources(self, interaction: discord.Interaction, question: str) -> None:
+        question = await prepare(self.host, interaction.user.id, question)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        passages = await bot.run_engine(bot.engine.sources, question)
+        passages = await self.host.run_engine(self.host.engine.sources, question)
         await send_ephemeral_text(interaction, passages_text(passages))

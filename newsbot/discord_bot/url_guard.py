@@ -19,7 +19,7 @@ import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from newsbot.discord_bot.common import Refused
+from newsbot.discord_bot.replies import Refused
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = ("http", "https")

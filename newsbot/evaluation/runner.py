@@ -22,7 +22,6 @@ from llama_index.core.schema import MetadataMode
 from index.embedding import OnnxEmbedding
 from index.fileio import write_text_atomic
 from index.settings import Settings, load_settings
-from index.store.chroma import passage_from_node
 from newsbot.evaluation.answers import answer_row, untrue_citations
 from newsbot.evaluation.metrics import CUTOFF
 from newsbot.evaluation.multihop import (
@@ -123,7 +122,7 @@ def run_ours(
     progress: Callable[[str], None] | None = None,
 ) -> SystemRun:
     """Index `work`'s corpus into our collection, then retrieve and answer every question."""
-    from index.engine import Engine, compose_answer
+    from index.engine import Engine
 
     say = progress or (lambda _: None)
     engine = Engine(settings, embedder)
@@ -136,16 +135,13 @@ def run_ours(
     say(f"ours: {len(work.questions)} questions")
     for question in work.questions:
         started = time.perf_counter()
-        found = engine.retriever.search(question["query"], max(k, settings.answer_passages))
+        listed, found = engine.find(question["query"], max(k, settings.answer_passages))
         latency = (time.perf_counter() - started) * 1000
         nodes = [h.node for h in found.hits[:k]]
-        passages = [
-            passage_from_node(h.node, h.score, i + 1)
-            for i, h in enumerate(found.hits[: settings.answer_passages])
-        ]
-        answer = compose_answer(question["query"], found, passages, engine.answerer)
+        passages = listed[: settings.answer_passages]
+        answer = engine.answer_found(question["query"], found, passages)
         ask_ms = (time.perf_counter() - started) * 1000
-        untrue = untrue_citations(answer, engine.store.article_body)
+        untrue = untrue_citations(answer, engine.article_body)
         row = answer_row(question, answer, [p.text for p in passages], untrue)
         results.append(
             Retrieved(
@@ -153,7 +149,7 @@ def run_ours(
                 texts=[n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes],
                 scores=[round(float(h.score), 6) for h in found.hits],
                 article_ids=[n.metadata["doc_id"] for n in nodes],
-                passage_tokens=[engine.embedder.count_tokens(n.get_content()) for n in nodes],
+                passage_tokens=[engine.count_tokens(n.get_content()) for n in nodes],
                 latency_ms=latency,
                 refused=answer.refused,
                 answer=row,

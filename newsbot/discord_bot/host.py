@@ -1,0 +1,39 @@
+"""What the command classes need of the bot that hosts them, named here so that they never import
+the client (which imports them to register them)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Protocol
+
+import discord
+
+if TYPE_CHECKING:
+    from index.engine import Engine
+    from index.settings import Settings
+    from newsbot.discord_bot.allowlist import Allowlist
+    from newsbot.discord_bot.answers_log import AnswersLog
+    from newsbot.discord_bot.limits import EngineRunner, RateLimiter
+
+
+class Host(Protocol):
+    settings: Settings
+    run_engine: EngineRunner
+    limiter: RateLimiter
+    answers: AnswersLog
+    allowlist: Allowlist
+    reindex_lock: asyncio.Lock  # one indexing write at a time: /reindex, /ingest, start-up
+
+    @property
+    def user(self) -> discord.ClientUser | None: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    async def article_list(self) -> list[tuple[str, str]]:
+        """(id, title) of the indexed articles, reused for a few seconds."""
+        ...
+
+    def articles_changed(self) -> None:
+        """Forget the article list: the index changed."""
+        ...
