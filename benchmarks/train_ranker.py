@@ -1,4 +1,4 @@
-"""Train the learned ranker (index/ranker.json) on MultiHop-RAG's dev split.
+"""Train the learned ranker (index/retrieval/ranker.json) on MultiHop-RAG's dev split.
 
     pip install lightgbm
     NEWSBOT_DATA_DIR=/path/to/eval-data python benchmarks/train_ranker.py [--data DIR]

@@ -7,7 +7,11 @@ terms; every answer puts `[n]` before a sentence's closing punctuation. One defi
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
+import types
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,14 +32,53 @@ _ABBREVIATION = re.compile(
 
 @cache
 def _punkt() -> Any:
-    import llama_index.core
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
+    """NLTK's Punkt with the English model llama-index ships (no download)."""
+    from importlib.util import find_spec
 
-    cache_dir = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
-    if str(cache_dir) not in nltk.data.path:
-        nltk.data.path.append(str(cache_dir))
-    return PunktTokenizer("english")
+    spec = find_spec("llama_index.core")
+    assert spec is not None and spec.origin is not None
+    cache_dir = str(Path(spec.origin).parent / "_static" / "nltk_cache")
+    with _nltk_without_its_init() as data:
+        if cache_dir not in data.path:
+            data.path.append(cache_dir)
+        from nltk.tokenize.punkt import PunktTokenizer
+
+        return PunktTokenizer("english")
+
+
+@contextlib.contextmanager
+def _nltk_without_its_init() -> Iterator[Any]:
+    """`nltk.data`, importable without running `nltk/__init__.py`.
+
+    That file imports all of NLTK (and scikit-learn and SciPy where they are installed): most of
+    the time a one-question `newsbot ask` spends on sentences, for Punkt, which needs a handful
+    of modules. The two packages stand in as bare modules while Punkt loads its model. Same
+    spans: the same Punkt code and model.
+    """
+    if "nltk" in sys.modules:  # already imported whole
+        import nltk.data
+
+        yield nltk.data
+        return
+    from importlib.util import find_spec
+
+    spec = find_spec("nltk")
+    assert spec is not None and spec.submodule_search_locations is not None
+    root = Path(spec.submodule_search_locations[0])
+    bare = {"nltk": root, "nltk.tokenize": root / "tokenize"}
+    for name, folder in bare.items():
+        module = types.ModuleType(name)
+        module.__path__ = [str(folder)]
+        sys.modules[name] = module
+    try:
+        import nltk.data
+
+        yield nltk.data
+    finally:
+        # Gone again, with what loaded under them: a later `import nltk` starts afresh (the
+        # tokenizer keeps the modules it uses alive).
+        for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
+            del sys.modules[name]
 
 
 def sentence_spans(text: str) -> list[Span]:

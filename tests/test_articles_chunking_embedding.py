@@ -125,3 +125,32 @@ def test_llama_index_interface(embedder) -> None:
     vector = embedder.get_query_embedding("Who won?")
     batch = embedder.get_text_embedding_batch(["a", "b c"])
     assert len(vector) == 384 and len(batch) == 2
+
+
+def test_sentences_load_punkt_without_all_of_nltk_and_split_as_nltk_does() -> None:
+    """In a fresh interpreter: no `nltk` package left imported after splitting, the same spans
+    as NLTK's own Punkt loaded the usual way, and a later `import nltk` works."""
+    import json
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+from index.text import sentence_spans
+text = "Dr. Smith went to Washington. He arrived at 5 p.m. on Monday.\\nU.S. troops left. Why?"
+lean = sentence_spans(text)
+assert not [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]
+import nltk
+from llama_index.core import __file__ as li
+nltk.data.path.append(li.rsplit("/", 1)[0] + "/_static/nltk_cache")
+tok = nltk.tokenize.punkt.PunktTokenizer("english")
+whole = []
+base = 0
+for line in text.split("\\n"):
+    whole += [(base + s, base + e) for s, e in tok.span_tokenize(line)]
+    base += len(line) + 1
+print(json.dumps([lean, whole]))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    lean, whole = json.loads(out.stdout)
+    assert lean == whole and len(lean) == 4

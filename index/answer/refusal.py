@@ -11,7 +11,7 @@ from index.text import content_terms
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When to refuse (fitted on MultiHop-RAG dev; see the README's refusal sweep)."""
+    """When to refuse (fitted on MultiHop-RAG dev; see docs/answers.md, Refusal)."""
 
     sentence: float  # the best sentence's selector score must reach this
     passage: float  # ... or some passage's cosine with the question must reach this
