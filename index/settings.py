@@ -81,7 +81,9 @@ class Settings(BaseSettings):
     )
     ranker: Literal["learned", "rrf"] = Field(
         "learned",
-        description="Order candidates by the learned ranker (index/retrieval/ranker.json) or plain fusion",
+        description=(
+            "Order candidates by the learned ranker (index/retrieval/ranker.json) or plain fusion"
+        ),
     )
     top_k: int = Field(5, ge=1, le=50, description="Passages `sources` lists")
     answer_passages: int = Field(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.schema import TextNode
 
+from index.chunks import neighbour_ids
 from index.results import Passage
 from index.text import Span, sentence_spans
 
@@ -52,7 +53,7 @@ class StoredSentenceVectors:
 
     def by_span(self, passages: Sequence[Passage]) -> dict[tuple[str, int, int], np.ndarray]:
         """(doc id, start, end) of each stored sentence near the passages -> its vector."""
-        ids = sorted({i for p in passages for i in neighbour_ids(p.chunk_id)})
+        ids = sorted({i for p in passages for i in neighbour_ids(p.chunk_id, NEIGHBOURS)})
         nodes = self.nodes_of(ids)
         vectors = self.vectors_of(list(nodes))
         out: dict[tuple[str, int, int], np.ndarray] = {}
@@ -66,16 +67,6 @@ class StoredSentenceVectors:
             for (s, e), row in zip(spans, rows, strict=True):
                 out.setdefault((doc, base + s, base + e), row)
         return out
-
-
-def neighbour_ids(chunk_id: str) -> list[str]:
-    """The ids of a chunk and of the chunks next to it in the same article version."""
-    prefix, _, number = chunk_id.rpartition("-")
-    if not prefix or not number.isdigit():
-        return [chunk_id]
-    i = int(number)
-    width = len(number)
-    return [f"{prefix}-{j:0{width}d}" for j in range(max(0, i - NEIGHBOURS), i + NEIGHBOURS + 1)]
 
 
 def split_passages(passages: Sequence[Passage]) -> list[Sentence]:

@@ -14,6 +14,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, TextNode
 from pydantic import Field
 
+from index.chunks import chunk_id
 from index.text import Span, sentence_spans
 
 # What retrieval sees of a chunk besides its text: the header of the embedded and keyword text.
@@ -92,7 +93,7 @@ class SentenceChunker(NodeParser):
         meta.update(chunk=i, start=start, end=end)
         hidden = [k for k in meta if k not in HEADER_KEYS]
         node = TextNode(
-            id_=f"{doc.metadata['chunk_prefix']}-{i:04d}",
+            id_=chunk_id(doc.metadata["chunk_prefix"], i),
             text=body[start:end],
             metadata=meta,
             excluded_embed_metadata_keys=hidden,

@@ -8,7 +8,6 @@ reported as a duplicate and stored once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import numpy as np
 from llama_index.core import Document
 from llama_index.core.schema import MetadataMode, TextNode
 
+from index.chunks import ArticleMeta, chunk_prefix
 from index.embedding import OnnxEmbedding
 from index.errors import IndexStopped
 from index.ingest.chunking import SentenceChunker
@@ -171,8 +171,7 @@ class Indexer:
             self.progress(IndexProgress(stage="sentences", done=done, total=len(nodes)))
 
     def _nodes(self, article: Article) -> list[TextNode]:
-        doc_key = hashlib.sha1(article.id.encode()).hexdigest()[:16]
-        metadata = {
+        metadata: ArticleMeta = {
             "doc_id": article.id,
             "title": article.title,
             "source": article.source,
@@ -182,7 +181,7 @@ class Indexer:
             "author": article.author,
             "category": article.category,
             "content_hash": article.content_hash,
-            "chunk_prefix": f"{doc_key}-{article.content_hash[:12]}",
+            "chunk_prefix": chunk_prefix(article.id, article.content_hash),
         }
         doc = Document(id_=article.id, text=article.body, metadata=metadata)
         return self.chunker.get_nodes_from_documents([doc])

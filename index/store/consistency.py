@@ -155,7 +155,7 @@ def _check_chunks(
 def _chunk_in_place(chunk_id: str, text: str | None, meta: dict[str, Any], body: str) -> bool:
     """The chunk is the slice of the body its offsets say, under the id its number gives."""
     start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
-    expected_id = f"{meta.get('chunk_prefix')}-{int(meta.get('chunk', -1)):04d}"
+    expected_id = chunk_id(str(meta.get("chunk_prefix")), int(meta.get("chunk", -1)))
     return chunk_id == expected_id and 0 <= start < end and text == body[start:end]
 
 
