@@ -119,19 +119,24 @@ def query_texts(query: str) -> list[str]:
     return [query, *(clause_texts(query) or [query])]
 
 
-def features(
-    query: str,
-    sources: Sequence[str],
-    dates: Sequence[str],
-    pool: Sequence[Candidate],
-    query_vectors: np.ndarray,
-) -> np.ndarray:
-    """One row of FEATURES per candidate; `query_vectors` are the unit vectors of
-    `query_texts(query)`."""
+@dataclass
+class _Terms:
+    """Which of the question's content terms each sentence and passage of the pool holds."""
+
+    wanted: frozenset[str]
+    column: dict[str, int]  # term -> its column
+    in_sentence: np.ndarray  # [sentence, term]
+    owner: np.ndarray  # [sentence] -> the candidate it belongs to
+    counts: np.ndarray  # [candidate] -> how many sentences it has
+    in_passage: np.ndarray  # [candidate, term]
+    idf: np.ndarray  # [term], within the pool
+    weight: np.ndarray  # idf, summing to 1
+
+
+def _terms(query: str, pool: Sequence[Candidate]) -> _Terms:
     n = len(pool)
     wanted = content_terms(query)
     column = {t: j for j, t in enumerate(sorted(wanted))}
-    # in_sentence[s, j]: sentence s holds term j; owner[s]: the candidate it belongs to.
     sentences = [_sentence_terms(c.node_id, c.text) for c in pool]
     counts = np.array([len(s) for s in sentences], dtype=np.int64)
     owner = np.repeat(np.arange(n), counts)
@@ -146,9 +151,14 @@ def features(
     in_passage[owner[rows], cols] = True
     idf = np.log1p(n / (1.0 + in_passage.sum(axis=0)))
     weight = idf / (idf.sum() or 1.0)
+    return _Terms(wanted, column, in_sentence, owner, counts, in_passage, idf, weight)
 
-    sentence_share = in_sentence @ weight
-    order = np.lexsort((-sentence_share, owner))
+
+def _best_two_sentences(terms: _Terms, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's best and second-best sentence share of the question's terms."""
+    sentence_share = terms.in_sentence @ terms.weight
+    counts = terms.counts
+    order = np.lexsort((-sentence_share, terms.owner))
     first = np.zeros(n)
     second = np.zeros(n)
     starts = np.cumsum(counts) - counts  # where each candidate's sentences begin in `order`
@@ -156,7 +166,11 @@ def features(
     first[has] = sentence_share[order[starts[has]]]
     two = counts > 1
     second[two] = sentence_share[order[starts[two] + 1]]
+    return first, second
 
+
+def _article_columns(pool: Sequence[Candidate], terms: _Terms) -> list[np.ndarray]:
+    """Per candidate, its article's best BM25 rank, best cosine and share of the terms."""
     docs, doc_of = np.unique([c.doc_id for c in pool], return_inverse=True)
     bm25_rank = np.array([c.bm25_rank for c in pool], dtype=np.float64)
     cosine = np.array([c.cosine for c in pool], dtype=np.float64)
@@ -164,22 +178,39 @@ def features(
     np.minimum.at(art_rank, doc_of, bm25_rank)
     art_cos = np.full(len(docs), -np.inf)
     np.maximum.at(art_cos, doc_of, cosine)
-    in_article = np.zeros((len(docs), len(column)), dtype=bool)
-    in_article[doc_of[owner[rows]], cols] = True
+    rows, cols = terms.in_sentence.nonzero()
+    in_article = np.zeros((len(docs), len(terms.column)), dtype=bool)
+    in_article[doc_of[terms.owner[rows]], cols] = True
+    return [np.log1p(art_rank[doc_of]), art_cos[doc_of], (in_article @ terms.weight)[doc_of]]
 
+
+def features(
+    query: str,
+    sources: Sequence[str],
+    dates: Sequence[str],
+    pool: Sequence[Candidate],
+    query_vectors: np.ndarray,
+) -> np.ndarray:
+    """One row of FEATURES per candidate, in FEATURES order; `query_vectors` are the unit
+    vectors of `query_texts(query)`."""
+    n = len(pool)
+    terms = _terms(query, pool)
+    first, second = _best_two_sentences(terms, n)
     parts = clauses(query)
     clause_passage, clause_sentence, clause_rank = _clause_features(
-        parts, column, idf, in_passage, in_sentence, owner
+        parts, terms.column, terms.idf, terms.in_passage, terms.in_sentence, terms.owner
     )
     fused = np.array([c.fused for c in pool], dtype=np.float64)
     bm25 = np.array([c.bm25 for c in pool], dtype=np.float64)
+    cosine = np.array([c.cosine for c in pool], dtype=np.float64)
     cos_rank = np.empty(n)
     cos_rank[np.argsort(-cosine, kind="stable")] = np.arange(n)
     ordered = np.sort(clause_passage, axis=0)
+    weight, column, wanted = terms.weight, terms.column, terms.wanted
     columns = [
         fused / (fused.max(initial=0.0) or 1.0),
         bm25 / (bm25.max(initial=0.0) or 1.0),
-        np.log1p(bm25_rank),
+        np.log1p([c.bm25_rank for c in pool]),
         cosine,
         cosine - cosine.max(initial=0.0),
         np.log1p(cos_rank),
@@ -187,13 +218,11 @@ def features(
         np.array([c.source in sources for c in pool], dtype=np.float64),
         np.full(n, float(bool(dates))),
         np.array([c.date in dates for c in pool], dtype=np.float64),
-        in_passage @ weight,
+        terms.in_passage @ weight,
         [sum(weight[column[t]] for t in cached_terms(c.title) & wanted) for c in pool],
         first,
         first + second,
-        np.log1p(art_rank[doc_of]),
-        art_cos[doc_of],
-        (in_article @ weight)[doc_of],
+        *_article_columns(pool, terms),
         np.log1p([c.chunk for c in pool]),
         np.log1p([c.fused_rank for c in pool]),
         ordered[-1],
