@@ -120,7 +120,10 @@ def sentence_features(
     dates: Sequence[str] = (),
 ) -> np.ndarray:
     """One row of FEATURES per sentence. `vectors` are the unit vectors of the question and
-    then of each clause (the question again when it has none), as retrieval embedded them."""
+    then of each clause (the question again when it has none), as retrieval embedded them.
+
+    Longer than most functions on purpose: its columns are written in FEATURES order, one per
+    line, so that the order the trees were fitted on can be read off in one place."""
     n = len(sentences)
     if n == 0:
         return np.zeros((0, len(FEATURES)))

@@ -52,60 +52,15 @@ def run_baseline(
     progress: Callable[[str], None] | None = None,
 ) -> SystemRun:
     say = progress or (lambda _: None)
-    corpus = json.loads(work.corpus_path.read_text(encoding="utf-8"))
     name = f"multihop-{work.tag}-baseline"
-    key = _cache_key(work.corpus_path, embedder.fingerprint)
-    marker = settings.data_dir / "multihop" / f"{name}.index.json"
-    client = connect(settings)
-    cached = _cached(marker, key)
-    existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
     started = time.perf_counter()
-    if cached is not None and name in existing and client.get_collection(name).count():
-        collection = client.get_collection(name)
-        index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=collection), embed_model=embedder
-        )
-        index_seconds, embedded = cached, 0
-        say(f"baseline: reusing {name} ({collection.count()} chunks)")
-    else:
-        if name in existing:
-            client.delete_collection(name)
-        collection = client.create_collection(name, embedding_function=None)
-        say(f"baseline: embedding {len(corpus)} articles into {name}")
-        storage = StorageContext.from_defaults(
-            vector_store=ChromaVectorStore(chroma_collection=collection)
-        )
-        index = VectorStoreIndex.from_documents(
-            documents(corpus),
-            storage_context=storage,
-            embed_model=embedder,
-            transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
-        )
-        index_seconds = round(time.perf_counter() - started, 2)
-        embedded = collection.count()
-        write_text_atomic(marker, json.dumps({"key": key, "seconds": index_seconds}))
+    index, collection, index_seconds, embedded = _index(work, settings, embedder, name, say)
     this_run = round(time.perf_counter() - started, 2)
-
     retriever = index.as_retriever(similarity_top_k=k)
     retriever.retrieve("warm-up question")
-    results: list[Retrieved] = []
-    for question in work.questions:
-        t0 = time.perf_counter()
-        hits = retriever.retrieve(question["query"])
-        latency = (time.perf_counter() - t0) * 1000
-        results.append(
-            Retrieved(
-                question=question,
-                texts=[h.node.get_content(metadata_mode=MetadataMode.EMBED) for h in hits],
-                scores=[round(float(h.score or 0.0), 6) for h in hits],
-                article_ids=[h.node.metadata["url"] for h in hits],
-                passage_tokens=[embedder.count_tokens(h.node.get_content()) for h in hits],
-                latency_ms=latency,
-            )
-        )
     return SystemRun(
         name="baseline",
-        results=results,
+        results=[_retrieve(retriever, question, embedder) for question in work.questions],
         index_seconds=index_seconds,
         index_seconds_this_run=this_run,
         chunks=collection.count(),
@@ -115,6 +70,61 @@ def run_baseline(
             "splitter": f"SentenceSplitter({CHUNK_SIZE}, {CHUNK_OVERLAP})",
             "chunks_embedded_this_run": embedded,
         },
+    )
+
+
+def _index(
+    work: Workload,
+    settings: Settings,
+    embedder: OnnxEmbedding,
+    name: str,
+    say: Callable[[str], None],
+) -> tuple[VectorStoreIndex, Any, float, int]:
+    """llama-index's default index of the corpus in its own collection (kept between runs of
+    the same corpus and model); the index, its collection, its indexing seconds and how many
+    chunks this run embedded."""
+    key = _cache_key(work.corpus_path, embedder.fingerprint)
+    marker = settings.data_dir / "multihop" / f"{name}.index.json"
+    client = connect(settings)
+    cached = _cached(marker, key)
+    existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+    if cached is not None and name in existing and client.get_collection(name).count():
+        collection = client.get_collection(name)
+        index = VectorStoreIndex.from_vector_store(
+            ChromaVectorStore(chroma_collection=collection), embed_model=embedder
+        )
+        say(f"baseline: reusing {name} ({collection.count()} chunks)")
+        return index, collection, cached, 0
+    if name in existing:
+        client.delete_collection(name)
+    collection = client.create_collection(name, embedding_function=None)
+    corpus = json.loads(work.corpus_path.read_text(encoding="utf-8"))
+    say(f"baseline: embedding {len(corpus)} articles into {name}")
+    started = time.perf_counter()
+    index = VectorStoreIndex.from_documents(
+        documents(corpus),
+        storage_context=StorageContext.from_defaults(
+            vector_store=ChromaVectorStore(chroma_collection=collection)
+        ),
+        embed_model=embedder,
+        transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
+    )
+    seconds = round(time.perf_counter() - started, 2)
+    write_text_atomic(marker, json.dumps({"key": key, "seconds": seconds}))
+    return index, collection, seconds, collection.count()
+
+
+def _retrieve(retriever: Any, question: dict[str, Any], embedder: OnnxEmbedding) -> Retrieved:
+    started = time.perf_counter()
+    hits = retriever.retrieve(question["query"])
+    latency = (time.perf_counter() - started) * 1000
+    return Retrieved(
+        question=question,
+        texts=[h.node.get_content(metadata_mode=MetadataMode.EMBED) for h in hits],
+        scores=[round(float(h.score or 0.0), 6) for h in hits],
+        article_ids=[h.node.metadata["url"] for h in hits],
+        passage_tokens=[embedder.count_tokens(h.node.get_content()) for h in hits],
+        latency_ms=latency,
     )
 
 
