@@ -617,13 +617,13 @@ RETRIEVED = 5  # passages given to the model; the uncited ones are never read by
 def _clear_caches() -> None:
     """Forget every passage the checks have seen, so that each is first met cold."""
     from index import text
-    from index.answer import claims, numbers
+    from index.answer import claims, numbers, proper_names
 
     for cached in (
         text.cached_terms,
         text.line_sentences,
-        claims.tokens,
-        claims.names,
+        proper_names.tokens,
+        proper_names.names,
         claims.name_slots,
         claims._source,
         numbers.digits,
