@@ -37,16 +37,21 @@ class Article(BaseModel):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class Passage(BaseModel):
-    """A retrieved chunk of an article, with where it stands in the article body."""
+class ArticleRef(BaseModel):
+    """Which article a passage or citation comes from, as a reader is shown it."""
 
-    rank: int = 0
-    chunk_id: str
     doc_id: str
     title: str
     source: str = ""
     url: str = ""
     published_at: str = ""
+
+
+class Passage(ArticleRef):
+    """A retrieved chunk of an article, with where it stands in the article body."""
+
+    rank: int = 0
+    chunk_id: str
     text: str
     start: int = Field(description="Offset of `text` in the article body")
     end: int
@@ -61,17 +66,12 @@ class Excerpt(BaseModel):
     text: str
 
 
-class Citation(BaseModel):
+class Citation(ArticleRef):
     """A numbered source of an answer (one per article); `quote` stands verbatim in the article
     body, and so does every one of `excerpts` when the answer quotes the article more than once.
     """
 
     n: int
-    doc_id: str
-    title: str
-    source: str = ""
-    url: str = ""
-    published_at: str = ""
     quote: str
     start: int
     end: int
