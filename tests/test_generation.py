@@ -159,7 +159,7 @@ def test_failure_or_timeout_posts_the_extractive_answer(
     fake.script = [reply]
     engine = llm_engine(llm_timeout=1.0)
     answer = engine.ask(QUESTION)
-    passages, found = engine._find(QUESTION, engine.settings.top_k)
+    passages, found = engine.find(QUESTION, engine.settings.top_k)
     extractive = compose_answer(QUESTION, found, passages, engine.answerer)
     assert answer.answer == extractive.answer and not answer.refused
     assert answer.note.startswith("The language model did not answer")
