@@ -369,7 +369,7 @@ def newsbot_stats(settings: Settings, cwd: Path) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
-_LINE = re.compile(r"^(?:DEBUG|INFO) index\.(?:indexing|engine|keyword): (.*)$")
+_LINE = re.compile(r"^(?:DEBUG|INFO) index\.(?:ingest\.run|engine|store\.keyword_index): (.*)$")
 
 
 @dataclass

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.chunks import chunk_id
 from index.store.chroma import Store
 from index.store.keyword_index import KeywordIndex, versions_stamp
 
@@ -133,16 +134,16 @@ def _check_chunks(
     visible: dict[str, str] = {}
     numbers: dict[str, list[int]] = {doc_id: [] for doc_id in registry}
     for got in _pages(store.chunks, ["documents", "metadatas"]):
-        for chunk_id, text, meta in zip(*(got[k] for k in _CHUNK_FIELDS), strict=True):
+        for stored_id, text, meta in zip(*(got[k] for k in _CHUNK_FIELDS), strict=True):
             doc_id = meta.get("doc_id")
             live = registry.get(doc_id, {}).get("content_hash")
             if live is None or meta.get("content_hash") != live:
                 report.leftover_chunks += 1  # invisible: a version being written or deleted
                 continue
-            visible[chunk_id] = doc_id
+            visible[stored_id] = doc_id
             numbers[doc_id].append(int(meta.get("chunk", -1)))
-            if not _chunk_in_place(chunk_id, text, meta, bodies[doc_id]):
-                report.misplaced_chunks.append(chunk_id)
+            if not _chunk_in_place(stored_id, text, meta, bodies[doc_id]):
+                report.misplaced_chunks.append(stored_id)
     report.misplaced_chunks.sort()
     report.miscounted_articles = sorted(
         doc_id
@@ -152,11 +153,11 @@ def _check_chunks(
     return visible
 
 
-def _chunk_in_place(chunk_id: str, text: str | None, meta: dict[str, Any], body: str) -> bool:
+def _chunk_in_place(stored_id: str, text: str | None, meta: dict[str, Any], body: str) -> bool:
     """The chunk is the slice of the body its offsets say, under the id its number gives."""
     start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
     expected_id = chunk_id(str(meta.get("chunk_prefix")), int(meta.get("chunk", -1)))
-    return chunk_id == expected_id and 0 <= start < end and text == body[start:end]
+    return stored_id == expected_id and 0 <= start < end and text == body[start:end]
 
 
 def _check_keyword(
