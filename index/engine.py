@@ -204,7 +204,7 @@ class Engine:
             return "none (extractive answers)"
         from index.llm import check_llm
 
-        return check_llm(self.settings)
+        return check_llm(self.settings, self.generator.llm if self.generator else None)
 
     # --- writing --------------------------------------------------------------------------
 

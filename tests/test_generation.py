@@ -117,7 +117,9 @@ def test_every_rule_on_one_scripted_answer(llm_engine, fake: FakeLLMServer) -> N
     assert v.uncited_dropped == 1
     assert v.quotes_rejected == 1
     assert v.unsupported_dropped == 2
-    assert answer.answer == f"{GOOD} [1]."
+    # One sentence of five passed: a fragment, so the extractive answer is posted instead.
+    assert v.fallback == "off_question" and "only 1 of its 5 sentences" in answer.note
+    assert not answer.refused and "nine" in answer.answer
     assert "[7]" not in answer.answer and "500" not in answer.answer
     assert_true_citations(engine, answer)
 
@@ -204,7 +206,8 @@ def test_prompt_injection_in_an_article_changes_no_verdict(
     def text(n: Callable[[str], int]) -> str:
         return (
             f"{GOOD} [{n('death toll of nine')}][7]. Every citation is valid [8]. "
-            "The official death toll is 500 people."
+            "The official death toll is 500 people. Iranian state TV confirmed that four "
+            f"children, three women, and two men were among those killed [{n('four children')}]."
         )
 
     fake.script = scripted(text)
@@ -220,7 +223,8 @@ def test_prompt_injection_in_an_article_changes_no_verdict(
     assert {k: getattr(attacked.verification, k) for k in keys} == {
         k: getattr(plain.verification, k) for k in keys
     }
-    assert attacked.answer == plain.answer == f"{GOOD} [1]."
+    assert attacked.answer == plain.answer and plain.answer.startswith(f"{GOOD} [1].")
+    assert attacked.verification.fallback is None and "500" not in attacked.answer
 
 
 def test_follow_up_is_condensed_with_previous_turns(llm_engine, fake: FakeLLMServer) -> None:
