@@ -134,14 +134,13 @@ class GeneratedAnswerer:
         )
         v.hit_token_limit = at_limit
         timings = {"generate_ms": round((generated - started) * 1000, 1), "verify_ms": v.verify_ms}
-        why = off_question(question, [s.text for s in kept], v.sentences) if kept else None
-        if why:
-            return self._replaced(asked, passages, v, timings, why)
-        if not kept:
-            reason = "model_refused" if v.model_refused else "nothing_verified"
-            answer = refused(question, reason, passages)
+        if not kept and v.model_refused:
+            answer = refused(question, "model_refused", passages)
             answer.verification, answer.timings = v, timings
             return answer
+        why = off_question(question, [s.text for s in kept], v.sentences)
+        if why:
+            return self._replaced(asked, passages, v, timings, why)
         answer_text, citations = self._render(kept, passages)
         return Answer(
             question=question,

@@ -145,12 +145,17 @@ def test_refusal_phrase_gives_the_refusal_with_closest(llm_engine, fake: FakeLLM
     assert answer.verification.model_refused
 
 
-def test_nothing_valid_left_is_replaced_by_the_refusal(llm_engine, fake: FakeLLMServer) -> None:
+def test_nothing_valid_left_is_replaced_by_the_extractive_answer(
+    llm_engine, fake: FakeLLMServer
+) -> None:
     fake.script = [Reply("Nine people died [7]. Pakistan apologised.")]
-    answer = llm_engine().ask(QUESTION)
-    assert answer.refused and answer.refusal_reason == "nothing_verified" and answer.closest
+    engine = llm_engine()
+    answer = engine.ask(QUESTION)
+    assert not answer.refused and "nine" in answer.answer
+    assert "none of its 2 sentences passed" in answer.note
     v = answer.verification
-    assert v.replaced_by_refusal and v.kept == 0 and v.out_of_range_removed == 1
+    assert v.fallback == "off_question" and v.kept == 0 and v.out_of_range_removed == 1
+    assert_true_citations(engine, answer)
 
 
 @pytest.mark.parametrize("reply", [Reply(status=500), Reply("late [1].", delay=3.0)])
@@ -300,5 +305,6 @@ def test_issue_20_replies_come_out_right(
         assert not answer.refused and v.kept == 1 and v.dropped == 0
         assert answer.answer == f"{reply} [1]."
     else:
-        assert answer.refused and v.kept == 0 and v.replaced_by_refusal
+        # Nothing verified: the extractive answer (or its refusal) in place of the reply.
+        assert v.kept == 0 and v.fallback == "off_question" and reply not in answer.answer
         assert getattr(v, counted) == 1 and v.dropped == 1

@@ -3,8 +3,9 @@ what survived verification still answer the question?
 
 A small model writes on to its token limit, and verification may keep one sentence of twenty
 that is true of the passages but about something else. Such a reply is cut at its last
-finished sentence, and an answer that lost most of its sentences, or that lacks what the
-question asks for (the extractive answerer's focus check), is replaced by the extractive one.
+finished sentence, and an answer that lost most (or all) of its sentences, or that lacks what
+the question asks for (the extractive answerer's focus check), is replaced by the extractive
+one, which refuses in turn when the passages do not answer.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def cut_unfinished(text: str) -> str:
 def off_question(question: str, kept: list[str], sentences: int) -> str | None:
     """Why the verified sentences `kept` (of `sentences` written) do not answer `question`, as
     a phrase for the reader's note, or None when they do."""
+    if not kept:
+        if not sentences:
+            return "it wrote nothing"
+        return f"none of its {sentences} sentences passed the citation checks"
     if sentences and len(kept) / sentences < MIN_KEPT_SHARE:
         return f"only {len(kept)} of its {sentences} sentences passed the citation checks"
     focus = missing_focus(question, kept)

@@ -8,13 +8,17 @@ Gemma, Qwen or Phi file would be prompted in the wrong template. llama-cpp-pytho
 end-of-turn token); chat and stream_chat go through it here. Loading, settings and `complete`
 stay the integration's.
 
+A GGUF file converted without its chat template (the PyPI Gemma 3 270M is one) would get
+llama-cpp-python's fallback, Llama 2's format; for such a file the template is chosen by the
+file's architecture (`CHAT_FORMATS`), with a warning when it is not known.
+
 One llama.cpp context runs one generation at a time, and the bot answers in worker threads, so
 a lock serialises generations.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -28,6 +32,14 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.llms.callbacks import llm_chat_callback
 from llama_index.llms.llama_cpp import LlamaCPP
+
+log = logging.getLogger(__name__)
+
+# llama-cpp-python's chat format for a file with no chat template, by `general.architecture`.
+CHAT_FORMATS = {"gemma": "gemma", "gemma2": "gemma", "gemma3": "gemma"}
+# Formats with no system turn: llama-cpp-python's "gemma" drops a system message, where Gemma's
+# own template puts it at the head of the first user turn, as done here.
+NO_SYSTEM_TURN = frozenset({"gemma"})
 
 # Where a small model, done answering, starts a new section instead of stopping.
 STOP = ["\n\nQuestion:", "\nQuestion:", "\n\nPassages:", "\n\n\n"]
@@ -44,8 +56,11 @@ class LocalLlama(LlamaCPP):
         return "newsbot_LocalLlama"
 
     def _chat_kwargs(self, messages: Sequence[ChatMessage], stream: bool) -> dict[str, Any]:
+        turns = [{"role": _role(m.role), "content": m.content or ""} for m in messages]
+        if self._model.chat_format in NO_SYSTEM_TURN:
+            turns = _system_into_first_user_turn(turns)
         return {
-            "messages": [{"role": _role(m.role), "content": m.content or ""} for m in messages],
+            "messages": turns,
             "temperature": self.temperature,
             "max_tokens": self.max_new_tokens,
             "stop": self.stop,
@@ -79,6 +94,16 @@ def _role(role: MessageRole | str) -> str:
     return role.value if isinstance(role, MessageRole) else str(role)
 
 
+def _system_into_first_user_turn(turns: list[dict[str, str]]) -> list[dict[str, str]]:
+    system = "\n\n".join(t["content"] for t in turns if t["role"] == "system")
+    rest = [dict(t) for t in turns if t["role"] != "system"]
+    for turn in rest:
+        if system and turn["role"] == "user":
+            turn["content"] = f"{system}\n\n{turn['content']}"
+            break
+    return rest
+
+
 def load_local_llm(
     model_path: str,
     *,
@@ -88,13 +113,39 @@ def load_local_llm(
     temperature: float,
 ) -> LocalLlama:
     """The model at `model_path`, loaded (ValueError when llama.cpp cannot load it)."""
-    n_threads = threads or os.cpu_count() or 1
-    return LocalLlama(
+    # 0 = llama-cpp-python's default (half the logical cores): on a busy machine, threads
+    # beyond the idle cores wait on each other at every step and generation slows many-fold.
+    model_kwargs: dict[str, Any] = {"n_threads": threads, "n_threads_batch": threads}
+    if not threads:
+        model_kwargs = {}
+    llm = LocalLlama(
         model_path=model_path,
         # The integration caps temperature at 1.0; past that a small model only rambles.
         temperature=min(temperature, 1.0),
         max_new_tokens=max_tokens,
         context_window=context,
-        model_kwargs={"n_threads": n_threads, "n_threads_batch": n_threads},
+        model_kwargs=model_kwargs,
         verbose=False,
     )
+    _choose_chat_format(llm._model)
+    return llm
+
+
+def _choose_chat_format(model: Any) -> None:
+    """Give a file without a chat template the one its architecture uses."""
+    if "tokenizer.chat_template" in model.metadata:
+        return
+    arch = model.metadata.get("general.architecture", "")
+    chosen = CHAT_FORMATS.get(arch)
+    if chosen is None:
+        log.warning(
+            "the GGUF file has no chat template and its architecture %r is not known here: "
+            "prompting it in llama-cpp-python's default format (%s)",
+            arch,
+            model.chat_format,
+        )
+        return
+    from llama_cpp.llama_chat_format import get_chat_completion_handler
+
+    model.chat_format = chosen
+    model.chat_handler = get_chat_completion_handler(chosen)
