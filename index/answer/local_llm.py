@@ -41,8 +41,9 @@ CHAT_FORMATS = {"gemma": "gemma", "gemma2": "gemma", "gemma3": "gemma"}
 # own template puts it at the head of the first user turn, as done here.
 NO_SYSTEM_TURN = frozenset({"gemma"})
 
-# Where a small model, done answering, starts a new section instead of stopping.
-STOP = ["\n\nQuestion:", "\nQuestion:", "\n\nPassages:", "\n\n\n"]
+# Where a small model, done answering (or repeating its prompt, as a base model does), starts
+# one of the prompt's own sections instead of stopping.
+STOP = ["\nQuestion:", "\nPassages:", "\nRules:", "\n\n\n"]
 
 
 class LocalLlama(LlamaCPP):
