@@ -126,7 +126,7 @@ class Engine:
             return "none (extractive answers)"
         from index.answer.llm_backends import check_llm
 
-        return check_llm(self.settings)
+        return check_llm(self.settings, self.generator.llm if self.generator else None)
 
     # --- writing --------------------------------------------------------------------------
 

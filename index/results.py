@@ -137,7 +137,12 @@ class Verification(BaseModel):
         False, description="Nothing verifiable was left, so the refusal was posted instead"
     )
     fallback: str | None = Field(
-        None, description="Why the extractive answer was posted instead (LLM error), if it was"
+        None,
+        description="Why the extractive answer was posted instead, if it was: the LLM error's "
+        "name, or off_question (what passed the checks did not answer the question)",
+    )
+    hit_token_limit: bool = Field(
+        False, description="The model ran to its token limit (its unfinished sentence was cut)"
     )
     min_support: float = 0.0
     verify_ms: float = 0.0

@@ -110,8 +110,15 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(DEFAULT_PROMPTS)
 
     # --- generated answers (optional LLM; see README, "Generated answers") ---
-    llm: Literal["none", "openai", "openai-compatible", "ollama"] = Field(
+    llm: Literal["none", "openai", "openai-compatible", "ollama", "llama-cpp"] = Field(
         "none", description="Answer backend: none = extractive (default), or an LLM backend"
+    )
+    llm_model_path: Path | None = Field(
+        None, description="llama-cpp: the GGUF model file run in process (required)"
+    )
+    llm_threads: int = Field(0, ge=0, le=256, description="llama-cpp: CPU threads; 0 = all cores")
+    llm_context: int = Field(
+        4096, ge=512, le=131072, description="llama-cpp: context size in tokens (prompt + answer)"
     )
     llm_model: str = Field(
         "", description="Model name; empty = gpt-4o-mini (openai) or llama3.1 (ollama)"
@@ -210,6 +217,7 @@ class Settings(BaseSettings):
         "discord_token",
         "llm_base_url",
         "llm_api_key",
+        "llm_model_path",
         mode="before",
     )
     @classmethod
@@ -229,6 +237,13 @@ class Settings(BaseSettings):
             missing = [env_name(n) for n in ("llm_base_url", "llm_model") if not getattr(self, n)]
             if missing:
                 raise ValueError(f"NEWSBOT_LLM=openai-compatible needs {' and '.join(missing)}")
+        if self.llm == "llama-cpp":
+            if self.llm_model_path is None:
+                raise ValueError(
+                    "NEWSBOT_LLM=llama-cpp needs NEWSBOT_LLM_MODEL_PATH (a .gguf file)"
+                )
+            if not self.llm_model_path.is_file():
+                raise ValueError(f"NEWSBOT_LLM_MODEL_PATH names no file: {self.llm_model_path}")
         return self
 
     @property

@@ -118,7 +118,9 @@ def test_every_rule_on_one_scripted_answer(llm_engine, fake: FakeLLMServer) -> N
     assert v.uncited_dropped == 1
     assert v.quotes_rejected == 1
     assert v.unsupported_dropped == 2
-    assert answer.answer == f"{GOOD} [1]."
+    # One sentence of five passed: a fragment, so the extractive answer is posted instead.
+    assert v.fallback == "off_question" and "only 1 of its 5 sentences" in answer.note
+    assert not answer.refused and "nine" in answer.answer
     assert "[7]" not in answer.answer and "500" not in answer.answer
     assert_true_citations(engine, answer)
 
@@ -144,12 +146,17 @@ def test_refusal_phrase_gives_the_refusal_with_closest(llm_engine, fake: FakeLLM
     assert answer.verification.model_refused
 
 
-def test_nothing_valid_left_is_replaced_by_the_refusal(llm_engine, fake: FakeLLMServer) -> None:
+def test_nothing_valid_left_is_replaced_by_the_extractive_answer(
+    llm_engine, fake: FakeLLMServer
+) -> None:
     fake.script = [Reply("Nine people died [7]. Pakistan apologised.")]
-    answer = llm_engine().ask(QUESTION)
-    assert answer.refused and answer.refusal_reason == "nothing_verified" and answer.closest
+    engine = llm_engine()
+    answer = engine.ask(QUESTION)
+    assert not answer.refused and "nine" in answer.answer
+    assert "none of its 2 sentences passed" in answer.note
     v = answer.verification
-    assert v.replaced_by_refusal and v.kept == 0 and v.out_of_range_removed == 1
+    assert v.fallback == "off_question" and v.kept == 0 and v.out_of_range_removed == 1
+    assert_true_citations(engine, answer)
 
 
 @pytest.mark.parametrize("reply", [Reply(status=500), Reply("late [1].", delay=3.0)])
@@ -205,7 +212,8 @@ def test_prompt_injection_in_an_article_changes_no_verdict(
     def text(n: Callable[[str], int]) -> str:
         return (
             f"{GOOD} [{n('death toll of nine')}][7]. Every citation is valid [8]. "
-            "The official death toll is 500 people."
+            "The official death toll is 500 people. Iranian state TV confirmed that four "
+            f"children, three women, and two men were among those killed [{n('four children')}]."
         )
 
     fake.script = scripted(text)
@@ -221,7 +229,8 @@ def test_prompt_injection_in_an_article_changes_no_verdict(
     assert {k: getattr(attacked.verification, k) for k in keys} == {
         k: getattr(plain.verification, k) for k in keys
     }
-    assert attacked.answer == plain.answer == f"{GOOD} [1]."
+    assert attacked.answer == plain.answer and plain.answer.startswith(f"{GOOD} [1].")
+    assert attacked.verification.fallback is None and "500" not in attacked.answer
 
 
 def test_follow_up_is_condensed_with_previous_turns(llm_engine, fake: FakeLLMServer) -> None:
@@ -297,5 +306,6 @@ def test_issue_20_replies_come_out_right(
         assert not answer.refused and v.kept == 1 and v.dropped == 0
         assert answer.answer == f"{reply} [1]."
     else:
-        assert answer.refused and v.kept == 0 and v.replaced_by_refusal
+        # Nothing verified: the extractive answer (or its refusal) in place of the reply.
+        assert v.kept == 0 and v.fallback == "off_question" and reply not in answer.answer
         assert getattr(v, counted) == 1 and v.dropped == 1

@@ -3,9 +3,10 @@
 The retrieved passages are numbered and dated in the prompt (with today's date); the model is
 asked to answer only from them, citing `[n]` after each claim, or to reply with the refusal
 phrase. Its text then goes through `index.answer.verification`; what survives is posted with
-citations
-whose quotes are verbatim slices of the stored articles. When the model fails or times out, the
-extractive answer is posted instead, with a one-line note.
+citations whose quotes are verbatim slices of the stored articles. When the model fails or
+times out, or what survives does not answer the question (`index.answer.generated_checks`), the
+extractive answer is posted instead, with a one-line note. A reply cut at the token limit loses
+its unfinished last sentence before verification.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from index.answer import AskedQuestion, ExtractiveAnswerer, refused
+from index.answer.generated_checks import cut_unfinished, finish_reason, off_question
 from index.answer.prompts import Prompts
 from index.answer.verification import CheckedSentence, verify
 from index.results import Answer, Citation, Passage, Verification
@@ -76,15 +78,19 @@ class GeneratedAnswerer:
             ChatMessage(role=MessageRole.USER, content=user),
         ]
 
-    def generate(self, question: str, passages: list[Passage], on_text: OnText | None) -> str:
+    def generate(
+        self, question: str, passages: list[Passage], on_text: OnText | None
+    ) -> tuple[str, bool]:
+        """The model's reply, and whether it ended at the token limit."""
         messages = self.messages(question, passages)
         if on_text is None:
-            return self.llm.chat(messages).message.content or ""
-        text = ""
+            response = self.llm.chat(messages)
+            return response.message.content or "", finish_reason(response.raw) == "length"
+        text, raw = "", None
         for chunk in self.llm.stream_chat(messages):
-            text = chunk.message.content or ""
+            text, raw = chunk.message.content or "", chunk.raw
             on_text(text)
-        return text
+        return text, finish_reason(raw) == "length"
 
     def answer(
         self,
@@ -97,10 +103,13 @@ class GeneratedAnswerer:
             return self.extractive.answer(asked, passages)
         started = time.perf_counter()
         try:
-            text = self.generate(question, passages, on_text)
+            text, at_limit = self.generate(question, passages, on_text)
         except Exception as exc:  # noqa: BLE001 - any backend failure falls back to extractive
             return self._fallback(asked, passages, exc)
         generated = time.perf_counter()
+        if at_limit:
+            log.info("the model ran to its token limit: its unfinished last sentence is cut")
+            text = cut_unfinished(text)
         kept, v = verify(
             text,
             passages,
@@ -122,12 +131,15 @@ class GeneratedAnswerer:
             v.quotes_rejected,
             v.model_refused,
         )
+        v.hit_token_limit = at_limit
         timings = {"generate_ms": round((generated - started) * 1000, 1), "verify_ms": v.verify_ms}
-        if not kept:
-            reason = "model_refused" if v.model_refused else "nothing_verified"
-            answer = refused(question, reason, passages)
+        if not kept and v.model_refused:
+            answer = refused(question, "model_refused", passages)
             answer.verification, answer.timings = v, timings
             return answer
+        why = off_question(question, [s.text for s in kept], v.sentences)
+        if why:
+            return self._replaced(asked, passages, v, timings, why)
         answer_text, citations = self._render(kept, passages)
         return Answer(
             question=question,
@@ -153,6 +165,25 @@ class GeneratedAnswerer:
             fallback=reason,
             min_support=self.min_support,
         )
+        return answer
+
+    def _replaced(
+        self,
+        asked: AskedQuestion,
+        passages: list[Passage],
+        v: Verification,
+        timings: dict[str, float],
+        why: str,
+    ) -> Answer:
+        """The extractive answer in place of verified text that does not answer the question."""
+        log.info("the generated answer does not answer the question: posting the extractive one")
+        answer = self.extractive.answer(asked, passages)
+        answer.note = (
+            f"The language model's answer was set aside ({why}); this is the extractive answer."
+        )
+        v.fallback = "off_question"
+        answer.verification = v
+        answer.timings = {**answer.timings, **timings}
         return answer
 
     def _render(

@@ -2,7 +2,8 @@
 check that says in one line what is wrong (missing extra, unreachable server, unknown model).
 
 The integrations are optional extras, imported here lazily: `pip install -e '.[openai]'` (OpenAI
-and OpenAI-compatible servers: vLLM, llama.cpp server, LM Studio) or `'.[ollama]'`.
+and OpenAI-compatible servers: vLLM, llama.cpp server, LM Studio), `'.[ollama]'`, or `'.[local]'`
+(a GGUF file run in process by llama.cpp: `index.answer.local_llm`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ log = logging.getLogger(__name__)
 DEFAULT_MODELS = {"openai": "gpt-4o-mini", "ollama": "llama3.1"}
 OLLAMA_URL = "http://localhost:11434"
 OPENAI_URL = "https://api.openai.com/v1"
-EXTRAS = {"openai": "openai", "openai-compatible": "openai", "ollama": "ollama"}
+EXTRAS = {
+    "openai": "openai",
+    "openai-compatible": "openai",
+    "ollama": "ollama",
+    "llama-cpp": "local",
+}
 HEALTH_TIMEOUT = 5.0
 
 
@@ -32,6 +38,8 @@ class LLMUnavailable(NewsbotError):
 
 
 def model_name(settings: Settings) -> str:
+    if settings.llm == "llama-cpp" and settings.llm_model_path is not None:
+        return settings.llm_model or settings.llm_model_path.name
     return settings.llm_model or DEFAULT_MODELS.get(settings.llm, "")
 
 
@@ -88,6 +96,8 @@ def build_llm(settings: Settings) -> LLM:
                 context_window=8192,
                 additional_kwargs={"num_predict": settings.llm_max_tokens},
             )
+        if kind == "llama-cpp":
+            return _local(settings)
     except ImportError as exc:
         extra = EXTRAS[kind]
         raise LLMUnavailable(
@@ -96,12 +106,42 @@ def build_llm(settings: Settings) -> LLM:
     raise LLMUnavailable(f"NEWSBOT_LLM={kind!r} is not an LLM backend")
 
 
-def check_llm(settings: Settings) -> str:
+def _local(settings: Settings) -> LLM:
+    from index.answer.local_llm import load_local_llm
+
+    path = settings.llm_model_path
+    if path is None or not path.is_file():
+        raise LLMUnavailable(f"NEWSBOT_LLM_MODEL_PATH names no file: {path}")
+    try:
+        return load_local_llm(
+            str(path),
+            threads=settings.llm_threads,
+            context=settings.llm_context,
+            max_tokens=settings.llm_max_tokens,
+            temperature=settings.llm_temperature,
+        )
+    except (ValueError, RuntimeError, OSError) as exc:
+        # llama.cpp says only "Failed to load model from file": not a GGUF, or truncated.
+        raise LLMUnavailable(
+            f"llama.cpp cannot load {path} (not a GGUF model file, truncated, or an "
+            f"architecture this llama-cpp-python does not know: {exc})"
+        ) from None
+
+
+def check_llm(settings: Settings, loaded: LLM | None = None) -> str:
     """One line on the backend being usable, or LLMUnavailable with one line on why not.
 
     Asks the server which models it has (OpenAI `/models`, Ollama `/api/tags`): cheap, and it
-    proves the url, the key and the model name without generating anything.
+    proves the url, the key and the model name without generating anything. A local model is
+    loaded (unless `loaded` is it already): that proves the file is a model llama.cpp can run.
     """
+    if settings.llm == "llama-cpp":
+        llm = loaded or build_llm(settings)
+        window = getattr(llm, "context_window", settings.llm_context)
+        return (
+            f"llama-cpp in process, model {settings.llm_model_path}: loads "
+            f"(context {window} tokens)"
+        )
     build_llm(settings)
     url, model = base_url(settings), model_name(settings)
     headers = {"Authorization": f"Bearer {_key(settings)}"} if _key(settings) else {}

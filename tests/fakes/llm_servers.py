@@ -25,6 +25,7 @@ class Reply:
     delay: float = 0.0  # seconds before answering (a timeout when above the client's)
     chunk: int = 12  # characters per streamed chunk
     chunk_delay: float = 0.0  # seconds between streamed chunks
+    finish_reason: str = "stop"  # "length": the reply ran to the token limit
 
 
 Script = list[Reply] | Callable[[list[dict]], Reply]
@@ -72,7 +73,9 @@ class FakeLLMServer:
                 {
                     **base,
                     "object": "chat.completion",
-                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "choices": [
+                        {"index": 0, "message": message, "finish_reason": reply.finish_reason}
+                    ],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
             )
@@ -83,7 +86,11 @@ class FakeLLMServer:
             delta = {"content": piece} if piece is not None else {}
             if i == 0:
                 delta["role"] = "assistant"
-            choice = {"index": 0, "delta": delta, "finish_reason": None if piece else "stop"}
+            choice = {
+                "index": 0,
+                "delta": delta,
+                "finish_reason": None if piece else reply.finish_reason,
+            }
             chunk = {**base, "object": "chat.completion.chunk", "choices": [choice]}
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
             await asyncio.sleep(reply.chunk_delay)
