@@ -294,6 +294,10 @@ from bot.eval_command import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
 
+from bot.database_command import database_group  # noqa: E402
+
+cli.add_command(database_group)
+
 from bot.discord.command import serve  # noqa: E402
 
 cli.add_command(serve)

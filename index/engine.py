@@ -28,6 +28,7 @@ from index.answer import (
 )
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import StoredSentenceVectors
+from index.chroma_server import folder_prefix
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -56,7 +57,7 @@ Progress = Callable[[IndexProgress], None]
 
 def keyword_folder(settings: Settings) -> Path:
     """Where the keyword index of the configured collection is saved (one per store)."""
-    where = f"{settings.chroma_host}_{settings.chroma_port}_" if settings.server_mode else ""
+    where = folder_prefix(settings) if settings.server_mode else ""
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
 
 
