@@ -91,8 +91,13 @@ class _StoppableEmbedder:
                 "are kept, and the next run indexes the rest"
             )
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self._embedder.embed(texts, before_batch=self.check)
+    def embed(self, texts: list[str], before_batch: Callable[[], None] | None = None) -> np.ndarray:
+        def before() -> None:
+            self.check()
+            if before_batch is not None:
+                before_batch()
+
+        return self._embedder.embed(texts, before_batch=before)
 
 
 def asked_question(question: str, found: SearchResult) -> AskedQuestion:

@@ -12,6 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from llama_index.core import Document
 from llama_index.core.schema import MetadataMode, TextNode
@@ -19,6 +20,7 @@ from llama_index.core.schema import MetadataMode, TextNode
 from index.articles import discover, load_files
 from index.chunking import SentenceChunker
 from index.embedding import OnnxEmbedding
+from index.embedding_progress import GroupProgress
 from index.models import Article, IndexProgress, IndexReport, SkippedFile
 from index.sentence_vectors import embed_sentences
 from index.settings import Settings
@@ -136,10 +138,11 @@ class Indexer:
             nodes = [n for _, ns in group for n in ns]
             # One line per step, so a log shows where an interrupted run stopped.
             log.debug("embedding %d chunks of %d articles", len(nodes), len(group))
-            vectors = self.embedder.embed([n.get_content(MetadataMode.EMBED) for n in nodes])
+            embed = self._ticking(nodes, done, total)
+            vectors = embed([n.get_content(MetadataMode.EMBED) for n in nodes])
             for node, vector in zip(nodes, vectors, strict=True):
                 node.embedding = vector.tolist()
-            sentences = embed_sentences(nodes, self.embedder.embed)
+            sentences = embed_sentences(nodes, embed)
             for article, article_nodes in group:
                 old = registry.get(article.id)
                 old_hash = old.content_hash if old else None
@@ -150,6 +153,15 @@ class Indexer:
             report.chunks_embedded += len(nodes)
             log.info("embedded and stored %d/%d chunks", done, total)
             self.progress(IndexProgress(stage="embedding", done=done, total=total))
+
+    def _ticking(self, nodes: list[TextNode], done: int, total: int) -> Callable[..., Any]:
+        """The embedder's `embed`, reporting progress after each of its batches."""
+
+        def tick(now: int) -> None:
+            self.progress(IndexProgress(stage="embedding", done=now, total=total))
+
+        batch = getattr(self.embedder, "embed_batch_size", 32)
+        return GroupProgress(nodes, done, batch, tick).embedding(self.embedder.embed)
 
     def _fill_sentences(self) -> None:
         """Embed the sentences of chunks stored without them (a collection indexed by an
