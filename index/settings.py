@@ -62,6 +62,26 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
     chroma_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a Chroma server")
+    # Chroma's multi-tenant addressing (a server only; see docs/deployment.md).
+    chroma_tenant: str = Field(
+        "default_tenant",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$",
+        description="Tenant on the Chroma server (Chroma Cloud: your tenant id); never created",
+    )
+    chroma_database: str = Field(
+        "default_database",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$",
+        description="Database of the tenant; `newsbot database create` makes it",
+    )
+    chroma_token: SecretStr | None = Field(
+        None,
+        description="Token or API key of a secured Chroma server or Chroma Cloud; never logged",
+    )
+    chroma_token_header: Literal["x-chroma-token", "authorization"] = Field(
+        "x-chroma-token",
+        description="How the token is sent: X-Chroma-Token (Chroma Cloud) or Authorization: Bearer",
+    )
+    chroma_ssl: bool = Field(False, description="Talk to the Chroma server over https")
     collection: str = Field("newsbot", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$")
     sources: Annotated[list[Path], NoDecode] = Field(
         default_factory=lambda: [DEFAULT_SEEDS], description="Paths indexed by default"
@@ -212,6 +232,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "chroma_host",
+        "chroma_token",
         "embedding_model",
         "embedding_tokenizer",
         "discord_token",
@@ -286,6 +307,8 @@ def settings_warnings(settings: Settings, environ: dict[str, str] | None = None)
     values = dotenv_values(ENV_FILE) if Path(ENV_FILE).is_file() else {}
     values.update(os.environ if environ is None else environ)  # the environment wins, as here
     warnings = [_unknown(name) for name in sorted(values) if _is_unknown(name)]
+    if not settings.server_mode:
+        warnings += _server_only(settings)
     explicit = (values.get("NEWSBOT_DATA_DIR") or "").strip()
     if not explicit and settings.data_dir.resolve() == LEGACY_DATA.resolve():
         warnings.append(
@@ -294,6 +317,25 @@ def settings_warnings(settings: Settings, environ: dict[str, str] | None = None)
             "or set NEWSBOT_DATA_DIR to keep it here"
         )
     return warnings
+
+
+def _server_only(settings: Settings) -> list[str]:
+    """Chroma server settings set while the store is embedded (no NEWSBOT_CHROMA_HOST)."""
+    defaults = {"chroma_tenant": "default_tenant", "chroma_database": "default_database"}
+    unused = [env_name(n) for n, d in defaults.items() if getattr(settings, n) != d]
+    if settings.chroma_token is not None:
+        unused.append("NEWSBOT_CHROMA_TOKEN")
+    if not unused:
+        return []
+    verb = (
+        "applies to a Chroma server and is"
+        if len(unused) == 1
+        else "apply to a Chroma server and are"
+    )
+    return [
+        f"{' and '.join(unused)} {verb} ignored: NEWSBOT_CHROMA_HOST is not set, so the index "
+        "is the embedded store in NEWSBOT_DATA_DIR"
+    ]
 
 
 def _known() -> set[str]:

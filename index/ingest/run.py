@@ -22,6 +22,7 @@ from index.chunks import ArticleMeta, chunk_prefix
 from index.embedding import OnnxEmbedding
 from index.errors import IndexStopped
 from index.ingest.chunking import SentenceChunker
+from index.ingest.embedding_progress import GroupProgress
 from index.ingest.loaders import discover, load_files
 from index.results import Article, IndexProgress, IndexReport, SkippedFile
 from index.settings import Settings
@@ -140,10 +141,11 @@ class Indexer:
             nodes = [n for _, ns in group for n in ns]
             # One line per step, so a log shows where an interrupted run stopped.
             log.debug("embedding %d chunks of %d articles", len(nodes), len(group))
-            vectors = self.embedder.embed([n.get_content(MetadataMode.EMBED) for n in nodes])
+            embed = self._ticking(nodes, done, total)
+            vectors = embed([n.get_content(MetadataMode.EMBED) for n in nodes])
             for node, vector in zip(nodes, vectors, strict=True):
                 node.embedding = vector.tolist()
-            sentences = embed_sentences(nodes, self.embedder.embed)
+            sentences = embed_sentences(nodes, embed)
             for article, article_nodes in group:
                 old = registry.get(article.id)
                 old_hash = old.content_hash if old else None
@@ -154,6 +156,15 @@ class Indexer:
             report.chunks_embedded += len(nodes)
             log.info("embedded and stored %d/%d chunks", done, total)
             self.progress(IndexProgress(stage="embedding", done=done, total=total))
+
+    def _ticking(self, nodes: list[TextNode], done: int, total: int) -> Callable[..., Any]:
+        """The embedder's `embed`, reporting progress after each of its batches."""
+
+        def tick(now: int) -> None:
+            self.progress(IndexProgress(stage="embedding", done=now, total=total))
+
+        batch = getattr(self.embedder, "embed_batch_size", 32)
+        return GroupProgress(nodes, done, batch, tick).embedding(self.embedder.embed)
 
     def _fill_sentences(self) -> None:
         """Embed the sentences of chunks stored without them (a collection indexed by an
@@ -223,5 +234,10 @@ class StoppableEmbedder:
                 "are kept, and the next run indexes the rest"
             )
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self._embedder.embed(texts, before_batch=self.check)
+    def embed(self, texts: list[str], before_batch: Callable[[], None] | None = None) -> np.ndarray:
+        def before() -> None:
+            self.check()
+            if before_batch is not None:
+                before_batch()
+
+        return self._embedder.embed(texts, before_batch=before)

@@ -40,6 +40,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.results import Article, Passage
 from index.settings import Settings
+from index.store import chroma_server
 from index.store.lock import StoreLock
 from index.store.sentence_vectors import pack, unpack
 
@@ -87,9 +88,7 @@ def connect(settings: Settings) -> chromadb.api.ClientAPI:
     try:
         if settings.server_mode:
             _check_reachable(settings)
-            client = chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
+            client = chroma_server.http_client(settings)
             _bound_http_timeout(client, settings.chroma_timeout)
             client.heartbeat()
             return client
@@ -116,13 +115,17 @@ def _check_reachable(settings: Settings) -> None:
     import httpx
 
     url = httpx.URL(
-        scheme="http",
+        scheme="https" if settings.chroma_ssl else "http",
         host=settings.chroma_host,
         port=settings.chroma_port,
         path="/api/v2/heartbeat",
     )
+    headers = chroma_server.auth_headers(settings)
     try:
-        httpx.get(url, timeout=settings.chroma_timeout).raise_for_status()
+        httpx.get(url, headers=headers, timeout=settings.chroma_timeout).raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        refused = chroma_server.refusal(settings, exc)
+        raise refused or StoreUnavailable(_unavailable(settings, exc)) from None
     except httpx.HTTPError as exc:
         raise StoreUnavailable(_unavailable(settings, exc)) from exc
 
@@ -139,7 +142,7 @@ def _bound_http_timeout(client: Any, seconds: float) -> None:
 
 def _unavailable(settings: Settings, exc: Exception) -> str:
     where = (
-        f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+        f"the Chroma server at {chroma_server.server_name(settings)}"
         if settings.server_mode
         else f"the Chroma store in {settings.data_dir / 'chroma'}"
     )
@@ -358,6 +361,11 @@ class Store:
                 pause = min(_FAIL_FAST_SECONDS, self.settings.chroma_timeout)
                 self._fail_fast_until = time.monotonic() + pause
                 raise StoreUnavailable(self._last_failure) from exc
+            refused = (
+                chroma_server.refusal(self.settings, exc) if self.settings.server_mode else None
+            )
+            if refused is not None:  # a token revoked, a database dropped while running
+                raise refused from None
             reason = write_failure(exc)
             if reason:
                 raise StoreWriteError(self.write_error_text(reason, exc)) from exc
@@ -371,7 +379,7 @@ class Store:
     def write_error_text(self, reason: str, exc: BaseException, where: str | None = None) -> str:
         """The sentence for a failed write; `where` defaults to the store's own location."""
         where = where or (
-            f"on the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+            f"on the Chroma server at {chroma_server.server_name(self.settings)}"
             if self.settings.server_mode
             else f"in {self.settings.data_dir.resolve()}"
         )
@@ -385,7 +393,8 @@ class Store:
     @property
     def location(self) -> str:
         if self.settings.server_mode:
-            return f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+            where = chroma_server.server_name(self.settings) + chroma_server.place(self.settings)
+            return f"chroma server {where}"
         return str((self.settings.data_dir / "chroma").resolve())
 
     # --- the registry ---------------------------------------------------------------------

@@ -297,6 +297,10 @@ from newsbot.cli.eval_command import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
 
+from newsbot.cli.database_command import database_group  # noqa: E402
+
+cli.add_command(database_group)
+
 from newsbot.cli.serve_command import serve  # noqa: E402
 
 cli.add_command(serve)
