@@ -38,7 +38,7 @@ from index.errors import (
     write_failure,
 )
 from index.indexing import Indexer
-from index.keyword import KeywordIndex, versions_stamp
+from index.keyword import KeywordIndex
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.ranking import TreeRanker, clause_texts
 from index.reranking import OnnxCrossEncoder, Reranker
@@ -182,6 +182,7 @@ class Engine:
     def close(self) -> None:
         """Release the Chroma client; call once no engine call is running any more."""
         self.store.close()
+        self.keyword.close()
 
     def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
         from index.generation import GeneratedAnswerer
@@ -320,13 +321,12 @@ class Engine:
         return True
 
     def sync_keyword_index(self) -> None:
-        """Bring the BM25 side in step with the registry (load it, or rebuild it from Chroma)."""
-        versions = {r.id: r.content_hash for r in self.store.articles().values()}
-        stamp = versions_stamp(versions)
-        if self.keyword.stamp == stamp or self.keyword.load(stamp):
-            return
-        log.debug("keyword index out of date: rebuilding it from Chroma")
-        self.keyword.rebuild(self.store.live_nodes(), stamp)
+        """Bring the BM25 side in step with the registry: apply the articles added, replaced or
+        removed since it was last synced (by this process or any other)."""
+        self.keyword.sync(self._versions, self.store.nodes_of_versions)
+
+    def _versions(self) -> dict[str, str]:
+        return {r.id: r.content_hash for r in self.store.articles().values()}
 
     # --- reading --------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
 VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
 SENTENCE_CACHE = 20_000  # chunks' sentence vectors kept for the learned ranker (~6 kB each)
 BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
+_BY_ID_LIMIT = 500  # articles whose chunks are fetched by id; more are read page by page
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
@@ -519,6 +520,19 @@ class Store:
                 if live.get(meta.get("doc_id")) == meta.get("content_hash"):
                     yield node_from_record(chunk_id, text, meta)
 
+    def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
+        """The chunks of these article versions (id -> content hash), for the keyword index:
+        a few articles are asked for by id, many read in pages with everything else."""
+        if len(versions) > _BY_ID_LIMIT:
+            for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
+                yield from _of_versions(ids, got, versions)
+            return
+        doc_ids = sorted(versions)
+        for start in range(0, len(doc_ids), 100):
+            where = {"doc_id": {"$in": doc_ids[start : start + 100]}}
+            got = self._guard(self.chunks.get, where=where, include=["metadatas", "documents"])
+            yield from _of_versions(got["ids"], got, versions)
+
     def dense(
         self,
         embedding: list[float],
@@ -644,6 +658,13 @@ class Store:
                 return
             yield got["ids"], got
             offset += len(got["ids"])
+
+
+def _of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[TextNode]:
+    rows = zip(ids, got["metadatas"], got["documents"], strict=True)
+    for chunk_id, meta, text in rows:
+        if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
+            yield node_from_record(chunk_id, text, meta)
 
 
 def _unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
