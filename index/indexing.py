@@ -47,7 +47,9 @@ class Indexer:
 
     def run(self, paths: list[Path], prune: bool) -> IndexReport:
         report = IndexReport()
-        swept = self.store.sweep_orphans()
+        # Only a run after one that did not finish can find chunks to sweep: the others skip
+        # reading the whole collection.
+        swept = 0 if self.store.tidy() else self.store.sweep_orphans()
         if swept:
             log.info("removed %d chunks left by an interrupted run", swept)
         self._fill_sentences()

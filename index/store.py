@@ -333,15 +333,36 @@ class Store:
             # everyone; its committed articles reach other processes with the next write.
             if self._wrote:  # a run that found everything unchanged costs the others nothing
                 self._bump_generation()
+                self._wrote = False  # a change outside an operation leaves the store untidy
 
     def _bump_generation(self) -> None:
         generation = uuid.uuid4().hex
         try:
-            self._guard(self._registry_as_stored().modify, metadata={"generation": generation})
+            self._guard(
+                self._registry_as_stored().modify,
+                metadata={"generation": generation, "tidy": "1"},
+            )
         except Exception as exc:  # noqa: BLE001 - the write's own outcome is the one to report
             log.warning("could not mark the index as changed: %s", type(exc).__name__)
             return
         self.generation = generation
+
+    def _changing(self) -> None:
+        """Before the first change of a write operation: mark the store untidy until the
+        operation finishes (`_bump_generation`), so that only the run after one that was
+        killed or failed pays for sweeping the whole collection."""
+        if self._wrote:
+            return
+        stored = self._registry_as_stored().metadata or {}
+        generation = str(stored.get("generation", ""))
+        self._guard(
+            self._registry_as_stored().modify, metadata={"generation": generation, "tidy": "0"}
+        )
+        self._wrote = True
+
+    def tidy(self) -> bool:
+        """Whether the last write operation finished (so it left no invisible chunks)."""
+        return (self._registry_as_stored().metadata or {}).get("tidy") == "1"
 
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
@@ -424,7 +445,7 @@ class Store:
     ) -> None:
         """Store a new or changed article (its chunks, with their sentence vectors by chunk id
         when given); readers see the old version or the new, never both."""
-        self._wrote = True
+        self._changing()
         self._guard(self.vectors.add, nodes)
         self.add_sentences(nodes, sentences or {})
         meta = {
@@ -449,7 +470,7 @@ class Store:
             self._delete_chunks({"$and": [{"doc_id": article.id}, {"content_hash": old_hash}]})
 
     def delete_article(self, doc_id: str) -> None:
-        self._wrote = True
+        self._changing()
         # Registry first: from that moment the chunks are invisible, whatever happens next.
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
@@ -457,7 +478,8 @@ class Store:
     def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
         """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
         rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
-        self._wrote = self._wrote or bool(rows)
+        if rows:
+            self._changing()
         for start in range(0, len(rows), _PAGE):
             page = rows[start : start + _PAGE]
             self._guard(
@@ -481,7 +503,8 @@ class Store:
 
     def sweep_orphans(self) -> int:
         """Delete chunks (and sentence vectors) no registry record points at, left by an
-        interrupted run; the number of chunks deleted."""
+        interrupted run; the number of chunks deleted. Reads the whole collection: worth it
+        only when the store is not `tidy`."""
         live = {r.id: r.content_hash for r in self.articles().values()}
         self._sweep(self.sentences, live)
         return self._sweep(self.chunks, live)
@@ -493,7 +516,8 @@ class Store:
             for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
             if live.get(meta.get("doc_id")) != meta.get("content_hash")
         ]
-        self._wrote = self._wrote or bool(orphans)
+        if orphans:
+            self._changing()
         for start in range(0, len(orphans), _PAGE):
             self._guard(collection.delete, ids=orphans[start : start + _PAGE])
         return len(orphans)
@@ -502,6 +526,8 @@ class Store:
 
     def nodes_without_sentences(self) -> list[TextNode]:
         """Visible chunks with no stored sentence vectors (indexed before they existed)."""
+        if self._guard(self.chunks.count) <= self._guard(self.sentences.count):
+            return []  # each chunk has its record (orphans are swept first)
         have = {i for ids, _ in self._pages(self.sentences, include=[]) for i in ids}
         missing = [i for ids, _ in self._pages(self.chunks, include=[]) for i in ids]
         missing = [i for i in missing if i not in have]
