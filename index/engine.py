@@ -28,6 +28,7 @@ from index.answer import (
 )
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import StoredSentenceVectors
+from index.byte_cache import MB
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -158,7 +159,11 @@ class Engine:
         LlamaSettings.embed_model = self.embedder
         LlamaSettings.llm = MockLLM()
         self.store = Store(settings, self.embedder.fingerprint)
-        self.keyword = KeywordIndex(keyword_folder(settings))
+        self.keyword = KeywordIndex(
+            keyword_folder(settings),
+            cache_bytes=settings.keyword_cache_mb * MB,
+            node_cache_bytes=settings.node_cache_mb * MB,
+        )
         self.retriever = HybridRetriever(
             self.store,
             self.keyword,

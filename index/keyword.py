@@ -22,20 +22,20 @@ import logging
 import shutil
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
 
 from index import bm25_postings as postings
+from index.byte_cache import MB, ByteLRU
 
 log = logging.getLogger(__name__)
 
 _FILE = "keyword.sqlite3"
 _OLD_FILES = ("bm25", "stamp.txt")  # the whole-corpus bm25s index of earlier releases
-NODE_CACHE = 20_000  # nodes of recent keyword hits kept (a few kB each)
-POSTINGS_CACHE_BYTES = 256 * 2**20  # default room for terms' postings kept in memory
+POSTINGS_CACHE_BYTES = 192 * MB  # defaults of the settings keyword_cache_mb, node_cache_mb
+NODE_CACHE_BYTES = 64 * MB
 
 Versions = dict[str, str]  # article id -> content hash
 NodesOf = Callable[[Versions], Iterable[TextNode]]  # the visible chunks of these versions
@@ -56,15 +56,14 @@ class KeywordIndex:
         self,
         folder: Path,
         cache_bytes: int = POSTINGS_CACHE_BYTES,
-        node_cache: int = NODE_CACHE,
+        node_cache_bytes: int = NODE_CACHE_BYTES,
     ) -> None:
         self.folder = folder
         self.path = folder / _FILE
         self.stamp = ""  # the stamp this process last saw the file at
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        self._nodes: OrderedDict[int, TextNode] = OrderedDict()  # by position, least recent first
-        self._node_limit = node_cache
+        self._nodes: ByteLRU[int, TextNode] = ByteLRU(node_cache_bytes)  # by chunk position
         self._ids_by: dict[tuple[str, str], list[str]] = {}
         self._ids_seen = ""
         self._postings = _PostingsCache(cache_bytes)
@@ -256,14 +255,11 @@ class KeywordIndex:
 
     def _nodes_at(self, conn: sqlite3.Connection, positions: list[int]) -> dict[int, TextNode]:
         # A position is never reused for another chunk: a kept node never goes stale.
-        out = {p: self._nodes[p] for p in positions if p in self._nodes}
-        for p in out:
-            self._nodes.move_to_end(p)
+        out = {p: node for p in positions if (node := self._nodes.get(p)) is not None}
         need = [p for p in positions if p not in out]
         for pos, (chunk_id, text, record) in postings.rows_at(conn, need).items():
-            out[pos] = self._nodes[pos] = postings.node_from_row(chunk_id, text, record)
-        while len(self._nodes) > self._node_limit:
-            self._nodes.popitem(last=False)
+            out[pos] = postings.node_from_row(chunk_id, text, record)
+            self._nodes.put(pos, out[pos])
         return out
 
 
@@ -295,41 +291,23 @@ class _Transaction:
 
 
 class _PostingsCache:
-    """Terms' postings kept in memory up to a number of bytes, least recently used dropped
-    first; an entry is used only while its term's version is the stored one."""
+    """Terms' postings kept in memory up to a number of bytes; an entry is used only while
+    its term's version is the stored one."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.used = limit, 0
-        self._kept: OrderedDict[str, postings.Postings] = OrderedDict()
+        self._kept: ByteLRU[str, postings.Postings] = ByteLRU(limit)
+
+    @property
+    def used(self) -> int:
+        return self._kept.used
+
+    @property
+    def limit(self) -> int:
+        return self._kept.limit
 
     def get(self, term: str, version: int) -> postings.Postings | None:
         got = self._kept.get(term)
-        if got is None or got.version != version:
-            return None
-        self._kept.move_to_end(term)
-        return got
+        return got if got is not None and got.version == version else None
 
     def put(self, term: str, got: postings.Postings) -> None:
-        old = self._kept.pop(term, None)
-        if old is not None:
-            self.used -= old.nbytes
-        if got.nbytes > self.limit:
-            return
-        self._kept[term] = got
-        self.used += got.nbytes
-        while self.used > self.limit:
-            _, dropped = self._kept.popitem(last=False)
-            self.used -= dropped.nbytes
-
-
-def _read_stamp(folder: Path) -> str | None:
-    """The stamp of the index saved in `folder`; None when there is none (or it is unreadable)."""
-    if not (folder / _FILE).exists():
-        return None
-    index = KeywordIndex(folder)
-    try:
-        return index.stored_stamp()
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        index.close()
+        self._kept.put(term, got)

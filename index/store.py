@@ -37,6 +37,7 @@ from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.byte_cache import MB, ByteLRU
 from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.models import Article, Passage
 from index.sentence_vectors import pack, unpack
@@ -52,10 +53,6 @@ _PAGE = 2000
 _FAIL_FAST_SECONDS = 2.0
 # A re-index may delete more chunks between re-reading the ids and searching again.
 _AMONG_RETRIES = 3
-NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
-VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
-SENTENCE_CACHE = 20_000  # chunks' sentence vectors kept for the learned ranker (~6 kB each)
-BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
 _BY_ID_LIMIT = 500  # articles whose chunks are fetched by id; more are read page by page
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
@@ -158,27 +155,42 @@ def _short(exc: BaseException, limit: int = 120) -> str:
 
 class ByChunkId(Generic[T]):
     """Values fetched from Chroma by an id that carries its article's content hash (a chunk
-    id, or `body_key`), kept: a kept value never goes stale, since an edited article gets new
-    ids. Emptied when full."""
+    id, or `body_key`), kept up to `limit` bytes (least recently used dropped first): a kept
+    value never goes stale, since an edited article gets new ids."""
 
     def __init__(self, limit: int, fetch: Callable[[list[str]], dict[str, T]]) -> None:
-        self._limit, self._fetch = limit, fetch
-        self._kept: dict[str, T] = {}
+        self._kept: ByteLRU[str, T] = ByteLRU(limit)
+        self._fetch = fetch
 
     def get(self, chunk_ids: list[str]) -> dict[str, T]:
-        need = [i for i in chunk_ids if i not in self._kept]
+        found: dict[str, T] = {}
+        need = []
+        for chunk_id in chunk_ids:
+            value = self._kept.get(chunk_id)
+            if value is None:
+                need.append(chunk_id)
+            else:
+                found[chunk_id] = value
         if need:
-            self.keep(self._fetch(need))
-        return {i: self._kept[i] for i in chunk_ids if i in self._kept}
+            fetched = self._fetch(need)
+            self.keep(fetched)
+            found.update(fetched)  # returned even when the cache had no room to keep them
+        return {i: found[i] for i in chunk_ids if i in found}
 
     def keep(self, values: dict[str, T]) -> None:
-        if len(self._kept) + len(values) > self._limit:
-            self._kept = {}
-        self._kept.update(values)
+        for key, value in values.items():
+            self._kept.put(key, value)
+
+    def keep_if_room(self, values: dict[str, T]) -> bool:
+        """Keep these values when they fit beside what is kept; False (none kept) if not."""
+        if not self._kept.fits(values):
+            return False
+        self.keep(values)
+        return True
 
     @property
-    def room(self) -> int:
-        return self._limit - len(self._kept)
+    def used(self) -> int:
+        return self._kept.used
 
 
 class _ClientSwap:
@@ -223,10 +235,11 @@ class Store:
         self.settings = settings
         self._fingerprint = embedding_fingerprint
         self._fail_fast_until = 0.0
-        self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
-        self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
-        self._sentences = ByChunkId(SENTENCE_CACHE, self._fetch_sentences)
-        self._bodies = ByChunkId(BODY_CACHE, self._fetch_bodies)
+        # Byte limits from the settings: a serving process's memory does not grow with the corpus.
+        self._nodes = ByChunkId(settings.node_cache_mb * MB, self._fetch_nodes)
+        self._vectors = ByChunkId(settings.vector_cache_mb * MB, self._fetch_vectors)
+        self._sentences = ByChunkId(settings.sentence_cache_mb * MB, self._fetch_sentences)
+        self._bodies = ByChunkId(settings.body_cache_mb * MB, self._fetch_bodies)
         self._last_failure = ""
         self._swap = _ClientSwap()
         self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
@@ -610,14 +623,13 @@ class Store:
         return self._vectors.get(chunk_ids)
 
     def preload_sentence_vectors(self) -> int:
-        """Read every chunk's sentence vectors into the cache while it has room (all 9,106
-        chunks of a 609-article corpus: about 0.6 s), so that questions do not wait for them;
-        how many were read."""
+        """Read chunks' sentence vectors into the cache while it has room (all 9,106 chunks of
+        a 609-article corpus: about 0.6 s), so that questions do not wait for them; how many
+        were read. Those that do not fit are read when a question needs them."""
         read = 0
         for ids, got in self._pages(self.sentences, include=["metadatas"]):
-            if self._sentences.room < len(ids):
+            if not self._sentences.keep_if_room(_unpacked(ids, got["metadatas"])):
                 break
-            self._sentences.keep(_unpacked(ids, got["metadatas"]))
             read += len(ids)
         return read
 

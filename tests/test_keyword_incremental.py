@@ -154,7 +154,7 @@ def test_postings_cache_keeps_within_its_bytes() -> None:
 def test_keyword_node_cache_keeps_within_its_count(corpus, make_engine, tmp_path) -> None:
     engine = make_engine()
     engine.index([corpus])
-    keyword = KeywordIndex(keyword_folder(engine.settings), node_cache=2)
+    keyword = KeywordIndex(keyword_folder(engine.settings), node_cache_bytes=8_000)
     for query in QUERIES:
-        keyword.search(query, 10)
-        assert len(keyword._nodes) <= 2
+        assert len(keyword.search(query, 10)) == len(_hits(engine.keyword, query, 10))
+        assert keyword._nodes.used <= 8_000
