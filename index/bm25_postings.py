@@ -111,7 +111,7 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
     """Insert these chunks' postings (inside the caller's transaction); how many were new."""
     nodes = [n for n in nodes if not _has(conn, n.node_id)]
     terms = tokens([indexed_text(n) for n in nodes])
-    total = 0
+    total, rows, touched = 0, [], set()
     for node, doc_terms in zip(nodes, terms, strict=True):
         length = len(doc_terms)
         counts = Counter(doc_terms)
@@ -123,12 +123,12 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (node.node_id, _doc_id(node), length, " ".join(counts), node.text, record),
         ).lastrowid
-        conn.executemany(
-            "INSERT INTO postings (term, pos, tf, length) VALUES (?, ?, ?, ?)",
-            [(term, pos, tf, length) for term, tf in counts.items()],
-        )
-        _touch(conn, counts)
+        rows += [(term, pos, tf, length) for term, tf in counts.items()]
+        touched.update(counts)
         total += length
+    rows.sort()  # in key order: SQLite appends to its B-tree pages instead of seeking
+    conn.executemany("INSERT INTO postings (term, pos, tf, length) VALUES (?, ?, ?, ?)", rows)
+    _touch(conn, sorted(touched))
     _add_totals(conn, len(nodes), total)
     return len(nodes)
 

@@ -184,7 +184,7 @@ class KeywordIndex:
         batch: list[TextNode] = []
         for node in nodes:
             batch.append(node)
-            if len(batch) >= 500:
+            if len(batch) >= 5000:
                 postings.add_chunks(conn, batch)
                 batch = []
         postings.add_chunks(conn, batch)
