@@ -308,6 +308,9 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure stores built by an earlier run again"
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child's side
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
@@ -318,7 +321,11 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         data = args.work / f"store-{size}"
-        built = build(args.source, args.source_collection, data, size, args.seed)
+        if args.reuse and (data / "built.json").exists():
+            built = json.loads((data / "built.json").read_text())
+        else:
+            built = build(args.source, args.source_collection, data, size, args.seed)
+            (data / "built.json").write_text(json.dumps(built))
         log.info("built %s", built)
         child = subprocess.run(
             [
