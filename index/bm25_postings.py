@@ -208,12 +208,14 @@ def _doc_id(node: TextNode) -> str:
 
 @dataclass(frozen=True)
 class Live:
-    """The indexed chunks as one reader saw them: ascending positions, summed lengths, and a
-    key that no other reading shares."""
+    """The indexed chunks as one reader sees them: ascending positions, summed lengths, a key
+    that no other reading shares, and the reader's horizon (chunks another process added since
+    the reader last synced are not its to serve yet: its view of Chroma may not hold them)."""
 
     key: int
     positions: np.ndarray
     total_length: int
+    horizon: int
 
 
 class Postings:
@@ -227,13 +229,15 @@ class Postings:
         self.pos = got[:, 0]
         self.tf = got[:, 1].astype(np.float32)  # bm25s counts term frequencies in float32
         self.length = got[:, 2].astype(np.int32)
-        self._at: tuple[int, np.ndarray] | None = None
+        self._at: tuple[int, np.ndarray, np.ndarray] | None = None
 
-    def rows_in(self, live: Live) -> np.ndarray:
-        """Where each posting's chunk is in `live` (kept while the live chunks are the same)."""
+    def rows_in(self, live: Live) -> tuple[np.ndarray, np.ndarray]:
+        """Which postings are of chunks in `live`, and where those chunks are in it (kept while
+        the live chunks are the same)."""
         if self._at is None or self._at[0] != live.key:
-            self._at = (live.key, np.searchsorted(live.positions, self.pos))
-        return self._at[1]
+            keep = np.flatnonzero(self.pos <= live.horizon)
+            self._at = (live.key, keep, np.searchsorted(live.positions, self.pos[keep]))
+        return self._at[1], self._at[2]
 
     @property
     def nbytes(self) -> int:
@@ -269,14 +273,18 @@ def score(
     scores = np.zeros(n, dtype=np.float32)
     for term in query_terms:  # a repeated query term counts again, as in bm25s
         got = lists.get(term)
-        if got is None or not len(got.pos):
+        if got is None:
             continue
-        df = len(got.pos)
+        keep, rows = got.rows_in(live)
+        df = len(keep)
+        if not df:
+            continue
         idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
-        tfc = got.tf / (K1 * ((1 - B) + B * got.length / avg) + got.tf)
+        tf, length = got.tf[keep], got.length[keep]
+        tfc = tf / (K1 * ((1 - B) + B * length / avg) + tf)
         # bm25s keeps idf as float32, scores a posting in float64 and stores it as float32,
         # then sums a query's terms in float32: the same steps give the same bits.
-        scores[got.rows_in(live)] += (np.float64(idf) * tfc).astype(np.float32)
+        scores[rows] += (np.float64(idf) * tfc).astype(np.float32)
     k = min(k, n)
     top = np.argpartition(scores, -k).take(indices=range(-k, 0))  # as bm25s.selection
     top_scores = np.take(scores, top)
@@ -286,9 +294,19 @@ def score(
     ]
 
 
-def live_positions(conn: sqlite3.Connection) -> np.ndarray:
-    rows = conn.execute("SELECT pos FROM chunks ORDER BY pos").fetchall()
-    return np.asarray([r[0] for r in rows], dtype=np.int64)
+def live_chunks(conn: sqlite3.Connection, key: int, horizon: int) -> Live:
+    """The chunks at positions up to `horizon`, as `score` needs them."""
+    rows = conn.execute(
+        "SELECT pos, length FROM chunks WHERE pos <= ? ORDER BY pos", (horizon,)
+    ).fetchall()
+    got = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+    return Live(key, got[:, 0], int(got[:, 1].sum()), horizon)
+
+
+def horizon(conn: sqlite3.Connection) -> int:
+    """The last position given to a chunk so far."""
+    row = conn.execute("SELECT max(pos) FROM chunks").fetchone()
+    return int(row[0] or 0)
 
 
 def rows_at(conn: sqlite3.Connection, positions: Iterable[int]) -> dict[int, tuple[str, str, str]]:

@@ -39,7 +39,7 @@ from index.errors import (
     write_failure,
 )
 from index.indexing import Indexer
-from index.keyword import KeywordIndex
+from index.keyword import KeywordIndex, Registry
 from index.models import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.ranking import TreeRanker, clause_texts
 from index.reranking import OnnxCrossEncoder, Reranker
@@ -290,10 +290,10 @@ class Engine:
 
     def forget(self, id_or_path: str) -> str:
         """Remove an article by id, url or file path; returns its title."""
-        records = self.store.articles()
         candidates = [id_or_path]
         if Path(id_or_path).exists():
             candidates.append(str(Path(id_or_path).resolve()))
+        records = self.store.articles_matching(candidates, origins=candidates)
         found = next((records[c] for c in candidates if c in records), None)
         if found is None:
             by_origin = [r for r in records.values() if r.origin in candidates]
@@ -328,7 +328,22 @@ class Engine:
     def sync_keyword_index(self) -> None:
         """Bring the BM25 side in step with the registry: apply the articles added, replaced or
         removed since it was last synced (by this process or any other)."""
-        self.keyword.sync(self._versions, self.store.nodes_of_versions)
+        store = self.store
+        operation = store.operation if store.lock is not None else None
+        if operation is not None and operation.starts_at is None:
+            operation = None  # the write before did not finish: compare everything
+        self.keyword.sync(
+            Registry(
+                versions=self._versions,
+                generation=store.settled_generation,
+                versions_of=store.article_hashes,
+                nodes_of=store.nodes_of_versions,
+            ),
+            # Only one process writes an embedded store: when the keyword index was at the
+            # generation this write started from, this write's own articles are all it lacks.
+            None if operation is None else (str(operation.starts_at), operation.ends_at),
+            sorted(operation.articles) if operation is not None else [],
+        )
 
     def _versions(self) -> dict[str, str]:
         return {r.id: r.content_hash for r in self.store.articles().values()}

@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
@@ -42,11 +43,37 @@ NodesOf = Callable[[Versions], Iterable[TextNode]]  # the visible chunks of thes
 
 
 def versions_stamp(versions: dict[str, str]) -> str:
-    """A digest of which article versions (id -> content hash) are live."""
-    digest = hashlib.sha256()
-    for doc_id in sorted(versions):
-        digest.update(f"{doc_id}\x1f{versions[doc_id]}\x1e".encode())
-    return digest.hexdigest()
+    """A digest of which article versions (id -> content hash) are live: a sum of one hash per
+    version, so that a write can move it by its own articles alone."""
+    return _hex(sum(_version_hash(d, h) for d, h in versions.items()))
+
+
+def _version_hash(doc_id: str, content_hash: str) -> int:
+    digest = hashlib.sha256(f"{doc_id}\x1f{content_hash}".encode()).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _hex(value: int) -> str:
+    return f"{value % 2**256:064x}"
+
+
+def _moved_stamp(stamp: str, removed: Versions, added: Versions) -> str:
+    """`stamp` with the versions `removed` taken out and `added` put in (unchanged ones cancel)."""
+    value = int(stamp, 16) if len(stamp) == 64 else 0
+    value -= sum(_version_hash(d, h) for d, h in removed.items())
+    value += sum(_version_hash(d, h) for d, h in added.items())
+    return _hex(value)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What the keyword index reads of the store: the live article versions (all, or of some
+    ids), the registry's generation, and the visible chunks of given versions."""
+
+    versions: Callable[[], Versions]
+    generation: Callable[[], str | None]  # None: the last write did not finish
+    versions_of: Callable[[list[str]], Versions]
+    nodes_of: NodesOf
 
 
 class KeywordIndex:
@@ -69,6 +96,7 @@ class KeywordIndex:
         self._postings = _PostingsCache(cache_bytes)
         self._live: tuple[int, postings.Live] | None = None  # with SQLite's data_version
         self._live_reads = 0
+        self._horizon: int | None = None
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -112,6 +140,7 @@ class KeywordIndex:
             return False
         if current:
             self.stamp = expected_stamp
+            self._see_all()
         return current
 
     def _discard(self) -> None:
@@ -129,30 +158,85 @@ class KeywordIndex:
         # This connection's own commits leave its data_version as it was.
         self._live = None
 
-    def sync(self, versions: Callable[[], Versions], nodes_of: NodesOf) -> None:
-        """Bring the index in step with the registry (`versions` reads it; `nodes_of` reads the
-        visible chunks of the article versions to add)."""
-        live = versions()
-        stamp = versions_stamp(live)
-        if self.stamp == stamp or self.load(stamp):
+    def sync(
+        self,
+        registry: Registry,
+        operation: tuple[str, str] | None = None,
+        articles: list[str] = (),
+    ) -> None:
+        """Bring the index in step with the registry. `operation`: (the generation a write
+        running in this process started from, the one it will leave) and `articles` those it
+        wrote, when no other process can have written meanwhile (an embedded store)."""
+        if operation is not None and self._sync_operation(registry, *operation, articles):
+            self._see_all()
             return
-        with self._writing() as conn:
-            live = versions()  # read again under the write lock: never write back an older one
-            stamp = versions_stamp(live)
-            if postings.read_meta(conn, "stamp") == stamp:
-                self.stamp = stamp
+        generation = registry.generation()
+        with self._lock:
+            current = generation is not None and self.path.exists()
+            if current and self._stored("generation") == generation:
+                self.stamp = self._stored("stamp") or ""
+                self._see_all()
                 return
+        with self._writing() as conn:
+            # The registry is read under the write lock: never write back an older state. Its
+            # generation first: the versions read after hold at least what it names.
+            generation, live = registry.generation(), registry.versions()
             held = dict(conn.execute("SELECT doc_id, content_hash FROM articles").fetchall())
-            gone = [d for d, h in held.items() if live.get(d) != h]
-            new = {d: h for d, h in live.items() if held.get(d) != h}
+            self._apply_difference(conn, registry, held, live, versions_stamp(live))
+            postings.write_meta(conn, "generation", generation or "")
+        self._see_all()
+
+    def _sync_operation(
+        self, registry: Registry, starts_at: str, ends_at: str, articles: list[str]
+    ) -> bool:
+        """Apply a write's own articles, if the index was at the generation the write started
+        from; False when it was not (a full comparison is needed)."""
+        with self._writing() as conn:
+            stamp = postings.read_meta(conn, "stamp")
+            if stamp is None or postings.read_meta(conn, "generation") != starts_at:
+                return False
+            if not articles:
+                return True
+            marks = ",".join("?" * len(articles))
+            held = dict(
+                conn.execute(
+                    f"SELECT doc_id, content_hash FROM articles WHERE doc_id IN ({marks})",  # noqa: S608
+                    articles,
+                ).fetchall()
+            )
+            live = registry.versions_of(list(articles))
+            new_stamp = _moved_stamp(stamp, held, live)
+            self._apply_difference(conn, registry, held, live, new_stamp)
+            postings.write_meta(conn, "generation", ends_at)
+        return True
+
+    def _apply_difference(
+        self,
+        conn: sqlite3.Connection,
+        registry: Registry,
+        held: Versions,
+        live: Versions,
+        stamp: str,
+    ) -> None:
+        gone = [d for d, h in held.items() if live.get(d) != h]
+        new = {d: h for d, h in live.items() if held.get(d) != h}
+        if gone or new or postings.read_meta(conn, "stamp") != stamp:
             log.info(
                 "keyword index out of date: adding %d article versions, removing %d",
                 len(new),
                 len(gone),
             )
-            self._apply(conn, gone, new, nodes_of(new) if new else [], stamp)
+            self._apply(conn, gone, new, registry.nodes_of(new) if new else [], stamp)
+            log.info("keyword index updated: %d articles added, %d removed", len(new), len(gone))
         self.stamp = stamp
-        log.info("keyword index updated: %d articles added, %d removed", len(new), len(gone))
+
+    def _stored(self, key: str) -> str | None:
+        try:
+            return postings.read_meta(self._db(), key)
+        except sqlite3.DatabaseError:
+            log.warning("keyword index in %s is unreadable; rebuilding", self.folder)
+            self._discard()
+            return None
 
     def rebuild(self, nodes: Iterable[TextNode], stamp: str) -> None:
         """Replace the whole index with these chunks, stamped `stamp` (one transaction)."""
@@ -165,6 +249,7 @@ class KeywordIndex:
             }
             self._apply(conn, [], versions, nodes, stamp)
         self.stamp = stamp
+        self._see_all()
         log.info("keyword index rebuilt: %d chunks", len(nodes))
 
     def _apply(
@@ -231,16 +316,23 @@ class KeywordIndex:
             return [(nodes[h.pos], h.score) for h in hits if h.pos in nodes]
 
     def _live_chunks(self, conn: sqlite3.Connection) -> postings.Live:
-        """The indexed chunks, read again only after a write (this process's own, or another
-        process's: SQLite's data_version tells)."""
+        """The indexed chunks this process serves, read again only after a write (its own, or
+        another process's: SQLite's data_version tells) or a sync."""
         version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._horizon is None:
+            self._horizon = postings.horizon(conn)  # opened without a sync: all there is
         if self._live is None or self._live[0] != version:
             self._live_reads += 1
-            live = postings.Live(
-                self._live_reads, postings.live_positions(conn), postings.totals(conn)[1]
-            )
+            live = postings.live_chunks(conn, self._live_reads, self._horizon)
             self._live = (version, live)
         return self._live[1]
+
+    def _see_all(self) -> None:
+        """After a sync: serve every chunk the file holds (this process's view of the store
+        is at least as new)."""
+        with self._lock:
+            self._horizon = postings.horizon(self._db())
+            self._live = None
 
     def _lists(self, conn: sqlite3.Connection, terms: set[str]) -> dict[str, postings.Postings]:
         """Each term's postings: from memory while the term's version is unchanged."""
@@ -311,3 +403,16 @@ class _PostingsCache:
 
     def put(self, term: str, got: postings.Postings) -> None:
         self._kept.put(term, got)
+
+
+def _read_stamp(folder: Path) -> str | None:
+    """The stamp of the index saved in `folder`; None when there is none (or it is unreadable)."""
+    if not (folder / _FILE).exists():
+        return None
+    index = KeywordIndex(folder)
+    try:
+        return index.stored_stamp()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        index.close()

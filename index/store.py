@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -77,6 +77,17 @@ class ArticleRecord:
         fields = {k: meta.get(k, "") for k in cls.__dataclass_fields__ if k != "id"}
         fields["chunks"] = int(meta.get("chunks", 0))
         return cls(id=doc_id, **fields)
+
+
+@dataclass
+class WriteOperation:
+    """A write operation running: the generation it started from (None when the one before
+    did not finish), the one it will leave when it finishes, and the articles it wrote or
+    removed (so a keyword index that was at `starts_at` can apply just these)."""
+
+    starts_at: str | None
+    ends_at: str
+    articles: set[str] = field(default_factory=set)
 
 
 def connect(settings: Settings) -> chromadb.api.ClientAPI:
@@ -244,6 +255,7 @@ class Store:
         self._swap = _ClientSwap()
         self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
         self._wrote = False  # whether the write operation running changed anything
+        self.operation: WriteOperation | None = None  # the write operation running, if any
         self.lock = None if settings.server_mode else StoreLock(settings.data_dir)
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
@@ -298,6 +310,12 @@ class Store:
         """The generation the last write operation (of any process) left in the registry."""
         return str((self._registry_as_stored().metadata or {}).get("generation", ""))
 
+    def settled_generation(self) -> str | None:
+        """The stored generation when the last write operation finished (the registry then
+        holds exactly what that generation names); None after one that did not."""
+        meta = self._registry_as_stored().metadata or {}
+        return str(meta.get("generation", "")) if meta.get("tidy") == "1" else None
+
     def changed_elsewhere(self) -> str | None:
         """The stored generation when another process wrote since this one last looked."""
         stored = self.stored_generation()
@@ -340,16 +358,20 @@ class Store:
                     self._reconnect()  # never write back a vector index older than the store's
                 self.generation = stored  # (the operation ends by syncing the keyword index)
             self._wrote = False
-            yield
+            operation = WriteOperation(self.settled_generation(), uuid.uuid4().hex)
+            self.operation = operation
+            try:
+                yield
+            finally:
+                self.operation = None
             # Only after a write operation that finished: one that failed (a full disk, a server
             # gone) is not asked to write once more, which on a full Chroma server hangs it for
             # everyone; its committed articles reach other processes with the next write.
             if self._wrote:  # a run that found everything unchanged costs the others nothing
-                self._bump_generation()
+                self._bump_generation(operation.ends_at)
                 self._wrote = False  # a change outside an operation leaves the store untidy
 
-    def _bump_generation(self) -> None:
-        generation = uuid.uuid4().hex
+    def _bump_generation(self, generation: str) -> None:
         try:
             self._guard(
                 self._registry_as_stored().modify,
@@ -432,6 +454,27 @@ class Store:
                 out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
         return out
 
+    def articles_matching(
+        self, doc_ids: list[str], body_hashes: list[str] = (), origins: list[str] = ()
+    ) -> dict[str, ArticleRecord]:
+        """The records with these ids, body hashes or origins: what a write of a few articles
+        needs to know of the registry, without reading all of it."""
+        out: dict[str, ArticleRecord] = {}
+        asks = [("ids", list(dict.fromkeys(doc_ids)))]
+        asks += [("body_hash", list(dict.fromkeys(body_hashes)))]
+        asks += [("origin", list(dict.fromkeys(origins)))]
+        for key, values in asks:
+            for start in range(0, len(values), 500):
+                page = values[start : start + 500]
+                if key == "ids":
+                    got = self._guard(self.registry.get, ids=page, include=["metadatas"])
+                else:
+                    where = {key: {"$in": page}}
+                    got = self._guard(self.registry.get, where=where, include=["metadatas"])
+                for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
+        return out
+
     def article_hashes(self, doc_ids: list[str]) -> dict[str, str]:
         if not doc_ids:
             return {}
@@ -459,6 +502,8 @@ class Store:
         """Store a new or changed article (its chunks, with their sentence vectors by chunk id
         when given); readers see the old version or the new, never both."""
         self._changing()
+        if self.operation is not None:
+            self.operation.articles.add(article.id)
         self._guard(self.vectors.add, nodes)
         self.add_sentences(nodes, sentences or {})
         meta = {
@@ -484,6 +529,8 @@ class Store:
 
     def delete_article(self, doc_id: str) -> None:
         self._changing()
+        if self.operation is not None:
+            self.operation.articles.add(doc_id)
         # Registry first: from that moment the chunks are invisible, whatever happens next.
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
