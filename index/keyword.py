@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 _FILE = "keyword.sqlite3"
 _OLD_FILES = ("bm25", "stamp.txt")  # the whole-corpus bm25s index of earlier releases
-POSTINGS_CACHE_BYTES = 192 * MB  # defaults of the settings keyword_cache_mb, node_cache_mb
+POSTINGS_CACHE_BYTES = 128 * MB  # defaults of the settings keyword_cache_mb, node_cache_mb
 NODE_CACHE_BYTES = 64 * MB
 
 Versions = dict[str, str]  # article id -> content hash
