@@ -34,9 +34,10 @@ from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import TreeRanker
 from index.settings import Settings
+from index.store.byte_cache import MB
 from index.store.chroma import ArticleRecord, Store, passage_from_node
 from index.store.chroma_server import folder_prefix
-from index.store.keyword_index import KeywordIndex, versions_stamp
+from index.store.keyword_index import KeywordIndex, Registry
 
 if TYPE_CHECKING:
     from index.store.consistency import ConsistencyReport
@@ -83,7 +84,11 @@ class Engine:
         LlamaSettings.embed_model = self.embedder
         LlamaSettings.llm = MockLLM()
         self.store = Store(settings, self.embedder.fingerprint)
-        self.keyword = KeywordIndex(keyword_folder(settings))
+        self.keyword = KeywordIndex(
+            keyword_folder(settings),
+            cache_bytes=settings.keyword_cache_mb * MB,
+            node_cache_bytes=settings.node_cache_mb * MB,
+        )
         self.retriever = HybridRetriever(
             self.store,
             self.keyword,
@@ -105,6 +110,7 @@ class Engine:
     def close(self) -> None:
         """Release the Chroma client; call once no engine call is running any more."""
         self.store.close()
+        self.keyword.close()
 
     def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
         from index.answer.generated import GeneratedAnswerer
@@ -219,10 +225,10 @@ class Engine:
 
     def forget(self, id_or_path: str) -> str:
         """Remove an article by id, url or file path; returns its title."""
-        records = self.store.articles()
         candidates = [id_or_path]
         if Path(id_or_path).exists():
             candidates.append(str(Path(id_or_path).resolve()))
+        records = self.store.articles_matching(candidates, origins=candidates)
         found = next((records[c] for c in candidates if c in records), None)
         if found is None:
             by_origin = [r for r in records.values() if r.origin in candidates]
@@ -255,13 +261,27 @@ class Engine:
         return True
 
     def sync_keyword_index(self) -> None:
-        """Bring the BM25 side in step with the registry (load it, or rebuild it from Chroma)."""
-        versions = {r.id: r.content_hash for r in self.store.articles().values()}
-        stamp = versions_stamp(versions)
-        if self.keyword.stamp == stamp or self.keyword.load(stamp):
-            return
-        log.debug("keyword index out of date: rebuilding it from Chroma")
-        self.keyword.rebuild(self.store.live_nodes(), stamp)
+        """Bring the BM25 side in step with the registry: apply the articles added, replaced or
+        removed since it was last synced (by this process or any other)."""
+        store = self.store
+        operation = store.operation if store.lock is not None else None
+        if operation is not None and operation.starts_at is None:
+            operation = None  # the write before did not finish: compare everything
+        self.keyword.sync(
+            Registry(
+                versions=self._versions,
+                generation=store.settled_generation,
+                versions_of=store.article_hashes,
+                nodes_of=store.nodes_of_versions,
+            ),
+            # Only one process writes an embedded store: when the keyword index was at the
+            # generation this write started from, this write's own articles are all it lacks.
+            None if operation is None else (str(operation.starts_at), operation.ends_at),
+            sorted(operation.articles) if operation is not None else [],
+        )
+
+    def _versions(self) -> dict[str, str]:
+        return {r.id: r.content_hash for r in self.store.articles().values()}
 
     # --- reading --------------------------------------------------------------------------
 

@@ -125,6 +125,15 @@ class Settings(BaseSettings):
     max_answer_sentences: int = Field(
         5, ge=1, le=10, description="Most sentences an extractive answer quotes"
     )
+    sentence_cache_mb: int = Field(
+        128, ge=0, description="Memory for chunks' sentence vectors (warm-up loads what fits)"
+    )
+    node_cache_mb: int = Field(64, ge=0, description="Memory for chunk texts and metadata")
+    vector_cache_mb: int = Field(32, ge=0, description="Memory for chunk vectors")
+    body_cache_mb: int = Field(32, ge=0, description="Memory for article bodies")
+    keyword_cache_mb: int = Field(
+        128, ge=0, description="Memory for BM25 postings of query terms (the rest read from disk)"
+    )
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1_000)
     prompts_dir: Path = Field(DEFAULT_PROMPTS)

@@ -413,7 +413,9 @@ class Progress:
             self.removed += 1
         elif message.startswith("keyword index out of date") and self.indexing_seen:
             self.keyword_after_run = True
-        elif message.startswith("keyword index rebuilt") and self.keyword_after_run:
+        elif message.startswith(("keyword index rebuilt", "keyword index updated")) and (
+            self.keyword_after_run
+        ):
             self.keyword_saved = True
 
     def wait(self, condition: Any, timeout: float = 600) -> bool:

@@ -52,17 +52,29 @@ class Indexer:
 
     def run(self, paths: list[Path], prune: bool) -> IndexReport:
         report = IndexReport()
-        swept = self.store.sweep_orphans()
+        # Only a run after one that did not finish can find chunks to sweep: the others skip
+        # reading the whole collection.
+        tidy = self.store.tidy()
+        swept = 0 if tidy else self.store.sweep_orphans()
         if swept:
             log.info("removed %d chunks left by an interrupted run", swept)
-        self._fill_sentences()
+        if not tidy:  # every finished write stores sentence vectors with its chunks
+            self._fill_sentences()
         files = list(discover(paths))
         self.progress(IndexProgress(stage="reading", done=0, total=len(files)))
         loaded = load_files(files, self.settings.max_file_bytes)
         report.skipped = [SkippedFile(path=p, reason=r) for p, r in loaded.failures.items()]
         report.skipped += [SkippedFile(path=p, reason=r) for p, r in loaded.item_failures]
 
-        registry = self.store.articles()
+        # Pruning looks at every article; a run that does not needs only the records of the
+        # loaded ids and texts (a write costs the article, not the corpus).
+        registry = (
+            self.store.articles()
+            if prune
+            else self.store.articles_matching(
+                [a.id for a in loaded.articles], [a.body_hash for a in loaded.articles]
+            )
+        )
         gone = self._gone(registry, loaded.articles, paths, set(loaded.failures)) if prune else []
         todo = self._plan(loaded.articles, registry, set(gone), report)
         log.info(

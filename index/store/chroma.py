@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -41,6 +41,7 @@ from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.results import Article, Passage
 from index.settings import Settings
 from index.store import chroma_server
+from index.store.byte_cache import MB, ByteLRU
 from index.store.lock import StoreLock
 from index.store.sentence_vectors import pack, unpack
 
@@ -53,10 +54,7 @@ _PAGE = 2000
 _FAIL_FAST_SECONDS = 2.0
 # A re-index may delete more chunks between re-reading the ids and searching again.
 _AMONG_RETRIES = 3
-NODE_CACHE = 20_000  # chunk nodes kept for dense search results (a few kB each)
-VECTOR_CACHE = 20_000  # chunk vectors kept for the learned ranker (~1.5 kB each)
-SENTENCE_CACHE = 20_000  # chunks' sentence vectors kept for the learned ranker (~6 kB each)
-BODY_CACHE = 2_000  # article bodies kept for widening retrieved passages (a few kB each)
+_BY_ID_LIMIT = 500  # articles whose chunks are fetched by id; more are read page by page
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
@@ -80,6 +78,17 @@ class ArticleRecord:
         fields = {k: meta.get(k, "") for k in cls.__dataclass_fields__ if k != "id"}
         fields["chunks"] = int(meta.get("chunks", 0))
         return cls(id=doc_id, **fields)
+
+
+@dataclass
+class WriteOperation:
+    """A write operation running: the generation it started from (None when the one before
+    did not finish), the one it will leave when it finishes, and the articles it wrote or
+    removed (so a keyword index that was at `starts_at` can apply just these)."""
+
+    starts_at: str | None
+    ends_at: str
+    articles: set[str] = field(default_factory=set)
 
 
 def connect(settings: Settings) -> chromadb.api.ClientAPI:
@@ -160,27 +169,42 @@ def _short(exc: BaseException, limit: int = 120) -> str:
 
 class ByChunkId(Generic[T]):
     """Values fetched from Chroma by an id that carries its article's content hash (a chunk
-    id, or `body_key`), kept: a kept value never goes stale, since an edited article gets new
-    ids. Emptied when full."""
+    id, or `body_key`), kept up to `limit` bytes (least recently used dropped first): a kept
+    value never goes stale, since an edited article gets new ids."""
 
     def __init__(self, limit: int, fetch: Callable[[list[str]], dict[str, T]]) -> None:
-        self._limit, self._fetch = limit, fetch
-        self._kept: dict[str, T] = {}
+        self._kept: ByteLRU[str, T] = ByteLRU(limit)
+        self._fetch = fetch
 
     def get(self, chunk_ids: list[str]) -> dict[str, T]:
-        need = [i for i in chunk_ids if i not in self._kept]
+        found: dict[str, T] = {}
+        need = []
+        for chunk_id in chunk_ids:
+            value = self._kept.get(chunk_id)
+            if value is None:
+                need.append(chunk_id)
+            else:
+                found[chunk_id] = value
         if need:
-            self.keep(self._fetch(need))
-        return {i: self._kept[i] for i in chunk_ids if i in self._kept}
+            fetched = self._fetch(need)
+            self.keep(fetched)
+            found.update(fetched)  # returned even when the cache had no room to keep them
+        return {i: found[i] for i in chunk_ids if i in found}
 
     def keep(self, values: dict[str, T]) -> None:
-        if len(self._kept) + len(values) > self._limit:
-            self._kept = {}
-        self._kept.update(values)
+        for key, value in values.items():
+            self._kept.put(key, value)
+
+    def keep_if_room(self, values: dict[str, T]) -> bool:
+        """Keep these values when they fit beside what is kept; False (none kept) if not."""
+        if not self._kept.fits(values):
+            return False
+        self.keep(values)
+        return True
 
     @property
-    def room(self) -> int:
-        return self._limit - len(self._kept)
+    def used(self) -> int:
+        return self._kept.used
 
 
 class _ClientSwap:
@@ -225,14 +249,16 @@ class Store:
         self.settings = settings
         self._fingerprint = embedding_fingerprint
         self._fail_fast_until = 0.0
-        self._nodes = ByChunkId(NODE_CACHE, self._fetch_nodes)
-        self._vectors = ByChunkId(VECTOR_CACHE, self._fetch_vectors)
-        self._sentences = ByChunkId(SENTENCE_CACHE, self._fetch_sentences)
-        self._bodies = ByChunkId(BODY_CACHE, self._fetch_bodies)
+        # Byte limits from the settings: a serving process's memory does not grow with the corpus.
+        self._nodes = ByChunkId(settings.node_cache_mb * MB, self._fetch_nodes)
+        self._vectors = ByChunkId(settings.vector_cache_mb * MB, self._fetch_vectors)
+        self._sentences = ByChunkId(settings.sentence_cache_mb * MB, self._fetch_sentences)
+        self._bodies = ByChunkId(settings.body_cache_mb * MB, self._fetch_bodies)
         self._last_failure = ""
         self._swap = _ClientSwap()
         self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
         self._wrote = False  # whether the write operation running changed anything
+        self.operation: WriteOperation | None = None  # the write operation running, if any
         self.lock = None if settings.server_mode else StoreLock(settings.data_dir)
         self.client = connect(settings)
         self._guard(self._open_collections, embedding_fingerprint)
@@ -287,6 +313,12 @@ class Store:
         """The generation the last write operation (of any process) left in the registry."""
         return str((self._registry_as_stored().metadata or {}).get("generation", ""))
 
+    def settled_generation(self) -> str | None:
+        """The stored generation when the last write operation finished (the registry then
+        holds exactly what that generation names); None after one that did not."""
+        meta = self._registry_as_stored().metadata or {}
+        return str(meta.get("generation", "")) if meta.get("tidy") == "1" else None
+
     def changed_elsewhere(self) -> str | None:
         """The stored generation when another process wrote since this one last looked."""
         stored = self.stored_generation()
@@ -329,21 +361,46 @@ class Store:
                     self._reconnect()  # never write back a vector index older than the store's
                 self.generation = stored  # (the operation ends by syncing the keyword index)
             self._wrote = False
-            yield
+            operation = WriteOperation(self.settled_generation(), uuid.uuid4().hex)
+            self.operation = operation
+            try:
+                yield
+            finally:
+                self.operation = None
             # Only after a write operation that finished: one that failed (a full disk, a server
             # gone) is not asked to write once more, which on a full Chroma server hangs it for
             # everyone; its committed articles reach other processes with the next write.
             if self._wrote:  # a run that found everything unchanged costs the others nothing
-                self._bump_generation()
+                self._bump_generation(operation.ends_at)
+                self._wrote = False  # a change outside an operation leaves the store untidy
 
-    def _bump_generation(self) -> None:
-        generation = uuid.uuid4().hex
+    def _bump_generation(self, generation: str) -> None:
         try:
-            self._guard(self._registry_as_stored().modify, metadata={"generation": generation})
+            self._guard(
+                self._registry_as_stored().modify,
+                metadata={"generation": generation, "tidy": "1"},
+            )
         except Exception as exc:  # noqa: BLE001 - the write's own outcome is the one to report
             log.warning("could not mark the index as changed: %s", type(exc).__name__)
             return
         self.generation = generation
+
+    def _changing(self) -> None:
+        """Before the first change of a write operation: mark the store untidy until the
+        operation finishes (`_bump_generation`), so that only the run after one that was
+        killed or failed pays for sweeping the whole collection."""
+        if self._wrote:
+            return
+        stored = self._registry_as_stored().metadata or {}
+        generation = str(stored.get("generation", ""))
+        self._guard(
+            self._registry_as_stored().modify, metadata={"generation": generation, "tidy": "0"}
+        )
+        self._wrote = True
+
+    def tidy(self) -> bool:
+        """Whether the last write operation finished (so it left no invisible chunks)."""
+        return (self._registry_as_stored().metadata or {}).get("tidy") == "1"
 
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
@@ -406,6 +463,27 @@ class Store:
                 out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
         return out
 
+    def articles_matching(
+        self, doc_ids: list[str], body_hashes: list[str] = (), origins: list[str] = ()
+    ) -> dict[str, ArticleRecord]:
+        """The records with these ids, body hashes or origins: what a write of a few articles
+        needs to know of the registry, without reading all of it."""
+        out: dict[str, ArticleRecord] = {}
+        asks = [("ids", list(dict.fromkeys(doc_ids)))]
+        asks += [("body_hash", list(dict.fromkeys(body_hashes)))]
+        asks += [("origin", list(dict.fromkeys(origins)))]
+        for key, values in asks:
+            for start in range(0, len(values), 500):
+                page = values[start : start + 500]
+                if key == "ids":
+                    got = self._guard(self.registry.get, ids=page, include=["metadatas"])
+                else:
+                    where = {key: {"$in": page}}
+                    got = self._guard(self.registry.get, where=where, include=["metadatas"])
+                for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
+        return out
+
     def article_hashes(self, doc_ids: list[str]) -> dict[str, str]:
         if not doc_ids:
             return {}
@@ -432,7 +510,9 @@ class Store:
     ) -> None:
         """Store a new or changed article (its chunks, with their sentence vectors by chunk id
         when given); readers see the old version or the new, never both."""
-        self._wrote = True
+        self._changing()
+        if self.operation is not None:
+            self.operation.articles.add(article.id)
         self._guard(self.vectors.add, nodes)
         self.add_sentences(nodes, sentences or {})
         meta = {
@@ -457,7 +537,9 @@ class Store:
             self._delete_chunks({"$and": [{"doc_id": article.id}, {"content_hash": old_hash}]})
 
     def delete_article(self, doc_id: str) -> None:
-        self._wrote = True
+        self._changing()
+        if self.operation is not None:
+            self.operation.articles.add(doc_id)
         # Registry first: from that moment the chunks are invisible, whatever happens next.
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
@@ -465,7 +547,8 @@ class Store:
     def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
         """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
         rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
-        self._wrote = self._wrote or bool(rows)
+        if rows:
+            self._changing()
         for start in range(0, len(rows), _PAGE):
             page = rows[start : start + _PAGE]
             self._guard(
@@ -489,7 +572,8 @@ class Store:
 
     def sweep_orphans(self) -> int:
         """Delete chunks (and sentence vectors) no registry record points at, left by an
-        interrupted run; the number of chunks deleted."""
+        interrupted run; the number of chunks deleted. Reads the whole collection: worth it
+        only when the store is not `tidy`."""
         live = {r.id: r.content_hash for r in self.articles().values()}
         self._sweep(self.sentences, live)
         return self._sweep(self.chunks, live)
@@ -501,7 +585,8 @@ class Store:
             for chunk_id, meta in zip(ids, got["metadatas"], strict=True)
             if live.get(meta.get("doc_id")) != meta.get("content_hash")
         ]
-        self._wrote = self._wrote or bool(orphans)
+        if orphans:
+            self._changing()
         for start in range(0, len(orphans), _PAGE):
             self._guard(collection.delete, ids=orphans[start : start + _PAGE])
         return len(orphans)
@@ -510,6 +595,8 @@ class Store:
 
     def nodes_without_sentences(self) -> list[TextNode]:
         """Visible chunks with no stored sentence vectors (indexed before they existed)."""
+        if self._guard(self.chunks.count) <= self._guard(self.sentences.count):
+            return []  # each chunk has its record (orphans are swept first)
         have = {i for ids, _ in self._pages(self.sentences, include=[]) for i in ids}
         missing = [i for ids, _ in self._pages(self.chunks, include=[]) for i in ids]
         missing = [i for i in missing if i not in have]
@@ -527,6 +614,19 @@ class Store:
             for chunk_id, meta, text in zip(ids, got["metadatas"], got["documents"], strict=True):
                 if live.get(meta.get("doc_id")) == meta.get("content_hash"):
                     yield node_from_record(chunk_id, text, meta)
+
+    def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
+        """The chunks of these article versions (id -> content hash), for the keyword index:
+        a few articles are asked for by id, many read in pages with everything else."""
+        if len(versions) > _BY_ID_LIMIT:
+            for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
+                yield from _of_versions(ids, got, versions)
+            return
+        doc_ids = sorted(versions)
+        for start in range(0, len(doc_ids), 100):
+            where = {"doc_id": {"$in": doc_ids[start : start + 100]}}
+            got = self._guard(self.chunks.get, where=where, include=["metadatas", "documents"])
+            yield from _of_versions(got["ids"], got, versions)
 
     def dense(
         self,
@@ -579,14 +679,13 @@ class Store:
         return self._vectors.get(chunk_ids)
 
     def preload_sentence_vectors(self) -> int:
-        """Read every chunk's sentence vectors into the cache while it has room (all 9,106
-        chunks of a 609-article corpus: about 0.6 s), so that questions do not wait for them;
-        how many were read."""
+        """Read chunks' sentence vectors into the cache while it has room (all 9,106 chunks of
+        a 609-article corpus: about 0.6 s), so that questions do not wait for them; how many
+        were read. Those that do not fit are read when a question needs them."""
         read = 0
         for ids, got in self._pages(self.sentences, include=["metadatas"]):
-            if self._sentences.room < len(ids):
+            if not self._sentences.keep_if_room(_unpacked(ids, got["metadatas"])):
                 break
-            self._sentences.keep(_unpacked(ids, got["metadatas"]))
             read += len(ids)
         return read
 
@@ -653,6 +752,13 @@ class Store:
                 return
             yield got["ids"], got
             offset += len(got["ids"])
+
+
+def _of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[TextNode]:
+    rows = zip(ids, got["metadatas"], got["documents"], strict=True)
+    for chunk_id, meta, text in rows:
+        if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
+            yield node_from_record(chunk_id, text, meta)
 
 
 def _unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:

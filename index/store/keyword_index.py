@@ -1,197 +1,418 @@
-"""The BM25 side of retrieval (llama-index's BM25Retriever over bm25s), kept in step with Chroma.
+"""The BM25 side of retrieval, kept in step with Chroma one article at a time.
 
-The index is a cache of the store: it lives under the data directory with a stamp of the article
-versions it was built from, and is rebuilt from Chroma whenever that stamp no longer matches the
-registry (after an index change, or when the files are missing or from another machine).
+The index is a cache of the store: a SQLite file under the data directory (index/bm25_postings.py
+holds the postings and the scoring) that records which article versions it holds and a stamp of
+them. After every write, and whenever a process sees that another one wrote (the registry's
+generation), `sync` compares those versions with the registry and applies the difference: the
+chunks of new or changed articles are read from Chroma and added, those of changed or removed
+ones deleted. A write therefore costs its own articles, not the corpus.
 
-Saving is crash-safe by design: the new index is written into a folder of its own, flushed to
-disk, stamped last, and only then renamed into place. A process killed at any moment leaves the
-old index, the new one, or (between the two renames) none; a missing or stale index is rebuilt
-from Chroma by the next process that opens the engine, so the keyword side can lag but never
-disagree with the store.
+Crash safety: a sync is one SQLite transaction (postings, versions and stamp together), so the
+file always holds some whole state. A process killed between Chroma's commit and that
+transaction leaves the keyword side one write behind: its stamp no longer matches the registry,
+and the next process that opens the engine (or refreshes) applies the missing difference. The
+registry is read inside the transaction, so two processes catching up at once cannot write an
+older state over a newer one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
+import sqlite3
 import threading
-import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
-import numpy as np
-import Stemmer
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
-from llama_index.retrievers.bm25 import BM25Retriever
 
-from index.fileio import fsync_dir, fsync_tree, write_synced
+from index.store import bm25_postings as postings
+from index.store.byte_cache import MB, ByteLRU
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own logger to DEBUG
 
-_STAMP = "stamp.txt"
-_TMP, _OLD = ".tmp-", ".old-"  # sibling folders of a save in progress: <name>.tmp-<pid>-<rand>
+_FILE = "keyword.sqlite3"
+_OLD_FILES = ("bm25", "stamp.txt")  # the whole-corpus bm25s index of earlier releases
+POSTINGS_CACHE_BYTES = 128 * MB  # defaults of the settings keyword_cache_mb, node_cache_mb
+NODE_CACHE_BYTES = 64 * MB
+
+Versions = dict[str, str]  # article id -> content hash
+NodesOf = Callable[[Versions], Iterable[TextNode]]  # the visible chunks of these versions
 
 
 def versions_stamp(versions: dict[str, str]) -> str:
-    """A digest of which article versions (id -> content hash) are live."""
-    digest = hashlib.sha256()
-    for doc_id in sorted(versions):
-        digest.update(f"{doc_id}\x1f{versions[doc_id]}\x1e".encode())
-    return digest.hexdigest()
+    """A digest of which article versions (id -> content hash) are live: a sum of one hash per
+    version, so that a write can move it by its own articles alone."""
+    return _hex(sum(_version_hash(d, h) for d, h in versions.items()))
+
+
+def _version_hash(doc_id: str, content_hash: str) -> int:
+    digest = hashlib.sha256(f"{doc_id}\x1f{content_hash}".encode()).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _hex(value: int) -> str:
+    return f"{value % 2**256:064x}"
+
+
+def _moved_stamp(stamp: str, removed: Versions, added: Versions) -> str:
+    """`stamp` with the versions `removed` taken out and `added` put in (unchanged ones cancel)."""
+    value = int(stamp, 16) if len(stamp) == 64 else 0
+    value -= sum(_version_hash(d, h) for d, h in removed.items())
+    value += sum(_version_hash(d, h) for d, h in added.items())
+    return _hex(value)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What the keyword index reads of the store: the live article versions (all, or of some
+    ids), the registry's generation, and the visible chunks of given versions."""
+
+    versions: Callable[[], Versions]
+    generation: Callable[[], str | None]  # None: the last write did not finish
+    versions_of: Callable[[list[str]], Versions]
+    nodes_of: NodesOf
 
 
 class KeywordIndex:
     """BM25 over the visible chunks (title, source and date header included)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        cache_bytes: int = POSTINGS_CACHE_BYTES,
+        node_cache_bytes: int = NODE_CACHE_BYTES,
+    ) -> None:
         self.folder = folder
-        self._retriever: BM25Retriever | None = None
-        self._size = 0
-        self._nodes: list[TextNode | None] = []
-        self._ids_by: dict[str, dict[str, list[str]]] = {}
-        self.stamp = ""
-        self._lock = threading.Lock()
+        self.path = folder / _FILE
+        self.stamp = ""  # the stamp this process last saw the file at
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._nodes: ByteLRU[int, TextNode] = ByteLRU(node_cache_bytes)  # by chunk position
+        self._ids_by: dict[tuple[str, str], list[str]] = {}
+        self._ids_seen = ""
+        self._postings = _PostingsCache(cache_bytes)
+        self._live: tuple[int, postings.Live] | None = None  # with SQLite's data_version
+        self._live_reads = 0
+        self._horizon: int | None = None
+
+    # --- opening ----------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._drop_old_format()
+            self._conn = postings.connect(self.path)
+            if postings.read_meta(self._conn, "format") not in (None, postings.FORMAT):
+                log.info("keyword index in %s has an older format; rebuilding it", self.folder)
+                with self._writing() as conn:
+                    postings.clear(conn)
+        return self._conn
+
+    def _drop_old_format(self) -> None:
+        for name in _OLD_FILES:
+            old = self.folder / name
+            if old.exists():
+                log.info("removing %s, the keyword index of an earlier release", old)
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def stored_stamp(self) -> str | None:
+        """The stamp of the state the file holds; None when it holds none (never written)."""
+        with self._lock:
+            return postings.read_meta(self._db(), "stamp")
 
     def load(self, expected_stamp: str) -> bool:
-        """Load the saved index if it matches `expected_stamp`; False when it must be rebuilt."""
-        if _read_stamp(self.folder) != expected_stamp:
+        """Whether the saved index is stamped `expected_stamp` (False: it must be synced)."""
+        if not self.path.exists():
             return False
-        if expected_stamp == versions_stamp({}):
-            self._set(None, 0, expected_stamp)
-            return True
         try:
-            retriever = BM25Retriever.from_persist_dir(str(self.folder / "bm25"))
-        except Exception:  # a damaged cache is rebuilt, never fatal
+            current = self.stored_stamp() == expected_stamp
+        except sqlite3.DatabaseError:  # a damaged cache is rebuilt, never fatal
             log.warning("keyword index in %s is unreadable; rebuilding", self.folder)
+            self._discard()
             return False
-        self._set(retriever, len(retriever.corpus or []), expected_stamp)
+        if current:
+            self.stamp = expected_stamp
+            self._see_all()
+        return current
+
+    def _discard(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def _writing(self):  # noqa: ANN202 - a context manager over one write transaction
+        conn = self._conn if self._conn is not None else self._db()
+        return _Transaction(conn, self._lock, self._forget_live)
+
+    def _forget_live(self) -> None:
+        # This connection's own commits leave its data_version as it was.
+        self._live = None
+
+    def sync(
+        self,
+        registry: Registry,
+        operation: tuple[str, str] | None = None,
+        articles: list[str] = (),
+    ) -> None:
+        """Bring the index in step with the registry. `operation`: (the generation a write
+        running in this process started from, the one it will leave) and `articles` those it
+        wrote, when no other process can have written meanwhile (an embedded store)."""
+        if operation is not None and self._sync_operation(registry, *operation, articles):
+            self._see_all()
+            return
+        generation = registry.generation()
+        with self._lock:
+            current = generation is not None and self.path.exists()
+            if current and self._stored("generation") == generation:
+                self.stamp = self._stored("stamp") or ""
+                self._see_all()
+                return
+        with self._writing() as conn:
+            # The registry is read under the write lock: never write back an older state. Its
+            # generation first: the versions read after hold at least what it names.
+            generation, live = registry.generation(), registry.versions()
+            held = dict(conn.execute("SELECT doc_id, content_hash FROM articles").fetchall())
+            self._apply_difference(conn, registry, held, live, versions_stamp(live))
+            postings.write_meta(conn, "generation", generation or "")
+        self._see_all()
+
+    def _sync_operation(
+        self, registry: Registry, starts_at: str, ends_at: str, articles: list[str]
+    ) -> bool:
+        """Apply a write's own articles, if the index was at the generation the write started
+        from; False when it was not (a full comparison is needed)."""
+        with self._writing() as conn:
+            stamp = postings.read_meta(conn, "stamp")
+            if stamp is None or postings.read_meta(conn, "generation") != starts_at:
+                return False
+            if not articles:
+                return True
+            marks = ",".join("?" * len(articles))
+            held = dict(
+                conn.execute(
+                    f"SELECT doc_id, content_hash FROM articles WHERE doc_id IN ({marks})",  # noqa: S608
+                    articles,
+                ).fetchall()
+            )
+            live = registry.versions_of(list(articles))
+            new_stamp = _moved_stamp(stamp, held, live)
+            self._apply_difference(conn, registry, held, live, new_stamp)
+            postings.write_meta(conn, "generation", ends_at)
         return True
 
-    def rebuild(self, nodes: Iterable[TextNode], stamp: str) -> None:
-        nodes = list(nodes)
-        retriever = None
-        if nodes:
-            retriever = BM25Retriever.from_defaults(
-                nodes=nodes,
-                stemmer=Stemmer.Stemmer("english"),
-                language="english",
-                similarity_top_k=min(2, len(nodes)),  # its default 2 warns on a 1-chunk corpus
+    def _apply_difference(
+        self,
+        conn: sqlite3.Connection,
+        registry: Registry,
+        held: Versions,
+        live: Versions,
+        stamp: str,
+    ) -> None:
+        gone = [d for d, h in held.items() if live.get(d) != h]
+        new = {d: h for d, h in live.items() if held.get(d) != h}
+        if gone or new or postings.read_meta(conn, "stamp") != stamp:
+            log.info(
+                "keyword index out of date: adding %d article versions, removing %d",
+                len(new),
+                len(gone),
             )
-        self._save(retriever, stamp)
-        self._set(retriever, len(nodes), stamp)
+            self._apply(conn, gone, new, registry.nodes_of(new) if new else [], stamp)
+            log.info("keyword index updated: %d articles added, %d removed", len(new), len(gone))
+        self.stamp = stamp
+
+    def _stored(self, key: str) -> str | None:
+        try:
+            return postings.read_meta(self._db(), key)
+        except sqlite3.DatabaseError:
+            log.warning("keyword index in %s is unreadable; rebuilding", self.folder)
+            self._discard()
+            return None
+
+    def rebuild(self, nodes: Iterable[TextNode], stamp: str) -> None:
+        """Replace the whole index with these chunks, stamped `stamp` (one transaction)."""
+        nodes = list(nodes)
+        with self._writing() as conn:
+            postings.clear(conn)
+            versions = {
+                str(n.metadata.get("doc_id", "")): str(n.metadata.get("content_hash", ""))
+                for n in nodes
+            }
+            self._apply(conn, [], versions, nodes, stamp)
+        self.stamp = stamp
+        self._see_all()
         log.info("keyword index rebuilt: %d chunks", len(nodes))
 
-    def _save(self, retriever: BM25Retriever | None, stamp: str) -> None:
-        # Write beside, then swap, so a crash never leaves a half-written index with a good stamp.
-        parent = self.folder.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self._remove_leftovers()
-        # A name of this process's own: a bot and a CLI saving at once must not share a folder.
-        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        tmp, old = (parent / f"{self.folder.name}{kind}{token}" for kind in (_TMP, _OLD))
-        try:
-            tmp.mkdir()
-            if retriever is not None:
-                retriever.persist(str(tmp / "bm25"), show_progress=False)
-                fsync_tree(tmp / "bm25")  # the data is on disk before the stamp vouches for it
-            write_synced(tmp / _STAMP, stamp)
-            if self.folder.exists():
-                self.folder.rename(old)
-            tmp.rename(self.folder)  # killed just before this: no index, rebuilt on next start
-            fsync_dir(parent)
-        except BaseException:
-            if old.exists() and not self.folder.exists():
-                old.rename(self.folder)  # a swap that failed (not a kill) puts the old one back
-            raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.rmtree(old, ignore_errors=True)
+    def _apply(
+        self,
+        conn: sqlite3.Connection,
+        gone: list[str],
+        new: Versions,
+        nodes: Iterable[TextNode],
+        stamp: str,
+    ) -> None:
+        for doc_id in set(gone) | set(new):
+            postings.remove_article(conn, doc_id)
+        conn.executemany("DELETE FROM articles WHERE doc_id = ?", [(d,) for d in gone])
+        conn.executemany(
+            "INSERT OR REPLACE INTO articles (doc_id, content_hash) VALUES (?, ?)", new.items()
+        )
+        batch: list[TextNode] = []
+        for node in nodes:
+            batch.append(node)
+            if len(batch) >= 5000:
+                postings.add_chunks(conn, batch)
+                batch = []
+        postings.add_chunks(conn, batch)
+        postings.write_meta(conn, "format", postings.FORMAT)
+        postings.write_meta(conn, "stamp", stamp)
 
-    def _remove_leftovers(self) -> None:
-        """Folders of saves that were killed midway (their process is gone)."""
-        name = self.folder.name
-        for path in self.folder.parent.glob(f"{name}.*"):
-            rest = path.name[len(name) :]
-            if rest.startswith((_TMP, _OLD)) and not _alive(rest):
-                log.info("removing %s, left by an interrupted keyword index save", path)
-                shutil.rmtree(path, ignore_errors=True)
-
-    def _set(self, retriever: BM25Retriever | None, size: int, stamp: str) -> None:
-        with self._lock:
-            self._retriever, self._size, self.stamp = retriever, size, stamp
-            self._nodes = [None] * size  # each built on its first retrieval
-            self._ids_by = {}
+    # --- reading ----------------------------------------------------------------------------
 
     def chunk_ids(self) -> set[str]:
-        """The ids of the chunks in the loaded index (for the consistency check)."""
+        """The ids of the chunks in the index (for the consistency check)."""
         with self._lock:
-            corpus = self._retriever.corpus if self._retriever is not None else None
-            return {str(record["node_id"]) for record in corpus or []}
+            return {row[0] for row in self._db().execute("SELECT chunk_id FROM chunks")}
 
     def ids_where(self, key: str, value: str) -> list[str]:
         """The ids of the indexed chunks whose metadata `key` is `value` (listed once per
-        loaded index): a dense search restricted to them skips Chroma's metadata filter, ten
+        index state): a dense search restricted to them skips Chroma's metadata filter, ten
         times slower for a large publication."""
         with self._lock:
-            by_value = self._ids_by.get(key)
-            if by_value is None:
-                by_value = {}
-                corpus = self._retriever.corpus if self._retriever is not None else None
-                for record in corpus or []:
-                    by_value.setdefault(str(record.get(key, "")), []).append(str(record["node_id"]))
-                self._ids_by[key] = by_value
-            return by_value.get(value, [])
+            if self._ids_seen != self.stamp:
+                self._ids_by, self._ids_seen = {}, self.stamp
+            found = self._ids_by.get((key, value))
+            if found is None:
+                rows = self._db().execute(
+                    "SELECT chunk_id FROM chunks WHERE json_extract(metadata, ?) = ?",
+                    (f'$."{key}"', value),
+                )
+                found = self._ids_by[(key, value)] = [row[0] for row in rows]
+            return found
 
     def search(self, query: str, k: int) -> list[tuple[TextNode, float]]:
+        terms = postings.tokens([query])[0] if query.strip() else []
+        if not terms:
+            return []
         with self._lock:
-            retriever, nodes = self._retriever, self._nodes
-            if retriever is None or not self._size:
-                return []
-            # bm25s directly rather than BM25Retriever.retrieve, which rebuilds a node from its
-            # dict for every hit on every query (most of the time of a 300-hit search).
-            tokens = bm25s.tokenize(
-                query,
-                stemmer=retriever.stemmer,
-                token_pattern=retriever.token_pattern,
-                show_progress=False,
-            )
-            if not tokens.vocab:
-                return []
-            # corpus=positions: bm25s hands back corpus[i], so this gives positions, not dicts
-            found, scores = retriever.bm25.retrieve(
-                tokens, corpus=np.arange(self._size), k=min(k, self._size), show_progress=False
-            )
-            out = []
-            for idx, score in zip(found[0], scores[0], strict=True):
-                if score <= 0:
-                    continue
-                if nodes[idx] is None:
-                    nodes[idx] = metadata_dict_to_node(retriever.corpus[idx])
-                out.append((nodes[idx], float(score)))
+            conn = self._db()
+            conn.execute("BEGIN")  # one snapshot for all the reads of this search
+            try:
+                live = self._live_chunks(conn)
+                lists = self._lists(conn, set(terms))
+                hits = postings.score(terms, lists, live, k)
+                nodes = self._nodes_at(conn, [h.pos for h in hits])
+            finally:
+                conn.execute("COMMIT")
+            return [(nodes[h.pos], h.score) for h in hits if h.pos in nodes]
+
+    def _live_chunks(self, conn: sqlite3.Connection) -> postings.Live:
+        """The indexed chunks this process serves, read again only after a write (its own, or
+        another process's: SQLite's data_version tells) or a sync."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._horizon is None:
+            self._horizon = postings.horizon(conn)  # opened without a sync: all there is
+        if self._live is None or self._live[0] != version:
+            self._live_reads += 1
+            live = postings.live_chunks(conn, self._live_reads, self._horizon)
+            self._live = (version, live)
+        return self._live[1]
+
+    def _see_all(self) -> None:
+        """After a sync: serve every chunk the file holds (this process's view of the store
+        is at least as new)."""
+        with self._lock:
+            self._horizon = postings.horizon(self._db())
+            self._live = None
+
+    def _lists(self, conn: sqlite3.Connection, terms: set[str]) -> dict[str, postings.Postings]:
+        """Each term's postings: from memory while the term's version is unchanged."""
+        out = {}
+        for term, version in postings.term_versions(conn, terms).items():
+            got = self._postings.get(term, version)
+            if got is None:
+                got = postings.read_postings(conn, term, version)
+                self._postings.put(term, got)
+            out[term] = got
         return out
+
+    def _nodes_at(self, conn: sqlite3.Connection, positions: list[int]) -> dict[int, TextNode]:
+        # A position is never reused for another chunk: a kept node never goes stale.
+        out = {p: node for p in positions if (node := self._nodes.get(p)) is not None}
+        need = [p for p in positions if p not in out]
+        for pos, (chunk_id, text, record) in postings.rows_at(conn, need).items():
+            out[pos] = postings.node_from_row(chunk_id, text, record)
+            self._nodes.put(pos, out[pos])
+        return out
+
+
+class _Transaction:
+    """One write transaction (BEGIN IMMEDIATE: one writer at a time across processes), rolled
+    back when the block raises."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, lock: threading.RLock, after: Callable[[], None]
+    ) -> None:
+        self.conn, self.lock, self.after = conn, lock, after
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.lock.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            postings.begin_write(self.conn)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self.conn
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        try:
+            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            self.after()
+            self.lock.release()
+
+
+class _PostingsCache:
+    """Terms' postings kept in memory up to a number of bytes; an entry is used only while
+    its term's version is the stored one."""
+
+    def __init__(self, limit: int) -> None:
+        self._kept: ByteLRU[str, postings.Postings] = ByteLRU(limit)
+
+    @property
+    def used(self) -> int:
+        return self._kept.used
+
+    @property
+    def limit(self) -> int:
+        return self._kept.limit
+
+    def get(self, term: str, version: int) -> postings.Postings | None:
+        got = self._kept.get(term)
+        return got if got is not None and got.version == version else None
+
+    def put(self, term: str, got: postings.Postings) -> None:
+        self._kept.put(term, got)
 
 
 def _read_stamp(folder: Path) -> str | None:
     """The stamp of the index saved in `folder`; None when there is none (or it is unreadable)."""
-    try:
-        return (folder / _STAMP).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+    if not (folder / _FILE).exists():
         return None
-
-
-def _alive(suffix: str) -> bool:
-    """Whether the process that named a save folder `<name><suffix>` is still running."""
+    index = KeywordIndex(folder)
     try:
-        pid = int(suffix.split("-")[1])
-        os.kill(pid, 0)
-    except (ValueError, IndexError, ProcessLookupError):
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
+        return index.stored_stamp()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        index.close()

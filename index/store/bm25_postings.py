@@ -1,0 +1,322 @@
+"""BM25 over postings kept in SQLite: exact bm25s scores, updated one article at a time.
+
+bm25s precomputes every (term, chunk) score with the corpus's document count and average length
+baked in, so adding one chunk means rebuilding all of them. Here only term frequencies and chunk
+lengths are stored; IDF and length normalisation are applied at query time, with the same
+tokenizer (lower case, `\\w\\w+`, English stop words, Snowball English stems), k1, b and Lucene
+IDF as bm25s's defaults, in the same float32 arithmetic: scores equal those of a bm25s index
+rebuilt over the same chunks, so the learned ranker's keyword features mean what they meant.
+
+SQLite gives the crash safety: a change (chunks added and removed, the stamp saying which
+article versions the postings hold) is one transaction, whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
+
+log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own logger to DEBUG
+
+K1, B = 1.5, 0.75  # bm25s.BM25's defaults (method "lucene")
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # llama-index BM25Retriever's (and bm25s's) default
+FORMAT = "1"  # bump when the schema or tokenization changes: an older file is rebuilt
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: readers key caches by it
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    terms TEXT NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
+CREATE TABLE IF NOT EXISTS postings (
+    term TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    tf INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    PRIMARY KEY (term, pos)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, version INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS articles (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+"""
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def tokens(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's BM25 terms, as llama-index's BM25Retriever tokenizes its corpus."""
+    if not texts:
+        return []
+    return bm25s.tokenize(
+        list(texts),
+        stopwords="english",
+        stemmer=_stemmer,
+        token_pattern=TOKEN_PATTERN,
+        return_ids=False,
+        show_progress=False,
+    )
+
+
+def indexed_text(node: TextNode) -> str:
+    """What BM25 sees of a chunk: its text with the title, source and date header."""
+    return node.get_content(metadata_mode=MetadataMode.EMBED)
+
+
+@dataclass(frozen=True)
+class Hit:
+    pos: int
+    score: float
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """The postings database at `path`, created when missing (autocommit: transactions are
+    opened explicitly, so a reader never holds a snapshot open between questions)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+    conn.execute("PRAGMA journal_mode=WAL")  # readers go on while another process writes
+    conn.execute("PRAGMA synchronous=FULL")  # a commit that returned survives a power cut
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+def read_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
+    """Insert these chunks' postings (inside the caller's transaction); how many were new."""
+    nodes = [n for n in nodes if not _has(conn, n.node_id)]
+    terms = tokens([indexed_text(n) for n in nodes])
+    total, rows, touched = 0, [], set()
+    for node, doc_terms in zip(nodes, terms, strict=True):
+        length = len(doc_terms)
+        counts = Counter(doc_terms)
+        # llama-index's own record of the node (its metadata, relationships, excluded keys),
+        # as Chroma and bm25s's corpus hold it: a hit comes back as the node that was stored.
+        record = json.dumps(node_to_metadata_dict(node, remove_text=True), ensure_ascii=False)
+        pos = conn.execute(
+            "INSERT INTO chunks (chunk_id, doc_id, length, terms, text, metadata) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (node.node_id, _doc_id(node), length, " ".join(counts), node.text, record),
+        ).lastrowid
+        rows += [(term, pos, tf, length) for term, tf in counts.items()]
+        touched.update(counts)
+        total += length
+    rows.sort()  # in key order: SQLite appends to its B-tree pages instead of seeking
+    conn.executemany("INSERT INTO postings (term, pos, tf, length) VALUES (?, ?, ?, ?)", rows)
+    _touch(conn, sorted(touched))
+    _add_totals(conn, len(nodes), total)
+    return len(nodes)
+
+
+def remove_article(conn: sqlite3.Connection, doc_id: str) -> int:
+    """Delete an article's chunks and their postings (inside the caller's transaction)."""
+    rows = conn.execute(
+        "SELECT pos, length, terms FROM chunks WHERE doc_id = ?", (doc_id,)
+    ).fetchall()
+    for pos, _, terms in rows:
+        # Postings are keyed by term first (what a query reads): a chunk's rows are found
+        # through the terms it lists.
+        conn.executemany(
+            "DELETE FROM postings WHERE term = ? AND pos = ?", [(t, pos) for t in terms.split()]
+        )
+        _touch(conn, terms.split())
+    conn.executemany("DELETE FROM chunks WHERE pos = ?", [(pos,) for pos, _, _ in rows])
+    _add_totals(conn, -len(rows), -sum(length for _, length, _ in rows))
+    return len(rows)
+
+
+def _touch(conn: sqlite3.Connection, terms: Iterable[str]) -> None:
+    """Mark these terms' postings changed by the transaction running (readers that keep a
+    term's postings in memory read it again)."""
+    version = write_version(conn)
+    conn.executemany(
+        "INSERT INTO terms (term, version) VALUES (?, ?) "
+        "ON CONFLICT (term) DO UPDATE SET version = excluded.version",
+        [(t, version) for t in terms],
+    )
+
+
+def write_version(conn: sqlite3.Connection) -> int:
+    """The number of the write transaction running (see `begin_write`)."""
+    return int(read_meta(conn, "version") or 0)
+
+
+def begin_write(conn: sqlite3.Connection) -> None:
+    """Number the write transaction just begun (its changed terms carry the number)."""
+    write_meta(conn, "version", str(write_version(conn) + 1))
+
+
+def _has(conn: sqlite3.Connection, chunk_id: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone() is not None
+    )
+
+
+def _add_totals(conn: sqlite3.Connection, chunks: int, length: int) -> None:
+    n, total = totals(conn)
+    write_meta(conn, "chunks", str(n + chunks))
+    write_meta(conn, "total_length", str(total + length))
+
+
+def totals(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(chunks, their summed lengths in terms): BM25's N and N × average length."""
+    n, total = read_meta(conn, "chunks"), read_meta(conn, "total_length")
+    return int(n or 0), int(total or 0)
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    version = write_version(conn)  # kept: a term's version must never repeat
+    for table in ("chunks", "postings", "articles", "terms", "meta"):
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+    write_meta(conn, "version", str(version))
+
+
+def node_from_row(chunk_id: str, text: str, record: str) -> TextNode:
+    node = metadata_dict_to_node(json.loads(record), text=text)
+    node.id_ = chunk_id
+    return node
+
+
+def _doc_id(node: TextNode) -> str:
+    return str(node.metadata.get("doc_id", ""))
+
+
+@dataclass(frozen=True)
+class Live:
+    """The indexed chunks as one reader sees them: ascending positions, summed lengths, a key
+    that no other reading shares, and the reader's horizon (chunks another process added since
+    the reader last synced are not its to serve yet: its view of Chroma may not hold them)."""
+
+    key: int
+    positions: np.ndarray
+    total_length: int
+    horizon: int
+
+
+class Postings:
+    """A term's postings as arrays: chunk positions (ascending), term frequencies, lengths."""
+
+    __slots__ = ("version", "pos", "tf", "length", "_at")
+
+    def __init__(self, version: int, rows: list[tuple[int, int, int]]) -> None:
+        got = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+        self.version = version
+        self.pos = got[:, 0]
+        self.tf = got[:, 1].astype(np.float32)  # bm25s counts term frequencies in float32
+        self.length = got[:, 2].astype(np.int32)
+        self._at: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def rows_in(self, live: Live) -> tuple[np.ndarray, np.ndarray]:
+        """Which postings are of chunks in `live`, and where those chunks are in it (kept while
+        the live chunks are the same)."""
+        if self._at is None or self._at[0] != live.key:
+            keep = np.flatnonzero(self.pos <= live.horizon)
+            self._at = (live.key, keep, np.searchsorted(live.positions, self.pos[keep]))
+        return self._at[1], self._at[2]
+
+    @property
+    def nbytes(self) -> int:
+        return self.pos.nbytes + self.tf.nbytes + self.length.nbytes + 100
+
+
+def read_postings(conn: sqlite3.Connection, term: str, version: int) -> Postings:
+    rows = conn.execute("SELECT pos, tf, length FROM postings WHERE term = ?", (term,))
+    return Postings(version, rows.fetchall())
+
+
+def term_versions(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, int]:
+    """The version of each term's postings (terms never indexed are left out)."""
+    terms = list(terms)
+    marks = ",".join("?" * len(terms))
+    query = f"SELECT term, version FROM terms WHERE term IN ({marks})"  # noqa: S608
+    return dict(conn.execute(query, terms).fetchall())
+
+
+def score(
+    query_terms: list[str],
+    lists: dict[str, Postings],
+    live: Live,
+    k: int,
+) -> list[Hit]:
+    """The `k` best chunks (positive scores only), best first, given each query term's
+    postings and the ascending positions of the `live` chunks: bm25s's scores, and its
+    order, ties included, when the positions follow its corpus order."""
+    n = len(live.positions)
+    if not n or not query_terms:
+        return []
+    avg = np.float64(live.total_length / n)  # bm25s: np.mean of integer lengths, exact below 2**53
+    scores = np.zeros(n, dtype=np.float32)
+    for term in query_terms:  # a repeated query term counts again, as in bm25s
+        got = lists.get(term)
+        if got is None:
+            continue
+        keep, rows = got.rows_in(live)
+        df = len(keep)
+        if not df:
+            continue
+        idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        tf, length = got.tf[keep], got.length[keep]
+        tfc = tf / (K1 * ((1 - B) + B * length / avg) + tf)
+        # bm25s keeps idf as float32, scores a posting in float64 and stores it as float32,
+        # then sums a query's terms in float32: the same steps give the same bits.
+        scores[rows] += (np.float64(idf) * tfc).astype(np.float32)
+    k = min(k, n)
+    top = np.argpartition(scores, -k).take(indices=range(-k, 0))  # as bm25s.selection
+    top_scores = np.take(scores, top)
+    order = np.flip(np.argsort(top_scores))
+    return [
+        Hit(int(live.positions[top[i]]), float(top_scores[i])) for i in order if top_scores[i] > 0
+    ]
+
+
+def live_chunks(conn: sqlite3.Connection, key: int, horizon: int) -> Live:
+    """The chunks at positions up to `horizon`, as `score` needs them."""
+    rows = conn.execute(
+        "SELECT pos, length FROM chunks WHERE pos <= ? ORDER BY pos", (horizon,)
+    ).fetchall()
+    got = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+    return Live(key, got[:, 0], int(got[:, 1].sum()), horizon)
+
+
+def horizon(conn: sqlite3.Connection) -> int:
+    """The last position given to a chunk so far."""
+    row = conn.execute("SELECT max(pos) FROM chunks").fetchone()
+    return int(row[0] or 0)
+
+
+def rows_at(conn: sqlite3.Connection, positions: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """(chunk id, text, metadata json) of the chunks at these positions."""
+    positions = list(positions)
+    out: dict[int, tuple[str, str, str]] = {}
+    for start in range(0, len(positions), 500):
+        page = positions[start : start + 500]
+        marks = ",".join("?" * len(page))
+        query = f"SELECT pos, chunk_id, text, metadata FROM chunks WHERE pos IN ({marks})"  # noqa: S608
+        for pos, chunk_id, text, meta in conn.execute(query, page):
+            out[pos] = (chunk_id, text, meta)
+    return out

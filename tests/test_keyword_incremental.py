@@ -1,0 +1,175 @@
+"""The keyword side follows the registry one article at a time: after adds, edits and forgets it
+holds what a full rebuild from Chroma holds, with bm25s's own scores (the learned ranker's keyword
+features); a write whose keyword update never happened is detected and repaired on open; the
+caches stay within their limits."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+import Stemmer
+from llama_index.retrievers.bm25 import BM25Retriever
+
+from index.engine import keyword_folder
+from index.store.bm25_postings import Postings
+from index.store.consistency import check_consistency
+from index.store.keyword_index import KeywordIndex, _PostingsCache, versions_stamp
+from tests.conftest import SEEDS
+
+QUERIES = [
+    "lighthouse lamp restored by volunteers",
+    "frost apple harvest cider prices",
+    "Pakistan Iran strikes",
+    "what did the village bake sale raise",
+    "orchard growers expect the smallest harvest",
+]
+
+
+def _write(path: Path, title: str, body: str) -> Path:
+    header = f"---\ntitle: {title}\nsource: Test Wire\npublished_at: 2024-02-01\n---\n"
+    path.write_text(header + body + "\n")
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    _write(
+        folder / "lighthouse.md",
+        "Lighthouse shines again",
+        "The old lighthouse on Gull Island was restored by volunteers this spring. Its lamp, "
+        "dark since 1962, shines every night. The restoration cost 48,000 euros, raised "
+        "through a village bake sale.",
+    )
+    _write(
+        folder / "orchard.md",
+        "Frost ruins apple harvest",
+        "A frost in late April destroyed the apple blossom in the valley orchards. Growers "
+        "expect the smallest harvest in thirty years. Cider makers say prices will rise.",
+    )
+    shutil.copy(SEEDS / "pakistan-iran-strikes.md", folder)
+    return folder
+
+
+def _bm25s_hits(nodes: list, query: str, k: int) -> list[tuple[str, float]]:
+    """What the bm25s index of earlier releases returned for `query` over `nodes`."""
+    old = BM25Retriever.from_defaults(
+        nodes=nodes, stemmer=Stemmer.Stemmer("english"), language="english", similarity_top_k=1
+    )
+    tokens = bm25s.tokenize(
+        query, stemmer=old.stemmer, token_pattern=old.token_pattern, show_progress=False
+    )
+    found, scores = old.bm25.retrieve(
+        tokens, corpus=np.arange(len(nodes)), k=min(k, len(nodes)), show_progress=False
+    )
+    ids = [n.node_id for n in nodes]
+    return [(ids[i], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+
+
+def _hits(keyword: KeywordIndex, query: str, k: int = 50) -> list[tuple[str, float]]:
+    return [(n.node_id, s) for n, s in keyword.search(query, k)]
+
+
+def test_adds_edits_and_forgets_agree_with_a_full_rebuild(make_engine, corpus, tmp_path) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    _write(
+        corpus / "orchard.md",
+        "Frost ruins apple harvest",
+        "A late frost destroyed the blossom. Growers expect a poor harvest; cider will cost more.",
+    )
+    engine.index([corpus])  # a replace
+    engine.forget(str(corpus / "lighthouse.md"))
+    _write(corpus / "lighthouse.md", "Lighthouse", "The lighthouse lamp shines again at night.")
+    engine.index([corpus])  # an add after a forget
+
+    nodes = list(engine.store.live_nodes())
+    rebuilt = KeywordIndex(tmp_path / "rebuilt")
+    rebuilt.rebuild(nodes, "rebuilt")
+    assert engine.keyword.chunk_ids() == rebuilt.chunk_ids() == {n.node_id for n in nodes}
+    for query in QUERIES:
+        ranked = _hits(engine.keyword, query)
+        assert ranked, query
+        assert sorted(ranked) == sorted(_hits(rebuilt, query)), query
+        # bm25s's own scores, bit for bit: the ranker's keyword features mean what they meant.
+        assert dict(ranked) == dict(_bm25s_hits(nodes, query, 50)), query
+
+
+def test_rebuilt_index_ranks_as_bm25s_does(tmp_path: Path) -> None:
+    """Same scores and the same order, ties included (many chunks here score alike)."""
+    from llama_index.core.schema import TextNode
+
+    words = ["court", "ruling", "market", "storm", "vaccine", "budget", "poll", "court ruling"]
+    nodes = [
+        TextNode(id_=f"n{i}", text=f"{words[i % 8]} {words[(i * 3) % 8]} {words[i % 5]} item")
+        for i in range(200)
+    ]
+    keyword = KeywordIndex(tmp_path / "kw")
+    keyword.rebuild(nodes, "x")
+    for query in ("court ruling", "storm budget poll", "vaccine market court"):
+        assert _hits(keyword, query, 30) == _bm25s_hits(nodes, query, 30), query
+
+
+def test_a_write_the_keyword_side_missed_is_detected_and_repaired(make_engine, corpus) -> None:
+    """What a process killed between Chroma's commit and the keyword transaction leaves."""
+    engine = make_engine()
+    engine.index([corpus])
+    with engine.store.writing():  # the store changes; the keyword sync never happens
+        engine.store.delete_article(next(iter(engine.store.articles())))
+    folder = keyword_folder(engine.settings)
+    report = check_consistency(engine.store, KeywordIndex(folder))
+    assert report.keyword == "stale" and "rebuilt from Chroma" in report.summary()
+
+    reopened = make_engine()  # the next process to open the engine repairs it
+    report = check_consistency(reopened.store, KeywordIndex(folder))
+    assert report.ok and report.keyword == "current"
+    versions = {r.id: r.content_hash for r in reopened.store.articles().values()}
+    assert KeywordIndex(folder).stored_stamp() == versions_stamp(versions)
+
+
+def test_a_write_killed_before_it_finished_is_caught_up_on_open(make_engine, corpus) -> None:
+    """Articles committed by a run that never finished (no new generation): the next process
+    must not trust the generation the keyword index was synced at."""
+    engine = make_engine()
+    engine.index([corpus])
+    engine.store.delete_article(next(iter(engine.store.articles())))  # no operation around it
+    reopened = make_engine()
+    report = check_consistency(reopened.store, KeywordIndex(keyword_folder(engine.settings)))
+    assert report.ok and report.keyword == "current"
+    _write(corpus / "extra.md", "Extra", "A new bakery opened on the harbour front on Friday.")
+    reopened.index([corpus / "extra.md"], prune=False)  # after an unfinished write: full compare
+    report = check_consistency(reopened.store, KeywordIndex(keyword_folder(engine.settings)))
+    assert report.ok and report.keyword == "current"
+
+
+def test_another_process_write_is_followed_on_refresh(make_engine, corpus, tmp_path) -> None:
+    reader = make_engine()
+    writer = make_engine()
+    writer.index([corpus])
+    assert reader.refresh()
+    assert reader.keyword.chunk_ids() == {n.node_id for n in reader.store.live_nodes()}
+    assert _hits(reader.keyword, "lighthouse lamp")
+
+
+def test_postings_cache_keeps_within_its_bytes() -> None:
+    cache = _PostingsCache(limit=10_000)
+    for i in range(100):
+        got = Postings(1, [(p, 1, 5) for p in range(i * 10, i * 10 + 50)])
+        cache.put(f"t{i}", got)
+        assert cache.used <= cache.limit
+    assert cache.get("t99", 1) is not None and cache.get("t0", 1) is None
+    assert cache.get("t99", 2) is None  # a term changed since: read again
+
+
+def test_keyword_node_cache_keeps_within_its_count(corpus, make_engine, tmp_path) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    keyword = KeywordIndex(keyword_folder(engine.settings), node_cache_bytes=8_000)
+    for query in QUERIES:
+        assert len(keyword.search(query, 10)) == len(_hits(engine.keyword, query, 10))
+        assert keyword._nodes.used <= 8_000
