@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.engine import Engine, compose_answer  # noqa: E402
-from index.store.chroma import passage_from_node  # noqa: E402
+from index.store.records import passage_from_node  # noqa: E402
 from newsbot.evaluation.answers import answer_row, summarise_answers, untrue_citations  # noqa: E402
 from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 

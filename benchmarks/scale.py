@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.settings import Settings  # noqa: E402
-from index.store.chroma import Store, node_from_record  # noqa: E402
+from index.store.chroma import Store  # noqa: E402
+from index.store.records import node_from_record  # noqa: E402
 
 log = logging.getLogger("scale")
 COLLECTION = "scale"

@@ -40,7 +40,7 @@ from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from index.store.chroma import passage_from_node  # noqa: E402
+from index.store.records import passage_from_node  # noqa: E402
 from newsbot.evaluation.answers import is_named, states  # noqa: E402
 from newsbot.evaluation.metrics import normalise  # noqa: E402
 from newsbot.evaluation.multihop import is_null  # noqa: E402

@@ -35,9 +35,10 @@ from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import TreeRanker
 from index.settings import Settings
 from index.store.byte_cache import MB
-from index.store.chroma import ArticleRecord, Store, passage_from_node
+from index.store.chroma import Store
 from index.store.chroma_server import folder_prefix
 from index.store.keyword_index import KeywordIndex, Registry
+from index.store.records import ArticleRecord, passage_from_node
 
 if TYPE_CHECKING:
     from index.store.consistency import ConsistencyReport

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from index.store.byte_cache import ByteLRU, size_of
-from index.store.chroma import ByChunkId
+from index.store.caches import ByChunkId
 from tests.conftest import SEEDS
 
 

@@ -26,7 +26,8 @@ from index.ingest.embedding_progress import GroupProgress
 from index.ingest.loaders import discover, load_files
 from index.results import Article, IndexProgress, IndexReport, SkippedFile
 from index.settings import Settings
-from index.store.chroma import ArticleRecord, Store
+from index.store.chroma import Store
+from index.store.records import ArticleRecord
 from index.store.sentence_vectors import embed_sentences
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,9 @@ from index.embedding import OnnxEmbedding
 from index.retrieval.learned_ranker import Candidate, TreeRanker, features, query_texts
 from index.retrieval.query_analysis import QueryAnalysis, SourceMatcher, analyse
 from index.retrieval.widening import widen
-from index.store.chroma import Store, body_key
+from index.store.chroma import Store
 from index.store.keyword_index import KeywordIndex
+from index.store.records import body_key
 from index.text import cached_terms, content_terms
 
 log = logging.getLogger(__name__)

@@ -21,29 +21,41 @@ Embedded writes run under `StoreLock` (index/store/lock.py): one writing process
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import StoreUnavailable, StoreWriteError, write_failure
-from index.results import Article, Passage
+from index.results import Article
 from index.settings import Settings
 from index.store import chroma_server
-from index.store.byte_cache import MB, ByteLRU
+from index.store.byte_cache import MB
+from index.store.caches import ByChunkId
+from index.store.connection import (
+    ClientSwap,
+    connect,
+    is_connection_error,
+    short,
+    unavailable,
+)
+from index.store.generations import SharedGenerations
 from index.store.lock import StoreLock
-from index.store.sentence_vectors import pack, unpack
+from index.store.records import (
+    ArticleRecord,
+    WriteOperation,
+    article_body_key,
+    body_key,
+    node_from_record,
+    of_versions,
+    unpacked,
+)
+from index.store.sentence_vectors import pack
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,191 +70,7 @@ _BY_ID_LIMIT = 500  # articles whose chunks are fetched by id; more are read pag
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
-@dataclass(frozen=True)
-class ArticleRecord:
-    """What the registry holds about an indexed article (its body is fetched on demand)."""
-
-    id: str
-    title: str
-    source: str
-    url: str
-    published_at: str
-    origin: str
-    content_hash: str
-    body_hash: str
-    chunks: int
-    indexed_at: str
-
-    @classmethod
-    def from_metadata(cls, doc_id: str, meta: dict[str, Any]) -> ArticleRecord:
-        fields = {k: meta.get(k, "") for k in cls.__dataclass_fields__ if k != "id"}
-        fields["chunks"] = int(meta.get("chunks", 0))
-        return cls(id=doc_id, **fields)
-
-
-@dataclass
-class WriteOperation:
-    """A write operation running: the generation it started from (None when the one before
-    did not finish), the one it will leave when it finishes, and the articles it wrote or
-    removed (so a keyword index that was at `starts_at` can apply just these)."""
-
-    starts_at: str | None
-    ends_at: str
-    articles: set[str] = field(default_factory=set)
-
-
-def connect(settings: Settings) -> chromadb.api.ClientAPI:
-    """An embedded client under the data directory, or an HTTP client when a host is set."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if settings.server_mode:
-            _check_reachable(settings)
-            client = chroma_server.http_client(settings)
-            _bound_http_timeout(client, settings.chroma_timeout)
-            client.heartbeat()
-            return client
-        path = settings.data_dir / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except StoreUnavailable:
-        raise
-    except Exception as exc:  # chromadb raises several unrelated types for the same failure
-        reason = None if settings.server_mode else write_failure(exc)
-        if reason:
-            # Embedded Chroma writes to its folder on opening, even to answer a question.
-            log.info("opening the store failed: %s", _short(exc, 300))
-            raise StoreWriteError(
-                f"cannot open the index in {settings.data_dir / 'chroma'}: {reason}; Chroma "
-                "needs write access to its folder, even to answer. Nothing in it was changed"
-            ) from exc
-        raise StoreUnavailable(_unavailable(settings, exc)) from exc
-
-
-def _check_reachable(settings: Settings) -> None:
-    # chromadb's HttpClient makes its first requests while it is being built, before its
-    # timeout can be bounded: a stalled server would hang here. Ask first, with a deadline.
-    import httpx
-
-    url = httpx.URL(
-        scheme="https" if settings.chroma_ssl else "http",
-        host=settings.chroma_host,
-        port=settings.chroma_port,
-        path="/api/v2/heartbeat",
-    )
-    headers = chroma_server.auth_headers(settings)
-    try:
-        httpx.get(url, headers=headers, timeout=settings.chroma_timeout).raise_for_status()
-    except httpx.HTTPStatusError as exc:
-        refused = chroma_server.refusal(settings, exc)
-        raise refused or StoreUnavailable(_unavailable(settings, exc)) from None
-    except httpx.HTTPError as exc:
-        raise StoreUnavailable(_unavailable(settings, exc)) from exc
-
-
-def _bound_http_timeout(client: Any, seconds: float) -> None:
-    # chromadb's HTTP client waits forever (httpx timeout=None); a stalled server would hang a
-    # question. There is no public setting for it, so set it on the session it owns.
-    import httpx
-
-    session = getattr(getattr(client, "_server", None), "_session", None)
-    if isinstance(session, httpx.Client):
-        session.timeout = httpx.Timeout(seconds)
-
-
-def _unavailable(settings: Settings, exc: Exception) -> str:
-    where = (
-        f"the Chroma server at {chroma_server.server_name(settings)}"
-        if settings.server_mode
-        else f"the Chroma store in {settings.data_dir / 'chroma'}"
-    )
-    return (
-        f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__}); "
-        "try again shortly"
-    )
-
-
-def _short(exc: BaseException, limit: int = 120) -> str:
-    """An error's own text on one line, shortened: the detail next to a plain reason."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class ByChunkId(Generic[T]):
-    """Values fetched from Chroma by an id that carries its article's content hash (a chunk
-    id, or `body_key`), kept up to `limit` bytes (least recently used dropped first): a kept
-    value never goes stale, since an edited article gets new ids."""
-
-    def __init__(self, limit: int, fetch: Callable[[list[str]], dict[str, T]]) -> None:
-        self._kept: ByteLRU[str, T] = ByteLRU(limit)
-        self._fetch = fetch
-
-    def get(self, chunk_ids: list[str]) -> dict[str, T]:
-        found: dict[str, T] = {}
-        need = []
-        for chunk_id in chunk_ids:
-            value = self._kept.get(chunk_id)
-            if value is None:
-                need.append(chunk_id)
-            else:
-                found[chunk_id] = value
-        if need:
-            fetched = self._fetch(need)
-            self.keep(fetched)
-            found.update(fetched)  # returned even when the cache had no room to keep them
-        return {i: found[i] for i in chunk_ids if i in found}
-
-    def keep(self, values: dict[str, T]) -> None:
-        for key, value in values.items():
-            self._kept.put(key, value)
-
-    def keep_if_room(self, values: dict[str, T]) -> bool:
-        """Keep these values when they fit beside what is kept; False (none kept) if not."""
-        if not self._kept.fits(values):
-            return False
-        self.keep(values)
-        return True
-
-    @property
-    def used(self) -> int:
-        return self._kept.used
-
-
-class _ClientSwap:
-    """Chroma calls share the client; replacing it waits until the calls running finish, and
-    holds new ones back meanwhile (a re-open closes the old client)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._users = 0
-        self._swapping = False
-
-    @contextlib.contextmanager
-    def using(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._swapping)
-            self._users += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._users -= 1
-                self._cond.notify_all()
-
-    @contextlib.contextmanager
-    def swapping(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._swapping)
-            self._swapping = True
-            self._cond.wait_for(lambda: self._users == 0)
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._swapping = False
-                self._cond.notify_all()
-
-
-class Store:
+class Store(SharedGenerations):
     """Articles and chunks in Chroma, replaced atomically as far as readers can tell."""
 
     def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
@@ -255,7 +83,7 @@ class Store:
         self._sentences = ByChunkId(settings.sentence_cache_mb * MB, self._fetch_sentences)
         self._bodies = ByChunkId(settings.body_cache_mb * MB, self._fetch_bodies)
         self._last_failure = ""
-        self._swap = _ClientSwap()
+        self._swap = ClientSwap()
         self._replaced: dict[int, tuple[str, Any]] = {}  # id of an object a re-open replaced
         self._wrote = False  # whether the write operation running changed anything
         self.operation: WriteOperation | None = None  # the write operation running, if any
@@ -303,105 +131,6 @@ class Store:
                 f"{fingerprint}; set NEWSBOT_COLLECTION to a new name and index again"
             )
 
-    # --- sharing the store with other processes -----------------------------------------------
-
-    def _registry_as_stored(self) -> Any:
-        """The registry collection read anew: its metadata as stored now, not as opened."""
-        return self._guard(self.client.get_collection, self.registry.name)
-
-    def stored_generation(self) -> str:
-        """The generation the last write operation (of any process) left in the registry."""
-        return str((self._registry_as_stored().metadata or {}).get("generation", ""))
-
-    def settled_generation(self) -> str | None:
-        """The stored generation when the last write operation finished (the registry then
-        holds exactly what that generation names); None after one that did not."""
-        meta = self._registry_as_stored().metadata or {}
-        return str(meta.get("generation", "")) if meta.get("tidy") == "1" else None
-
-    def changed_elsewhere(self) -> str | None:
-        """The stored generation when another process wrote since this one last looked."""
-        stored = self.stored_generation()
-        return stored if stored != self.generation else None
-
-    def reopen(self, generation: str) -> bool:
-        """See what other processes wrote up to `generation`: an embedded store is opened anew
-        (its vector index is cached per process), under the shared lock so never while another
-        process writes; False (nothing done) when one does, to be tried again later."""
-        if self.lock is None:
-            self.generation = generation
-            return True
-        with self.lock.shared() as held:
-            if not held:
-                return False
-            self._reconnect()
-        self.generation = generation
-        return True
-
-    def _reconnect(self) -> None:
-        with self._swap.swapping():
-            # A call may have picked its method off an object this replaces just before the
-            # swap began: `_guard` looks it up again on the new one (refs keep the ids unique).
-            names = ("client", "chunks", "registry", "sentences", "vectors")
-            self._replaced = {id(getattr(self, n)): (n, getattr(self, n)) for n in names}
-            self.close()
-            self.client = connect(self.settings)
-            self._open_collections(self._fingerprint)
-        log.info("re-opened the store to see writes of another process")
-
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        """Around a write operation (an index run, a forget): an embedded store is held for
-        this process alone (StoreBusy at once when another holds it) and re-opened first when
-        another process wrote since; afterwards every process can tell the store changed."""
-        with self.lock.exclusive() if self.lock is not None else contextlib.nullcontext():
-            stored = self.changed_elsewhere()
-            if stored is not None:
-                if self.lock is not None:
-                    self._reconnect()  # never write back a vector index older than the store's
-                self.generation = stored  # (the operation ends by syncing the keyword index)
-            self._wrote = False
-            operation = WriteOperation(self.settled_generation(), uuid.uuid4().hex)
-            self.operation = operation
-            try:
-                yield
-            finally:
-                self.operation = None
-            # Only after a write operation that finished: one that failed (a full disk, a server
-            # gone) is not asked to write once more, which on a full Chroma server hangs it for
-            # everyone; its committed articles reach other processes with the next write.
-            if self._wrote:  # a run that found everything unchanged costs the others nothing
-                self._bump_generation(operation.ends_at)
-                self._wrote = False  # a change outside an operation leaves the store untidy
-
-    def _bump_generation(self, generation: str) -> None:
-        try:
-            self._guard(
-                self._registry_as_stored().modify,
-                metadata={"generation": generation, "tidy": "1"},
-            )
-        except Exception as exc:  # noqa: BLE001 - the write's own outcome is the one to report
-            log.warning("could not mark the index as changed: %s", type(exc).__name__)
-            return
-        self.generation = generation
-
-    def _changing(self) -> None:
-        """Before the first change of a write operation: mark the store untidy until the
-        operation finishes (`_bump_generation`), so that only the run after one that was
-        killed or failed pays for sweeping the whole collection."""
-        if self._wrote:
-            return
-        stored = self._registry_as_stored().metadata or {}
-        generation = str(stored.get("generation", ""))
-        self._guard(
-            self._registry_as_stored().modify, metadata={"generation": generation, "tidy": "0"}
-        )
-        self._wrote = True
-
-    def tidy(self) -> bool:
-        """Whether the last write operation finished (so it left no invisible chunks)."""
-        return (self._registry_as_stored().metadata or {}).get("tidy") == "1"
-
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
         failed writes (disk full, read-only) into StoreWriteError."""
@@ -413,8 +142,8 @@ class Store:
         except (StoreUnavailable, StoreWriteError):
             raise
         except Exception as exc:
-            if _is_connection_error(exc):
-                self._last_failure = _unavailable(self.settings, exc)
+            if is_connection_error(exc):
+                self._last_failure = unavailable(self.settings, exc)
                 pause = min(_FAIL_FAST_SECONDS, self.settings.chroma_timeout)
                 self._fail_fast_until = time.monotonic() + pause
                 raise StoreUnavailable(self._last_failure) from exc
@@ -441,7 +170,7 @@ class Store:
             else f"in {self.settings.data_dir.resolve()}"
         )
         # The raw error (SQLite's, Chroma's) is for the log; the sentence names the cause.
-        log.info("write failed %s: %s", where, _short(exc, 300))
+        log.info("write failed %s: %s", where, short(exc, 300))
         return (
             f"cannot write the index {where}: {reason}. The run stopped; the index still "
             "answers as before. Free some space or make it writable, then index again"
@@ -615,18 +344,18 @@ class Store:
                 if live.get(meta.get("doc_id")) == meta.get("content_hash"):
                     yield node_from_record(chunk_id, text, meta)
 
-    def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
+    def nodesof_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
         """The chunks of these article versions (id -> content hash), for the keyword index:
         a few articles are asked for by id, many read in pages with everything else."""
         if len(versions) > _BY_ID_LIMIT:
             for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
-                yield from _of_versions(ids, got, versions)
+                yield from of_versions(ids, got, versions)
             return
         doc_ids = sorted(versions)
         for start in range(0, len(doc_ids), 100):
             where = {"doc_id": {"$in": doc_ids[start : start + 100]}}
             got = self._guard(self.chunks.get, where=where, include=["metadatas", "documents"])
-            yield from _of_versions(got["ids"], got, versions)
+            yield from of_versions(got["ids"], got, versions)
 
     def dense(
         self,
@@ -684,7 +413,7 @@ class Store:
         were read. Those that do not fit are read when a question needs them."""
         read = 0
         for ids, got in self._pages(self.sentences, include=["metadatas"]):
-            if not self._sentences.keep_if_room(_unpacked(ids, got["metadatas"])):
+            if not self._sentences.keep_if_room(unpacked(ids, got["metadatas"])):
                 break
             read += len(ids)
         return read
@@ -712,7 +441,7 @@ class Store:
         got = self._guard(self.registry.get, ids=list(wanted), include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return {
-            _body_key(i, meta["content_hash"]): body
+            article_body_key(i, meta["content_hash"]): body
             for i, body, meta in rows
             if meta.get("content_hash") == wanted[i]
         }
@@ -724,7 +453,7 @@ class Store:
 
     def _fetch_sentences(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._guard(self.sentences.get, ids=chunk_ids, include=["metadatas"])
-        return _unpacked(got["ids"], got["metadatas"])
+        return unpacked(got["ids"], got["metadatas"])
 
     def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._guard(self.chunks.get, ids=chunk_ids, include=["embeddings"])
@@ -752,69 +481,3 @@ class Store:
                 return
             yield got["ids"], got
             offset += len(got["ids"])
-
-
-def _of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[TextNode]:
-    rows = zip(ids, got["metadatas"], got["documents"], strict=True)
-    for chunk_id, meta, text in rows:
-        if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
-            yield node_from_record(chunk_id, text, meta)
-
-
-def _unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-    pairs = zip(ids, metadatas, strict=True)
-    return {i: unpack(m["vectors"], int(m["dimensions"])) for i, m in pairs}
-
-
-def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:
-    """Rebuild a chunk node from what Chroma stored (ChromaVectorStore's metadata layout)."""
-    from llama_index.core.vector_stores.utils import metadata_dict_to_node
-
-    node = metadata_dict_to_node(meta, text=text)
-    node.id_ = chunk_id
-    return node
-
-
-def body_key(node: TextNode) -> str:
-    """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
-    return _body_key(node.metadata.get("doc_id", ""), node.metadata.get("content_hash", ""))
-
-
-def _body_key(doc_id: str, content_hash: str) -> str:
-    return f"{doc_id}\n{content_hash}"  # Store._fetch_bodies splits it at the first newline
-
-
-def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
-    meta = node.metadata
-    return Passage(
-        rank=rank,
-        chunk_id=node.node_id,
-        doc_id=meta["doc_id"],
-        title=meta.get("title", ""),
-        source=meta.get("source", ""),
-        url=meta.get("url", ""),
-        published_at=meta.get("published_at", ""),
-        text=node.get_content(),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        score=round(float(score), 4),
-    )
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    names = {
-        "ConnectError",
-        "ConnectTimeout",
-        "ReadTimeout",
-        "RemoteProtocolError",
-        "ConnectionError",
-        "ConnectionRefusedError",
-        "TimeoutException",
-        "ReadError",
-    }
-    seen: BaseException | None = exc
-    while seen is not None:
-        if type(seen).__name__ in names or "Could not connect" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False

@@ -23,7 +23,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from index.embedding import OnnxEmbedding
 from index.fileio import write_text_atomic
 from index.settings import Settings
-from index.store.chroma import connect
+from index.store.connection import connect
 from newsbot.evaluation.runner import CUTOFF, Retrieved, SystemRun, Workload, peak_rss_mb
 
 log = logging.getLogger(__name__)

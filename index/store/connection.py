@@ -1,0 +1,149 @@
+"""Reaching Chroma: an embedded client under the data folder or an HTTP client, with a bounded
+timeout, and its failures as one plain sentence (StoreUnavailable, StoreWriteError)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from index.errors import StoreUnavailable, StoreWriteError, write_failure
+from index.settings import Settings
+from index.store import chroma_server
+
+log = logging.getLogger(__name__)
+
+
+def connect(settings: Settings) -> chromadb.api.ClientAPI:
+    """An embedded client under the data directory, or an HTTP client when a host is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.server_mode:
+            _check_reachable(settings)
+            client = chroma_server.http_client(settings)
+            _bound_http_timeout(client, settings.chroma_timeout)
+            client.heartbeat()
+            return client
+        path = settings.data_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # chromadb raises several unrelated types for the same failure
+        reason = None if settings.server_mode else write_failure(exc)
+        if reason:
+            # Embedded Chroma writes to its folder on opening, even to answer a question.
+            log.info("opening the store failed: %s", short(exc, 300))
+            raise StoreWriteError(
+                f"cannot open the index in {settings.data_dir / 'chroma'}: {reason}; Chroma "
+                "needs write access to its folder, even to answer. Nothing in it was changed"
+            ) from exc
+        raise StoreUnavailable(unavailable(settings, exc)) from exc
+
+
+def _check_reachable(settings: Settings) -> None:
+    # chromadb's HttpClient makes its first requests while it is being built, before its
+    # timeout can be bounded: a stalled server would hang here. Ask first, with a deadline.
+    import httpx
+
+    url = httpx.URL(
+        scheme="https" if settings.chroma_ssl else "http",
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        path="/api/v2/heartbeat",
+    )
+    headers = chroma_server.auth_headers(settings)
+    try:
+        httpx.get(url, headers=headers, timeout=settings.chroma_timeout).raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        refused = chroma_server.refusal(settings, exc)
+        raise refused or StoreUnavailable(unavailable(settings, exc)) from None
+    except httpx.HTTPError as exc:
+        raise StoreUnavailable(unavailable(settings, exc)) from exc
+
+
+def _bound_http_timeout(client: Any, seconds: float) -> None:
+    # chromadb's HTTP client waits forever (httpx timeout=None); a stalled server would hang a
+    # question. There is no public setting for it, so set it on the session it owns.
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
+def unavailable(settings: Settings, exc: Exception) -> str:
+    where = (
+        f"the Chroma server at {chroma_server.server_name(settings)}"
+        if settings.server_mode
+        else f"the Chroma store in {settings.data_dir / 'chroma'}"
+    )
+    return (
+        f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__}); "
+        "try again shortly"
+    )
+
+
+def short(exc: BaseException, limit: int = 120) -> str:
+    """An error's own text on one line, shortened: the detail next to a plain reason."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ClientSwap:
+    """Chroma calls share the client; replacing it waits until the calls running finish, and
+    holds new ones back meanwhile (a re-open closes the old client)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._users = 0
+        self._swapping = False
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._swapping)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._users -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def swapping(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._swapping)
+            self._swapping = True
+            self._cond.wait_for(lambda: self._users == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._swapping = False
+                self._cond.notify_all()
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    names = {
+        "ConnectError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "TimeoutException",
+        "ReadError",
+    }
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ in names or "Could not connect" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -1,0 +1,94 @@
+"""What the store holds, as the engine reads it: article records of the registry, the write
+operation running, chunk nodes rebuilt from Chroma's records, and passages made of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from llama_index.core.schema import TextNode
+
+from index.results import Passage
+from index.store.sentence_vectors import unpack
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the registry holds about an indexed article (its body is fetched on demand)."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    published_at: str
+    origin: str
+    content_hash: str
+    body_hash: str
+    chunks: int
+    indexed_at: str
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, meta: dict[str, Any]) -> ArticleRecord:
+        fields = {k: meta.get(k, "") for k in cls.__dataclass_fields__ if k != "id"}
+        fields["chunks"] = int(meta.get("chunks", 0))
+        return cls(id=doc_id, **fields)
+
+
+@dataclass
+class WriteOperation:
+    """A write operation running: the generation it started from (None when the one before
+    did not finish), the one it will leave when it finishes, and the articles it wrote or
+    removed (so a keyword index that was at `starts_at` can apply just these)."""
+
+    starts_at: str | None
+    ends_at: str
+    articles: set[str] = field(default_factory=set)
+
+
+def of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[TextNode]:
+    rows = zip(ids, got["metadatas"], got["documents"], strict=True)
+    for chunk_id, meta, text in rows:
+        if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
+            yield node_from_record(chunk_id, text, meta)
+
+
+def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    pairs = zip(ids, metadatas, strict=True)
+    return {i: unpack(m["vectors"], int(m["dimensions"])) for i, m in pairs}
+
+
+def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:
+    """Rebuild a chunk node from what Chroma stored (ChromaVectorStore's metadata layout)."""
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    node = metadata_dict_to_node(meta, text=text)
+    node.id_ = chunk_id
+    return node
+
+
+def body_key(node: TextNode) -> str:
+    """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
+    return article_body_key(node.metadata.get("doc_id", ""), node.metadata.get("content_hash", ""))
+
+
+def article_body_key(doc_id: str, content_hash: str) -> str:
+    return f"{doc_id}\n{content_hash}"  # Store._fetch_bodies splits it at the first newline
+
+
+def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
+    meta = node.metadata
+    return Passage(
+        rank=rank,
+        chunk_id=node.node_id,
+        doc_id=meta["doc_id"],
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        url=meta.get("url", ""),
+        published_at=meta.get("published_at", ""),
+        text=node.get_content(),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=round(float(score), 4),
+    )
