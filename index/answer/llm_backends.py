@@ -53,6 +53,18 @@ def _key(settings: Settings) -> str | None:
     return settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
 
 
+def _openai_options(settings: Settings) -> dict[str, object]:
+    """What the OpenAI and OpenAI-compatible clients are built with alike."""
+    return {
+        "model": model_name(settings),
+        "api_base": base_url(settings),
+        "timeout": settings.llm_timeout,
+        "max_retries": 0,  # a failure falls back to the extractive answer at once
+        "max_tokens": settings.llm_max_tokens,
+        "temperature": settings.llm_temperature,
+    }
+
+
 def build_llm(settings: Settings) -> LLM:
     """The llama-index LLM for `settings.llm` (not "none"); LLMUnavailable in one line."""
     kind = settings.llm
@@ -62,28 +74,15 @@ def build_llm(settings: Settings) -> LLM:
 
             if not _key(settings):
                 raise LLMUnavailable("NEWSBOT_LLM=openai needs NEWSBOT_LLM_API_KEY")
-            return OpenAI(
-                model=model_name(settings),
-                api_key=_key(settings),
-                api_base=base_url(settings),
-                timeout=settings.llm_timeout,
-                max_retries=0,
-                max_tokens=settings.llm_max_tokens,
-                temperature=settings.llm_temperature,
-            )
+            return OpenAI(api_key=_key(settings), **_openai_options(settings))
         if kind == "openai-compatible":
             from llama_index.llms.openai_like import OpenAILike
 
             return OpenAILike(
-                model=model_name(settings),
-                api_base=base_url(settings),
                 api_key=_key(settings) or "not-needed",
                 is_chat_model=True,
                 context_window=8192,
-                timeout=settings.llm_timeout,
-                max_retries=0,
-                max_tokens=settings.llm_max_tokens,
-                temperature=settings.llm_temperature,
+                **_openai_options(settings),
             )
         if kind == "ollama":
             from llama_index.llms.ollama import Ollama

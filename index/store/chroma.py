@@ -344,7 +344,7 @@ class Store(SharedGenerations):
                 if live.get(meta.get("doc_id")) == meta.get("content_hash"):
                     yield node_from_record(chunk_id, text, meta)
 
-    def nodesof_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
+    def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
         """The chunks of these article versions (id -> content hash), for the keyword index:
         a few articles are asked for by id, many read in pages with everything else."""
         if len(versions) > _BY_ID_LIMIT:
