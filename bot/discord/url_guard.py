@@ -1,109 +1,12 @@
-"""Which urls `/ingest url:` may fetch: http(s) on public addresses, or hosts listed in
-`NEWSBOT_INGEST_ALLOWED_HOSTS`.
+"""The url guard now lives in the engine's ingest stage (`index.ingest.url_guard`), shared by
+`/ingest url:`, `newsbot index URL` and feeds; this name is kept for the bot's imports."""
 
-A url is refused when its host is, or resolves to, a loopback, private, link-local (including
-the 169.254.169.254 cloud metadata service), multicast, reserved or unspecified address, IPv4
-or IPv6 (IPv4-mapped and 6to4 addresses are judged by the IPv4 address inside). Each redirect
-hop is checked again by the caller. Names are checked by `GuardedResolver`, the resolver of the
-connection itself, so the addresses checked are the addresses connected to (no DNS rebinding
-between check and connect).
-"""
-
-from __future__ import annotations
-
-import ipaddress
-import socket
-from collections.abc import Iterable
-
-import yarl
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
-
-from bot.discord.common import Refused
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-SCHEMES = ("http", "https")
-
-
-def normalise_host(host: str) -> str:
-    """`host` lower-cased, without IPv6 brackets, a trailing dot or an IPv6 zone."""
-    return host.strip().strip("[]").rstrip(".").split("%", 1)[0].lower()
-
-
-def allowed_hosts(hosts: Iterable[str]) -> frozenset[str]:
-    return frozenset(normalise_host(h) for h in hosts if h.strip())
-
-
-def parse_ip(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(normalise_host(host))
-    except ValueError:
-        return None
-
-
-def address_problem(address: IPAddress) -> str | None:
-    """Why `address` may not be fetched from, or None for a public address."""
-    if isinstance(address, ipaddress.IPv6Address):
-        inner = address.ipv4_mapped or address.sixtofour
-        if inner is not None:
-            address = inner
-    checks = (
-        ("unspecified", address.is_unspecified),
-        ("loopback", address.is_loopback),
-        ("link-local (cloud metadata)", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("private", address.is_private),
-        ("reserved", address.is_reserved),
-        ("not public", not address.is_global),
-    )
-    for name, hit in checks:
-        if hit:
-            return f"{name} address {address}"
-    return None
-
-
-def check_url(url: yarl.URL, allowed: frozenset[str]) -> None:
-    """Refuse a url that is not http(s) or whose host is a non-public IP address.
-
-    Host names are checked when they are resolved, by `GuardedResolver`.
-    """
-    shown = str(url)[:200]
-    if url.scheme not in SCHEMES or not url.host:
-        raise Refused(f"{shown!r} is not an http(s) url")
-    host = normalise_host(url.host)
-    if host in allowed:
-        return
-    address = parse_ip(host)
-    if address is not None:
-        problem = address_problem(address)
-        if problem:
-            raise Refused(f"{shown} is not a public address ({problem}); I only fetch public urls")
-
-
-class GuardedResolver(AbstractResolver):
-    """getaddrinfo in a thread (aiohttp's `ThreadedResolver`), refusing non-public addresses.
-
-    `blocked` holds the reason of the last refusal, for the user's message.
-    """
-
-    def __init__(self, allowed: frozenset[str]) -> None:
-        self.allowed = allowed
-        self.blocked: str | None = None
-        self._resolver = ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        results = await self._resolver.resolve(host, port, family)
-        if normalise_host(host) in self.allowed:
-            return results
-        for result in results:
-            address = parse_ip(result["host"])
-            problem = "an unparseable address" if address is None else address_problem(address)
-            if problem:
-                self.blocked = f"{host} resolves to {problem}"
-                raise OSError(self.blocked)
-        return results
-
-    async def close(self) -> None:
-        await self._resolver.close()
+from index.ingest.url_guard import (  # noqa: F401 - re-exported
+    FetchRefused,
+    GuardedResolver,
+    address_problem,
+    allowed_hosts,
+    check_url,
+    normalise_host,
+    parse_ip,
+)

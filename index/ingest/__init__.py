@@ -1,0 +1,1 @@
+"""The ingest stage: getting articles from files, pages and feeds into the index."""
