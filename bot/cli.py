@@ -113,7 +113,7 @@ def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--prune/--no-prune",
     default=True,
@@ -123,14 +123,21 @@ def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 @friendly_errors
-def index(ctx: click.Context, paths: tuple[Path, ...], prune: bool, as_json: bool) -> None:
-    """Index articles from PATHS (files or folders; default: NEWSBOT_SOURCES).
+def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool) -> None:
+    """Index articles from PATHS (files, folders or http(s) urls of web pages; default:
+    NEWSBOT_SOURCES).
 
     Reads .txt, .md (front matter: title, source, url, published_at, author), .html, .pdf, and
     .json/.jsonl lists of {title, body, source, url, published_at, author, category}.
     Unchanged articles are skipped without re-embedding; changed ones are replaced whole.
+    Urls are fetched like `/ingest url:` (public addresses only, NEWSBOT_INGEST_* limits) and
+    their article text extracted; each becomes an article with the page's url as its id.
     """
-    report = _run_index(_engine(ctx), list(paths) or None, prune)
+    from bot.url_index import fetch_urls, split_urls
+
+    files, urls = split_urls(paths)
+    fetched = fetch_urls(_settings(ctx), urls, bool(files)) if urls else []
+    report = _run_index(_engine(ctx), [*files, *fetched] or None, prune)
     click.echo(report.model_dump_json(indent=2) if as_json else render_report(report))
 
 
@@ -281,12 +288,13 @@ def _doctor_consistency(engine: Any) -> bool:
 
 
 @cli.command()
-@click.argument("id_or_path")
+@click.argument("article")
 @click.pass_context
 @friendly_errors
-def forget(ctx: click.Context, id_or_path: str) -> None:
-    """Remove one article (by its url, id or file path) from the index."""
-    title = _engine(ctx).forget(id_or_path)
+def forget(ctx: click.Context, article: str) -> None:
+    """Remove one ARTICLE from the index: its url, id, file path, or its title when only one
+    article has that title (`newsbot list` shows them)."""
+    title = _engine(ctx).forget(article)
     click.echo(f"Forgot {title!r}.")
 
 
@@ -297,6 +305,12 @@ cli.add_command(eval_group)
 from bot.discord.command import serve  # noqa: E402
 
 cli.add_command(serve)
+
+from bot.feed_command import feed_group  # noqa: E402
+from bot.list_command import list_articles  # noqa: E402
+
+cli.add_command(feed_group)
+cli.add_command(list_articles)
 
 
 def main() -> None:

@@ -283,7 +283,8 @@ class Engine:
         return self.index(progress=progress)
 
     def forget(self, id_or_path: str) -> str:
-        """Remove an article by id, url or file path; returns its title."""
+        """Remove an article by id, url, file path or (when one article has it) title; returns
+        its title."""
         records = self.store.articles()
         candidates = [id_or_path]
         if Path(id_or_path).exists():
@@ -293,7 +294,15 @@ class Engine:
             by_origin = [r for r in records.values() if r.origin in candidates]
             found = by_origin[0] if len(by_origin) == 1 else None
         if found is None:
-            raise ArticleNotFound(f"no indexed article has the id or path {id_or_path!r}")
+            titled = [r for r in records.values() if r.title.casefold() == id_or_path.casefold()]
+            if len(titled) > 1:
+                raise ArticleNotFound(
+                    f"{len(titled)} articles are titled {id_or_path!r}: give one's id "
+                    "(newsbot list shows them)"
+                )
+            found = titled[0] if titled else None
+        if found is None:
+            raise ArticleNotFound(f"no indexed article has the id, path or title {id_or_path!r}")
         with self._write_lock, self.store.writing():
             try:
                 self.store.delete_article(found.id)

@@ -26,6 +26,10 @@ class FetchRefused(NewsbotError):
     """A url that may not or could not be fetched; `str()` is the plain reason."""
 
 
+class NotAllowed(FetchRefused):
+    """A url the guard refuses outright (not http(s), or not a public address)."""
+
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = ("http", "https")
 
@@ -74,7 +78,7 @@ def check_url(url: yarl.URL, allowed: frozenset[str]) -> None:
     """
     shown = str(url)[:200]
     if url.scheme not in SCHEMES or not url.host:
-        raise FetchRefused(f"{shown!r} is not an http(s) url")
+        raise NotAllowed(f"{shown!r} is not an http(s) url")
     host = normalise_host(url.host)
     if host in allowed:
         return
@@ -82,7 +86,7 @@ def check_url(url: yarl.URL, allowed: frozenset[str]) -> None:
     if address is not None:
         problem = address_problem(address)
         if problem:
-            raise FetchRefused(
+            raise NotAllowed(
                 f"{shown} is not a public address ({problem}); I only fetch public urls"
             )
 

@@ -93,7 +93,7 @@ async def fetch(
         raise FetchRefused(f"{shown} did not answer within {limits.timeout:g} s") from None
     except aiohttp.ClientConnectorError:
         if resolver.blocked:
-            raise FetchRefused(
+            raise url_guard.NotAllowed(
                 f"{shown} is not a public address ({resolver.blocked}); I only fetch public urls"
             ) from None
         raise FetchRefused(f"{shown} did not answer: could not connect to {parsed.host}") from None
