@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from bot.cli import _engine, _settings, friendly_errors
-from index.ingest.feed_list import Feed, FeedList, slug
+from index.ingest.feed_list import Feed, FeedList
 from index.ingest.feeds import FeedOutcome
 
 
@@ -32,22 +32,16 @@ def feed_group() -> None:
 @friendly_errors
 def add(ctx: click.Context, url: str, name: str | None) -> None:
     """Follow the feed at URL (checked now; its articles come with the next poll)."""
-    from index.ingest.feeds import fetch_feed_title
-    from index.ingest.web_fetch import FetchLimits, parse_url
+    from index.ingest.feeds import follow
+    from index.ingest.web_fetch import FetchLimits
 
     settings = _settings(ctx)
-    url = str(parse_url(url))
-    title = fetch_feed_title(url, FetchLimits.from_settings(settings))
-    feeds = FeedList(settings.data_dir)
-    with feeds.changing() as current:
-        taken = {f.name.casefold() for f in current.feeds}
-        if any(f.url == url for f in current.feeds):
-            raise click.ClickException(f"already following {url}")
-        name = (name or slug(title or url.split("//", 1)[-1])).strip()
-        if name.casefold() in taken:
-            raise click.ClickException(f"a feed is already named {name!r}: choose --name")
-        current.feeds.append(Feed(url=url, name=name))
-    click.echo(f"Following {name!r} ({title or url}). `newsbot feed poll` indexes it now.")
+    feed, title = follow(
+        FeedList(settings.data_dir), url, name, FetchLimits.from_settings(settings)
+    )
+    click.echo(
+        f"Following {feed.name!r} ({title or feed.url}). `newsbot feed poll` indexes it now."
+    )
 
 
 @feed_group.command("remove")
@@ -56,12 +50,12 @@ def add(ctx: click.Context, url: str, name: str | None) -> None:
 @friendly_errors
 def remove(ctx: click.Context, url_or_name: str) -> None:
     """Stop following a feed; the articles it brought stay indexed."""
-    with FeedList(_settings(ctx).data_dir).changing() as current:
-        feed = current.find(url_or_name)
-        current.feeds.remove(feed)
+    from index.ingest.feeds import unfollow
+
+    feed = unfollow(FeedList(_settings(ctx).data_dir), url_or_name)
     click.echo(
         f"Stopped following {feed.name!r}; its {feed.articles_added} articles stay indexed "
-        "(`newsbot list --feed` no longer finds them; `newsbot forget` removes one)."
+        "(`newsbot forget` removes one)."
     )
 
 

@@ -27,7 +27,7 @@ from tests.fakes.discord_server import (
 
 KILLED = "How many people did the Pakistani strike kill?"
 NO_PINGS = {"parse": []}
-ADMIN_COMMANDS = {"reindex", "ingest", "forget", "stats"}
+ADMIN_COMMANDS = {"reindex", "ingest", "forget", "stats", "feed"}
 
 
 @pytest.fixture

@@ -43,18 +43,25 @@ def is_admin(bot: NewsBot, interaction: discord.Interaction) -> bool:
     return any(role.id in allowed for role in roles)
 
 
+def require_admin(interaction: discord.Interaction) -> bool:
+    """True for an admin; `Refused` with the reason for anyone else (also for command groups'
+    `interaction_check`)."""
+    bot: NewsBot = interaction.client  # type: ignore[assignment]
+    if is_admin(bot, interaction):
+        return True
+    command = interaction.command
+    name = command.qualified_name if command else "this command"
+    if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
+        raise Refused(f"/{name} only works in a server, not in direct messages.")
+    roles = " or one of the bot's admin roles" if bot.settings.admin_role_ids else ""
+    raise Refused(
+        f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
+    )
+
+
 def admin_only() -> object:
     async def predicate(interaction: discord.Interaction) -> bool:
-        bot: NewsBot = interaction.client  # type: ignore[assignment]
-        if is_admin(bot, interaction):
-            return True
-        name = interaction.command.name if interaction.command else "this command"
-        if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
-            raise Refused(f"/{name} only works in a server, not in direct messages.")
-        roles = " or one of the bot's admin roles" if bot.settings.admin_role_ids else ""
-        raise Refused(
-            f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
-        )
+        return require_admin(interaction)
 
     return app_commands.check(predicate)
 

@@ -20,7 +20,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.discord import admin, questions
+from bot.discord import admin, feeds, questions
 from bot.discord.allowlist import Allowlist, describe
 from bot.discord.answers_log import AnswersLog
 from bot.discord.common import EngineRunner, RateLimiter, Refused, tell, user_message
@@ -100,6 +100,7 @@ class NewsBot(discord.Client):
         self.tree.interaction_check = self._admit_interaction  # type: ignore[method-assign]
         questions.register(self)
         admin.register(self)
+        feeds.register(self)
 
     @property
     def engine(self) -> Engine:
@@ -137,6 +138,7 @@ class NewsBot(discord.Client):
         task.add_done_callback(self._background.discard)
         # Not background work a shutdown waits for: it is cancelled.
         self._follower = asyncio.create_task(self._follow_the_store())
+        self.feed_poller.start()  # its running poll is background work, waited for
 
     async def _follow_the_store(self) -> None:
         """See what other processes write to the store (`newsbot index`, another bot) within
@@ -210,6 +212,7 @@ class NewsBot(discord.Client):
     async def close(self) -> None:
         if self._follower is not None:
             self._follower.cancel()
+        self.feed_poller.stop()
         await super().close()
         self.answers.close()
 
@@ -224,6 +227,7 @@ class NewsBot(discord.Client):
         self.stopping = True
         if self._follower is not None:
             self._follower.cancel()
+        self.feed_poller.stop()
         if self._engine is not None:
             self._engine.request_stop()
         pending = {t for t in (*self._in_flight, *self._background) if not t.done()}

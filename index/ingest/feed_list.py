@@ -46,6 +46,10 @@ class Feed(BaseModel):
         return self.retry_at is None or datetime.fromisoformat(self.retry_at) <= now
 
 
+class FeedExists(NewsbotError):
+    """`feed add` of a url already followed, or a name already taken."""
+
+
 class FeedFile(BaseModel):
     feeds: list[Feed] = Field(default_factory=list)
 
@@ -56,6 +60,15 @@ class FeedFile(BaseModel):
                 return feed
         names = ", ".join(f.name for f in self.feeds) or "none yet (newsbot feed add URL)"
         raise FeedNotFound(f"no followed feed has the url or name {wanted!r}; feeds: {names}")
+
+    def add(self, url: str, name: str) -> Feed:
+        if any(f.url == url for f in self.feeds):
+            raise FeedExists(f"already following {url}")
+        if any(f.name.casefold() == name.casefold() for f in self.feeds):
+            raise FeedExists(f"a feed is already named {name!r}: choose another name")
+        feed = Feed(url=url, name=name)
+        self.feeds.append(feed)
+        return feed
 
 
 def now_iso() -> str:

@@ -23,9 +23,9 @@ from typing import Any
 
 import feedparser
 
-from index.ingest.feed_list import Feed, SeenEntry
+from index.ingest.feed_list import Feed, FeedList, SeenEntry, slug
 from index.ingest.url_guard import FetchRefused, NotAllowed
-from index.ingest.web_fetch import FetchLimits, fetch
+from index.ingest.web_fetch import FetchLimits, fetch, parse_url
 from index.ingest.web_pages import page_record, save_record, summary_text
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,26 @@ def fetch_feed_title(url: str, limits: FetchLimits) -> str:
     got = asyncio.run(fetch(url, limits))
     parsed = parse_feed(got.body, got.url)
     return str(parsed.feed.get("title") or "").strip()
+
+
+def follow(feeds: FeedList, url: str, name: str | None, limits: FetchLimits) -> tuple[Feed, str]:
+    """Follow the feed at `url` (fetched once now, to check it is one); (feed, its title).
+
+    Its articles come with the next poll (which fetches it again, unconditionally).
+    """
+    url = str(parse_url(url))
+    title = fetch_feed_title(url, limits)
+    with feeds.changing() as current:
+        chosen = (name or slug(title or url.split("//", 1)[-1])).strip()
+        return current.add(url, chosen), title
+
+
+def unfollow(feeds: FeedList, url_or_name: str) -> Feed:
+    """Stop following a feed; the articles it brought stay indexed."""
+    with feeds.changing() as current:
+        feed = current.find(url_or_name)
+        current.feeds.remove(feed)
+    return feed
 
 
 def entry_key(entry: Any) -> str:
