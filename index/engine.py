@@ -6,11 +6,13 @@ CPU-bound; the bot runs them in worker threads.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ from index.ranking import TreeRanker, clause_texts
 from index.reranking import OnnxCrossEncoder, Reranker
 from index.retrieval import HybridRetriever, SearchResult
 from index.settings import Settings
+from index.slices import ArticleSlice, EmptySlice, relative_slice, sliced_retriever
 from index.store import Store, passage_from_node
 
 if TYPE_CHECKING:
@@ -350,8 +353,11 @@ class Engine:
             )
         return question
 
-    def sources(self, question: str, k: int | None = None) -> list[Passage]:
-        return self._search(self.check_question(question), k or self.settings.top_k)[0]
+    def sources(
+        self, question: str, k: int | None = None, within: ArticleSlice | None = None
+    ) -> list[Passage]:
+        question = self.check_question(question)
+        return self._find(question, k or self.settings.top_k, within)[0]
 
     def ask(
         self,
@@ -359,16 +365,18 @@ class Engine:
         k: int | None = None,
         history: list[tuple[str, str]] | None = None,
         on_text: Callable[[str], None] | None = None,
+        within: ArticleSlice | None = None,
     ) -> Answer:
         """Answer `question`; in LLM mode a follow-up is first condensed with `history` (previous
-        (role, text) turns, oldest first) and `on_text` receives the text as it is generated."""
+        (role, text) turns, oldest first) and `on_text` receives the text as it is generated.
+        `within` restricts retrieval to a publication and/or date range (index/slices.py)."""
         question = self.check_question(question)
         started = time.perf_counter()
         asked = question
         if self.generator is not None and history:
             question = self.check_question(self.generator.condense(question, history))
         condensed = time.perf_counter()
-        passages, found = self._find(question, k or self.settings.answer_passages)
+        passages, found = self._find(question, k or self.settings.answer_passages, within)
         retrieved = time.perf_counter()
         answer = compose_answer(
             question, found, passages, self.answerer, self.generator, on_text=on_text
@@ -382,14 +390,23 @@ class Engine:
         answer.timings = {**timings, **answer.timings}
         return answer
 
-    def _search(self, question: str, k: int) -> tuple[list[Passage], list[float]]:
-        passages, result = self._find(question, k)
-        return passages, result.query_vector
-
-    def _find(self, question: str, k: int) -> tuple[list[Passage], SearchResult]:
-        result = self.retriever.search(question, k)
+    def _find(
+        self, question: str, k: int, within: ArticleSlice | None = None
+    ) -> tuple[list[Passage], SearchResult]:
+        result = self._retriever_for(question, within).search(question, k)
         passages = [passage_from_node(h.node, h.score, i + 1) for i, h in enumerate(result.hits)]
         return passages, result
+
+    def _retriever_for(self, question: str, within: ArticleSlice | None) -> HybridRetriever:
+        """The retriever restricted to `within`, else to the dates the question names relative
+        to today ("yesterday", "this week") when the index holds articles of those dates."""
+        if within:
+            return sliced_retriever(self.retriever, self.store, self.keyword, within)
+        relative = relative_slice(question, date.today())
+        if relative:
+            with contextlib.suppress(EmptySlice):
+                return sliced_retriever(self.retriever, self.store, self.keyword, relative)
+        return self.retriever
 
     def article_body(self, doc_id: str) -> str | None:
         return self.store.article_body(doc_id)

@@ -61,6 +61,12 @@ def test_feed_commands_and_polling_beside_a_reindex_and_questions(
         asked = await fake.send_message("How many jobs will Voltera cut?", mentions_bot=True)
         reply = await fake.wait_for_reply(asked, timeout=30)
         assert "1,200" in reply.content, reply.content
+        within = await fake.slash(
+            "ask", {"question": "How many jobs will Voltera cut?", "source": "TechLedger"}
+        )
+        assert "1,200" in (await within.wait_edit(timeout=30)).content
+        bad = await fake.slash("ask", {"question": "Who won?", "since": "soon"})
+        assert "not a date like 2026-11-28" in (await bad.wait_message()).content
 
         listed = await fake.slash("feed list", {}, user=fake.admin)
         assert "**techledger**" in (await listed.wait_edit()).content

@@ -23,6 +23,7 @@ from bot.discord.render import (
 from bot.discord.streaming import StreamEditor
 from index.generation import HISTORY_TURNS
 from index.models import Answer
+from index.slices import ArticleSlice, slice_from_text
 
 if TYPE_CHECKING:
     from bot.discord.client import NewsBot
@@ -140,15 +141,18 @@ async def answer(
     *,
     show_question: bool = False,
     history: list[tuple[str, str]] | None = None,
+    within: ArticleSlice | None = None,
 ) -> tuple[Answer, list[Part], str]:
     """Ask the engine (off the event loop); log the answer; return it, its messages and key.
 
-    `history`: the previous turns of the conversation (LLM mode condenses a follow-up with them).
+    `history`: the previous turns of the conversation (LLM mode condenses a follow-up with them);
+    `within`: the publication and dates `/ask` restricts retrieval to.
     """
+    options = {"within": within} if within else {}
     if history:
-        result = await bot.run_engine(bot.engine.ask, question, history=history)
+        result = await bot.run_engine(bot.engine.ask, question, history=history, **options)
     else:
-        result = await bot.run_engine(bot.engine.ask, question)
+        result = await bot.run_engine(bot.engine.ask, question, **options)
     key = await asyncio.to_thread(bot.answers.save, result)
     log.info("answered (key %s, %d citations)", key, len(result.citations))
     return result, answer_parts(result, show_question=show_question), key
@@ -340,12 +344,24 @@ def register(bot: NewsBot) -> None:
 
     @tree.command(name="ask", description="Ask the news articles a question; the answer cites them")
     @contexts
-    @app_commands.describe(question="What you want to know, e.g. “Who won the election?”")
-    async def ask(interaction: discord.Interaction, question: str) -> None:
+    @app_commands.describe(
+        question="What you want to know, e.g. “Who won the election?”",
+        source="Only articles from this publication",
+        since="Only articles published on or after this date (YYYY-MM-DD)",
+        until="Only articles published on or before this date (YYYY-MM-DD)",
+    )
+    async def ask(
+        interaction: discord.Interaction,
+        question: str,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
         refuse_dms_if_off(bot, interaction)
+        within = slice_from_text(source, since, until)
         question = await prepare(bot, interaction.user.id, question)
         await interaction.response.defer(thinking=True)
-        _, parts, key = await answer(bot, question, show_question=True)
+        _, parts, key = await answer(bot, question, show_question=True, within=within)
         await deliver(
             parts,
             key,
