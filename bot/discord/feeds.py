@@ -91,11 +91,11 @@ def _feed_text(feed: Feed) -> str:
     return text
 
 
+@app_commands.guild_only()  # also sets the interaction contexts, like the other admin commands
 class FeedCommands(
     app_commands.Group,
     name="feed",
     description="Follow RSS and Atom feeds: new articles are indexed as they appear (admins)",
-    guild_only=True,
     default_permissions=discord.Permissions(manage_guild=True),
 ):
     def __init__(self, bot: NewsBot) -> None:
