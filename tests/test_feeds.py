@@ -74,11 +74,13 @@ def test_polled_feeds_answer_and_an_unchanged_feed_costs_one_request(
     listed = {r.source for r in engine.store.articles().values()}
     assert {"The Coastline Courier", "TechLedger", "Northern Post"} <= listed
 
-    site.reset_counts()
-    report = poll_feeds(engine, now=NOW)
-    assert report.index is None and report.added == 0
-    # each feed: one request, answered 304 (not modified); no page fetched
-    assert sorted(site.statuses) == [("/atom.xml", 304), ("/rdf.xml", 304), ("/rss.xml", 304)]
+    for _ in range(2):  # the 304 carries no ETag: the next poll still sends the first one
+        site.reset_counts()
+        report = poll_feeds(engine, now=NOW)
+        assert report.index is None and report.added == 0
+        # each feed: one request, answered 304 (not modified); no page fetched
+        unchanged = [("/atom.xml", 304), ("/rdf.xml", 304), ("/rss.xml", 304)]
+        assert sorted(site.statuses) == unchanged
 
 
 def test_a_new_entry_is_added_alone_and_a_changed_page_replaces_its_article(

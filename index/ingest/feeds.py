@@ -108,6 +108,9 @@ async def poll_one(feed: Feed, limits: FetchLimits, folder: Path) -> FetchedFeed
         got = await fetch(feed.url, limits, feed.etag, feed.last_modified)
         result = FetchedFeed(outcome, etag=got.etag, last_modified=got.last_modified)
         if got.not_modified:
+            # Many servers send no validators with a 304: the ones that got it are still good.
+            result.etag = got.etag or feed.etag
+            result.last_modified = got.last_modified or feed.last_modified
             return result
         parsed = parse_feed(got.body, got.url)
         result.title = str(parsed.feed.get("title") or "")
