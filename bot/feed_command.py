@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from datetime import UTC, datetime
 
 import click
 
@@ -95,7 +95,9 @@ def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     """Poll every followed feed (or those NAMES) once and print what was added."""
     from index.ingest.feed_poll import poll_feeds
 
-    report = poll_feeds(_engine(ctx), list(names) or None, now=datetime.now(UTC))
+    # The engine is loaded only when a feed has something new (an unchanged poll: no model).
+    engine = functools.partial(_engine, ctx)
+    report = poll_feeds(engine, list(names) or None, settings=_settings(ctx))
     if as_json:
         payload = {
             "feeds": [o.__dict__ | {"files": len(o.files)} for o in report.outcomes],

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -21,11 +22,25 @@ from index.ingest.feeds import FeedOutcome, FetchedFeed, poll_one, record_outcom
 from index.ingest.web_fetch import FetchLimits
 from index.ingest.web_pages import record_path
 from index.models import IndexReport
+from index.settings import Settings
 
 if TYPE_CHECKING:
     from index.engine import Engine
 
 log = logging.getLogger(__name__)
+
+
+class _Lazy:
+    """The engine, made on first use."""
+
+    def __init__(self, make: Callable[[], Engine], settings: Settings) -> None:
+        self._make, self.settings = make, settings
+        self._engine: Engine | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._engine is None:
+            self._engine = self._make()
+        return getattr(self._engine, name)
 
 
 class PollRunning(NewsbotError):
@@ -44,15 +59,22 @@ class PollReport:
 
 
 def poll_feeds(
-    engine: Engine,
+    engine: Engine | Callable[[], Engine],
     names: list[str] | None = None,
     force: bool = True,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> PollReport:
     """Poll the feeds (all, or those named) once and index what is new.
 
-    `force=False` (the background poller) skips feeds still backing off after failures.
+    `engine` may be a function that makes it, with `settings`: then a poll that finds nothing
+    new (every feed answering 304) never loads the engine. `force=False` (the background
+    poller) skips feeds still backing off after failures.
     """
+    if callable(engine):  # a factory: an Engine is not callable
+        if settings is None:
+            raise TypeError("poll_feeds needs settings with an engine factory")
+        engine = _Lazy(engine, settings)
     feeds = FeedList(engine.settings.data_dir)
     lock = FileLock(str(feeds.path.with_name(".feeds.poll.lock")))
     try:
