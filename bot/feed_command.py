@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import asdict
 
 import click
 
@@ -100,7 +101,7 @@ def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     report = poll_feeds(engine, list(names) or None, settings=_settings(ctx))
     if as_json:
         payload = {
-            "feeds": [o.__dict__ | {"files": len(o.files)} for o in report.outcomes],
+            "feeds": [asdict(o) | {"files": len(o.files)} for o in report.outcomes],
             "forgotten": report.forgotten,
         }
         click.echo(json.dumps(payload, indent=2, default=str))

@@ -170,8 +170,8 @@ async def _page_or_summary(
         if not body:
             return None
         result.outcome.fallbacks += 1
-        record = {"title": "", "body": body, "source": "", "url": link, "author": ""}
-        record["published_at"] = ""
+        record = dict.fromkeys(("title", "source", "author", "published_at"), "")
+        record |= {"body": body, "url": link}
     record["title"] = str(entry.get("title") or "").strip() or record["title"]
     record["published_at"] = _entry_date(entry) or record["published_at"]
     record["author"] = record["author"] or str(entry.get("author") or "")
