@@ -61,7 +61,7 @@ class FeedPoller:
             self._wake.clear()
 
     async def poll_once(self) -> PollReport | None:
-        from index.ingest.feed_poll import poll_feeds
+        from index.ingest.feed_poll import PollRunning, poll_feeds
 
         if not (await asyncio.to_thread(self.feeds.read)).feeds:
             return None
@@ -70,6 +70,9 @@ class FeedPoller:
         work.add_done_callback(self.bot._background.discard)
         try:
             report = await asyncio.shield(work)
+        except PollRunning:
+            log.info("feeds not polled: another process (newsbot feed poll) is polling them")
+            return None
         except Exception as exc:  # noqa: BLE001 - tried again at the next interval
             log.warning("feed poll stopped: %s", user_message(exc, "feed poll"))
             return None
