@@ -4,6 +4,7 @@ engine; a poll running beside a `/reindex` and questions loses nothing."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -37,6 +38,19 @@ def test_feed_commands_and_polling_beside_a_reindex_and_questions(
     engine: Engine, site: Site
 ) -> None:
     chip_url = f"{site.root}/chipmaker"
+    poll_indexing = threading.Event()
+    real_index = engine.index
+
+    def index(paths=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        # The /reindex (no paths) waits until the poll's indexing has begun too: both runs are
+        # in flight at once, and the engine's write lock makes them take turns.
+        if paths is None:
+            assert poll_indexing.wait(30)
+        else:
+            poll_indexing.set()
+        return real_index(paths, *args, **kwargs)
+
+    engine.index = index  # type: ignore[method-assign]
 
     async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
         await fake.wait_for_sync()
