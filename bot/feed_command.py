@@ -112,6 +112,8 @@ def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
         click.echo(_outcome_line(outcome))
         for title in outcome.added:
             click.echo(f"  + {title}")
+        for reason in outcome.refused:
+            click.echo(f"  ! entry not indexed: {reason}")
     for title in report.forgotten:
         click.echo(f"  - {title} (older than NEWSBOT_FEED_MAX_AGE_DAYS)")
 
