@@ -6,11 +6,13 @@ CPU-bound; the bot runs them in worker threads.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,7 @@ from index.ingest.run import Indexer, StoppableEmbedder
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import TreeRanker
+from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, sliced_retriever
 from index.settings import Settings
 from index.store.byte_cache import MB
 from index.store.chroma import Store
@@ -225,7 +228,8 @@ class Engine:
         return check_consistency(self.store, self.keyword, vectors=vectors)
 
     def forget(self, id_or_path: str) -> str:
-        """Remove an article by id, url or file path; returns its title."""
+        """Remove an article by id, url, file path or (when one article has it) title; returns
+        its title."""
         candidates = [id_or_path]
         if Path(id_or_path).exists():
             candidates.append(str(Path(id_or_path).resolve()))
@@ -234,8 +238,9 @@ class Engine:
         if found is None:
             by_origin = [r for r in records.values() if r.origin in candidates]
             found = by_origin[0] if len(by_origin) == 1 else None
+        found = found or self._titled(id_or_path)
         if found is None:
-            raise ArticleNotFound(f"no indexed article has the id or path {id_or_path!r}")
+            raise ArticleNotFound(f"no indexed article has the id, path or title {id_or_path!r}")
         with self._write_lock, self.store.writing():
             try:
                 self.store.delete_article(found.id)
@@ -244,6 +249,17 @@ class Engine:
                 self._raise_write_error(exc)
                 raise
         return found.title
+
+    def _titled(self, title: str) -> ArticleRecord | None:
+        """The one article with this title (case aside); None when none has it."""
+        records = self.store.articles().values()
+        titled = [r for r in records if r.title.casefold() == title.casefold()]
+        if len(titled) > 1:
+            raise ArticleNotFound(
+                f"{len(titled)} articles are titled {title!r}: give one's id "
+                "(newsbot list shows them)"
+            )
+        return titled[0] if titled else None
 
     def refresh(self) -> bool:
         """Catch up with what other processes wrote to the store (a serving process calls this
@@ -297,8 +313,11 @@ class Engine:
             )
         return question
 
-    def sources(self, question: str, k: int | None = None) -> list[Passage]:
-        return self.find(self.check_question(question), k or self.settings.top_k)[0]
+    def sources(
+        self, question: str, k: int | None = None, within: ArticleSlice | None = None
+    ) -> list[Passage]:
+        question = self.check_question(question)
+        return self.find(question, k or self.settings.top_k, within)[0]
 
     def ask(
         self,
@@ -306,16 +325,18 @@ class Engine:
         k: int | None = None,
         history: list[tuple[str, str]] | None = None,
         on_text: Callable[[str], None] | None = None,
+        within: ArticleSlice | None = None,
     ) -> Answer:
         """Answer `question`; in LLM mode a follow-up is first condensed with `history` (previous
-        (role, text) turns, oldest first) and `on_text` receives the text as it is generated."""
+        (role, text) turns, oldest first) and `on_text` receives the text as it is generated.
+        `within` restricts retrieval to a publication and/or date range (index/slices.py)."""
         question = self.check_question(question)
         started = time.perf_counter()
         asked = question
         if self.generator is not None and history:
             question = self.check_question(self.generator.condense(question, history))
         condensed = time.perf_counter()
-        passages, found = self.find(question, k or self.settings.answer_passages)
+        passages, found = self.find(question, k or self.settings.answer_passages, within)
         retrieved = time.perf_counter()
         answer = compose_answer(
             question, found, passages, self.answerer, self.generator, on_text=on_text
@@ -329,12 +350,26 @@ class Engine:
         answer.timings = {**timings, **answer.timings}
         return answer
 
-    def find(self, question: str, k: int) -> tuple[list[Passage], SearchResult]:
-        """The top `k` passages for `question`, with what retrieval computed on the way (the
-        evaluator scores both; `answer_found` answers from them)."""
-        result = self.retriever.search(question, k)
+    def find(
+        self, question: str, k: int, within: ArticleSlice | None = None
+    ) -> tuple[list[Passage], SearchResult]:
+        """The top `k` passages for `question` (among the articles `within` a slice, when given),
+        with what retrieval computed on the way (the evaluator scores both; `answer_found`
+        answers from them)."""
+        result = self._retriever_for(question, within).search(question, k)
         passages = [passage_from_node(h.node, h.score, i + 1) for i, h in enumerate(result.hits)]
         return passages, result
+
+    def _retriever_for(self, question: str, within: ArticleSlice | None) -> HybridRetriever:
+        """The retriever restricted to `within`, else to the dates the question names relative
+        to today ("yesterday", "this week") when the index holds articles of those dates."""
+        if within:
+            return sliced_retriever(self.retriever, self.store, self.keyword, within)
+        relative = relative_slice(question, date.today())
+        if relative:
+            with contextlib.suppress(EmptySlice):
+                return sliced_retriever(self.retriever, self.store, self.keyword, relative)
+        return self.retriever
 
     def answer_found(self, question: str, found: SearchResult, passages: list[Passage]) -> Answer:
         """The extractive answer from passages `find` returned, as `ask` composes it."""

@@ -203,6 +203,12 @@ class Settings(BaseSettings):
         description="Hosts /ingest url: may fetch from although they are loopback or private "
         "(comma-separated names or IPs); others must be public addresses",
     )
+    feed_interval: float = Field(
+        30.0, gt=0, description="Minutes between polls of the followed feeds in `newsbot serve`"
+    )
+    feed_max_age_days: float | None = Field(
+        None, gt=0, description="Forget feed articles older than this many days; empty = keep all"
+    )
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -248,6 +254,7 @@ class Settings(BaseSettings):
         "llm_base_url",
         "llm_api_key",
         "llm_model_path",
+        "feed_max_age_days",
         mode="before",
     )
     @classmethod

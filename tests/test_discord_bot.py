@@ -27,7 +27,7 @@ from tests.fakes.discord_server import (
 
 KILLED = "How many people did the Pakistani strike kill?"
 NO_PINGS = {"parse": []}
-ADMIN_COMMANDS = {"reindex", "ingest", "forget", "stats"}
+ADMIN_COMMANDS = {"reindex", "ingest", "forget", "stats", "feed"}
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_startup_syncs_commands_to_the_guild_and_logs_guilds(
 
     run_scenario(engine, scenario, settings=lambda fake: {"discord_guild_id": [fake.guild_id]})
     assert "serving 1 guild(s): Fake Guild" in caplog.text
-    assert "synced 6 slash commands to guild" in caplog.text
+    assert "synced 7 slash commands to guild" in caplog.text
 
 
 def test_mention_gets_a_cited_reply_and_follow_ups_in_the_reply_chain(engine: Engine) -> None:

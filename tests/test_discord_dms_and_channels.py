@@ -14,7 +14,7 @@ from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage, Intent
 
 KILLED = "How many people did the Pakistani strike kill?"
-ADMIN_COMMANDS = {"reindex", "ingest", "forget", "stats"}
+ADMIN_COMMANDS = {"reindex", "ingest", "forget", "stats", "feed"}
 GUILD, BOT_DM = 0, 1  # Discord's interaction context types
 
 

@@ -117,6 +117,6 @@ def test_newsbot_serve_answers_through_the_fake(tmp_path: Path) -> None:
     assert code == 0, output
     assert "WARNING" not in output, output
     assert "serving 1 guild(s): Fake Guild" in output
-    assert "synced 6 slash commands to guild" in output
+    assert "synced 7 slash commands to guild" in output
     assert token not in output and "Traceback" not in output
     assert "How many people" not in output  # message contents are not logged

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index.engine import Engine
+from index.ingest.url_guard import address_problem, parse_ip
 from index.results import Answer, Citation, IndexReport, Passage, SkippedFile
 from newsbot.discord_bot.client import NewsBot
 from newsbot.discord_bot.fetch import Upload, fetch_url, safe_name
@@ -35,7 +36,6 @@ from newsbot.discord_bot.render import (
     split_message,
 )
 from newsbot.discord_bot.replies import Refused
-from newsbot.discord_bot.url_guard import address_problem, parse_ip
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage
 from tests.test_discord_bot import assert_no_pings

@@ -1,1 +1,2 @@
-"""Getting articles in: loaders per file type, HTML text, chunking, and the indexing run."""
+"""Getting articles in: loaders per file type, web pages and feeds, chunking, and the indexing
+run."""

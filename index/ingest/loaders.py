@@ -160,10 +160,10 @@ def _from_markdown(text: str, origin: str) -> Article:
 
 
 def _from_html(text: str, origin: str) -> Article:
-    from index.ingest.html_text import extract_article
+    from index.ingest.page_text import extract_page
 
     try:
-        meta, body = extract_article(text)
+        meta, body = extract_page(text)
     except RecursionError:
         raise UnreadableFile("HTML nested too deeply to read") from None
     return _article(origin, body, meta)

@@ -45,6 +45,21 @@ def is_admin(host: Host, interaction: discord.Interaction) -> bool:
     return any(role.id in allowed for role in roles)
 
 
+def require_admin(host: Host, interaction: discord.Interaction) -> bool:
+    """True for an admin; `Refused` with the reason for anyone else (the admin commands' and
+    the /feed group's `interaction_check`)."""
+    if is_admin(host, interaction):
+        return True
+    command = interaction.command
+    name = command.qualified_name if command else "this command"
+    if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
+        raise Refused(f"/{name} only works in a server, not in direct messages.")
+    roles = " or one of the bot's admin roles" if host.settings.admin_role_ids else ""
+    raise Refused(
+        f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
+    )
+
+
 def _choice_value(doc_id: str) -> str:
     """An article id as an autocomplete value (ids longer than Discord allows are hashed)."""
     if len(doc_id) <= CHOICE_LIMIT and not doc_id.startswith("#"):
@@ -98,15 +113,7 @@ class AdminCommands(commands.Cog):
         self.progress_interval = progress_interval  # seconds between /reindex progress edits
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if is_admin(self.host, interaction):
-            return True
-        name = interaction.command.name if interaction.command else "this command"
-        if interaction.guild is None:  # hidden in DMs (guild_only); a stale client may send one
-            raise Refused(f"/{name} only works in a server, not in direct messages.")
-        roles = " or one of the bot's admin roles" if self.host.settings.admin_role_ids else ""
-        raise Refused(
-            f"Sorry, /{name} is for server admins: it needs the Manage Server permission{roles}."
-        )
+        return require_admin(self.host, interaction)
 
     @_admin_command("reindex", "Re-scan the configured article sources (admins)")
     async def reindex(self, interaction: discord.Interaction) -> None:

@@ -29,6 +29,7 @@ from index.settings import Settings
 from newsbot.discord_bot.admin import AdminCommands
 from newsbot.discord_bot.allowlist import Allowlist, describe
 from newsbot.discord_bot.answers_log import AnswersLog
+from newsbot.discord_bot.feeds import FeedCommands, FeedPoller
 from newsbot.discord_bot.limits import EngineRunner, RateLimiter
 from newsbot.discord_bot.questions import MentionHandler, QuestionCommands, SourcesButton
 from newsbot.discord_bot.render import NO_MENTIONS
@@ -95,6 +96,7 @@ class NewsBot(commands.Bot):
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
         self.reindex_lock = asyncio.Lock()
         self.admin = AdminCommands(self, settings.data_dir / "uploads")
+        self.feed_poller = FeedPoller(self)
         self.answers = AnswersLog(settings.data_dir / "discord" / "answers.sqlite3")
         self.mentions = MentionHandler(self)
         self.allowlist = Allowlist(self, settings.guild_ids)
@@ -137,6 +139,7 @@ class NewsBot(commands.Bot):
         self.add_dynamic_items(SourcesButton)
         await self.add_cog(QuestionCommands(self))
         await self.add_cog(self.admin)
+        self.tree.add_command(FeedCommands(self))
         await self.sync_commands()
         stats = await asyncio.to_thread(self.engine.stats)
         log.info("index: %d articles, %d chunks", stats.articles, stats.chunks)
@@ -146,6 +149,7 @@ class NewsBot(commands.Bot):
         task.add_done_callback(self._background.discard)
         # Not background work a shutdown waits for: it is cancelled.
         self._follower = asyncio.create_task(self._follow_the_store())
+        self.feed_poller.start()  # its running poll is background work, waited for
 
     async def _follow_the_store(self) -> None:
         """See what other processes write to the store (`newsbot index`, another bot) within
@@ -223,6 +227,7 @@ class NewsBot(commands.Bot):
     async def close(self) -> None:
         if self._follower is not None:
             self._follower.cancel()
+        self.feed_poller.stop()
         await super().close()
         self.answers.close()
 
@@ -237,6 +242,7 @@ class NewsBot(commands.Bot):
         self.stopping = True
         if self._follower is not None:
             self._follower.cancel()
+        self.feed_poller.stop()
         if self._engine is not None:
             self._engine.request_stop()
         pending = {t for t in (*self._in_flight, *self._background) if not t.done()}
@@ -310,6 +316,11 @@ class NewsBot(commands.Bot):
 
     def articles_changed(self) -> None:
         self._articles = None
+
+    def keep_until_done(self, task: asyncio.Future[object]) -> None:
+        """Background work a shutdown waits for (a feed poll that is indexing)."""
+        self._background.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self._background.discard)  # type: ignore[arg-type]
 
 
 def _offered_in_dms(command: app_commands.Command | app_commands.Group) -> bool:

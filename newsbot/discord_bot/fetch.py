@@ -2,22 +2,22 @@
 
 Input is checked before anything is written (type, size, text that is really text), file names
 are sanitised so they cannot leave the uploads folder, and a file that replaces an earlier upload
-of the same name is restored if the new one cannot be indexed. Urls go through `url_guard`:
-http(s) only, public addresses only (on every redirect), within a size and a time limit.
+of the same name is restored if the new one cannot be indexed. Urls go through the engine's url
+guard (`index.ingest`): http(s) only, public addresses only (on every redirect), within a size
+and a time limit.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-import aiohttp
 import yarl
 
+from index.ingest import web_fetch
 from index.ingest.loaders import SUPPORTED_SUFFIXES
-from newsbot.discord_bot import url_guard
+from index.ingest.url_guard import FetchRefused
 from newsbot.discord_bot.replies import Refused
 
 TEXT_SUFFIXES = SUPPORTED_SUFFIXES - {".pdf"}
@@ -29,7 +29,6 @@ CONTENT_TYPES = {
     "application/json": ".json",
     "application/pdf": ".pdf",
 }
-USER_AGENT = "newsbot (+https://github.com/; article ingest)"
 
 
 def safe_name(name: str, default_suffix: str = "") -> str:
@@ -87,78 +86,23 @@ class Upload:
             self.path.write_bytes(self.previous)
 
 
-REDIRECTS = (301, 302, 303, 307, 308)
-MAX_REDIRECTS = 5
-
-
 async def fetch_url(
     url: str, max_bytes: int, timeout: float, allowed_hosts: Iterable[str] = ()
 ) -> tuple[str, bytes]:
     """(file name, body) of `url`; `Refused` with a plain reason when it cannot be had.
 
-    Only http(s) on public addresses (or `allowed_hosts`), checked on every redirect hop and
-    when each name is resolved; at most `max_bytes` and `timeout` seconds in all.
+    Fetched through the engine's url guard (`index.ingest.web_fetch`): only http(s) on public
+    addresses (or `allowed_hosts`), on every redirect hop; at most `max_bytes` and `timeout`.
     """
+    limits = web_fetch.FetchLimits(max_bytes, timeout, tuple(allowed_hosts))
     try:
-        parsed = yarl.URL(url.strip())
-    except ValueError:
-        raise Refused(f"{url!r} is not a valid url") from None
-    allowed = url_guard.allowed_hosts(allowed_hosts)
-    url_guard.check_url(parsed, allowed)
-    shown = str(parsed)[:200]
-    resolver = url_guard.GuardedResolver(allowed)
-    try:
-        async with (
-            asyncio.timeout(timeout),
-            aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(resolver=resolver),
-                timeout=aiohttp.ClientTimeout(total=timeout),
-                headers={"User-Agent": USER_AGENT},
-            ) as session,
-        ):
-            for _ in range(MAX_REDIRECTS + 1):
-                async with session.get(parsed, allow_redirects=False) as resp:
-                    if resp.status in REDIRECTS and "Location" in resp.headers:
-                        try:
-                            parsed = resp.url.join(yarl.URL(resp.headers["Location"]))
-                        except ValueError:
-                            raise Refused(f"{shown} redirects to an invalid url") from None
-                        url_guard.check_url(parsed, allowed)
-                        shown = str(parsed)[:200]
-                        continue
-                    data = await _read_body(resp, shown, max_bytes)
-                    suffix = _suffix_for(parsed, resp.content_type)
-                    break
-            else:
-                raise Refused(f"{shown} redirects more than {MAX_REDIRECTS} times")
-    except TimeoutError:
-        raise Refused(f"{shown} did not answer within {timeout:g} s") from None
-    except aiohttp.ClientConnectorError:
-        if resolver.blocked:
-            raise Refused(
-                f"{shown} is not a public address ({resolver.blocked}); I only fetch public urls"
-            ) from None
-        raise Refused(f"{shown} did not answer: could not connect to {parsed.host}") from None
-    except aiohttp.ClientError as exc:
-        reason = type(exc).__name__ if not str(exc) else str(exc)
-        raise Refused(f"could not fetch {shown}: {reason[:200]}") from None
+        got = await web_fetch.fetch(url, limits)
+        parsed = yarl.URL(got.url)
+        suffix = _suffix_for(parsed, got.content_type)
+    except FetchRefused as exc:
+        raise Refused(str(exc)) from None
     name = f"{parsed.host}-{PurePosixPath(parsed.path).stem or 'index'}{suffix}"
-    return safe_name(name, suffix), data
-
-
-async def _read_body(resp: aiohttp.ClientResponse, shown: str, max_bytes: int) -> bytes:
-    if resp.status != 200:
-        raise Refused(f"{shown} answered {resp.status} {resp.reason or ''}".strip())
-    if resp.content_length is not None and resp.content_length > max_bytes:
-        raise Refused(
-            f"{shown} is too large ({resp.content_length:,} bytes; the limit is {max_bytes:,})"
-        )
-    data = bytearray()
-    async for chunk in resp.content.iter_chunked(65536):
-        data += chunk
-        if len(data) > max_bytes:
-            raise Refused(f"{shown} is larger than the limit of {max_bytes:,} bytes")
-    return bytes(data)
+    return safe_name(name, suffix), got.body
 
 
 def _suffix_for(url: yarl.URL, content_type: str) -> str:
@@ -168,7 +112,7 @@ def _suffix_for(url: yarl.URL, content_type: str) -> str:
     suffix = PurePosixPath(url.path).suffix.lower()
     if suffix in SUPPORTED_SUFFIXES and content_type in ("application/octet-stream", ""):
         return suffix
-    raise Refused(
+    raise FetchRefused(
         f"{str(url)[:200]} is {content_type or 'of an unknown type'}, not an article "
         "(HTML, text, Markdown, JSON or PDF)"
     )

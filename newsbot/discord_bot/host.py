@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from index.settings import Settings
     from newsbot.discord_bot.allowlist import Allowlist
     from newsbot.discord_bot.answers_log import AnswersLog
+    from newsbot.discord_bot.feeds import FeedPoller
     from newsbot.discord_bot.limits import EngineRunner, RateLimiter
 
 
@@ -23,6 +24,8 @@ class Host(Protocol):
     answers: AnswersLog
     allowlist: Allowlist
     reindex_lock: asyncio.Lock  # one indexing write at a time: /reindex, /ingest, start-up
+    stopping: bool  # shutting down: no new work
+    feed_poller: FeedPoller
 
     @property
     def user(self) -> discord.ClientUser | None: ...
@@ -36,4 +39,8 @@ class Host(Protocol):
 
     def articles_changed(self) -> None:
         """Forget the article list: the index changed."""
+        ...
+
+    def keep_until_done(self, task: asyncio.Future[object]) -> None:
+        """Background work a shutdown waits for."""
         ...

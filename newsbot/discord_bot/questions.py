@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from index.answer.generated import HISTORY_TURNS
 from index.results import Answer
+from index.retrieval.slices import ArticleSlice, slice_from_text
 from newsbot.discord_bot.limits import OncePerUser
 from newsbot.discord_bot.render import (
     NO_MENTIONS,
@@ -135,15 +136,18 @@ async def answer(
     *,
     show_question: bool = False,
     history: list[tuple[str, str]] | None = None,
+    within: ArticleSlice | None = None,
 ) -> tuple[Answer, list[Part], str]:
     """Ask the engine (off the event loop); log the answer; return it, its messages and key.
 
-    `history`: the previous turns of the conversation (LLM mode condenses a follow-up with them).
+    `history`: the previous turns of the conversation (LLM mode condenses a follow-up with them);
+    `within`: the publication and dates `/ask` restricts retrieval to.
     """
+    options = {"within": within} if within else {}
     if history:
-        result = await host.run_engine(host.engine.ask, question, history=history)
+        result = await host.run_engine(host.engine.ask, question, history=history, **options)
     else:
-        result = await host.run_engine(host.engine.ask, question)
+        result = await host.run_engine(host.engine.ask, question, **options)
     key = await asyncio.to_thread(host.answers.save, result)
     log.info("answered (key %s, %d citations)", key, len(result.citations))
     return result, answer_parts(result, show_question=show_question), key
@@ -347,11 +351,24 @@ class QuestionCommands(commands.Cog):
     @app_commands.command(
         name="ask", description="Ask the news articles a question; the answer cites them"
     )
-    @app_commands.describe(question="What you want to know, e.g. “Who won the election?”")
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    @app_commands.describe(
+        question="What you want to know, e.g. “Who won the election?”",
+        source="Only articles from this publication",
+        since="Only articles published on or after this date (YYYY-MM-DD)",
+        until="Only articles published on or before this date (YYYY-MM-DD)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        within = slice_from_text(source, since, until)
         question = await prepare(self.host, interaction.user.id, question)
         await interaction.response.defer(thinking=True)
-        _, parts, key = await answer(self.host, question, show_question=True)
+        _, parts, key = await answer(self.host, question, show_question=True, within=within)
         await deliver(
             parts,
             key,

@@ -1,5 +1,5 @@
-"""Which urls `/ingest url:` may fetch: http(s) on public addresses, or hosts listed in
-`NEWSBOT_INGEST_ALLOWED_HOSTS`.
+"""Which urls newsbot may fetch (`/ingest url:`, `newsbot index URL`, feeds): http(s) on
+public addresses, or hosts listed in `NEWSBOT_INGEST_ALLOWED_HOSTS`.
 
 A url is refused when its host is, or resolves to, a loopback, private, link-local (including
 the 169.254.169.254 cloud metadata service), multicast, reserved or unspecified address, IPv4
@@ -19,7 +19,16 @@ import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from newsbot.discord_bot.replies import Refused
+from index.errors import NewsbotError
+
+
+class FetchRefused(NewsbotError):
+    """A url that may not or could not be fetched; `str()` is the plain reason."""
+
+
+class NotAllowed(FetchRefused):
+    """A url the guard refuses outright (not http(s), or not a public address)."""
+
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = ("http", "https")
@@ -69,7 +78,7 @@ def check_url(url: yarl.URL, allowed: frozenset[str]) -> None:
     """
     shown = str(url)[:200]
     if url.scheme not in SCHEMES or not url.host:
-        raise Refused(f"{shown!r} is not an http(s) url")
+        raise NotAllowed(f"{shown!r} is not an http(s) url")
     host = normalise_host(url.host)
     if host in allowed:
         return
@@ -77,7 +86,9 @@ def check_url(url: yarl.URL, allowed: frozenset[str]) -> None:
     if address is not None:
         problem = address_problem(address)
         if problem:
-            raise Refused(f"{shown} is not a public address ({problem}); I only fetch public urls")
+            raise NotAllowed(
+                f"{shown} is not a public address ({problem}); I only fetch public urls"
+            )
 
 
 class GuardedResolver(AbstractResolver):

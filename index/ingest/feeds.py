@@ -1,0 +1,205 @@
+"""Following RSS and Atom feeds: add, remove, and poll them into the index.
+
+A poll fetches each due feed with conditional GET (an unchanged feed answers 304: one request,
+nothing else), parses it with feedparser (RSS 2.0, RSS 1.0, Atom), and fetches the page of each
+entry it has not seen, or whose feed item changed (dates, title or summary), through the url
+guard. The page's article (trafilatura), or else the entry's own summary, is saved as an article
+file and the ordinary indexing run indexes it: unchanged text costs nothing, changed text
+replaces the article. A feed that fails waits longer after each failure in a row (interval x 2^n,
+at most a day) and never stops the others. An entry whose link the guard refuses (a private
+address) is not indexed at all, not even its summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from index.ingest.feed_list import Feed, FeedList, SeenEntry, slug
+from index.ingest.url_guard import FetchRefused, NotAllowed
+from index.ingest.web_fetch import FetchLimits, fetch, parse_url
+from index.ingest.web_pages import page_record, save_record, summary_text
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(days=1)
+PAGES_AT_ONCE = 4
+
+
+@dataclass
+class FeedOutcome:
+    """What one poll found in one feed."""
+
+    feed: str
+    status: str  # "new entries", "unchanged" (304 or nothing new), "failed", "waiting"
+    error: str | None = None
+    files: dict[str, Path] = field(default_factory=dict)  # entry key -> article file
+    added: list[str] = field(default_factory=list)  # titles indexed (new or replaced)
+    fallbacks: int = 0  # entries indexed from the feed's summary (page not to be had)
+    refused: list[str] = field(default_factory=list)  # entries whose link the guard refused
+
+
+@dataclass
+class FetchedFeed:
+    outcome: FeedOutcome
+    seen: dict[str, SeenEntry] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str = ""
+
+
+def parse_feed(body: bytes, url: str) -> Any:
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        raise FetchRefused(f"{url[:200]} is not an RSS or Atom feed")
+    return parsed
+
+
+def fetch_feed_title(url: str, limits: FetchLimits) -> str:
+    """The feed's own title; `FetchRefused` when `url` is not a feed newsbot may fetch."""
+    got = asyncio.run(fetch(url, limits))
+    parsed = parse_feed(got.body, got.url)
+    return str(parsed.feed.get("title") or "").strip()
+
+
+def follow(feeds: FeedList, url: str, name: str | None, limits: FetchLimits) -> tuple[Feed, str]:
+    """Follow the feed at `url` (fetched once now, to check it is one); (feed, its title).
+
+    Its articles come with the next poll (which fetches it again, unconditionally).
+    """
+    url = str(parse_url(url))
+    title = fetch_feed_title(url, limits)
+    with feeds.changing() as current:
+        chosen = (name or slug(title or url.split("//", 1)[-1])).strip()
+        return current.add(url, chosen), title
+
+
+def unfollow(feeds: FeedList, url_or_name: str) -> Feed:
+    """Stop following a feed; the articles it brought stay indexed."""
+    with feeds.changing() as current:
+        feed = current.find(url_or_name)
+        current.feeds.remove(feed)
+    return feed
+
+
+def entry_key(entry: Any) -> str:
+    """An entry's identity: its link, else its guid."""
+    return str(entry.get("link") or entry.get("id") or "").strip()
+
+
+def fingerprint(entry: Any) -> str:
+    # dict.get: feedparser's own get maps a missing "updated" to "published", with a warning.
+    parts = [dict.get(entry, k) or "" for k in ("updated", "published", "title", "summary")]
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+async def poll_one(feed: Feed, limits: FetchLimits, folder: Path) -> FetchedFeed:
+    """Fetch one feed and the pages of its new or changed entries; never raises."""
+    outcome = FeedOutcome(feed.name, "unchanged")
+    try:
+        got = await fetch(feed.url, limits, feed.etag, feed.last_modified)
+        result = FetchedFeed(outcome, etag=got.etag, last_modified=got.last_modified)
+        if got.not_modified:
+            # Many servers send no validators with a 304: the ones that got it are still good.
+            result.etag = got.etag or feed.etag
+            result.last_modified = got.last_modified or feed.last_modified
+            return result
+        parsed = parse_feed(got.body, got.url)
+        result.title = str(parsed.feed.get("title") or "")
+        todo = [e for e in parsed.entries if _is_new(feed, e)]
+        slots = asyncio.Semaphore(PAGES_AT_ONCE)
+        await asyncio.gather(*(_entry(e, result, limits, folder, slots) for e in todo))
+        if result.outcome.files:
+            outcome.status = "new entries"
+        return result
+    except FetchRefused as exc:
+        outcome.status, outcome.error = "failed", str(exc)
+        return FetchedFeed(outcome, etag=feed.etag, last_modified=feed.last_modified)
+
+
+def _is_new(feed: Feed, entry: Any) -> bool:
+    key = entry_key(entry)
+    seen = feed.entries.get(key)
+    return bool(key) and (seen is None or seen.fingerprint != fingerprint(entry))
+
+
+async def _entry(
+    entry: Any, result: FetchedFeed, limits: FetchLimits, folder: Path, slots: asyncio.Semaphore
+) -> None:
+    key = entry_key(entry)
+    async with slots:
+        try:
+            record = await _page_or_summary(entry, limits, result)
+        except NotAllowed as exc:
+            # Not indexed, not even its summary; remembered, so it is not tried every poll.
+            result.outcome.refused.append(str(exc))
+            result.seen[key] = SeenEntry(fingerprint=fingerprint(entry))
+            return
+    if record is None:
+        return
+    path = save_record(folder, key, record)
+    result.outcome.files[key] = path
+    # The id the indexing run gives it: its url, else (a guid-only entry) the file's path.
+    article = record["url"] or str(path.resolve())
+    result.seen[key] = SeenEntry(fingerprint=fingerprint(entry), article=article)
+
+
+async def _page_or_summary(
+    entry: Any, limits: FetchLimits, result: FetchedFeed
+) -> dict[str, str] | None:
+    """The entry's article from its page, else from the feed's summary; None when neither."""
+    link = str(entry.get("link") or "")
+    record: dict[str, str] | None = None
+    if link:
+        try:
+            record = page_record(await fetch(link, limits))
+        except NotAllowed:
+            raise
+        except FetchRefused as exc:
+            log.info("feed %s: entry page not used (%s)", result.outcome.feed, exc)
+    if record is None:
+        body = summary_text(str(entry.get("summary") or ""))
+        if not body:
+            return None
+        result.outcome.fallbacks += 1
+        record = dict.fromkeys(("title", "source", "author", "published_at"), "")
+        record |= {"body": body, "url": link}
+    record["title"] = str(entry.get("title") or "").strip() or record["title"]
+    record["published_at"] = _entry_date(entry) or record["published_at"]
+    record["author"] = record["author"] or str(entry.get("author") or "")
+    record["source"] = record["source"] or result.title or result.outcome.feed
+    return record
+
+
+def _entry_date(entry: Any) -> str:
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    if not parsed:
+        return ""
+    return datetime.fromtimestamp(time.mktime(parsed) - time.timezone, UTC).isoformat()
+
+
+def backoff(interval_minutes: float, failures: int) -> timedelta:
+    """How long a feed that failed `failures` times in a row waits before its next poll."""
+    return min(timedelta(minutes=interval_minutes * 2**failures), MAX_BACKOFF)
+
+
+def record_outcome(feed: Feed, got: FetchedFeed, when: datetime, interval: float) -> None:
+    """Fold one poll's result into the feed's record (its state and health)."""
+    feed.last_polled = when.isoformat(timespec="seconds")
+    if got.outcome.status == "failed":
+        feed.failures += 1
+        feed.last_error = got.outcome.error
+        feed.retry_at = (when + backoff(interval, feed.failures)).isoformat(timespec="seconds")
+        return
+    feed.failures, feed.retry_at, feed.last_error = 0, None, None
+    feed.last_success = feed.last_polled
+    feed.etag, feed.last_modified = got.etag, got.last_modified
+    feed.entries.update(got.seen)

@@ -1,0 +1,136 @@
+"""Asking within a slice of the index: articles from one publication and/or published within a
+date range (`newsbot ask --source --since --until`, the same options on `/ask`), and the
+relative dates a question may say ("today", "yesterday", "this week", "last week"), read
+against today's date.
+
+Retrieval is restricted by giving the hybrid retriever views of the store and the keyword
+index that only see the slice's chunks: the dense search runs among their ids, keyword hits
+outside the slice are dropped. The retriever itself is unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from index.errors import NewsbotError
+
+# "last week" but not "last week's game": the question's own subject, not when it was reported.
+_RELATIVE = re.compile(r"\b(today|yesterday|this week|last week)\b(?!['’]s)", re.I)
+_KEYWORD_SURPLUS = 5  # keyword hits asked for per one wanted, as most fall outside the slice
+
+
+class EmptySlice(NewsbotError):
+    """No indexed article is in the slice asked for."""
+
+
+@dataclass(frozen=True)
+class ArticleSlice:
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.source or self.since or self.until)
+
+    def describe(self) -> str:
+        parts = [f"from {self.source}"] if self.source else []
+        if self.since and self.until:
+            parts.append(f"published {self.since} to {self.until}")
+        elif self.since:
+            parts.append(f"published since {self.since}")
+        elif self.until:
+            parts.append(f"published until {self.until}")
+        return " ".join(parts)
+
+    def admits(self, source: str, published_at: str) -> bool:
+        if self.source and source.casefold() != self.source.strip().casefold():
+            return False
+        day = published_at[:10]
+        if (self.since or self.until) and not day:
+            return False  # an undated article is in no date range
+        if self.since and day < self.since.isoformat():
+            return False
+        return not (self.until and day > self.until.isoformat())
+
+
+def slice_from_text(
+    source: str | None, since: str | None, until: str | None
+) -> ArticleSlice | None:
+    """The slice `/ask` options name (dates as YYYY-MM-DD); None when they name none."""
+    days: list[date | None] = []
+    for name, value in (("since", since), ("until", until)):
+        try:
+            days.append(date.fromisoformat(value.strip()) if value and value.strip() else None)
+        except ValueError:
+            raise EmptySlice(f"{name}: {value[:40]!r} is not a date like 2026-11-28") from None
+    if days[0] and days[1] and days[0] > days[1]:
+        raise EmptySlice(f"since {days[0]} is after until {days[1]}")
+    chosen = ArticleSlice((source or "").strip() or None, days[0], days[1])
+    return chosen or None
+
+
+def relative_slice(question: str, today: date) -> ArticleSlice:
+    """The date range a question names relative to today, if any (the first one it says)."""
+    match = _RELATIVE.search(question)
+    if match is None:
+        return ArticleSlice()
+    said = match.group(1).lower()
+    if said == "today":
+        return ArticleSlice(since=today, until=today)
+    if said == "yesterday":
+        day = today - timedelta(days=1)
+        return ArticleSlice(since=day, until=day)
+    monday = today - timedelta(days=today.weekday())
+    if said == "this week":
+        return ArticleSlice(since=monday, until=today)
+    return ArticleSlice(since=monday - timedelta(days=7), until=monday - timedelta(days=1))
+
+
+class _SlicedKeyword:
+    """The keyword index seeing only the slice's chunks."""
+
+    def __init__(self, keyword: Any, chunk_ids: set[str]) -> None:
+        self._keyword, self._ids = keyword, chunk_ids
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._keyword, name)
+
+    def search(self, query: str, k: int) -> list[Any]:
+        hits = self._keyword.search(query, k * _KEYWORD_SURPLUS)
+        return [h for h in hits if h[0].node_id in self._ids][:k]
+
+    def ids_where(self, key: str, value: str) -> list[str]:
+        return [i for i in self._keyword.ids_where(key, value) if i in self._ids]
+
+
+class _SlicedStore:
+    """The store whose dense search runs among the slice's chunks only."""
+
+    def __init__(self, store: Any, chunk_ids: set[str]) -> None:
+        self._store, self._ids = store, chunk_ids
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def dense(self, embedding: list[float], k: int, among: list[str] | None = None) -> list[Any]:
+        ids = [i for i in among if i in self._ids] if among is not None else sorted(self._ids)
+        return self._store.dense(embedding, k, among=ids)
+
+
+def sliced_retriever(retriever: Any, store: Any, keyword: Any, within: ArticleSlice) -> Any:
+    """A copy of `retriever` that only finds chunks of articles in `within`; `EmptySlice` when
+    no indexed article is in it."""
+    docs = [r.id for r in store.articles().values() if within.admits(r.source, r.published_at)]
+    if not docs:
+        raise EmptySlice(
+            f"no indexed article is {within.describe()}: `newsbot list` shows what is indexed"
+        )
+    chunk_ids = {c for d in docs for c in keyword.ids_where("doc_id", d)}
+    view = copy.copy(retriever)
+    view.store = _SlicedStore(store, chunk_ids)
+    view.keyword = _SlicedKeyword(keyword, chunk_ids)
+    return view

@@ -1,0 +1,52 @@
+"""`newsbot list`: what is indexed (title, source, date, id), newest first, with filters."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from index.ingest.feed_list import FeedList
+from newsbot.cli.main import _engine, _settings, friendly_errors
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-28") from None
+
+
+@click.command("list")
+@click.option("--source", help="Only articles from this publication (case-insensitive).")
+@click.option("--since", callback=_date, help="Only articles published on or after this date.")
+@click.option("--feed", "feed_name", help="Only articles a followed feed brought (its name).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+@friendly_errors
+def list_articles(
+    ctx: click.Context, source: str | None, since: str | None, feed_name: str | None, as_json: bool
+) -> None:
+    """List the indexed articles (title, source, date, id), newest first."""
+    records = list(_engine(ctx).store.articles().values())
+    if source:
+        records = [r for r in records if r.source.casefold() == source.strip().casefold()]
+    if since:
+        records = [r for r in records if r.published_at[:10] >= since]
+    if feed_name:
+        feed = FeedList(_settings(ctx).data_dir).read().find(feed_name)
+        ids = {seen.article for seen in feed.entries.values()}
+        records = [r for r in records if r.id in ids]
+    records.sort(key=lambda r: (r.published_at, r.indexed_at), reverse=True)
+    if as_json:
+        fields = ("id", "title", "source", "published_at", "url", "indexed_at")
+        click.echo(json.dumps([{k: getattr(r, k) for k in fields} for r in records], indent=2))
+        return
+    if not records:
+        click.echo("No indexed article matches.")
+    for r in records:
+        when = r.published_at[:10] or "no date"
+        click.echo(f"{when}  {r.source or '-'}  {r.title}\n  {r.id}")

@@ -1,0 +1,37 @@
+"""`--source`, `--since`, `--until` for `newsbot ask` and `sources`: ask within a slice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import click
+
+from index.retrieval.slices import ArticleSlice
+
+
+def parse_date(_ctx: object, _param: object, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-28") from None
+
+
+def slice_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option(
+        "--until", callback=parse_date, help="Only articles published on or before this date."
+    )(fn)
+    fn = click.option(
+        "--since", callback=parse_date, help="Only articles published on or after this date."
+    )(fn)
+    return click.option("--source", help="Only articles from this publication.")(fn)
+
+
+def to_slice(source: str | None, since: date | None, until: date | None) -> ArticleSlice | None:
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}")
+    chosen = ArticleSlice(source.strip() if source else None, since, until)
+    return chosen or None

@@ -1,0 +1,31 @@
+"""`newsbot index URL...`: web pages fetched through the url guard, saved as article files under
+`<data_dir>/pages/`, then indexed with the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from index.errors import NewsbotError
+from index.settings import Settings
+
+
+def split_urls(args: tuple[str, ...]) -> tuple[list[Path], list[str]]:
+    """(paths, urls) among the arguments of `newsbot index`."""
+    urls = [a for a in args if a.lower().startswith(("http://", "https://"))]
+    return [Path(a) for a in args if a not in urls], urls
+
+
+def fetch_urls(settings: Settings, urls: list[str], other_paths: bool) -> list[Path]:
+    """The article files of `urls`; each url refused is one line on stderr."""
+    from index.ingest.web_fetch import FetchLimits
+    from index.ingest.web_pages import PAGES_FOLDER, fetch_pages
+
+    limits = FetchLimits.from_settings(settings)
+    files, refused = fetch_pages(urls, settings.data_dir / PAGES_FOLDER, limits)
+    for reason in refused:
+        click.echo(f"newsbot: skipped: {reason}", err=True)
+    if not files and not other_paths:
+        raise NewsbotError("none of the urls could be fetched, so nothing was indexed")
+    return files

@@ -1,0 +1,81 @@
+"""Asking within a slice: a publication and/or a date range restrict retrieval, on the real
+engine; relative dates in a question are read against today."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from index.engine import Engine
+from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, slice_from_text
+from tests.feed_site import PAGES
+
+VOLTERA = "How many jobs will Voltera cut?"
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., Engine], tmp_path: Path) -> Engine:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in ("chipmaker", "drought", "harbour"):  # 26, 28 and 27 November 2026
+        shutil.copy(PAGES / f"{page}.html", folder / f"{page}.html")
+    engine = make_engine(sources=[folder])
+    engine.index()
+    return engine
+
+
+BY_SOURCE = {
+    "TechLedger": "chipmaker",
+    "Daily Meridian": "drought",
+    "The Coastline Courier": "harbour",
+}
+
+
+def _docs(passages: list) -> set[str]:  # noqa: ANN001
+    return {BY_SOURCE[p.source] for p in passages}
+
+
+def test_a_slice_restricts_what_is_found_and_answered(engine: Engine) -> None:
+    assert "chipmaker" in _docs(engine.sources(VOLTERA))
+    techledger = engine.ask(VOLTERA, within=ArticleSlice(source="techledger"))
+    assert not techledger.refused and "1,200" in techledger.answer
+    meridian = ArticleSlice(source="Daily Meridian")
+    assert _docs(engine.sources(VOLTERA, within=meridian)) == {"drought"}
+    assert "1,200" not in engine.ask(VOLTERA, within=meridian).answer
+    later = ArticleSlice(since=date(2026, 11, 27))
+    assert _docs(engine.sources(VOLTERA, within=later)) == {"drought", "harbour"}
+    earlier = ArticleSlice(until=date(2026, 11, 27))
+    assert _docs(engine.sources("water limits", within=earlier)) == {"chipmaker", "harbour"}
+    with pytest.raises(EmptySlice, match="no indexed article is from Nobody"):
+        engine.ask(VOLTERA, within=ArticleSlice(source="Nobody"))
+
+
+def test_relative_dates_are_read_against_today() -> None:
+    today = date(2026, 11, 29)  # a Sunday
+    assert relative_slice("What happened yesterday?", today) == ArticleSlice(
+        since=date(2026, 11, 28), until=date(2026, 11, 28)
+    )
+    assert relative_slice("news today", today) == ArticleSlice(since=today, until=today)
+    assert relative_slice("What did the council decide this week?", today) == ArticleSlice(
+        since=date(2026, 11, 23), until=today
+    )
+    assert relative_slice("Who scored last week?", today) == ArticleSlice(
+        since=date(2026, 11, 16), until=date(2026, 11, 22)
+    )
+    assert not relative_slice("How many points in last week's game?", today)
+    assert not relative_slice("What is the latest tour?", today)
+
+
+def test_slice_options_as_text() -> None:
+    assert slice_from_text(None, "", None) is None
+    assert slice_from_text(" TechLedger ", "2026-11-01", None) == ArticleSlice(
+        "TechLedger", date(2026, 11, 1)
+    )
+    with pytest.raises(EmptySlice, match="'soon' is not a date"):
+        slice_from_text(None, "soon", None)
+    with pytest.raises(EmptySlice, match="is after until"):
+        slice_from_text(None, "2026-11-02", "2026-11-01")
