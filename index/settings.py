@@ -145,7 +145,12 @@ class Settings(BaseSettings):
     llm_model_path: Path | None = Field(
         None, description="llama-cpp: the GGUF model file run in process (required)"
     )
-    llm_threads: int = Field(0, ge=0, le=256, description="llama-cpp: CPU threads; 0 = all cores")
+    llm_threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="llama-cpp: CPU threads; 0 = llama.cpp's default (half the cores)",
+    )
     llm_context: int = Field(
         4096, ge=512, le=131072, description="llama-cpp: context size in tokens (prompt + answer)"
     )
