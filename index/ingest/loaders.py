@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -19,7 +20,6 @@ from index.results import Article
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _META_KEYS = ("title", "source", "url", "published_at", "author", "category")
 
@@ -63,20 +63,12 @@ def load_files(files: Iterable[Path], max_bytes: int) -> LoadResult:
 def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str, str]]]:
     """The articles in one file, and the reasons for any records in it that were skipped."""
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    loader = BY_SUFFIX.get(suffix)
+    if loader is None:
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = _read_bytes(path, max_bytes)
     origin = str(path.resolve())
-    if suffix == ".pdf":
-        return [_require_body(_from_pdf(path, data, origin))], []
-    text = _decode(data)
-    if suffix in {".json", ".jsonl"}:
-        return _from_json(text, origin, jsonl=suffix == ".jsonl")
-    if suffix in {".html", ".htm"}:
-        return [_require_body(_from_html(text, origin))], []
-    if suffix in {".md", ".markdown"}:
-        return [_require_body(_from_markdown(text, origin))], []
-    return [_require_body(_from_text(text, origin))], []
+    return loader.read(path, data if loader.binary else _decode(data), origin)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -223,3 +215,43 @@ def _json_record_problem(record: object) -> str:
         if value is not None and not isinstance(value, str | int | float):
             return f"a record's '{key}' is not text"
     return ""
+
+
+# --- the file types ---------------------------------------------------------------------------
+
+Read = Callable[[Path, Any, str], tuple[list[Article], list[tuple[str, str]]]]
+
+
+@dataclass(frozen=True)
+class Loader:
+    """How one file type becomes articles: its suffixes, the content types a fetched page of
+    it is served with, and `read(path, text or bytes, origin)`."""
+
+    suffixes: tuple[str, ...]
+    content_types: tuple[str, ...]
+    read: Read
+    binary: bool = False  # read gets the bytes, not decoded text
+
+
+def _one(make: Callable[[Any, str], Article]) -> Read:
+    return lambda path, content, origin: ([_require_body(make(content, origin))], [])
+
+
+# A new file type is one entry here: discovery, loading and /ingest's checks all read it.
+LOADERS: tuple[Loader, ...] = (
+    Loader((".txt",), ("text/plain",), _one(_from_text)),
+    Loader((".md", ".markdown"), ("text/markdown",), _one(_from_markdown)),
+    Loader((".html", ".htm"), ("text/html", "application/xhtml+xml"), _one(_from_html)),
+    Loader((".json",), ("application/json",), lambda _p, text, o: _from_json(text, o, False)),
+    Loader((".jsonl",), (), lambda _p, text, o: _from_json(text, o, True)),
+    Loader(
+        (".pdf",),
+        ("application/pdf",),
+        lambda path, data, origin: ([_require_body(_from_pdf(path, data, origin))], []),
+        binary=True,
+    ),
+)
+BY_SUFFIX = {suffix: loader for loader in LOADERS for suffix in loader.suffixes}
+SUPPORTED_SUFFIXES = frozenset(BY_SUFFIX)
+TEXT_SUFFIXES = frozenset(s for loader in LOADERS if not loader.binary for s in loader.suffixes)
+CONTENT_TYPES = {t: loader.suffixes[0] for loader in LOADERS for t in loader.content_types}

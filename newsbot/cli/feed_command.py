@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
 from index.ingest.feed_list import Feed, FeedList
-from index.ingest.feeds import FeedOutcome
-from newsbot.cli.main import _engine, _settings, friendly_errors
+from newsbot.cli.context import engine_of, friendly_errors, settings_of
+
+if TYPE_CHECKING:
+    from index.ingest.feeds import FeedOutcome
 
 
 @click.group("feed")
@@ -36,7 +39,7 @@ def add(ctx: click.Context, url: str, name: str | None) -> None:
     from index.ingest.feeds import follow
     from index.ingest.web_fetch import FetchLimits
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     feed, title = follow(
         FeedList(settings.data_dir), url, name, FetchLimits.from_settings(settings)
     )
@@ -53,7 +56,7 @@ def remove(ctx: click.Context, url_or_name: str) -> None:
     """Stop following a feed; the articles it brought stay indexed."""
     from index.ingest.feeds import unfollow
 
-    feed = unfollow(FeedList(_settings(ctx).data_dir), url_or_name)
+    feed = unfollow(FeedList(settings_of(ctx).data_dir), url_or_name)
     click.echo(
         f"Stopped following {feed.name!r}; its {feed.articles_added} articles stay indexed "
         "(`newsbot forget` removes one)."
@@ -66,7 +69,7 @@ def remove(ctx: click.Context, url_or_name: str) -> None:
 @friendly_errors
 def list_feeds(ctx: click.Context, as_json: bool) -> None:
     """The followed feeds, with their health: last success, last error, articles added."""
-    feeds = FeedList(_settings(ctx).data_dir).read().feeds
+    feeds = FeedList(settings_of(ctx).data_dir).read().feeds
     if as_json:
         rows = [f.model_dump(exclude={"entries", "etag", "last_modified"}) for f in feeds]
         click.echo(json.dumps(rows, indent=2))
@@ -97,8 +100,8 @@ def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     from index.ingest.feed_poll import poll_feeds
 
     # The engine is loaded only when a feed has something new (an unchanged poll: no model).
-    engine = functools.partial(_engine, ctx)
-    report = poll_feeds(engine, list(names) or None, settings=_settings(ctx))
+    engine = functools.partial(engine_of, ctx)
+    report = poll_feeds(engine, list(names) or None, settings=settings_of(ctx))
     if as_json:
         payload = {
             "feeds": [asdict(o) | {"files": len(o.files)} for o in report.outcomes],

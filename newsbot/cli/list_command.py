@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from index.ingest.feed_list import FeedList
-from newsbot.cli.main import _engine, _settings, friendly_errors
+from newsbot.cli.context import engine_of, friendly_errors, settings_of
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -31,13 +31,13 @@ def list_articles(
     ctx: click.Context, source: str | None, since: str | None, feed_name: str | None, as_json: bool
 ) -> None:
     """List the indexed articles (title, source, date, id), newest first."""
-    records = list(_engine(ctx).store.articles().values())
+    records = list(engine_of(ctx).store.articles().values())
     if source:
         records = [r for r in records if r.source.casefold() == source.strip().casefold()]
     if since:
         records = [r for r in records if r.published_at[:10] >= since]
     if feed_name:
-        feed = FeedList(_settings(ctx).data_dir).read().find(feed_name)
+        feed = FeedList(settings_of(ctx).data_dir).read().find(feed_name)
         ids = {seen.article for seen in feed.entries.values()}
         records = [r for r in records if r.id in ids]
     records.sort(key=lambda r: (r.published_at, r.indexed_at), reverse=True)

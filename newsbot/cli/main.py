@@ -6,7 +6,6 @@ Errors the user can act on are one line on stderr and a non-zero exit, never a t
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -18,39 +17,13 @@ import click
 
 from index.errors import NewsbotError
 from index.settings import Settings, load_settings, settings_warnings
+from newsbot.cli.context import EXIT_ERROR, engine_of, friendly_errors, settings_of
 from newsbot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from newsbot.cli.slice_options import slice_options, to_slice
 
 log = logging.getLogger("newsbot")
 
-EXIT_ERROR = 1
 EXIT_SETTINGS = 2
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["settings"]
-
-
-def _engine(ctx: click.Context):  # noqa: ANN202 - import kept lazy so --help stays fast
-    if "engine" not in ctx.obj:
-        from index.engine import Engine
-
-        ctx.obj["engine"] = Engine(_settings(ctx))  # LLMUnavailable (missing extra): one line
-    return ctx.obj["engine"]
-
-
-def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """NewsbotError -> `newsbot: error: ...` and exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except NewsbotError as exc:
-            click.echo(f"newsbot: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -137,8 +110,8 @@ def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool
     from newsbot.cli.url_index import fetch_urls, split_urls
 
     files, urls = split_urls(paths)
-    fetched = fetch_urls(_settings(ctx), urls, bool(files)) if urls else []
-    report = _run_index(_engine(ctx), [*files, *fetched] or None, prune)
+    fetched = fetch_urls(settings_of(ctx), urls, bool(files)) if urls else []
+    report = _run_index(engine_of(ctx), [*files, *fetched] or None, prune)
     click.echo(report.model_dump_json(indent=2) if as_json else render_report(report))
 
 
@@ -156,8 +129,8 @@ def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
     """The engine, with the configured sources indexed first if the store is empty."""
-    engine = _engine(ctx)
-    sources = ", ".join(str(p) for p in _settings(ctx).sources)
+    engine = engine_of(ctx)
+    sources = ", ".join(str(p) for p in settings_of(ctx).sources)
     update, close = _progress_bar()
     try:
         report = engine.ensure_indexed(
@@ -192,9 +165,9 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
     (`--json` carries the checks as "verification"). --source, --since and --until answer from
     those articles only; "today", "yesterday", "this week" in a question are read the same way.
     """
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     question = engine.check_question(question)
-    if _settings(ctx).llm != "none":
+    if settings_of(ctx).llm != "none":
         _warn_llm(engine)
     answer = _ready_engine(ctx, as_json).ask(question, k=k, within=to_slice(**within))
     click.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
@@ -207,7 +180,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
 @friendly_errors
 def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **within: Any) -> None:
     """Show the passages retrieved for QUESTION, best first (no answer)."""
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     question = engine.check_question(question)
     passages = _ready_engine(ctx, as_json).sources(question, k=k, within=to_slice(**within))
     if as_json:
@@ -223,8 +196,8 @@ def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **w
 @friendly_errors
 def stats(ctx: click.Context, as_json: bool) -> None:
     """How many articles and chunks are indexed, where, and when last."""
-    result = _engine(ctx).stats()
-    data_dir = str(_settings(ctx).data_dir.resolve())
+    result = engine_of(ctx).stats()
+    data_dir = str(settings_of(ctx).data_dir.resolve())
     if as_json:
         click.echo(json.dumps({**result.model_dump(mode="json"), "data_dir": data_dir}, indent=2))
     else:
@@ -239,7 +212,7 @@ def doctor(ctx: click.Context) -> None:
 
     Exits 1 when something is unusable.
     """
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     click.echo("settings: valid")
     click.echo(f"data folder: {settings.data_dir.resolve()}")
     ok = _doctor_sources(settings)
@@ -301,7 +274,7 @@ def _doctor_consistency(engine: Any) -> bool:
 def forget(ctx: click.Context, article: str) -> None:
     """Remove one ARTICLE from the index: its url, id, file path, or its title when only one
     article has that title (`newsbot list` shows them)."""
-    title = _engine(ctx).forget(article)
+    title = engine_of(ctx).forget(article)
     click.echo(f"Forgot {title!r}.")
 
 

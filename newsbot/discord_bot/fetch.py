@@ -16,19 +16,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import yarl
 
 from index.ingest import web_fetch
-from index.ingest.loaders import SUPPORTED_SUFFIXES
+from index.ingest.loaders import CONTENT_TYPES, SUPPORTED_SUFFIXES
 from index.ingest.url_guard import FetchRefused
 from newsbot.discord_bot.replies import Refused
-
-TEXT_SUFFIXES = SUPPORTED_SUFFIXES - {".pdf"}
-CONTENT_TYPES = {
-    "text/html": ".html",
-    "application/xhtml+xml": ".html",
-    "text/plain": ".txt",
-    "text/markdown": ".md",
-    "application/json": ".json",
-    "application/pdf": ".pdf",
-}
 
 
 def safe_name(name: str, default_suffix: str = "") -> str:

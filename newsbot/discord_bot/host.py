@@ -13,8 +13,13 @@ if TYPE_CHECKING:
     from index.settings import Settings
     from newsbot.discord_bot.allowlist import Allowlist
     from newsbot.discord_bot.answers_log import AnswersLog
-    from newsbot.discord_bot.feeds import FeedPoller
     from newsbot.discord_bot.limits import EngineRunner, RateLimiter
+
+
+class Waker(Protocol):
+    def wake(self) -> None:
+        """Do the background work now, not at the end of its interval."""
+        ...
 
 
 class Host(Protocol):
@@ -25,7 +30,7 @@ class Host(Protocol):
     allowlist: Allowlist
     reindex_lock: asyncio.Lock  # one indexing write at a time: /reindex, /ingest, start-up
     stopping: bool  # shutting down: no new work
-    feed_poller: FeedPoller
+    feed_poller: Waker  # the background feed poller
 
     @property
     def user(self) -> discord.ClientUser | None: ...
