@@ -553,7 +553,7 @@ def default_settings(data_dir: Path, chunk_size: int) -> Settings:
 def reader_keyword_problems(settings: Settings, state: State) -> list[str]:
     """Once a reader has opened the engine (`newsbot stats` does), the keyword index on disk
     must be stamped with the live versions and hold exactly the visible chunks."""
-    from index.store.keyword_index import versions_stamp
+    from index.store.keyword_stamps import versions_stamp
 
     keyword = KeywordIndex(keyword_folder(settings))
     stamp = versions_stamp({i: r["content_hash"] for i, r in state.records.items()})

@@ -16,8 +16,10 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.engine import keyword_folder
 from index.store.bm25_postings import Postings
+from index.store.caches import PostingsCache
 from index.store.consistency import check_consistency
-from index.store.keyword_index import KeywordIndex, _PostingsCache, versions_stamp
+from index.store.keyword_index import KeywordIndex
+from index.store.keyword_stamps import versions_stamp
 from tests.conftest import SEEDS
 
 QUERIES = [
@@ -157,7 +159,7 @@ def test_another_process_write_is_followed_on_refresh(make_engine, corpus, tmp_p
 
 
 def test_postings_cache_keeps_within_its_bytes() -> None:
-    cache = _PostingsCache(limit=10_000)
+    cache = PostingsCache(limit=10_000)
     for i in range(100):
         got = Postings(1, [(p, 1, 5) for p in range(i * 10, i * 10 + 50)])
         cache.put(f"t{i}", got)

@@ -17,8 +17,9 @@ import json
 import logging
 import math
 import sqlite3
+import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,3 +321,30 @@ def rows_at(conn: sqlite3.Connection, positions: Iterable[int]) -> dict[int, tup
         for pos, chunk_id, text, meta in conn.execute(query, page):
             out[pos] = (chunk_id, text, meta)
     return out
+
+
+class WriteTransaction:
+    """One write transaction (BEGIN IMMEDIATE: one writer at a time across processes), rolled
+    back when the block raises."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, lock: threading.RLock, after: Callable[[], None]
+    ) -> None:
+        self.conn, self.lock, self.after = conn, lock, after
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.lock.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            begin_write(self.conn)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self.conn
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        try:
+            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            self.after()
+            self.lock.release()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from index.store.bm25_postings import Postings
 from index.store.byte_cache import ByteLRU
 
 T = TypeVar("T")
@@ -48,3 +49,26 @@ class ByChunkId(Generic[T]):
     @property
     def used(self) -> int:
         return self._kept.used
+
+
+class PostingsCache:
+    """Terms' postings kept in memory up to a number of bytes; an entry is used only while
+    its term's version is the stored one."""
+
+    def __init__(self, limit: int) -> None:
+        self._kept: ByteLRU[str, Postings] = ByteLRU(limit)
+
+    @property
+    def used(self) -> int:
+        return self._kept.used
+
+    @property
+    def limit(self) -> int:
+        return self._kept.limit
+
+    def get(self, term: str, version: int) -> Postings | None:
+        got = self._kept.get(term)
+        return got if got is not None and got.version == version else None
+
+    def put(self, term: str, got: Postings) -> None:
+        self._kept.put(term, got)

@@ -28,7 +28,8 @@ from typing import Any
 
 from index.chunks import chunk_id
 from index.store.chroma import Store
-from index.store.keyword_index import KeywordIndex, versions_stamp
+from index.store.keyword_index import KeywordIndex
+from index.store.keyword_stamps import versions_stamp
 
 _PAGE = 2000
 _SELF_QUERY_K = 10  # a chunk must be among its 10 nearest (chunks of equal text tie)

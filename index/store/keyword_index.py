@@ -17,7 +17,6 @@ older state over a newer one.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import sqlite3
@@ -29,7 +28,10 @@ from pathlib import Path
 from llama_index.core.schema import TextNode
 
 from index.store import bm25_postings as postings
+from index.store.bm25_postings import WriteTransaction
 from index.store.byte_cache import MB, ByteLRU
+from index.store.caches import PostingsCache
+from index.store.keyword_stamps import Versions, moved_stamp, versions_stamp
 
 log = logging.getLogger(__name__)
 
@@ -38,31 +40,7 @@ _OLD_FILES = ("bm25", "stamp.txt")  # the whole-corpus bm25s index of earlier re
 POSTINGS_CACHE_BYTES = 128 * MB  # defaults of the settings keyword_cache_mb, node_cache_mb
 NODE_CACHE_BYTES = 64 * MB
 
-Versions = dict[str, str]  # article id -> content hash
 NodesOf = Callable[[Versions], Iterable[TextNode]]  # the visible chunks of these versions
-
-
-def versions_stamp(versions: dict[str, str]) -> str:
-    """A digest of which article versions (id -> content hash) are live: a sum of one hash per
-    version, so that a write can move it by its own articles alone."""
-    return _hex(sum(_version_hash(d, h) for d, h in versions.items()))
-
-
-def _version_hash(doc_id: str, content_hash: str) -> int:
-    digest = hashlib.sha256(f"{doc_id}\x1f{content_hash}".encode()).digest()
-    return int.from_bytes(digest, "big")
-
-
-def _hex(value: int) -> str:
-    return f"{value % 2**256:064x}"
-
-
-def _moved_stamp(stamp: str, removed: Versions, added: Versions) -> str:
-    """`stamp` with the versions `removed` taken out and `added` put in (unchanged ones cancel)."""
-    value = int(stamp, 16) if len(stamp) == 64 else 0
-    value -= sum(_version_hash(d, h) for d, h in removed.items())
-    value += sum(_version_hash(d, h) for d, h in added.items())
-    return _hex(value)
 
 
 @dataclass(frozen=True)
@@ -93,7 +71,7 @@ class KeywordIndex:
         self._nodes: ByteLRU[int, TextNode] = ByteLRU(node_cache_bytes)  # by chunk position
         self._ids_by: dict[tuple[str, str], list[str]] = {}
         self._ids_seen = ""
-        self._postings = _PostingsCache(cache_bytes)
+        self._postings = PostingsCache(cache_bytes)
         self._live: tuple[int, postings.Live] | None = None  # with SQLite's data_version
         self._live_reads = 0
         self._horizon: int | None = None
@@ -152,7 +130,7 @@ class KeywordIndex:
 
     def _writing(self):  # noqa: ANN202 - a context manager over one write transaction
         conn = self._conn if self._conn is not None else self._db()
-        return _Transaction(conn, self._lock, self._forget_live)
+        return WriteTransaction(conn, self._lock, self._forget_live)
 
     def _forget_live(self) -> None:
         # This connection's own commits leave its data_version as it was.
@@ -205,7 +183,7 @@ class KeywordIndex:
                 ).fetchall()
             )
             live = registry.versions_of(list(articles))
-            new_stamp = _moved_stamp(stamp, held, live)
+            new_stamp = moved_stamp(stamp, held, live)
             self._apply_difference(conn, registry, held, live, new_stamp)
             postings.write_meta(conn, "generation", ends_at)
         return True
@@ -353,56 +331,6 @@ class KeywordIndex:
             out[pos] = postings.node_from_row(chunk_id, text, record)
             self._nodes.put(pos, out[pos])
         return out
-
-
-class _Transaction:
-    """One write transaction (BEGIN IMMEDIATE: one writer at a time across processes), rolled
-    back when the block raises."""
-
-    def __init__(
-        self, conn: sqlite3.Connection, lock: threading.RLock, after: Callable[[], None]
-    ) -> None:
-        self.conn, self.lock, self.after = conn, lock, after
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.lock.acquire()
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            postings.begin_write(self.conn)
-        except BaseException:
-            self.lock.release()
-            raise
-        return self.conn
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        try:
-            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
-        finally:
-            self.after()
-            self.lock.release()
-
-
-class _PostingsCache:
-    """Terms' postings kept in memory up to a number of bytes; an entry is used only while
-    its term's version is the stored one."""
-
-    def __init__(self, limit: int) -> None:
-        self._kept: ByteLRU[str, postings.Postings] = ByteLRU(limit)
-
-    @property
-    def used(self) -> int:
-        return self._kept.used
-
-    @property
-    def limit(self) -> int:
-        return self._kept.limit
-
-    def get(self, term: str, version: int) -> postings.Postings | None:
-        got = self._kept.get(term)
-        return got if got is not None and got.version == version else None
-
-    def put(self, term: str, got: postings.Postings) -> None:
-        self._kept.put(term, got)
 
 
 def _read_stamp(folder: Path) -> str | None:
