@@ -32,7 +32,7 @@ engineers said. The six-wheeled rover can climb slopes as steep as 31 degrees wh
 full drill payload, the team added.
 """
 SEED = SEEDS / "pakistan-iran-strikes.md"
-SEEN_WITHIN = 30.0  # seconds; the bot looks every 2 s (the figure is in the README, not here)
+SEEN_WITHIN = 30.0  # seconds; the bot looks every 2 s (docs/architecture.md has the figure)
 
 
 def rover(tmp_path: Path) -> Path:
