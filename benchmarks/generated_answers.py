@@ -27,8 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.engine import Engine, compose_answer  # noqa: E402
-from index.store.records import passage_from_node  # noqa: E402
+from index.answer.compose import compose_answer  # noqa: E402
+from index.engine import Engine  # noqa: E402
 from newsbot.evaluation.answers import answer_row, summarise_answers, untrue_citations  # noqa: E402
 from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 
@@ -38,15 +38,15 @@ DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "multihop-rag"
 def answer_both(engine: Engine, question: Mapping[str, Any]) -> dict[str, Any]:
     """One question: retrieved once, answered extractively and by the model."""
     n = engine.settings.answer_passages
-    found = engine.retriever.search(question["query"], max(10, n))
-    passages = [passage_from_node(h.node, h.score, i + 1) for i, h in enumerate(found.hits[:n])]
+    listed, found = engine.find(question["query"], max(10, n))
+    passages = listed[:n]
     texts = [p.text for p in passages]
     out: dict[str, Any] = {"index": question["index"], "type": question["question_type"]}
     for name, generator in (("extractive", None), ("generated", engine.generator)):
         started = time.perf_counter()
         answer = compose_answer(question["query"], found, passages, engine.answerer, generator)
         seconds = time.perf_counter() - started
-        untrue = untrue_citations(answer, engine.store.article_body)
+        untrue = untrue_citations(answer, engine.article_body)
         v = answer.verification
         out[name] = {
             **answer_row(question, answer, texts, untrue),

@@ -40,7 +40,6 @@ from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from index.store.records import passage_from_node  # noqa: E402
 from newsbot.evaluation.answers import is_named, states  # noqa: E402
 from newsbot.evaluation.metrics import normalise  # noqa: E402
 from newsbot.evaluation.multihop import is_null  # noqa: E402
@@ -72,8 +71,7 @@ def gather(engine: Engine, questions: list[dict]) -> list[dict]:
     out = []
     k = engine.settings.top_k
     for i, q in enumerate(questions):
-        found = engine.retriever.search(q["query"], k)
-        passages = [passage_from_node(h.node, h.score, r + 1) for r, h in enumerate(found.hits)]
+        passages, found = engine.find(q["query"], k)
         asked = asked_question(q["query"], found)
         scored = engine.answerer.score(asked, passages)
         bodies = {p.doc_id: engine.store.body_of(p.chunk_id) or "" for p in passages}

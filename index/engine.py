@@ -385,6 +385,15 @@ class Engine:
         """What the registry holds about one article (its origin file, hash, chunks)."""
         return self.store.articles().get(doc_id)
 
+    def articles(self, within: ArticleSlice | None = None) -> list[ArticleRecord]:
+        """The indexed articles (those `within` a slice, when given), newest first."""
+        records = [
+            r
+            for r in self.store.articles().values()
+            if within is None or within.admits(r.source, r.published_at)
+        ]
+        return sorted(records, key=lambda r: (r.published_at, r.indexed_at), reverse=True)
+
     def list_articles(self) -> list[tuple[str, str]]:
         """(id, title) of every indexed article, by title: for pickers such as autocomplete."""
         records = self.store.articles().values()

@@ -8,39 +8,27 @@ from datetime import date
 import click
 
 from index.ingest.feed_list import FeedList
+from index.retrieval.slices import ArticleSlice
 from newsbot.cli.context import engine_of, friendly_errors, settings_of
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-28") from None
+from newsbot.cli.slice_options import parse_date
 
 
 @click.command("list")
 @click.option("--source", help="Only articles from this publication (case-insensitive).")
-@click.option("--since", callback=_date, help="Only articles published on or after this date.")
+@click.option("--since", callback=parse_date, help="Only articles published on or after this date.")
 @click.option("--feed", "feed_name", help="Only articles a followed feed brought (its name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 @friendly_errors
 def list_articles(
-    ctx: click.Context, source: str | None, since: str | None, feed_name: str | None, as_json: bool
+    ctx: click.Context, source: str | None, since: date | None, feed_name: str | None, as_json: bool
 ) -> None:
     """List the indexed articles (title, source, date, id), newest first."""
-    records = list(engine_of(ctx).store.articles().values())
-    if source:
-        records = [r for r in records if r.source.casefold() == source.strip().casefold()]
-    if since:
-        records = [r for r in records if r.published_at[:10] >= since]
+    records = engine_of(ctx).articles(ArticleSlice(source or None, since))
     if feed_name:
         feed = FeedList(settings_of(ctx).data_dir).read().find(feed_name)
         ids = {seen.article for seen in feed.entries.values()}
         records = [r for r in records if r.id in ids]
-    records.sort(key=lambda r: (r.published_at, r.indexed_at), reverse=True)
     if as_json:
         fields = ("id", "title", "source", "published_at", "url", "indexed_at")
         click.echo(json.dumps([{k: getattr(r, k) for k in fields} for r in records], indent=2))
