@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,10 +18,7 @@ from typing import TYPE_CHECKING
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 
-from index.answer import ExtractiveAnswerer, StoredVectors, Thresholds
-from index.answer.compose import compose_answer
-from index.answer.selector import SentenceSelector
-from index.answer.sentences import StoredSentenceVectors
+from index.answer.compose import compose_answer, stored_extractive_answerer
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -59,22 +55,6 @@ def keyword_folder(settings: Settings) -> Path:
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
 
 
-def extractive_answerer(
-    store: Store, embedder: OnnxEmbedding, settings: Settings
-) -> ExtractiveAnswerer:
-    """The extractive answerer reading what `store` holds for retrieved passages."""
-    sentences = StoredSentenceVectors(store.nodes_of, store.sentence_vectors_of)
-    stored = StoredVectors(
-        sentences=sentences.by_span,
-        chunks=store.vectors_of,
-        body=lambda passage: store.body_of(passage.chunk_id),
-    )
-    thresholds = Thresholds(settings.refusal_threshold, settings.refusal_passage_threshold)
-    selector = SentenceSelector.load()
-    selector.policy = replace(selector.policy, max_sentences=settings.max_answer_sentences)
-    return ExtractiveAnswerer(stored, embedder.embed, selector, thresholds)
-
-
 class Engine:
     def __init__(self, settings: Settings, embedder: OnnxEmbedding | None = None) -> None:
         self.settings = settings
@@ -101,7 +81,7 @@ class Engine:
             ranker=TreeRanker.load() if settings.ranker == "learned" else None,
             passage_tokens=settings.passage_tokens,
         )
-        self.answerer = extractive_answerer(self.store, self.embedder, settings)
+        self.answerer = stored_extractive_answerer(self.store, self.embedder.embed, settings)
         self.generator = self._generator(settings) if settings.llm != "none" else None
         self._write_lock = threading.Lock()
         self._stop = threading.Event()

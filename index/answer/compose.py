@@ -5,18 +5,29 @@ measures the answers that ship."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.answer.extractive import ExtractiveAnswerer, refused, unknown_sources_answer
+from index.answer.extractive import (
+    ExtractiveAnswerer,
+    StoredVectors,
+    refused,
+    unknown_sources_answer,
+)
 from index.answer.question import AskedQuestion
+from index.answer.refusal import Thresholds
+from index.answer.selector import SentenceSelector
+from index.answer.sentences import StoredSentenceVectors
 from index.results import Answer, Passage
 from index.retrieval.hybrid import SearchResult
 from index.retrieval.learned_ranker import clause_texts
 
 if TYPE_CHECKING:
     from index.answer.generated import GeneratedAnswerer
+    from index.settings import Settings
+    from index.store.chroma import Store
 
 
 def asked_question(question: str, found: SearchResult) -> AskedQuestion:
@@ -52,3 +63,20 @@ def compose_answer(
     if generator is not None:
         return generator.answer(asked, passages, on_text=on_text)
     return answerer.answer(asked, passages)
+
+
+def stored_extractive_answerer(
+    store: Store, embed: Callable[[list[str]], np.ndarray], settings: Settings
+) -> ExtractiveAnswerer:
+    """The extractive answerer reading what `store` holds for retrieved passages (their
+    sentence vectors, chunk vectors and article bodies), with the settings' thresholds."""
+    sentences = StoredSentenceVectors(store.nodes_of, store.sentence_vectors_of)
+    stored = StoredVectors(
+        sentences=sentences.by_span,
+        chunks=store.vectors_of,
+        body=lambda passage: store.body_of(passage.chunk_id),
+    )
+    thresholds = Thresholds(settings.refusal_threshold, settings.refusal_passage_threshold)
+    selector = SentenceSelector.load()
+    selector.policy = replace(selector.policy, max_sentences=settings.max_answer_sentences)
+    return ExtractiveAnswerer(stored, embed, selector, thresholds)

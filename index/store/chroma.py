@@ -42,10 +42,11 @@ from index.store.cached_reads import CachedReads
 from index.store.caches import ByChunkId
 from index.store.connection import (
     ClientSwap,
+    close_client,
     connect,
     is_connection_error,
-    short,
     unavailable,
+    write_error_text,
 )
 from index.store.generations import SharedGenerations
 from index.store.lock import StoreLock
@@ -93,22 +94,8 @@ class Store(SharedGenerations, CachedReads):
         self.generation = self.stored_generation()
 
     def close(self) -> None:
-        """Release the client: the embedded store's files and threads, or the HTTP connections.
-
-        `Client.close()` (chromadb >= 1.1) stops the shared System when this is its last user;
-        the HTTP client's connection pool is not part of that, so it is closed here too.
-        """
-        session = getattr(getattr(self.client, "_server", None), "_session", None)
-        close = getattr(self.client, "close", None)
-        try:
-            if close is not None:
-                close()
-            else:  # older chromadb: stop the System by hand
-                self.client._system.stop()  # type: ignore[attr-defined]
-            if session is not None:
-                session.close()
-        except Exception as exc:  # noqa: BLE001 - closing is best effort on the way out
-            log.warning("closing the Chroma client failed: %s", type(exc).__name__)
+        """Release the client: the embedded store's files and threads, or the HTTP connections."""
+        close_client(self.client)
 
     def _open_collections(self, fingerprint: str) -> None:
         name = self.settings.collection
@@ -164,17 +151,7 @@ class Store(SharedGenerations, CachedReads):
 
     def write_error_text(self, reason: str, exc: BaseException, where: str | None = None) -> str:
         """The sentence for a failed write; `where` defaults to the store's own location."""
-        where = where or (
-            f"on the Chroma server at {chroma_server.server_name(self.settings)}"
-            if self.settings.server_mode
-            else f"in {self.settings.data_dir.resolve()}"
-        )
-        # The raw error (SQLite's, Chroma's) is for the log; the sentence names the cause.
-        log.info("write failed %s: %s", where, short(exc, 300))
-        return (
-            f"cannot write the index {where}: {reason}. The run stopped; the index still "
-            "answers as before. Free some space or make it writable, then index again"
-        )
+        return write_error_text(self.settings, reason, exc, where)
 
     @property
     def location(self) -> str:

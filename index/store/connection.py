@@ -147,3 +147,39 @@ def is_connection_error(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def close_client(client: Any) -> None:
+    """Release a Chroma client: the embedded store's files and threads, or the HTTP connections.
+
+    `Client.close()` (chromadb >= 1.1) stops the shared System when this is its last user;
+    the HTTP client's connection pool is not part of that, so it is closed here too.
+    """
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    close = getattr(client, "close", None)
+    try:
+        if close is not None:
+            close()
+        else:  # older chromadb: stop the System by hand
+            client._system.stop()
+        if session is not None:
+            session.close()
+    except Exception as exc:  # noqa: BLE001 - closing is best effort on the way out
+        log.warning("closing the Chroma client failed: %s", type(exc).__name__)
+
+
+def write_error_text(
+    settings: Settings, reason: str, exc: BaseException, where: str | None = None
+) -> str:
+    """The sentence for a failed write; `where` defaults to the store's own location."""
+    where = where or (
+        f"on the Chroma server at {chroma_server.server_name(settings)}"
+        if settings.server_mode
+        else f"in {settings.data_dir.resolve()}"
+    )
+    # The raw error (SQLite's, Chroma's) is for the log; the sentence names the cause.
+    log.info("write failed %s: %s", where, short(exc, 300))
+    return (
+        f"cannot write the index {where}: {reason}. The run stopped; the index still "
+        "answers as before. Free some space or make it writable, then index again"
+    )
