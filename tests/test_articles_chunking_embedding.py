@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -127,6 +129,23 @@ def test_llama_index_interface(embedder) -> None:
     assert len(vector) == 384 and len(batch) == 2
 
 
+def test_model_fingerprint_is_the_files_sha256(embedder, tmp_path) -> None:
+    """Read from the model package's RECORD at start, it is still the digest of the file; a copy
+    elsewhere (not what the package installed) is hashed."""
+    import hashlib
+    import shutil
+
+    from index.embedding import installed_sha256
+
+    model = Path(embedder.model_path)
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    assert installed_sha256(model) == digest
+    assert embedder.fingerprint == f"model.onnx:{digest[:16]}"
+    copy = tmp_path / "model.onnx"
+    shutil.copyfile(model, copy)
+    assert installed_sha256(copy) is None
+
+
 def test_sentences_load_punkt_without_all_of_nltk_and_split_as_nltk_does() -> None:
     """In a fresh interpreter: no `nltk` package left imported after splitting, the same spans
     as NLTK's own Punkt loaded the usual way, and a later `import nltk` works."""
@@ -144,6 +163,10 @@ import nltk
 from llama_index.core import __file__ as li
 nltk.data.path.append(li.rsplit("/", 1)[0] + "/_static/nltk_cache")
 tok = nltk.tokenize.punkt.PunktTokenizer("english")
+from index.text import _punkt
+ours, theirs = _punkt()._params, tok._params
+for field in ("collocations", "sent_starters", "abbrev_types", "ortho_context"):
+    assert getattr(ours, field) == getattr(theirs, field), field
 whole = []
 base = 0
 for line in text.split("\\n"):

@@ -12,6 +12,7 @@ import click
 
 from index.errors import NewsbotError
 from index.settings import Settings
+from newsbot.cli.startup import resume_collector
 
 EXIT_ERROR = 1
 
@@ -24,7 +25,10 @@ def engine_of(ctx: click.Context):  # noqa: ANN201 - import kept lazy so --help 
     if "engine" not in ctx.obj:
         from index.engine import Engine
 
-        ctx.obj["engine"] = Engine(settings_of(ctx))  # LLMUnavailable (missing extra): one line
+        try:
+            ctx.obj["engine"] = Engine(settings_of(ctx))  # LLMUnavailable: one line
+        finally:
+            resume_collector()
     return ctx.obj["engine"]
 
 

@@ -20,6 +20,7 @@ from index.settings import Settings, load_settings, settings_warnings
 from newsbot.cli.context import EXIT_ERROR, engine_of, friendly_errors, settings_of
 from newsbot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from newsbot.cli.slice_options import slice_options, to_slice
+from newsbot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
 
 log = logging.getLogger("newsbot")
 
@@ -51,6 +52,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     for warning in settings_warnings(settings):
         log.warning(warning)
     ctx.obj = {"settings": settings}
+    if ctx.invoked_subcommand not in OPEN_THE_ENGINE_FIRST:
+        resume_collector()
 
 
 def _progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:
@@ -298,4 +301,5 @@ cli.add_command(list_articles)
 
 
 def main() -> None:
+    pause_collector()
     cli(prog_name="newsbot")
