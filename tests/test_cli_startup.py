@@ -1,0 +1,47 @@
+"""The collector paused while a command starts always comes back on: a long command (indexing,
+the bot, the eval) must never run without it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsbot.cli.main import cli
+from newsbot.cli.startup import pause_collector
+
+
+@pytest.fixture
+def paused() -> Iterator[None]:
+    pause_collector()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats"],  # opens the engine first: back on once it is open
+        ["feed", "list"],  # never opens it: back on at once
+        ["ask", ""],  # refused before any answer, after the engine opened
+    ],
+)
+def test_collector_is_back_on_after_any_command(paused, tmp_path: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args, env={"NEWSBOT_DATA_DIR": str(tmp_path / "data")})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0  # what existed at the start is out of the collector's way
+
+
+def test_collector_is_back_on_when_the_engine_fails_to_open(paused, tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["stats"], env={"NEWSBOT_DATA_DIR": str(blocked / "data")})
+    assert result.exit_code != 0
+    assert gc.isenabled()
