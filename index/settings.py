@@ -177,6 +177,14 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("WARNING", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$")
 
+    # --- the command line ---
+    warm_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="Minutes a warm helper (docs/cli.md) waits for the next `ask` or `sources` "
+        "before it leaves; 0 = never start or use one",
+    )
+
     # --- the Discord bot (`newsbot serve`) ---
     discord_token: SecretStr | None = Field(
         None, description="Bot token from the Discord Developer Portal; never printed or logged"
