@@ -21,6 +21,7 @@ from newsbot.cli.context import EXIT_ERROR, engine_of, friendly_errors, settings
 from newsbot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from newsbot.cli.slice_options import slice_options, to_slice
 from newsbot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
+from newsbot.cli.through_helper import answer_from_helper, keep_warm
 
 log = logging.getLogger("newsbot")
 
@@ -42,6 +43,9 @@ def cli(ctx: click.Context, verbose: int) -> None:
       newsbot index ~/articles corpus.json
       newsbot sources "Iran strikes" --json
     """
+    obj = ctx.ensure_object(dict)
+    if "settings" in obj:  # run by a warm helper: its client loaded, checked and warned already
+        return
     try:
         settings = load_settings()
     except NewsbotError as exc:
@@ -51,7 +55,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
     for warning in settings_warnings(settings):
         log.warning(warning)
-    ctx.obj = {"settings": settings}
+    obj["settings"] = settings
     if ctx.invoked_subcommand not in OPEN_THE_ENGINE_FIRST:
         resume_collector()
 
@@ -168,12 +172,14 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
     (`--json` carries the checks as "verification"). --source, --since and --until answer from
     those articles only; "today", "yesterday", "this week" in a question are read the same way.
     """
+    answer_from_helper(ctx)
     engine = engine_of(ctx)
     question = engine.check_question(question)
     if settings_of(ctx).llm != "none":
         _warn_llm(engine)
     answer = _ready_engine(ctx, as_json).ask(question, k=k, within=to_slice(**within))
     click.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
+    keep_warm(ctx)
 
 
 @cli.command()
@@ -183,6 +189,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
 @friendly_errors
 def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **within: Any) -> None:
     """Show the passages retrieved for QUESTION, best first (no answer)."""
+    answer_from_helper(ctx)
     engine = engine_of(ctx)
     question = engine.check_question(question)
     passages = _ready_engine(ctx, as_json).sources(question, k=k, within=to_slice(**within))
@@ -191,6 +198,7 @@ def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **w
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo(render_passages(passages))
+    keep_warm(ctx)
 
 
 @cli.command()
@@ -299,7 +307,13 @@ from newsbot.cli.list_command import list_articles  # noqa: E402
 cli.add_command(feed_group)
 cli.add_command(list_articles)
 
+from newsbot.cli.warm_command import warm_group  # noqa: E402
+
+cli.add_command(warm_group)
+
 
 def main() -> None:
     pause_collector()
-    cli(prog_name="newsbot")
+    args = sys.argv[1:]
+    # The arguments as typed, for `ask` and `sources` to hand to a warm helper.
+    cli(args, prog_name="newsbot", obj={"argv": args})
