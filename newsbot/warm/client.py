@@ -54,7 +54,7 @@ def served(settings: Settings, argv: list[str]) -> Reply | None:
         reply = exchange(path, {"op": "run", "argv": argv}, REPLY_TIMEOUT)
     except FileNotFoundError:
         return None  # the usual case: no helper
-    except (OSError, ProtocolError) as exc:
+    except Exception as exc:  # whatever went wrong on the way, the command can still run here
         log.debug("the warm helper did not answer (%s): running here", exc)
         return None
     if reply.code == 2 and "not served by the warm helper" in reply.stderr:

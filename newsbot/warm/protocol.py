@@ -1,6 +1,7 @@
-"""How a request and its reply travel over the helper's socket: one JSON object each way, UTF-8,
-ended by a newline. A request is `{"op": "run"|"ping"|"stop", "argv": [...]}`; a reply is
-`{"stdout": str, "stderr": str, "code": int}`, a ping's with what the helper says about itself.
+"""How a request and its reply travel over the helper's socket: one JSON object each way, UTF-8
+(ASCII in fact), ended by a newline. A request is `{"op": "run"|"ping"|"stop", "argv": [...]}`;
+a reply is `{"stdout": str, "stderr": str, "code": int}`, a ping's with what the helper says
+about itself.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ class Reply:
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n"
+    # ASCII with \u escapes: a lone surrogate (an undecodable byte of an argument or a file
+    # name, kept by Python as surrogateescape) travels as it is instead of failing to encode.
+    return json.dumps(message).encode("ascii") + b"\n"
 
 
 def read_message(conn: socket.socket, deadline: float) -> dict[str, Any]:

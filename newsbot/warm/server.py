@@ -120,9 +120,16 @@ class Helper:
             except TimeoutError:
                 continue
             with conn:
-                if not self._handle(conn):
+                if not self._handle_safely(conn):
                     log.info("stopped on request")
                     return
+
+    def _handle_safely(self, conn: socket.socket) -> bool:
+        try:
+            return self._handle(conn)
+        except Exception:  # one bad request must not take the helper down for everyone
+            log.exception("could not answer a request")
+            return True
 
     def _handle(self, conn: socket.socket) -> bool:
         """Answer one connection; False when it asked the helper to stop."""
