@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="warm helpers need Unix sockets")
+# Helpers are found (and killed if need be) through /proc.
+pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux only")
 
 NEWSBOT = str(Path(sys.executable).parent / "newsbot")
 QUESTION = "How many people did the Pakistani strike kill?"
@@ -248,3 +249,13 @@ def run_at_terminal(place: Place, *args: str) -> str:
         os.close(controller)
     assert process.returncode == 0, stderr
     return stderr
+
+
+def test_a_socket_folder_others_can_write_to_is_not_used(place: Place) -> None:
+    folder = Path(place.runtime) / f"newsbot-{os.getuid()}"
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o777)  # anyone could plant a socket answering for us there
+    started = place.run("warm", "start")
+    assert started.returncode == 1 and "no private folder" in started.stderr
+    assert "is not a private folder" in started.stderr
+    assert list(folder.iterdir()) == [] and helper_pids(place.runtime) == []

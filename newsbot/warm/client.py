@@ -102,7 +102,7 @@ def start(settings: Settings, minutes: float) -> subprocess.Popen[bytes]:
         raise HelperError(UNSUPPORTED)
     path = socket_path(settings, create=True)
     if path is None:
-        raise HelperError("no private folder for the helper's socket (see the log with -v)")
+        raise HelperError("no private folder for the helper's socket")
     command = [sys.executable, "-m", "newsbot.warm.server", "--socket", str(path)]
     command += ["--minutes", repr(minutes), "--fingerprint", fingerprint(settings)]
     return subprocess.Popen(
