@@ -67,6 +67,7 @@ def _serve_with_engine(settings: Any, path: Path, args: argparse.Namespace) -> i
         log.error("cannot open the engine: %s", exc)
         return 1
     try:
+        _warm_up(engine)
         bound = _bind(path)
         if bound is None:
             log.info("a helper already answers on %s", path)
@@ -197,6 +198,16 @@ class Helper:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
         self.listener.close()
+
+
+def _warm_up(engine: Any) -> None:
+    """Load now what the first question would otherwise load (sentence vectors, the models'
+    first run), so that even it is quick; before listening, so `warm start` waits for it."""
+    try:
+        if engine.stats().articles:
+            engine.warm_up()
+    except Exception as exc:  # questions load the same things on demand
+        log.info("warming up failed: %s", exc.__class__.__name__)
 
 
 def _bind(path: Path) -> tuple[socket.socket, int] | None:
