@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -208,6 +209,10 @@ def _warm_up(engine: Any) -> None:
             engine.warm_up()
     except Exception as exc:  # questions load the same things on demand
         log.info("warming up failed: %s", exc.__class__.__name__)
+    # The open engine's million or so objects live as long as the helper: out of the collector's
+    # way, or a full collection during a question walks them all (see newsbot/cli/startup.py).
+    gc.collect()
+    gc.freeze()
 
 
 def _bind(path: Path) -> tuple[socket.socket, int] | None:
