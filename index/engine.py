@@ -286,6 +286,12 @@ class Engine:
         question = question.strip()
         if not question:
             raise InvalidQuestion("the question is empty: ask something, e.g. 'Who won?'")
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:  # bytes a terminal passed through undecoded (surrogates)
+            raise InvalidQuestion(
+                "the question has bytes that are not UTF-8 text: set the terminal to UTF-8"
+            ) from None
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise InvalidQuestion(

@@ -82,6 +82,8 @@ def test_forget_then_stats(tmp_path: Path) -> None:
     [
         (["ask", ""], {}, "the question is empty"),
         (["ask", "x" * 20_000], {}, "too long"),
+        (["ask", "caf\udce9 strike"], {}, "not UTF-8 text"),  # the byte 0xe9, as Latin-1 sends it
+        (["sources", "caf\udce9"], {}, "not UTF-8 text"),
         (["index", "no/such/dir"], {}, "no such file"),
         (["stats"], {"NEWSBOT_CHROMA_HOST": "127.0.0.1"}, "index is unavailable"),
         (["stats"], {"NEWSBOT_TOP_K": "many"}, "NEWSBOT_TOP_K"),
