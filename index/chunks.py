@@ -8,8 +8,10 @@ edited article's chunks get new ids and anything cached by chunk id never goes s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from typing import TypedDict
+import json
+from typing import Any, Protocol, TypedDict
 
 # Digits of a chunk's number in its id: `<prefix>-0003`.
 NUMBER_WIDTH = 4
@@ -36,6 +38,68 @@ class ChunkMeta(ArticleMeta):
     chunk: int  # its number within the article version, from 0
     start: int  # body[start:end] is the chunk's text, exactly
     end: int
+
+
+class ChunkNode(Protocol):
+    """What retrieval and the answerer read of a chunk: llama-index's `TextNode` (as chunking
+    makes it) and `StoredChunk` (as the store reads it back) both are one."""
+
+    id_: str
+    metadata: dict[str, Any]
+
+    @property
+    def node_id(self) -> str: ...
+
+    def get_content(self, metadata_mode: Any = ...) -> str: ...
+
+    def model_copy(self, *, update: dict[str, Any]) -> ChunkNode: ...
+
+
+@dataclasses.dataclass
+class StoredChunk:
+    """A chunk as read back from the store: its id, its text and its metadata.
+
+    The question path builds these instead of llama-index's `TextNode`: building a `TextNode` means
+    importing `llama_index.core`, whose package `__init__` imports every index type, chat engine
+    and memory (0.56 s of a 1.5 s `newsbot ask`). The record is the one llama-index's
+    `ChromaVectorStore` writes, kept whole (`node_json`): `as_text_node` gives llama-index its own
+    node back, with the templates of its metadata header.
+    """
+
+    id_: str
+    text: str
+    metadata: dict[str, Any]
+    node_json: str = dataclasses.field(repr=False)
+
+    @property
+    def node_id(self) -> str:
+        return self.id_
+
+    def get_content(self, metadata_mode: Any = None) -> str:
+        """The text, as a `TextNode` gives it in metadata mode NONE (its default); with another
+        mode (the evaluator's EMBED), what the `TextNode` gives."""
+        if metadata_mode in (None, "none"):
+            return self.text
+        return self.as_text_node().get_content(metadata_mode=metadata_mode)
+
+    def model_copy(self, *, update: dict[str, Any]) -> StoredChunk:
+        return dataclasses.replace(self, **update)
+
+    def as_text_node(self) -> Any:
+        from llama_index.core.schema import TextNode
+
+        node = TextNode.from_json(self.node_json)
+        node.set_content(self.text)
+        node.id_ = self.id_
+        node.metadata = self.metadata  # a widened passage's own start and end
+        return node
+
+
+def stored_chunk(chunk_id_: str, text: str, record: dict[str, Any]) -> StoredChunk:
+    """The chunk in a record as llama-index's `ChromaVectorStore` lays it out (the node as JSON
+    under `_node_content`); what `metadata_dict_to_node` reads, without llama-index."""
+    node_json = record["_node_content"]
+    return StoredChunk(chunk_id_, text, json.loads(node_json).get("metadata") or {}, node_json)
 
 
 def chunk_prefix(doc_id: str, content_hash: str) -> str:

@@ -13,11 +13,10 @@ import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 from tokenizers import Encoding, Tokenizer
 
 log = logging.getLogger(__name__)
@@ -88,19 +87,10 @@ def padded_feeds(
     return {k: v for k, v in feeds.items() if k in input_names}, mask
 
 
-class OnnxEmbedding(BaseEmbedding):
-    """A llama-index embedding model backed by a local ONNX file."""
-
-    model_path: str
-    tokenizer_path: str
-    max_tokens: int = MAX_TOKENS
-    threads: int = 0
-
-    _session: ort.InferenceSession = PrivateAttr()
-    _tokenizer: Tokenizer = PrivateAttr()
-    _counter: Tokenizer | None = PrivateAttr(default=None)
-    _fingerprint: str = PrivateAttr(default="")
-    _input_names: set[str] = PrivateAttr()
+class OnnxEmbedding:
+    """The embedding model: a local ONNX file run with onnxruntime. A plain class, so that the
+    question path never imports llama-index (0.56 s of a one-question `newsbot ask`);
+    `as_llama_index` gives llama-index's `BaseEmbedding` over it."""
 
     def __init__(
         self,
@@ -111,23 +101,23 @@ class OnnxEmbedding(BaseEmbedding):
     ) -> None:
         model = Path(model_path or default_model_path())
         tokenizer = Path(tokenizer_path or default_tokenizer_path())
-        super().__init__(
-            model_name=model.name,
-            model_path=str(model),
-            tokenizer_path=str(tokenizer),
-            embed_batch_size=batch_size,
-            threads=threads,
-        )
+        self.model_name = model.name
+        self.model_path, self.tokenizer_path = str(model), str(tokenizer)
+        self.embed_batch_size, self.threads, self.max_tokens = batch_size, threads, MAX_TOKENS
         self._session = onnx_session(model, threads)
         self._input_names = {i.name for i in self._session.get_inputs()}
         # tokenizer.json pads every input to 128 tokens; we pad per batch instead.
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(self.max_tokens)
+        self._counter: Tokenizer | None = None
+        self._fingerprint = ""
 
-    @classmethod
-    def class_name(cls) -> str:
-        return "OnnxEmbedding"
+    def as_llama_index(self) -> Any:
+        """This model as a llama-index `BaseEmbedding` (for llama-index's indexes and settings)."""
+        from index.llama_embedding import LlamaIndexEmbedding
+
+        return LlamaIndexEmbedding(self)
 
     @property
     def fingerprint(self) -> str:
@@ -172,16 +162,3 @@ class OnnxEmbedding(BaseEmbedding):
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-    # llama-index's interface
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)

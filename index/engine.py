@@ -15,9 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llama_index.core import Settings as LlamaSettings
-from llama_index.core.llms import MockLLM
-
 from index.answer.compose import compose_answer, stored_extractive_answerer
 from index.embedding import OnnxEmbedding
 from index.errors import (
@@ -27,7 +24,6 @@ from index.errors import (
     StoreWriteError,
     write_failure,
 )
-from index.ingest.run import Indexer, StoppableEmbedder
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import TreeRanker
@@ -64,9 +60,6 @@ class Engine:
             batch_size=settings.embedding_batch_size,
             threads=settings.embedding_threads,
         )
-        # llama-index would otherwise reach for OpenAI the first time anything asks for a model.
-        LlamaSettings.embed_model = self.embedder
-        LlamaSettings.llm = MockLLM()
         self.store = Store(settings, self.embedder.fingerprint)
         self.keyword = KeywordIndex(
             keyword_folder(settings),
@@ -100,7 +93,9 @@ class Engine:
         from index.answer.generated import GeneratedAnswerer
         from index.answer.llm_backends import build_llm, model_name
         from index.answer.prompts import Prompts
+        from index.llama_settings import keep_llama_index_local
 
+        keep_llama_index_local(self.embedder)
         return GeneratedAnswerer(
             build_llm(settings),
             Prompts(settings.prompts_dir),
@@ -128,6 +123,10 @@ class Engine:
         prune: bool = True,
     ) -> IndexReport:
         """Index files and folders (default: the configured sources); one run at a time."""
+        from index.ingest.run import Indexer, StoppableEmbedder  # llama-index: not for questions
+        from index.llama_settings import keep_llama_index_local
+
+        keep_llama_index_local(self.embedder)
         paths = list(paths or self.settings.sources)
         missing = [str(p) for p in paths if not p.exists()]
         if missing:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import PrivateAttr
 
 from index.embedding import OnnxEmbedding
 from index.engine import Engine
@@ -35,7 +34,9 @@ def free_port() -> int:
 class CountingEmbedder(OnnxEmbedding):
     """The real embedder, counting the texts it embeds (to prove unchanged costs nothing)."""
 
-    _calls: list[int] = PrivateAttr(default_factory=list)
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self._calls: list[int] = []
 
     def embed(self, texts: list[str], before_batch=None):  # noqa: ANN001, ANN201
         self._calls.append(len(texts))

@@ -45,3 +45,33 @@ def test_collector_is_back_on_when_the_engine_fails_to_open(paused, tmp_path: Pa
     result = CliRunner().invoke(cli, ["stats"], env={"NEWSBOT_DATA_DIR": str(blocked / "data")})
     assert result.exit_code != 0
     assert gc.isenabled()
+
+
+def test_a_question_never_imports_llama_index(tmp_path: Path) -> None:
+    """Importing `llama_index.core` runs its whole package (0.56 s of a fresh `newsbot ask`): the
+    question path reads chunks as `StoredChunk`s and embeds with the plain `OnnxEmbedding`, and
+    only indexing, LLM mode and the llama-index doors import it. Checked in a fresh interpreter,
+    on a store indexed by another process, the way `newsbot ask` runs."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "NEWSBOT_WARM_MINUTES": "0"}
+    newsbot = str(Path(sys.executable).parent / "newsbot")
+    subprocess.run([newsbot, "index"], env=env, check=True, capture_output=True, cwd=tmp_path)
+    script = """
+import sys
+from index.engine import Engine
+from index.settings import load_settings
+engine = Engine(load_settings())
+answer = engine.ask("How many people did the Pakistani strike kill?")
+assert not answer.refused and "nine" in answer.answer.lower(), answer.answer
+assert engine.sources("Iran strikes")
+loaded = sorted(n for n in sys.modules if n.startswith("llama_index."))
+print(loaded)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -80,7 +80,7 @@ def test_the_retriever_composes_as_a_llama_index_retriever(
     engine = make_engine(chunk_size=48, passage_tokens=96)
     engine.index([corpus])
     question = "Why did Pakistan strike targets inside Iran?"
-    found = engine.retriever.retrieve(question)
+    found = engine.retriever.as_llama_index().retrieve(question)
     hits = engine.retriever.search(question, engine.retriever.top_k).hits
     assert [n.node.node_id for n in found] == [h.node.node_id for h in hits]
     assert all(n.score == h.score for n, h in zip(found, hits, strict=True))

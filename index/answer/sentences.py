@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from llama_index.core.schema import TextNode
 
-from index.chunks import neighbour_ids
+from index.chunks import ChunkNode, neighbour_ids
 from index.results import Passage
 from index.text import Span, sentence_spans
 
@@ -46,7 +45,7 @@ class StoredSentenceVectors:
 
     def __init__(
         self,
-        nodes_of: Callable[[list[str]], dict[str, TextNode]],
+        nodes_of: Callable[[list[str]], dict[str, ChunkNode]],
         vectors_of: Callable[[list[str]], dict[str, np.ndarray]],
     ) -> None:
         self.nodes_of, self.vectors_of = nodes_of, vectors_of

@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates, fused by weighted reciprocal rank.
 
-A llama-index `BaseRetriever`, so it composes with llama-index postprocessors and query engines;
-`search` also hands back the query vector so the answerer does not embed the question twice.
+`search` also hands back the query vector so the answerer does not embed the question twice;
+`as_llama_index` puts it behind llama-index's `BaseRetriever` door (llama_retriever.py), to compose
+with llama-index postprocessors and query engines.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import logging
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from index.chunks import ChunkNode
 from index.embedding import OnnxEmbedding
 from index.retrieval.learned_ranker import Candidate, TreeRanker, features, query_texts
 from index.retrieval.query_analysis import QueryAnalysis, SourceMatcher, analyse
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Hit:
-    node: TextNode
+    node: ChunkNode
     score: float  # fused
     dense: float = 0.0  # cosine similarity, 0 when only BM25 found it
     keyword: float = 0.0  # BM25 score, 0 when only the dense side found it
@@ -60,7 +61,7 @@ class FusionConfig:
     term_decay: float = 0.3  # a query term already covered k times counts term_decay**k
 
 
-Ranked = list[tuple[TextNode, float]]
+Ranked = list[tuple[ChunkNode, float]]
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Gathered:
     dense: Ranked
 
 
-class HybridRetriever(BaseRetriever):
+class HybridRetriever:
     def __init__(
         self,
         store: Store,
@@ -82,7 +83,6 @@ class HybridRetriever(BaseRetriever):
         ranker: TreeRanker | None = None,
         passage_tokens: int = 0,
     ) -> None:
-        super().__init__()
         self.store, self.keyword, self.embedder = store, keyword, embedder
         self.top_k = top_k
         self.fusion = fusion or FusionConfig()
@@ -93,9 +93,12 @@ class HybridRetriever(BaseRetriever):
         self._matcher = SourceMatcher([])
         self._matcher_stamp: str | None = None
 
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = self.search(query_bundle.query_str, self.top_k).hits
-        return [NodeWithScore(node=h.node, score=h.score) for h in hits]
+    def as_llama_index(self) -> Any:
+        """This retriever as a llama-index `BaseRetriever` (its `retrieve` gives `search`'s top
+        `top_k` as `NodeWithScore`s)."""
+        from index.retrieval.llama_retriever import LlamaIndexRetriever
+
+        return LlamaIndexRetriever(self)
 
     def analyse(self, query: str) -> QueryAnalysis:
         """The publications (known to the index) and dates the query names."""
@@ -292,7 +295,7 @@ def diversify(ranked: list[Hit], k: int, max_per_article: int) -> list[Hit]:
     return chosen
 
 
-def _terms(node: TextNode) -> frozenset[str]:
+def _terms(node: ChunkNode) -> frozenset[str]:
     """A passage's stemmed content terms (cached: the same passages come back often)."""
     return cached_terms(node.get_content())
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llama_index.core.schema import TextNode
-
+from index.chunks import ChunkNode
 from index.text import Span, sentence_spans
 
 CHARS_PER_TOKEN = 8  # generous: how far from the chunk, in characters, sentences are split
@@ -30,7 +29,7 @@ def _sentences_near(body: str, start: int, end: int, budget: int) -> list[Span]:
     return [(s + lo, e + lo) for s, e in sentence_spans(body[lo:hi])]
 
 
-def widen(node: TextNode, body: str, budget: int, count_tokens: Callable[[str], int]) -> TextNode:
+def widen(node: ChunkNode, body: str, budget: int, count_tokens: Callable[[str], int]) -> ChunkNode:
     """`node` grown by whole sentences of `body`, after it and before it in turn, while the
     whole stays within `budget` tokens; `node` itself when it is not a slice of `body`."""
     meta = node.metadata

@@ -22,12 +22,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
 import Stemmer
-from llama_index.core.schema import MetadataMode, TextNode
-from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
+
+from index.chunks import ChunkNode, StoredChunk, stored_chunk
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own logger to DEBUG
@@ -79,6 +83,8 @@ def tokens(texts: Sequence[str]) -> list[list[str]]:
 
 def indexed_text(node: TextNode) -> str:
     """What BM25 sees of a chunk: its text with the title, source and date header."""
+    from llama_index.core.schema import MetadataMode  # indexing only: the question path skips it
+
     return node.get_content(metadata_mode=MetadataMode.EMBED)
 
 
@@ -110,6 +116,8 @@ def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
     """Insert these chunks' postings (inside the caller's transaction); how many were new."""
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
     nodes = [n for n in nodes if not _has(conn, n.node_id)]
     terms = tokens([indexed_text(n) for n in nodes])
     total, rows, touched = 0, [], set()
@@ -117,7 +125,7 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
         length = len(doc_terms)
         counts = Counter(doc_terms)
         # llama-index's own record of the node (its metadata, relationships, excluded keys),
-        # as Chroma and bm25s's corpus hold it: a hit comes back as the node that was stored.
+        # as Chroma holds it: a hit comes back with the id, text and metadata that were stored.
         record = json.dumps(node_to_metadata_dict(node, remove_text=True), ensure_ascii=False)
         pos = conn.execute(
             "INSERT INTO chunks (chunk_id, doc_id, length, terms, text, metadata) "
@@ -197,13 +205,11 @@ def clear(conn: sqlite3.Connection) -> None:
     write_meta(conn, "version", str(version))
 
 
-def node_from_row(chunk_id: str, text: str, record: str) -> TextNode:
-    node = metadata_dict_to_node(json.loads(record), text=text)
-    node.id_ = chunk_id
-    return node
+def node_from_row(chunk_id: str, text: str, record: str) -> StoredChunk:
+    return stored_chunk(chunk_id, text, json.loads(record))
 
 
-def _doc_id(node: TextNode) -> str:
+def _doc_id(node: ChunkNode) -> str:
     return str(node.metadata.get("doc_id", ""))
 
 

@@ -8,13 +8,13 @@ A mixin of `Store`, which provides the collections, the caches, `_guard` and `_p
 from __future__ import annotations
 
 import numpy as np
-from llama_index.core.schema import TextNode
 
-from index.store.records import article_body_key, body_key, node_from_record, unpacked
+from index.chunks import ChunkNode, stored_chunk
+from index.store.records import article_body_key, body_key, unpacked
 
 
 class CachedReads:
-    def nodes_of(self, chunk_ids: list[str]) -> dict[str, TextNode]:
+    def nodes_of(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         """The chunks with these ids (cached)."""
         return self._nodes.get(chunk_ids)
 
@@ -38,7 +38,7 @@ class CachedReads:
         (cached)."""
         return self._sentences.get(chunk_ids)
 
-    def bodies_of(self, nodes: list[TextNode]) -> dict[str, str]:
+    def bodies_of(self, nodes: list[ChunkNode]) -> dict[str, str]:
         """The stored bodies of these chunks' articles, by `body_key` (cached); an article
         edited since the chunk was read has none."""
         return self._bodies.get(list({body_key(n) for n in nodes}))
@@ -61,10 +61,10 @@ class CachedReads:
             if meta.get("content_hash") == wanted[i]
         }
 
-    def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, TextNode]:
+    def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         got = self._guard(self.chunks.get, ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        return {i: node_from_record(i, text, meta) for i, text, meta in rows}
+        return {i: stored_chunk(i, text, meta) for i, text, meta in rows}
 
     def _fetch_sentences(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._guard(self.sentences.get, ids=chunk_ids, include=["metadatas"])

@@ -1,7 +1,7 @@
 """The Chroma store: chunks with their vectors, and a registry of the articles they belong to.
 
 The only module that knows Chroma. Three collections per name:
-- `<name>`: chunks, through llama-index's `ChromaVectorStore` (vectors, text, metadata);
+- `<name>`: chunks, written through llama-index's `ChromaVectorStore` (vectors, text, metadata);
 - `<name>-articles`: one record per article (its body, metadata and content hash);
 - `<name>-sentences`: one record per chunk, under the chunk's id: its sentences' vectors
   (`index/store/sentence_vectors.py`), which the learned ranker reads for its candidates.
@@ -27,12 +27,11 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-from llama_index.core.schema import TextNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.chunks import ChunkNode
 from index.errors import StoreUnavailable, StoreWriteError, write_failure
 from index.results import Article
 from index.settings import Settings
@@ -57,6 +56,9 @@ from index.store.records import (
     of_versions,
 )
 from index.store.sentence_vectors import pack
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,13 +112,23 @@ class Store(SharedGenerations, CachedReads):
         self.sentences = self.client.get_or_create_collection(
             f"{name}-sentences", embedding_function=None
         )
-        self.vectors = ChromaVectorStore(chroma_collection=self.chunks)
+        self._chunk_writer: tuple[Any, Any] | None = None  # see `vectors`
         built_with = (self.chunks.metadata or {}).get("embedding_model")
         if built_with and built_with != fingerprint and self.chunks.count():
             raise StoreUnavailable(
                 f"collection {name!r} was built with embedding model {built_with}, not "
                 f"{fingerprint}; set NEWSBOT_COLLECTION to a new name and index again"
             )
+
+    @property
+    def vectors(self) -> Any:
+        """llama-index's `ChromaVectorStore` over the chunk collection, which writes the chunks.
+        Made at the first write: importing llama-index would cost the question path 0.56 s."""
+        if self._chunk_writer is None or self._chunk_writer[0] is not self.chunks:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._chunk_writer = (self.chunks, ChromaVectorStore(chroma_collection=self.chunks))
+        return self._chunk_writer[1]
 
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
@@ -250,7 +262,7 @@ class Store(SharedGenerations, CachedReads):
         self._guard(self.registry.delete, ids=[doc_id])
         self._delete_chunks({"doc_id": doc_id})
 
-    def add_sentences(self, nodes: list[TextNode], sentences: dict[str, np.ndarray]) -> None:
+    def add_sentences(self, nodes: list[ChunkNode], sentences: dict[str, np.ndarray]) -> None:
         """Store the sentence vectors of these chunks (those `sentences` has), by chunk id."""
         rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
         if rows:
@@ -299,7 +311,7 @@ class Store(SharedGenerations, CachedReads):
 
     # --- reading --------------------------------------------------------------------------
 
-    def nodes_without_sentences(self) -> list[TextNode]:
+    def nodes_without_sentences(self) -> list[ChunkNode]:
         """Visible chunks with no stored sentence vectors (indexed before they existed)."""
         if self._guard(self.chunks.count) <= self._guard(self.sentences.count):
             return []  # each chunk has its record (orphans are swept first)
@@ -339,7 +351,7 @@ class Store(SharedGenerations, CachedReads):
         embedding: list[float],
         k: int,
         among: list[str] | None = None,
-    ) -> list[tuple[TextNode, float]]:
+    ) -> list[tuple[ChunkNode, float]]:
         """The `k` nearest chunks (of those with ids `among`, when given), each with its
         cosine similarity (pass them through `visible` before use: some may belong to an
         article version being replaced)."""
@@ -376,7 +388,7 @@ class Store(SharedGenerations, CachedReads):
                     break
         return {"ids": [[]], "distances": [[]]}
 
-    def visible(self, *lists: list[tuple[TextNode, float]]) -> list[list[tuple[TextNode, float]]]:
+    def visible(self, *lists: list[tuple[ChunkNode, float]]) -> list[list[tuple[ChunkNode, float]]]:
         """Each list without chunks of article versions that are not (or no longer) the
         registered one; one registry read for all of them."""
         hashes = self.article_hashes([n.metadata["doc_id"] for pairs in lists for n, _ in pairs])

@@ -25,8 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from llama_index.core.schema import TextNode
-
+from index.chunks import ChunkNode
 from index.store import bm25_postings as postings
 from index.store.bm25_postings import WriteTransaction
 from index.store.byte_cache import MB, ByteLRU
@@ -40,7 +39,7 @@ _OLD_FILES = ("bm25", "stamp.txt")  # the whole-corpus bm25s index of earlier re
 POSTINGS_CACHE_BYTES = 128 * MB  # defaults of the settings keyword_cache_mb, node_cache_mb
 NODE_CACHE_BYTES = 64 * MB
 
-NodesOf = Callable[[Versions], Iterable[TextNode]]  # the visible chunks of these versions
+NodesOf = Callable[[Versions], Iterable[ChunkNode]]  # the visible chunks of these versions
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class KeywordIndex:
         self.stamp = ""  # the stamp this process last saw the file at
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        self._nodes: ByteLRU[int, TextNode] = ByteLRU(node_cache_bytes)  # by chunk position
+        self._nodes: ByteLRU[int, ChunkNode] = ByteLRU(node_cache_bytes)  # by chunk position
         self._ids_by: dict[tuple[str, str], list[str]] = {}
         self._ids_seen = ""
         self._postings = PostingsCache(cache_bytes)
@@ -216,7 +215,7 @@ class KeywordIndex:
             self._discard()
             return None
 
-    def rebuild(self, nodes: Iterable[TextNode], stamp: str) -> None:
+    def rebuild(self, nodes: Iterable[ChunkNode], stamp: str) -> None:
         """Replace the whole index with these chunks, stamped `stamp` (one transaction)."""
         nodes = list(nodes)
         with self._writing() as conn:
@@ -235,7 +234,7 @@ class KeywordIndex:
         conn: sqlite3.Connection,
         gone: list[str],
         new: Versions,
-        nodes: Iterable[TextNode],
+        nodes: Iterable[ChunkNode],
         stamp: str,
     ) -> None:
         for doc_id in set(gone) | set(new):
@@ -244,7 +243,7 @@ class KeywordIndex:
         conn.executemany(
             "INSERT OR REPLACE INTO articles (doc_id, content_hash) VALUES (?, ?)", new.items()
         )
-        batch: list[TextNode] = []
+        batch: list[ChunkNode] = []
         for node in nodes:
             batch.append(node)
             if len(batch) >= 5000:
@@ -277,7 +276,7 @@ class KeywordIndex:
                 found = self._ids_by[(key, value)] = [row[0] for row in rows]
             return found
 
-    def search(self, query: str, k: int) -> list[tuple[TextNode, float]]:
+    def search(self, query: str, k: int) -> list[tuple[ChunkNode, float]]:
         terms = postings.tokens([query])[0] if query.strip() else []
         if not terms:
             return []
@@ -323,7 +322,7 @@ class KeywordIndex:
             out[term] = got
         return out
 
-    def _nodes_at(self, conn: sqlite3.Connection, positions: list[int]) -> dict[int, TextNode]:
+    def _nodes_at(self, conn: sqlite3.Connection, positions: list[int]) -> dict[int, ChunkNode]:
         # A position is never reused for another chunk: a kept node never goes stale.
         out = {p: node for p in positions if (node := self._nodes.get(p)) is not None}
         need = [p for p in positions if p not in out]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from llama_index.core.schema import TextNode
 
+from index.chunks import ChunkNode
 from index.results import Passage
 from index.store.sentence_vectors import unpack
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.nd
 
 
 def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:
-    """Rebuild a chunk node from what Chroma stored (ChromaVectorStore's metadata layout)."""
+    """Rebuild llama-index's chunk node from what Chroma stored (ChromaVectorStore's metadata
+    layout), with the excluded keys and templates indexing needs; `chunks.stored_chunk` reads
+    the same record for the question path."""
     from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
     node = metadata_dict_to_node(meta, text=text)
@@ -68,7 +73,7 @@ def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode
     return node
 
 
-def body_key(node: TextNode) -> str:
+def body_key(node: ChunkNode) -> str:
     """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
     return article_body_key(node.metadata.get("doc_id", ""), node.metadata.get("content_hash", ""))
 
@@ -77,7 +82,7 @@ def article_body_key(doc_id: str, content_hash: str) -> str:
     return f"{doc_id}\n{content_hash}"  # Store._fetch_bodies splits it at the first newline
 
 
-def passage_from_node(node: TextNode, score: float, rank: int) -> Passage:
+def passage_from_node(node: ChunkNode, score: float, rank: int) -> Passage:
     meta = node.metadata
     return Passage(
         rank=rank,

@@ -16,8 +16,8 @@ import base64
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from llama_index.core.schema import TextNode
 
+from index.chunks import ChunkNode
 from index.text import sentence_spans
 
 
@@ -27,7 +27,7 @@ def sentences_of(text: str) -> list[str]:
 
 
 def embed_sentences(
-    nodes: Sequence[TextNode], embed: Callable[[list[str]], np.ndarray]
+    nodes: Sequence[ChunkNode], embed: Callable[[list[str]], np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Each chunk's sentence vectors (one row per sentence), by chunk id. A sentence repeated
     in several chunks (the overlap between neighbours) is embedded once."""

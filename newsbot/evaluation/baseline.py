@@ -91,7 +91,7 @@ def _index(
     if cached is not None and name in existing and client.get_collection(name).count():
         collection = client.get_collection(name)
         index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=collection), embed_model=embedder
+            ChromaVectorStore(chroma_collection=collection), embed_model=embedder.as_llama_index()
         )
         say(f"baseline: reusing {name} ({collection.count()} chunks)")
         return index, collection, cached, 0
@@ -106,7 +106,7 @@ def _index(
         storage_context=StorageContext.from_defaults(
             vector_store=ChromaVectorStore(chroma_collection=collection)
         ),
-        embed_model=embedder,
+        embed_model=embedder.as_llama_index(),
         transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
     )
     seconds = round(time.perf_counter() - started, 2)
