@@ -15,8 +15,8 @@ from newsbot.cli.context import EXIT_ERROR, settings_of
 def warm_group() -> None:
     """Keep the engine open in the background so `ask` and `sources` answer at once.
 
-    A warm helper is a background process that keeps the engine open (about 380 MB), so
-    `newsbot ask` and `newsbot sources` answer in a fraction of a second instead of seconds.
+    A warm helper is a background process that keeps the engine open (about 310 MB), so
+    `newsbot ask` and `newsbot sources` answer in a fifth of a second instead of about one.
     One runs per user and settings, on a private Unix socket; it leaves after
     NEWSBOT_WARM_MINUTES without a question (default 10). `newsbot ask` at a terminal starts one
     by itself; NEWSBOT_WARM_MINUTES=0 turns them off. See docs/cli.md, "A warm helper".
