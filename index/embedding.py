@@ -13,7 +13,6 @@ import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -90,7 +89,7 @@ def padded_feeds(
 class OnnxEmbedding:
     """The embedding model: a local ONNX file run with onnxruntime. A plain class, so that the
     question path never imports llama-index (0.56 s of a one-question `newsbot ask`);
-    `as_llama_index` gives llama-index's `BaseEmbedding` over it."""
+    `llama_embedding.LlamaIndexEmbedding` is llama-index's `BaseEmbedding` over it."""
 
     def __init__(
         self,
@@ -112,12 +111,6 @@ class OnnxEmbedding:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._counter: Tokenizer | None = None
         self._fingerprint = ""
-
-    def as_llama_index(self) -> Any:
-        """This model as a llama-index `BaseEmbedding` (for llama-index's indexes and settings)."""
-        from index.llama_embedding import LlamaIndexEmbedding
-
-        return LlamaIndexEmbedding(self)
 
     @property
     def fingerprint(self) -> str:

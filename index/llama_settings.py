@@ -17,5 +17,7 @@ def keep_llama_index_local(embedder: Any) -> None:
     from llama_index.core import Settings
     from llama_index.core.llms import MockLLM
 
-    Settings.embed_model = embedder.as_llama_index()
+    from index.llama_embedding import LlamaIndexEmbedding
+
+    Settings.embed_model = LlamaIndexEmbedding(embedder)
     Settings.llm = MockLLM()

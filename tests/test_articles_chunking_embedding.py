@@ -124,7 +124,9 @@ def test_int8_product_embedder_agrees_with_fp32_model(embedder) -> None:
 
 
 def test_llama_index_interface(embedder) -> None:
-    llama = embedder.as_llama_index()
+    from index.llama_embedding import LlamaIndexEmbedding
+
+    llama = LlamaIndexEmbedding(embedder)
     vector = llama.get_query_embedding("Who won?")
     batch = llama.get_text_embedding_batch(["a", "b c"])
     assert len(vector) == 384 and len(batch) == 2

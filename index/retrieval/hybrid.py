@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates, fused by weighted reciprocal rank.
 
 `search` also hands back the query vector so the answerer does not embed the question twice;
-`as_llama_index` puts it behind llama-index's `BaseRetriever` door (llama_retriever.py), to compose
+`llama_retriever.LlamaIndexRetriever` puts it behind llama-index's `BaseRetriever` door, to compose
 with llama-index postprocessors and query engines.
 """
 
@@ -11,7 +11,6 @@ import logging
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -92,13 +91,6 @@ class HybridRetriever:
         self._count_tokens = lru_cache(maxsize=50_000)(embedder.count_tokens)
         self._matcher = SourceMatcher([])
         self._matcher_stamp: str | None = None
-
-    def as_llama_index(self) -> Any:
-        """This retriever as a llama-index `BaseRetriever` (its `retrieve` gives `search`'s top
-        `top_k` as `NodeWithScore`s)."""
-        from index.retrieval.llama_retriever import LlamaIndexRetriever
-
-        return LlamaIndexRetriever(self)
 
     def analyse(self, query: str) -> QueryAnalysis:
         """The publications (known to the index) and dates the query names."""

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 
 class LlamaIndexRetriever(BaseRetriever):
+    """`retrieve` gives the hybrid retriever's top `top_k`, as `NodeWithScore`s of `TextNode`s."""
+
     def __init__(self, hybrid: HybridRetriever) -> None:
         keep_llama_index_local(hybrid.embedder)
         super().__init__()

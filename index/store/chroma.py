@@ -17,8 +17,9 @@ finishes sets a new `generation` in the registry collection's metadata, which ev
 fresh, embedded or not: a process that finds another generation than its own re-opens an
 embedded store (its vector index is cached per process) and refreshes its keyword index.
 Embedded writes run under `StoreLock` (index/store/lock.py): one writing process at a time.
-The generation protocol is in `generations.py` and the cached reads by chunk id in
-`cached_reads.py` (mixins of `Store`); reaching Chroma is `connection.py`.
+The generation protocol is in `generations.py`, the cached reads by chunk id in `cached_reads.py`
+and what indexing reads back in `indexing_reads.py` (mixins of `Store`); reaching Chroma is
+`connection.py`.
 """
 
 from __future__ import annotations
@@ -48,13 +49,9 @@ from index.store.connection import (
     write_error_text,
 )
 from index.store.generations import SharedGenerations
+from index.store.indexing_reads import IndexingReads
 from index.store.lock import StoreLock
-from index.store.records import (
-    ArticleRecord,
-    WriteOperation,
-    node_from_record,
-    of_versions,
-)
+from index.store.records import PAGE, ArticleRecord, WriteOperation
 from index.store.sentence_vectors import pack
 
 if TYPE_CHECKING:
@@ -63,17 +60,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_PAGE = 2000
 # After a server fails to answer, questions queued behind the failed one are told at once for
 # this long (at most NEWSBOT_CHROMA_TIMEOUT) instead of each waiting out the timeout again.
 _FAIL_FAST_SECONDS = 2.0
 # A re-index may delete more chunks between re-reading the ids and searching again.
 _AMONG_RETRIES = 3
-_BY_ID_LIMIT = 500  # articles whose chunks are fetched by id; more are read page by page
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 
 
-class Store(SharedGenerations, CachedReads):
+class Store(SharedGenerations, CachedReads, IndexingReads):
     """Articles and chunks in Chroma, replaced atomically as far as readers can tell."""
 
     def __init__(self, settings: Settings, embedding_fingerprint: str) -> None:
@@ -267,8 +262,8 @@ class Store(SharedGenerations, CachedReads):
         rows = [(n, sentences[n.node_id]) for n in nodes if n.node_id in sentences]
         if rows:
             self._changing()
-        for start in range(0, len(rows), _PAGE):
-            page = rows[start : start + _PAGE]
+        for start in range(0, len(rows), PAGE):
+            page = rows[start : start + PAGE]
             self._guard(
                 self.sentences.upsert,
                 ids=[n.node_id for n, _ in page],
@@ -305,46 +300,11 @@ class Store(SharedGenerations, CachedReads):
         ]
         if orphans:
             self._changing()
-        for start in range(0, len(orphans), _PAGE):
-            self._guard(collection.delete, ids=orphans[start : start + _PAGE])
+        for start in range(0, len(orphans), PAGE):
+            self._guard(collection.delete, ids=orphans[start : start + PAGE])
         return len(orphans)
 
     # --- reading --------------------------------------------------------------------------
-
-    def nodes_without_sentences(self) -> list[ChunkNode]:
-        """Visible chunks with no stored sentence vectors (indexed before they existed)."""
-        if self._guard(self.chunks.count) <= self._guard(self.sentences.count):
-            return []  # each chunk has its record (orphans are swept first)
-        have = {i for ids, _ in self._pages(self.sentences, include=[]) for i in ids}
-        missing = [i for ids, _ in self._pages(self.chunks, include=[]) for i in ids]
-        missing = [i for i in missing if i not in have]
-        nodes = [
-            node
-            for start in range(0, len(missing), _PAGE)
-            for node in self._fetch_nodes(missing[start : start + _PAGE]).values()
-        ]
-        return [n for n, _ in self.visible([(n, 0.0) for n in nodes])[0]]
-
-    def live_nodes(self) -> Iterator[TextNode]:
-        """Every visible chunk, for rebuilding the keyword index."""
-        live = {r.id: r.content_hash for r in self.articles().values()}
-        for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
-            for chunk_id, meta, text in zip(ids, got["metadatas"], got["documents"], strict=True):
-                if live.get(meta.get("doc_id")) == meta.get("content_hash"):
-                    yield node_from_record(chunk_id, text, meta)
-
-    def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
-        """The chunks of these article versions (id -> content hash), for the keyword index:
-        a few articles are asked for by id, many read in pages with everything else."""
-        if len(versions) > _BY_ID_LIMIT:
-            for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
-                yield from of_versions(ids, got, versions)
-            return
-        doc_ids = sorted(versions)
-        for start in range(0, len(doc_ids), 100):
-            where = {"doc_id": {"$in": doc_ids[start : start + 100]}}
-            got = self._guard(self.chunks.get, where=where, include=["metadatas", "documents"])
-            yield from of_versions(got["ids"], got, versions)
 
     def dense(
         self,
@@ -404,7 +364,7 @@ class Store(SharedGenerations, CachedReads):
     def _pages(self, collection: Any, include: list[str]) -> Iterator[tuple[list[str], Any]]:
         offset = 0
         while True:
-            got = self._guard(collection.get, include=include, limit=_PAGE, offset=offset)
+            got = self._guard(collection.get, include=include, limit=PAGE, offset=offset)
             if not got["ids"]:
                 return
             yield got["ids"], got

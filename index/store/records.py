@@ -16,6 +16,8 @@ from index.store.sentence_vectors import unpack
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
 
+PAGE = 2000  # records per read when a whole collection is read, or written in parts
+
 
 @dataclass(frozen=True)
 class ArticleRecord:

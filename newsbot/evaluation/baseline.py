@@ -22,6 +22,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.embedding import OnnxEmbedding
 from index.fileio import write_text_atomic
+from index.llama_embedding import LlamaIndexEmbedding
 from index.settings import Settings
 from index.store.connection import connect
 from newsbot.evaluation.runner import CUTOFF, Retrieved, SystemRun, Workload, peak_rss_mb
@@ -91,7 +92,8 @@ def _index(
     if cached is not None and name in existing and client.get_collection(name).count():
         collection = client.get_collection(name)
         index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=collection), embed_model=embedder.as_llama_index()
+            ChromaVectorStore(chroma_collection=collection),
+            embed_model=LlamaIndexEmbedding(embedder),
         )
         say(f"baseline: reusing {name} ({collection.count()} chunks)")
         return index, collection, cached, 0
@@ -106,7 +108,7 @@ def _index(
         storage_context=StorageContext.from_defaults(
             vector_store=ChromaVectorStore(chroma_collection=collection)
         ),
-        embed_model=embedder.as_llama_index(),
+        embed_model=LlamaIndexEmbedding(embedder),
         transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
     )
     seconds = round(time.perf_counter() - started, 2)
