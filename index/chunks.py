@@ -86,6 +86,9 @@ class StoredChunk:
         return dataclasses.replace(self, **update)
 
     def as_text_node(self) -> Any:
+        from index.llama_loader import load_llama_index
+
+        load_llama_index()
         from llama_index.core.schema import TextNode
 
         node = TextNode.from_json(self.node_json)

@@ -90,12 +90,13 @@ class Engine:
         self.keyword.close()
 
     def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
+        from index.llama_loader import keep_llama_index_local
+
+        keep_llama_index_local(self.embedder)  # first: it imports llama-index, one thread at a time
         from index.answer.generated import GeneratedAnswerer
         from index.answer.llm_backends import build_llm, model_name
         from index.answer.prompts import Prompts
-        from index.llama_settings import keep_llama_index_local
 
-        keep_llama_index_local(self.embedder)
         return GeneratedAnswerer(
             build_llm(settings),
             Prompts(settings.prompts_dir),
@@ -110,6 +111,9 @@ class Engine:
         """One line on the LLM backend ("extractive" when none); LLMUnavailable when unusable."""
         if self.settings.llm == "none":
             return "none (extractive answers)"
+        from index.llama_loader import load_llama_index
+
+        load_llama_index()
         from index.answer.llm_backends import check_llm
 
         return check_llm(self.settings, self.generator.llm if self.generator else None)
@@ -123,10 +127,11 @@ class Engine:
         prune: bool = True,
     ) -> IndexReport:
         """Index files and folders (default: the configured sources); one run at a time."""
-        from index.ingest.run import Indexer, StoppableEmbedder  # llama-index: not for questions
-        from index.llama_settings import keep_llama_index_local
+        from index.llama_loader import keep_llama_index_local
 
-        keep_llama_index_local(self.embedder)
+        keep_llama_index_local(self.embedder)  # first: it imports llama-index, one thread at a time
+        from index.ingest.run import Indexer, StoppableEmbedder
+
         paths = list(paths or self.settings.sources)
         missing = [str(p) for p in paths if not p.exists()]
         if missing:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
+import threading
 import types
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -30,9 +31,18 @@ _ABBREVIATION = re.compile(
 )
 
 
+_PUNKT_LOADING = threading.Lock()
+
+
 @cache
 def _punkt() -> Any:
-    """NLTK's Punkt with the English model llama-index ships (no download)."""
+    """NLTK's Punkt with the English model llama-index ships (no download). One thread at a
+    time: loading it puts stand-in packages in `sys.modules` for a moment."""
+    with _PUNKT_LOADING:
+        return _load_punkt()
+
+
+def _load_punkt() -> Any:
     from importlib.util import find_spec
 
     spec = find_spec("llama_index.core")
@@ -87,7 +97,8 @@ def _nltk_without_its_init() -> Iterator[None]:
     finally:
         # Gone again, with what loaded under them: a later `import nltk` starts afresh (the
         # tokenizer keeps the modules it uses alive).
-        for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
+        # list(): a copy made at once, while other threads may be importing (adding to it).
+        for name in [n for n in list(sys.modules) if n == "nltk" or n.startswith("nltk.")]:
             del sys.modules[name]
 
 

@@ -10,7 +10,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.chunks import StoredChunk
-from index.llama_settings import keep_llama_index_local
+from index.llama_loader import keep_llama_index_local
 
 if TYPE_CHECKING:
     from index.retrieval.hybrid import HybridRetriever

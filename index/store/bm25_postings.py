@@ -83,7 +83,10 @@ def tokens(texts: Sequence[str]) -> list[list[str]]:
 
 def indexed_text(node: TextNode) -> str:
     """What BM25 sees of a chunk: its text with the title, source and date header."""
-    from llama_index.core.schema import MetadataMode  # indexing only: the question path skips it
+    from index.llama_loader import load_llama_index  # indexing only: not the question path
+
+    load_llama_index()
+    from llama_index.core.schema import MetadataMode
 
     return node.get_content(metadata_mode=MetadataMode.EMBED)
 
@@ -116,6 +119,9 @@ def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
     """Insert these chunks' postings (inside the caller's transaction); how many were new."""
+    from index.llama_loader import load_llama_index
+
+    load_llama_index()
     from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
     nodes = [n for n in nodes if not _has(conn, n.node_id)]

@@ -120,6 +120,9 @@ class Store(SharedGenerations, CachedReads, IndexingReads):
         """llama-index's `ChromaVectorStore` over the chunk collection, which writes the chunks.
         Made at the first write: importing llama-index would cost the question path 0.56 s."""
         if self._chunk_writer is None or self._chunk_writer[0] is not self.chunks:
+            from index.llama_loader import load_llama_index
+
+            load_llama_index()
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
             self._chunk_writer = (self.chunks, ChromaVectorStore(chroma_collection=self.chunks))

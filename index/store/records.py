@@ -68,6 +68,9 @@ def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode
     """Rebuild llama-index's chunk node from what Chroma stored (ChromaVectorStore's metadata
     layout), with the excluded keys and templates indexing needs; `chunks.stored_chunk` reads
     the same record for the question path."""
+    from index.llama_loader import load_llama_index
+
+    load_llama_index()  # a serving process's first catch-up runs in a worker thread
     from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
     node = metadata_dict_to_node(meta, text=text)
