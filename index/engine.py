@@ -38,8 +38,6 @@ from index.store.records import ArticleRecord, passage_from_node
 if TYPE_CHECKING:
     from index.store.consistency import ConsistencyReport
 
-    pass
-
 log = logging.getLogger(__name__)
 
 Progress = Callable[[IndexProgress], None]
@@ -113,7 +111,7 @@ class Engine:
             return "none (extractive answers)"
         from index.llama_loader import load_llama_index
 
-        load_llama_index()
+        load_llama_index()  # before the LLM backends' llama-index imports, whatever the thread
         from index.answer.llm_backends import check_llm
 
         return check_llm(self.settings, self.generator.llm if self.generator else None)
