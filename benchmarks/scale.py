@@ -40,9 +40,9 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from index.chunks import text_node  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.store.chroma import Store  # noqa: E402
-from index.store.records import node_from_record  # noqa: E402
 
 log = logging.getLogger("scale")
 COLLECTION = "scale"
@@ -108,7 +108,7 @@ def _article(j: int, picked: list[dict[str, Any]], rng: np.random.Generator) -> 
     }
     nodes = []
     for number, (chunk, (start, end)) in enumerate(zip(picked, spans, strict=True)):
-        node = node_from_record(chunk["id"], chunk["text"], chunk["meta"])
+        node = text_node(chunk["id"], chunk["text"], chunk["meta"])
         node.id_ = f"{prefix}-{number:04d}"
         node.relationships = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc_id)}
         node.metadata.update(fields, chunk=number, start=start, end=end)

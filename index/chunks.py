@@ -86,16 +86,23 @@ class StoredChunk:
         return dataclasses.replace(self, **update)
 
     def as_text_node(self) -> Any:
-        from index.llama_loader import load_llama_index
-
-        load_llama_index()
-        from llama_index.core.schema import TextNode
-
-        node = TextNode.from_json(self.node_json)
-        node.set_content(self.text)
-        node.id_ = self.id_
+        node = text_node(self.id_, self.text, {"_node_content": self.node_json})
         node.metadata = self.metadata  # a widened passage's own start and end
         return node
+
+
+def text_node(chunk_id_: str, text: str, record: dict[str, Any]) -> Any:
+    """llama-index's `TextNode` of a stored record (ChromaVectorStore's layout), with the
+    excluded keys and templates indexing needs; `stored_chunk` reads the same record for the
+    question path without llama-index."""
+    from index.llama_loader import load_llama_index
+
+    load_llama_index()  # a serving process's first catch-up runs in a worker thread
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    node = metadata_dict_to_node(record, text=text)
+    node.id_ = chunk_id_
+    return node
 
 
 def stored_chunk(chunk_id_: str, text: str, record: dict[str, Any]) -> StoredChunk:

@@ -13,7 +13,7 @@ SCRIPT = """
 import json, threading, traceback
 from index.chunks import StoredChunk
 from index.llama_loader import keep_llama_index_local
-from index.store import records
+from index.chunks import text_node
 
 class Model:  # what llama-index's settings keep of our embedder
     model_name, embed_batch_size = "stub", 8
@@ -29,10 +29,10 @@ def index_run():  # Engine.index
 
 ways_in = [
     index_run,
-    lambda: records.node_from_record("a-0000", "Text.", {"_node_content": node}),  # a catch-up
+    lambda: text_node("a-0000", "Text.", {"_node_content": node}),  # a catch-up
     lambda: chunk.as_text_node(),  # the evaluator, the retriever door
     lambda: __import__("index.store.bm25_postings").store.bm25_postings.indexed_text(
-        records.node_from_record("a-0000", "Text.", {"_node_content": node})
+        text_node("a-0000", "Text.", {"_node_content": node})
     ),
 ]
 barrier, errors = threading.Barrier(len(ways_in)), []

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from index.chunks import ChunkNode
-from index.store.records import PAGE, node_from_record, of_versions
+from index.chunks import ChunkNode, text_node
+from index.store.records import PAGE, of_versions
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
@@ -41,7 +41,7 @@ class IndexingReads:
         for ids, got in self._pages(self.chunks, include=["metadatas", "documents"]):
             for chunk_id, meta, text in zip(ids, got["metadatas"], got["documents"], strict=True):
                 if live.get(meta.get("doc_id")) == meta.get("content_hash"):
-                    yield node_from_record(chunk_id, text, meta)
+                    yield text_node(chunk_id, text, meta)
 
     def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
         """The chunks of these article versions (id -> content hash), for the keyword index:

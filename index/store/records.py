@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.chunks import ChunkNode
+from index.chunks import ChunkNode, text_node
 from index.results import Passage
 from index.store.sentence_vectors import unpack
 
@@ -56,26 +56,12 @@ def of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[
     rows = zip(ids, got["metadatas"], got["documents"], strict=True)
     for chunk_id, meta, text in rows:
         if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
-            yield node_from_record(chunk_id, text, meta)
+            yield text_node(chunk_id, text, meta)
 
 
 def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     pairs = zip(ids, metadatas, strict=True)
     return {i: unpack(m["vectors"], int(m["dimensions"])) for i, m in pairs}
-
-
-def node_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> TextNode:
-    """Rebuild llama-index's chunk node from what Chroma stored (ChromaVectorStore's metadata
-    layout), with the excluded keys and templates indexing needs; `chunks.stored_chunk` reads
-    the same record for the question path."""
-    from index.llama_loader import load_llama_index
-
-    load_llama_index()  # a serving process's first catch-up runs in a worker thread
-    from llama_index.core.vector_stores.utils import metadata_dict_to_node
-
-    node = metadata_dict_to_node(meta, text=text)
-    node.id_ = chunk_id
-    return node
 
 
 def body_key(node: ChunkNode) -> str:

@@ -15,6 +15,8 @@ from index.settings import Settings
 from newsbot.cli.startup import resume_collector
 
 EXIT_ERROR = 1
+# How log records read on the terminal (and in what a warm helper's commands print).
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 def settings_of(ctx: click.Context) -> Settings:

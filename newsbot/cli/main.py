@@ -17,7 +17,7 @@ import click
 
 from index.errors import NewsbotError
 from index.settings import Settings, load_settings, settings_warnings
-from newsbot.cli.context import EXIT_ERROR, engine_of, friendly_errors, settings_of
+from newsbot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
 from newsbot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from newsbot.cli.slice_options import slice_options, to_slice
 from newsbot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
@@ -52,7 +52,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
         click.echo(f"newsbot: error: {exc}", err=True)
         sys.exit(EXIT_SETTINGS)
     level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)] if verbose else settings.log_level
-    logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
     for warning in settings_warnings(settings):
         log.warning(warning)
     obj["settings"] = settings

@@ -9,12 +9,12 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
+from newsbot.cli.context import LOG_FORMAT
 from newsbot.warm.protocol import Reply
 
 log = logging.getLogger(__name__)
 
 SERVED = frozenset({"ask", "sources"})
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the command line's (newsbot/cli/main.py)
 
 
 def run_captured(argv: list[str], settings: Any, engine: Any) -> Reply:
