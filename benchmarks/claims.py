@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from num2words import num2words  # noqa: E402
 
+from bot.evaluation.multihop import load_corpus, load_questions  # noqa: E402
 from index.results import Passage  # noqa: E402
-from newsbot.evaluation.multihop import load_corpus, load_questions  # noqa: E402
 
 DATA = Path("/work/shared/eval/multihop-rag")
 SEED = 20

@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.discord.client import NewsBot  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.settings import load_settings  # noqa: E402
-from newsbot.discord_bot.client import NewsBot  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 
 QUESTIONS = ROOT.parent / "shared/eval/multihop-rag/MultiHopRAG.json"

@@ -40,9 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.evaluation.multihop import load_corpus, load_questions  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.settings import load_settings  # noqa: E402
-from newsbot.evaluation.multihop import load_corpus, load_questions  # noqa: E402
 from tests.discord_members import (  # noqa: E402
     LoadPlan,
     Pacing,

@@ -1,5 +1,5 @@
 """Generated answers against extractive ones on MultiHop-RAG: the answer metrics of `newsbot eval`
-(`newsbot.evaluation.answers`) for the configured LLM backend beside the extractive answerer, on
+(`bot.evaluation.answers`) for the configured LLM backend beside the extractive answerer, on
 the same retrieved passages, with the time each answer took.
 
     NEWSBOT_LLM=llama-cpp NEWSBOT_LLM_MODEL_PATH=model.gguf \\
@@ -27,10 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.evaluation.answers import answer_row, summarise_answers, untrue_citations  # noqa: E402
+from bot.evaluation.runner import ours_settings, prepare  # noqa: E402
 from index.answer.compose import compose_answer  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from newsbot.evaluation.answers import answer_row, summarise_answers, untrue_citations  # noqa: E402
-from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "multihop-rag"
 

@@ -206,8 +206,8 @@ def _percentiles(ms: list[float]) -> dict[str, float]:
 
 
 def measure(data: Path, questions: int, warm: int, seed: int) -> dict[str, Any]:
+    from bot.evaluation.multihop import load_questions
     from index.engine import Engine
-    from newsbot.evaluation.multihop import load_questions
 
     settings = Settings(data_dir=data, collection=COLLECTION)
     out: dict[str, Any] = {}

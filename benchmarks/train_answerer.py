@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.train_ranker import tree_arrays  # noqa: E402
+from bot.evaluation.answers import is_named, states  # noqa: E402
+from bot.evaluation.metrics import normalise  # noqa: E402
+from bot.evaluation.multihop import is_null  # noqa: E402
+from bot.evaluation.runner import ours_settings, prepare  # noqa: E402
 from index.answer.compose import asked_question  # noqa: E402
 from index.answer.extractive import quoted  # noqa: E402
 from index.answer.features import (  # noqa: E402
@@ -40,10 +44,6 @@ from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from newsbot.evaluation.answers import is_named, states  # noqa: E402
-from newsbot.evaluation.metrics import normalise  # noqa: E402
-from newsbot.evaluation.multihop import is_null  # noqa: E402
-from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 
 NAME_PARAMS = dict(
     objective="binary",

@@ -27,12 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.evaluation.metrics import normalise  # noqa: E402
+from bot.evaluation.multihop import is_null  # noqa: E402
+from bot.evaluation.runner import ours_settings, prepare  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.retrieval.hybrid import HybridRetriever  # noqa: E402
 from index.retrieval.learned_ranker import DEFAULT_MODEL, FEATURES, features  # noqa: E402
-from newsbot.evaluation.metrics import normalise  # noqa: E402
-from newsbot.evaluation.multihop import is_null  # noqa: E402
-from newsbot.evaluation.runner import ours_settings, prepare  # noqa: E402
 
 PARAMS = dict(
     objective="lambdarank",

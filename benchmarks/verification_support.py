@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.evaluation.multihop import load_questions  # noqa: E402
 from index.answer.verification import support  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.settings import load_settings  # noqa: E402
-from newsbot.evaluation.multihop import load_questions  # noqa: E402
 
 
 def main() -> None:

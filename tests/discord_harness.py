@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.discord.client import NewsBot
 from index.engine import Engine
-from newsbot.discord_bot.client import NewsBot
 from tests.fakes.discord_server import FakeDiscord
 
 Scenario = Callable[[FakeDiscord, NewsBot], Awaitable[None]]

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.discord.client import NewsBot
 from index.engine import Engine
-from newsbot.discord_bot.client import NewsBot
 from tests.fakes.discord_server import (
     FakeDiscord,
     FakeInteraction,

@@ -154,8 +154,8 @@ def test_json_says_why_a_question_was_refused(tmp_path: Path) -> None:
 
 
 def test_quotes_are_shown_as_the_article_has_them() -> None:
+    from bot.cli.render_text import render_answer
     from index.results import Answer, Citation
-    from newsbot.cli.render_text import render_answer
 
     quote = "“We do know the cause,” the chief said."
     citation = Citation(n=1, doc_id="d", title="T", quote=quote, start=0, end=len(quote))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.evaluation.multihop import load_corpus, load_questions, slice_corpus
+from bot.evaluation.multihop import load_corpus, load_questions, slice_corpus
 from tests.conftest import MULTIHOP
 
 N_ARTICLES = 25

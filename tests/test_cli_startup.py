@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsbot.cli.main import cli
-from newsbot.cli.startup import pause_collector
+from bot.cli.main import cli
+from bot.cli.startup import pause_collector
 
 
 @pytest.fixture

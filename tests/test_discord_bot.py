@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.discord.client import NewsBot
+from bot.discord.render import citations_text, split_message
 from index.engine import Engine
 from index.results import Answer, Citation
-from newsbot.discord_bot.client import NewsBot
-from newsbot.discord_bot.render import citations_text, split_message
 from tests.discord_harness import make_bot, run_scenario
 from tests.fakes.discord_server import (
     EPHEMERAL,
@@ -54,7 +54,7 @@ def sources_id(msg: FakeMessage) -> str:
 def test_startup_syncs_commands_to_the_guild_and_logs_guilds(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="newsbot.discord_bot")
+    caplog.set_level(logging.INFO, logger="bot.discord")
 
     async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
         commands = {c["name"]: c for c in await fake.wait_for_sync()}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.discord.client import NewsBot
+from bot.discord.limits import OncePerUser
+from bot.discord.questions import DMS_OFF
 from index.engine import Engine
-from newsbot.discord_bot.client import NewsBot
-from newsbot.discord_bot.limits import OncePerUser
-from newsbot.discord_bot.questions import DMS_OFF
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage, Intent
 

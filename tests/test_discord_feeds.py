@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.discord.client import NewsBot
 from index.engine import Engine
-from newsbot.discord_bot.client import NewsBot
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord
 from tests.feed_site import PAGES, Site, atom, feed_site

@@ -9,10 +9,10 @@ import asyncio
 import json
 from pathlib import Path
 
+from bot.evaluation.multihop import load_corpus, load_questions, slice_corpus
 from index.embedding import OnnxEmbedding
 from index.engine import Engine
 from index.settings import load_settings
-from newsbot.evaluation.multihop import load_corpus, load_questions, slice_corpus
 from tests.conftest import MULTIHOP, SEEDS
 from tests.discord_members import (
     OK_KINDS,

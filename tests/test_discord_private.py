@@ -10,9 +10,9 @@ import logging
 
 import pytest
 
+from bot.discord.allowlist import LEAVING, NOT_A_MEMBER, NOT_SERVED
+from bot.discord.client import PUBLIC_BOT, NewsBot
 from index.engine import Engine
-from newsbot.discord_bot.allowlist import LEAVING, NOT_A_MEMBER, NOT_SERVED
-from newsbot.discord_bot.client import PUBLIC_BOT, NewsBot
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeInteraction
 
@@ -36,7 +36,7 @@ async def refused(handle: FakeInteraction, sentence: str) -> None:
 def test_a_server_that_adds_the_bot_gets_one_sentence_and_the_bot_leaves(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="newsbot.discord_bot")
+    caplog.set_level(logging.INFO, logger="bot.discord")
     strangers_ids: list[int] = []
 
     async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
@@ -70,7 +70,7 @@ def test_a_server_that_adds_the_bot_gets_one_sentence_and_the_bot_leaves(
 def test_a_server_the_bot_is_in_at_start_but_not_listed_is_left(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="newsbot.discord_bot")
+    caplog.set_level(logging.INFO, logger="bot.discord")
 
     async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
         strangers = next(iter(fake.other_guilds.values()))
@@ -90,7 +90,7 @@ def test_a_server_the_bot_is_in_at_start_but_not_listed_is_left(
 def test_with_no_server_listed_none_is_served_and_their_ids_are_logged(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="newsbot.discord_bot")
+    caplog.set_level(logging.INFO, logger="bot.discord")
     articles = engine.list_articles()
     doc_id = articles[0][0]
 

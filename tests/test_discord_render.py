@@ -6,12 +6,12 @@ import time
 
 import pytest
 
+from bot.discord.fetch import check_content, safe_name
+from bot.discord.limits import RateLimiter
+from bot.discord.render import answer_parts, escape, split_message
+from bot.discord.replies import Refused, user_message
 from index.errors import InvalidQuestion
 from index.results import Answer, Passage
-from newsbot.discord_bot.fetch import check_content, safe_name
-from newsbot.discord_bot.limits import RateLimiter
-from newsbot.discord_bot.render import answer_parts, escape, split_message
-from newsbot.discord_bot.replies import Refused, user_message
 
 
 def fences_balanced(part: str) -> bool:

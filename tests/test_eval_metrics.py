@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.evaluation.metrics import (
+from bot.evaluation.metrics import (
     article_recall,
     calculate_metrics,
     evidence_recall,
@@ -16,7 +16,7 @@ from newsbot.evaluation.metrics import (
     score_query,
     score_retrievals,
 )
-from newsbot.evaluation.multihop import (
+from bot.evaluation.multihop import (
     gold_article_ids,
     is_null,
     load_corpus,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsbot.cli.main import cli
-from newsbot.evaluation.metrics import mean_evidence_recall, score_retrievals
+from bot.cli.main import cli
+from bot.evaluation.metrics import mean_evidence_recall, score_retrievals
 from tests.conftest import MULTIHOP
 
 DATA_DIR = MULTIHOP

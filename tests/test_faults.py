@@ -28,11 +28,11 @@ import httpx
 import pytest
 from chromadb.errors import InternalError
 
+from bot.discord.client import SHUTTING_DOWN, NewsBot
+from bot.discord.replies import INDEX_UNAVAILABLE
 from index.engine import Engine
 from index.errors import IndexStopped, StoreUnavailable, write_failure
 from index.settings import Settings, load_settings
-from newsbot.discord_bot.client import SHUTTING_DOWN, NewsBot
-from newsbot.discord_bot.replies import INDEX_UNAVAILABLE
 from tests.conftest import SEEDS, CountingEmbedder, free_port
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.cli.main import cli
 from index.answer.llm_backends import LLMUnavailable, build_llm, check_llm
 from index.answer.prompts import Prompts, load_prompt, strip_header
 from index.answer.verification import split_sentences, verify
 from index.errors import NewsbotError
 from index.results import Answer, Passage
 from index.settings import DEFAULT_PROMPTS, load_settings
-from newsbot.cli.main import cli
 from tests.conftest import free_port
 from tests.fakes.llm_servers import FakeLLMServer, Reply
 from tests.test_generation import GOOD, QUESTION, passage_with, scripted
@@ -234,7 +234,7 @@ def test_discord_streaming_edits_then_posts_the_verified_answer(
     server: FakeLLMServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from newsbot.discord_bot import streaming
+    from bot.discord import streaming
     from tests.discord_harness import run_scenario
 
     monkeypatch.setattr(streaming, "EDIT_INTERVAL", 0.3)

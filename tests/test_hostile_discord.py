@@ -20,12 +20,9 @@ from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from index.engine import Engine
-from index.ingest.url_guard import address_problem, parse_ip
-from index.results import Answer, Citation, IndexReport, Passage, SkippedFile
-from newsbot.discord_bot.client import NewsBot
-from newsbot.discord_bot.fetch import Upload, fetch_url, safe_name
-from newsbot.discord_bot.render import (
+from bot.discord.client import NewsBot
+from bot.discord.fetch import Upload, fetch_url, safe_name
+from bot.discord.render import (
     MESSAGE_LIMIT,
     NO_MENTIONS,
     Part,
@@ -35,7 +32,10 @@ from newsbot.discord_bot.render import (
     report_text,
     split_message,
 )
-from newsbot.discord_bot.replies import Refused
+from bot.discord.replies import Refused
+from index.engine import Engine
+from index.ingest.url_guard import address_problem, parse_ip
+from index.results import Answer, Citation, IndexReport, Passage, SkippedFile
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord, FakeMessage
 from tests.test_discord_bot import assert_no_pings

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bot.cli.main import cli
 from index.store.consistency import check_consistency
-from newsbot.cli.main import cli
 from tests.conftest import SEEDS, CountingEmbedder
 from tests.kill_harness import (
     committed,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.cli.main import cli
 from index.answer.llm_backends import LLMUnavailable, build_llm
 from index.errors import NewsbotError
 from index.settings import load_settings
-from newsbot.cli.main import cli
 
 
 def env_for(tmp_path: Path, model: Path) -> dict[str, str]:

@@ -1,0 +1,48 @@
+"""What every `newsbot` command shares: the settings and the engine of the invocation, and
+engine errors as one line on stderr."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from bot.cli.startup import resume_collector
+from index.errors import NewsbotError
+from index.settings import Settings
+
+EXIT_ERROR = 1
+# How log records read on the terminal (and in what a warm helper's commands print).
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def engine_of(ctx: click.Context):  # noqa: ANN201 - import kept lazy so --help stays fast
+    if "engine" not in ctx.obj:
+        from index.engine import Engine
+
+        try:
+            ctx.obj["engine"] = Engine(settings_of(ctx))  # LLMUnavailable: one line
+        finally:
+            resume_collector()
+    return ctx.obj["engine"]
+
+
+def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """NewsbotError -> `newsbot: error: ...` and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NewsbotError as exc:
+            click.echo(f"newsbot: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper

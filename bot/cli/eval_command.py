@@ -1,0 +1,100 @@
+"""`newsbot eval multihop`: the MultiHop-RAG retrieval benchmark, ours beside llama-index's default.
+
+Thin like the rest of the CLI: options in, `bot.evaluation.suite.evaluate` does the work.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from index.errors import NewsbotError
+from index.settings import PROJECT_ROOT
+
+DEFAULT_DATA = Path("../shared/eval/multihop-rag")
+
+
+def _data_dir(given: Path) -> Path:
+    """`--data` as given; the default also works from outside the project root."""
+    if given.is_dir() or given != DEFAULT_DATA:
+        return given
+    return (PROJECT_ROOT / DEFAULT_DATA).resolve()
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure answer and retrieval quality on benchmarks."""
+
+
+@eval_group.command()
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Folder with corpus.json and MultiHopRAG.json.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="dev",
+    show_default=True,
+    help="Questions at even (dev) or odd (test) positions, or all.",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N questions.")
+@click.option(
+    "--articles",
+    type=click.IntRange(1),
+    default=None,
+    help="Only the first N articles and the questions they answer (a quick slice, for CI).",
+)
+@click.option("-k", "k", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option("--no-baseline", is_flag=True, help="Skip the llama-index default baseline.")
+@click.option(
+    "--retrievals",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write our top k per question here, in upstream's format.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def multihop(
+    data: Path,
+    split: str,
+    limit: int | None,
+    articles: int | None,
+    k: int,
+    no_baseline: bool,
+    retrievals: Path | None,
+    as_json: bool,
+) -> None:
+    """Run MultiHop-RAG: index its corpus, answer each question, score retrieval as upstream does
+    and the answers a reader gets (named answer found, facts quoted, refusals, untrue citations).
+
+    The corpus goes into its own collections under NEWSBOT_DATA_DIR and is reused while it is
+    unchanged. Prints ours beside llama-index's default (VectorStoreIndex, 1024/200 splitter).
+    """
+    from bot.evaluation.report import render
+    from bot.evaluation.suite import evaluate
+
+    data = _data_dir(data)
+    if not (data / "corpus.json").is_file() or not (data / "MultiHopRAG.json").is_file():
+        click.echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
+        sys.exit(1)
+    try:
+        report = evaluate(
+            data,
+            split=split,  # type: ignore[arg-type]
+            limit=limit,
+            articles=articles,
+            k=k,
+            baseline=not no_baseline,
+            retrievals=retrievals,
+            progress=lambda msg: click.echo(msg, err=True),
+        )
+    except NewsbotError as exc:
+        click.echo(f"newsbot: error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(report, indent=2) if as_json else render(report))

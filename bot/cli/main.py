@@ -1,0 +1,319 @@
+"""The `newsbot` command line: index, ask, sources, stats, forget (and serve, eval).
+
+Thin: every command builds an `Engine` and prints what it returns, as text or as JSON.
+Errors the user can act on are one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
+from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
+from bot.cli.slice_options import slice_options, to_slice
+from bot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
+from bot.cli.through_helper import answer_from_helper, keep_warm
+from index.errors import NewsbotError
+from index.settings import Settings, load_settings, settings_warnings
+
+log = logging.getLogger("newsbot")
+
+EXIT_SETTINGS = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Ask questions about your news articles and get answers with checked citations.
+
+    Works offline: articles are embedded locally into a Chroma store (NEWSBOT_DATA_DIR, or a
+    Chroma server with NEWSBOT_CHROMA_HOST). Settings come from NEWSBOT_* variables and .env.
+
+    \b
+    Examples:
+      newsbot ask "How many people did the Pakistani strike kill?"
+      newsbot index ~/articles corpus.json
+      newsbot sources "Iran strikes" --json
+    """
+    obj = ctx.ensure_object(dict)
+    if "settings" in obj:  # run by a warm helper: its client loaded, checked and warned already
+        return
+    try:
+        settings = load_settings()
+    except NewsbotError as exc:
+        click.echo(f"newsbot: error: {exc}", err=True)
+        sys.exit(EXIT_SETTINGS)
+    level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)] if verbose else settings.log_level
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    for warning in settings_warnings(settings):
+        log.warning(warning)
+    obj["settings"] = settings
+    if ctx.invoked_subcommand not in OPEN_THE_ENGINE_FIRST:
+        resume_collector()
+
+
+def _progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:
+    """A tqdm bar on a terminal, nothing otherwise; returns (callback, close)."""
+    from tqdm import tqdm
+
+    if not sys.stderr.isatty():
+        return (lambda _: None), (lambda: None)
+    bars: dict[str, tqdm] = {}
+
+    titles = {"embedding": "Embedding", "sentences": "Embedding sentences of older chunks"}
+
+    def update(tick: Any) -> None:
+        if tick.stage not in titles or not tick.total:
+            return
+        bar = bars.get(tick.stage)
+        if bar is None:
+            bar = bars[tick.stage] = tqdm(total=tick.total, unit="chunk", desc=titles[tick.stage])
+        bar.update(tick.done - bar.n)
+
+    def close() -> None:
+        for bar in bars.values():
+            bar.close()
+
+    return update, close
+
+
+def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any:
+    update, close = _progress_bar()
+    try:
+        return engine.index(paths, progress=update, prune=prune)
+    finally:
+        close()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--prune/--no-prune",
+    default=True,
+    show_default=True,
+    help="Remove indexed articles whose files are gone from the given folders.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@friendly_errors
+def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool) -> None:
+    """Index articles from PATHS (files, folders or http(s) urls of web pages; default:
+    NEWSBOT_SOURCES).
+
+    Reads .txt, .md (front matter: title, source, url, published_at, author), .html, .pdf, and
+    .json/.jsonl lists of {title, body, source, url, published_at, author, category}.
+    Unchanged articles are skipped without re-embedding; changed ones are replaced whole.
+    Urls are fetched like `/ingest url:` (public addresses only, NEWSBOT_INGEST_* limits) and
+    their article text extracted; each becomes an article with the page's url as its id.
+    """
+    from bot.cli.url_index import fetch_urls, split_urls
+
+    files, urls = split_urls(paths)
+    fetched = fetch_urls(settings_of(ctx), urls, bool(files)) if urls else []
+    report = _run_index(engine_of(ctx), [*files, *fetched] or None, prune)
+    click.echo(report.model_dump_json(indent=2) if as_json else render_report(report))
+
+
+def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
+    fn = click.option(
+        "-k",
+        "k",
+        type=click.IntRange(1, 50),
+        default=None,
+        help="How many passages to retrieve (default: NEWSBOT_TOP_K).",
+    )(fn)
+    return click.argument("question")(fn)
+
+
+def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
+    """The engine, with the configured sources indexed first if the store is empty."""
+    engine = engine_of(ctx)
+    sources = ", ".join(str(p) for p in settings_of(ctx).sources)
+    update, close = _progress_bar()
+    try:
+        report = engine.ensure_indexed(
+            update, lambda: click.echo(f"The index is empty: indexing {sources} first.", err=True)
+        )
+    finally:
+        close()
+    if report is not None and not quiet:
+        click.echo(render_report(report), err=True)
+    return engine
+
+
+def _warn_llm(engine: Any) -> None:
+    """In LLM mode: one line on stderr when the backend is unusable (answers fall back)."""
+    from index.answer.llm_backends import LLMUnavailable
+
+    try:
+        engine.check_llm()
+    except LLMUnavailable as exc:
+        click.echo(f"newsbot: warning: {exc}; answering extractively", err=True)
+
+
+@cli.command()
+@_question_command
+@slice_options
+@click.pass_context
+@friendly_errors
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **within: Any) -> None:
+    """Answer QUESTION from the indexed articles, citing each sentence's source.
+
+    With NEWSBOT_LLM set, the answer is generated by that model and every citation is checked
+    (`--json` carries the checks as "verification"). --source, --since and --until answer from
+    those articles only; "today", "yesterday", "this week" in a question are read the same way.
+    """
+    answer_from_helper(ctx)
+    engine = engine_of(ctx)
+    question = engine.check_question(question)
+    if settings_of(ctx).llm != "none":
+        _warn_llm(engine)
+    answer = _ready_engine(ctx, as_json).ask(question, k=k, within=to_slice(**within))
+    click.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
+    keep_warm(ctx)
+
+
+@cli.command()
+@_question_command
+@slice_options
+@click.pass_context
+@friendly_errors
+def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **within: Any) -> None:
+    """Show the passages retrieved for QUESTION, best first (no answer)."""
+    answer_from_helper(ctx)
+    engine = engine_of(ctx)
+    question = engine.check_question(question)
+    passages = _ready_engine(ctx, as_json).sources(question, k=k, within=to_slice(**within))
+    if as_json:
+        payload = {"question": question, "passages": [p.model_dump() for p in passages]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_passages(passages))
+    keep_warm(ctx)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+@friendly_errors
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """How many articles and chunks are indexed, where, and when last."""
+    result = engine_of(ctx).stats()
+    data_dir = str(settings_of(ctx).data_dir.resolve())
+    if as_json:
+        click.echo(json.dumps({**result.model_dump(mode="json"), "data_dir": data_dir}, indent=2))
+    else:
+        click.echo(f"{render_stats(result)}\ndata folder: {data_dir}")
+
+
+@cli.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check the setup: settings, the store, the index's consistency, and the LLM backend
+    (NEWSBOT_LLM), one line each.
+
+    Exits 1 when something is unusable.
+    """
+    settings = settings_of(ctx)
+    click.echo("settings: valid")
+    click.echo(f"data folder: {settings.data_dir.resolve()}")
+    ok = _doctor_sources(settings)
+    try:
+        from index.engine import Engine
+
+        # The store on its own: a broken LLM setup is reported on its own line below.
+        engine = Engine(settings.model_copy(update={"llm": "none"}))
+        stats = engine.stats()
+        click.echo(f"store: {stats.store}, {stats.articles} articles, {stats.chunks} chunks")
+        ok = _doctor_consistency(engine) and ok
+    except NewsbotError as exc:
+        click.echo(f"store: error: {exc}")
+        ok = False
+    from index.answer.llm_backends import LLMUnavailable, check_llm
+
+    try:
+        line = check_llm(settings) if settings.llm != "none" else "none (extractive answers)"
+        click.echo(f"llm: {line}")
+    except LLMUnavailable as exc:
+        click.echo(f"llm: error: {exc}")
+        ok = False
+    if not ok:
+        sys.exit(EXIT_ERROR)
+
+
+def _doctor_sources(settings: Settings) -> bool:
+    """The `sources:` line of doctor; False when a path of NEWSBOT_SOURCES does not exist."""
+    missing = [str(p) for p in settings.sources if not p.exists()]
+    if missing:
+        click.echo(
+            f"sources: error: no such file or directory: {', '.join(missing)} "
+            "(NEWSBOT_SOURCES; relative paths are read from the current folder)"
+        )
+        return False
+    click.echo(f"sources: {', '.join(str(p.resolve()) for p in settings.sources)}")
+    return True
+
+
+_DOCTOR_VECTOR_SAMPLE = 200  # chunks looked up in the vector index: a second or so
+
+
+def _doctor_consistency(engine: Any) -> bool:
+    """The `index:` line of doctor; False when the index is inconsistent."""
+
+    try:
+        report = engine.check_consistency(vectors=_DOCTOR_VECTOR_SAMPLE)
+    except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
+        click.echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
+        return False
+    click.echo(f"index: {report.summary()}")
+    return report.ok
+
+
+@cli.command()
+@click.argument("article")
+@click.pass_context
+@friendly_errors
+def forget(ctx: click.Context, article: str) -> None:
+    """Remove one ARTICLE from the index: its url, id, file path, or its title when only one
+    article has that title (`newsbot list` shows them)."""
+    title = engine_of(ctx).forget(article)
+    click.echo(f"Forgot {title!r}.")
+
+
+from bot.cli.eval_command import eval_group  # noqa: E402
+
+cli.add_command(eval_group)
+
+from bot.cli.database_command import database_group  # noqa: E402
+
+cli.add_command(database_group)
+
+from bot.cli.serve_command import serve  # noqa: E402
+
+cli.add_command(serve)
+
+from bot.cli.feed_command import feed_group  # noqa: E402
+from bot.cli.list_command import list_articles  # noqa: E402
+
+cli.add_command(feed_group)
+cli.add_command(list_articles)
+
+from bot.cli.warm_command import warm_group  # noqa: E402
+
+cli.add_command(warm_group)
+
+
+def main() -> None:
+    pause_collector()
+    args = sys.argv[1:]
+    # The arguments as typed, for `ask` and `sources` to hand to a warm helper.
+    cli(args, prog_name="newsbot", obj={"argv": args})
