@@ -1,7 +1,9 @@
 """Loading articles from files: one loader per file type, each failure a plain reason.
 
 A loader returns `Article`s or raises `UnreadableFile` with the sentence that goes in the
-index summary; nothing here touches the store.
+index summary; `load_file` is the boundary that turns whatever else a loader or its library
+raises into one too, so a malformed file is one skipped file, never a failed run. Nothing here
+touches the store.
 """
 
 from __future__ import annotations
@@ -14,18 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from index.ingest.errors import UnreadableFile
+from index.ingest.front_matter import split_front_matter
 from index.results import Article
+
+__all__ = ["UnreadableFile", "load_file", "load_files", "discover", "LOADERS"]
 
 log = logging.getLogger(__name__)
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _META_KEYS = ("title", "source", "url", "published_at", "author", "category")
-
-
-class UnreadableFile(Exception):
-    """The file cannot become an article; the message says why, for the summary."""
 
 
 @dataclass
@@ -68,7 +67,23 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = _read_bytes(path, max_bytes)
     origin = str(path.resolve())
-    return loader.read(path, data if loader.binary else _decode(data), origin)
+    try:
+        return loader.read(path, data if loader.binary else _decode(data), origin)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a reader's failure is its file's, not the run's
+        log.debug("reading %s failed", path, exc_info=True)
+        raise UnreadableFile(failure_reason(exc)) from None
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The skip reason for an error a reader did not expect; no message text of the library's,
+    which may quote the file."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "needs more memory to read than there is"
+    return f"cannot be read ({type(exc).__name__})"
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -135,15 +150,7 @@ def _from_text(text: str, origin: str) -> Article:
 
 
 def _from_markdown(text: str, origin: str) -> Article:
-    meta: dict[str, object] = {}
-    match = _FRONT_MATTER.match(text)
-    if match:
-        try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError:
-            raise UnreadableFile("front matter is not valid YAML") from None
-        meta = loaded if isinstance(loaded, dict) else {}
-        text = text[match.end() :]
+    meta, text = split_front_matter(text)
     heading = re.match(r"\s*#\s+(.+)\n", text)
     if heading and not meta.get("title"):
         meta["title"] = heading.group(1).strip()
@@ -154,27 +161,15 @@ def _from_markdown(text: str, origin: str) -> Article:
 def _from_html(text: str, origin: str) -> Article:
     from index.ingest.page_text import extract_page
 
-    try:
-        meta, body = extract_page(text)
-    except RecursionError:
-        raise UnreadableFile("HTML nested too deeply to read") from None
+    meta, body = extract_page(text)
     return _article(origin, body, meta)
 
 
 def _from_pdf(path: Path, data: bytes, origin: str) -> Article:
-    import io
+    from index.ingest.pdf_text import read_pdf
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from None
-    body = "\n\n".join(p.strip() for p in pages if p.strip())
-    return _article(origin, body, {"title": info.get("/Title"), "author": info.get("/Author")})
+    meta, body = read_pdf(data)
+    return _article(origin, body, meta)
 
 
 def _from_json(text: str, origin: str, jsonl: bool) -> tuple[list[Article], list[tuple[str, str]]]:
@@ -202,6 +197,10 @@ def _json_records(text: str, jsonl: bool) -> list[object]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except ValueError:  # an integer longer than Python converts (4,300 digits)
+        raise UnreadableFile("not valid JSON (a number too long to read)") from None
+    except RecursionError:
+        raise UnreadableFile("not valid JSON (nested too deeply to read)") from None
     return data if isinstance(data, list) else [data]
 
 
