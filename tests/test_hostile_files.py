@@ -5,16 +5,22 @@ on and what was indexed before is untouched."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.discord.client import NewsBot
 from index.engine import Engine
+from index.ingest import html_budget
 from index.ingest.loaders import UnreadableFile, load_file
+from index.ingest.web_pages import summary_text
 from tests import hostile_pdf
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord
 
+NEWSBOT = str(Path(sys.executable).parent / "newsbot")
 KILLED = "How many people did the Pakistani strike kill?"
 FERRY = "The harbour office said the island ferry will sail every forty minutes from May."
 
@@ -172,3 +178,95 @@ def test_ingest_file_of_an_alias_bomb_is_refused_in_one_sentence(
         assert "nine" in (await fake.wait_for_reply(ok, timeout=15)).content
 
     run_scenario(engine, scenario, timeout=60)
+
+
+def write_heavy_pages(folder: Path) -> dict[str, str]:
+    """Pages of about 1 MB that took minutes (the parsers' work grew with the square of a count),
+    by name, with the sentence each must be indexed with ('' = skipped)."""
+    folder.mkdir()
+    said = {
+        "spans.html": "The night ferry to the island stops at midnight from June.",
+        "tables.html": "The harbour office will publish the summer timetable on Friday.",
+        "unclosed.html": "The council approved two new berths for the cargo port.",
+        "slashes.html": "Divers found the old lighthouse bell in the bay last week.",
+        "plain.html": "The ferry company ordered a second electric boat.",
+    }
+
+    def page(name: str, markup: str) -> None:
+        (folder / name).write_text(
+            f"<html><head><title>{name}</title></head><body><article><p>{said[name]}</p>"
+            f"{markup}</article></body></html>"
+        )
+
+    page("spans.html", "<p>" + "<span></span>" * 60_000 + "</p>")
+    page("tables.html", "<table><tr><td></td></tr></table>" * 28_000)
+    page("unclosed.html", "<a" * 500_000)
+    page("slashes.html", "</" * 500_000)
+    page("plain.html", "")
+    attributes = " ".join(f"data-a{i}=x" for i in range(100_000))
+    (folder / "attributes.html").write_text(f"<html><body><div {attributes}><p>Hi</p></div>")
+    return {**said, "attributes.html": ""}
+
+
+def test_html_work_is_bounded_per_page(tmp_path: Path) -> None:
+    expected = write_heavy_pages(tmp_path / "pages")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env |= {"NEWSBOT_DATA_DIR": str(tmp_path / "data"), "NEWSBOT_WARM_MINUTES": "0"}
+    # The timeout is a safety net for a regression; the assertions are about what was indexed.
+    done = subprocess.run(
+        [NEWSBOT, "index", "--json", str(tmp_path / "pages")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    skipped = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}
+    assert list(skipped) == ["attributes.html"]
+    assert "100,000 attributes" in skipped["attributes.html"]
+    assert sorted(Path(a).name for a in report["added"]) == sorted(
+        n for n, s in expected.items() if s
+    )
+    listed = subprocess.run(
+        [NEWSBOT, "sources", "--json", "-k", "10", "ferry lighthouse berths timetable boat"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    passages = " ".join(p["text"] for p in json.loads(listed.stdout)["passages"])
+    for sentence in filter(None, expected.values()):
+        assert sentence in passages, sentence
+
+
+def test_attributes_are_counted_as_the_parser_counts_them() -> None:
+    import lxml.etree
+
+    names = [f"a{i}" for i in range(300)]
+    tricky = {  # 300 attributes as libxml2 reads them, written to slip past a naive count
+        "a quoted '>'": '<div x="1>2" ' + " ".join(names[1:]) + ">",
+        "an '=' first": "<div = " + " ".join(names[1:]) + ">",
+        "slashes": "<div " + "/".join(names) + ">",
+        "quotes in names": '<div "x ' + " ".join(names[1:]) + ">",
+        "newlines and tabs": "<div\n" + "\n".join(f"{n}\t=\n'v w'" for n in names) + ">",
+        "a script tag's own": "<script " + " ".join(names) + "></script>",
+    }
+    for what, tag in tricky.items():
+        page = f"<html><body>{tag}<p>Hi</p></body></html>"
+        root = lxml.etree.fromstring(page, lxml.etree.HTMLParser())
+        assert max(len(e.attrib) for e in root.iter()) >= 300, what
+        try:
+            html_budget.measure(page)
+        except UnreadableFile as exc:
+            assert "attributes" in str(exc), what
+        else:
+            raise AssertionError(f"{what}: not counted")
+        assert summary_text(page) == "", what  # a feed entry's summary: dropped, not parsed
+    # text that only looks like tags is not counted: a script's "i<n", a comment
+    script = "<script>" + "for (i=0;i<n;i++) { total = total + i; }\n" * 5_000 + "</script>"
+    comment = "<!-- <div " + " ".join(names) + "> -->"
+    size = html_budget.measure(f"<html><body>{script}{comment}<p>Hi</p></body></html>")
+    assert size.tags == 4

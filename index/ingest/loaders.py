@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.ingest.errors import UnreadableFile
+from index.ingest.errors import UnreadableFile, failure_reason
 from index.ingest.front_matter import split_front_matter
 from index.results import Article
 
@@ -74,16 +74,6 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
     except Exception as exc:  # noqa: BLE001 - a reader's failure is its file's, not the run's
         log.debug("reading %s failed", path, exc_info=True)
         raise UnreadableFile(failure_reason(exc)) from None
-
-
-def failure_reason(exc: BaseException) -> str:
-    """The skip reason for an error a reader did not expect; no message text of the library's,
-    which may quote the file."""
-    if isinstance(exc, RecursionError):
-        return "nested too deeply to read"
-    if isinstance(exc, MemoryError):
-        return "needs more memory to read than there is"
-    return f"cannot be read ({type(exc).__name__})"
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:

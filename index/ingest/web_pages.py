@@ -13,6 +13,8 @@ from pathlib import Path
 import yarl
 from bs4 import BeautifulSoup
 
+from index.ingest.errors import UnreadableFile, failure_reason
+from index.ingest.html_budget import measure
 from index.ingest.page_text import extract_page
 from index.ingest.url_guard import FetchRefused
 from index.ingest.web_fetch import Fetched, FetchLimits, fetch_all
@@ -24,7 +26,7 @@ PAGES_FOLDER = "pages"  # under the data folder: pages indexed by url
 def page_record(got: Fetched) -> dict[str, str]:
     """The article (title, body, source, url, published_at, author) of a fetched page."""
     if got.content_type in HTML_TYPES:
-        meta, body = extract_page(_decode(got), got.url)
+        meta, body = _page_text(got)
     elif got.content_type == "text/plain":
         meta, body = {}, _decode(got)
     else:
@@ -59,9 +61,23 @@ def canonical_url(claimed: str, fetched: str) -> str:
     return fetched
 
 
+def _page_text(got: Fetched) -> tuple[dict[str, str], str]:
+    try:
+        return extract_page(_decode(got), got.url)
+    except UnreadableFile as exc:
+        raise FetchRefused(f"{got.url[:200]} cannot be read: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - as for a file: the page's failure, not the run's
+        raise FetchRefused(f"{got.url[:200]} cannot be read: {failure_reason(exc)}") from None
+
+
 def summary_text(html: str) -> str:
-    """A feed entry's summary (often HTML) as plain paragraphs."""
-    soup = BeautifulSoup(html or "", "html.parser")
+    """A feed entry's summary (often HTML) as plain paragraphs; empty when it has more markup
+    than can be read in bounded time."""
+    try:
+        measure(html or "")
+    except UnreadableFile:
+        return ""
+    soup = BeautifulSoup(html or "", "lxml")
     lines = [line.strip() for line in soup.get_text("\n").splitlines()]
     return "\n\n".join(line for line in lines if line)
 
