@@ -270,3 +270,39 @@ def test_attributes_are_counted_as_the_parser_counts_them() -> None:
     comment = "<!-- <div " + " ".join(names) + "> -->"
     size = html_budget.measure(f"<html><body>{script}{comment}<p>Hi</p></body></html>")
     assert size.tags == 4
+
+
+def test_links_in_a_sources_folder(make_engine: Callable[..., Engine], tmp_path: Path) -> None:
+    """A link to a file in the folder is indexed under its own path and pruned when it goes;
+    a link out of the folder (a synced folder or a git checkout can hold one to ~/.env) is not
+    followed, and says so."""
+    engine = make_engine()
+    folder, outside = tmp_path / "sources", tmp_path / "private"
+    for sub in (folder / "archive", folder / ".drafts", outside / "notes"):
+        sub.mkdir(parents=True)
+    (folder / "archive" / "ferry.md").write_text(f"# Ferry timetable\n\n{FERRY}\n")
+    (folder / ".drafts" / "tram.md").write_text("# Tram\n\nThe tram depot will be rebuilt.\n")
+    (outside / ".env").write_text("NEWSBOT_DISCORD_TOKEN=not-for-the-index\n")
+    (outside / "notes" / "bridge.md").write_text("# Bridge\n\nThe bridge closes in May.\n")
+    (folder / "latest.md").symlink_to(Path("archive") / "ferry.md")
+    (folder / "draft.md").symlink_to(Path(".drafts") / "tram.md")  # hidden: only the link shows
+    (folder / "token.txt").symlink_to(outside / ".env")
+    (folder / "notes").symlink_to(outside / "notes")
+    inside = folder.resolve()
+
+    report = engine.index([folder])
+
+    assert sorted(report.added) == [str(inside / "archive" / "ferry.md"), str(inside / "draft.md")]
+    [duplicate] = report.duplicates  # the link's text is its target's: stored once
+    assert duplicate.path == str(inside / "latest.md")
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert set(reasons) == {"token.txt", "notes"}
+    assert "outside" in reasons["token.txt"] and "not followed" in reasons["token.txt"]
+    assert "not followed" in reasons["notes"]
+    assert all("not-for-the-index" not in p.text for p in engine.sources("discord token", k=10))
+    assert "tram depot" in engine.sources("tram depot")[0].text
+
+    (folder / "draft.md").unlink()
+    report = engine.index([folder])
+    assert report.removed == [str(inside / "draft.md")]
+    assert engine.stats().articles == 1

@@ -24,6 +24,7 @@ from typing import Any
 import feedparser
 
 from index.ingest.feed_list import Feed, FeedList, SeenEntry, slug
+from index.ingest.sources import source_path
 from index.ingest.url_guard import FetchRefused, NotAllowed
 from index.ingest.web_fetch import FetchLimits, fetch, parse_url
 from index.ingest.web_pages import page_record, save_record, summary_text
@@ -148,7 +149,7 @@ async def _entry(
     path = save_record(folder, key, record)
     result.outcome.files[key] = path
     # The id the indexing run gives it: its url, else (a guid-only entry) the file's path.
-    article = record["url"] or str(path.resolve())
+    article = record["url"] or source_path(path)
     result.seen[key] = SeenEntry(fingerprint=fingerprint(entry), article=article)
 
 

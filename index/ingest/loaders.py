@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from index.ingest.errors import UnreadableFile, failure_reason
 from index.ingest.front_matter import split_front_matter
+from index.ingest.sources import source_path
 from index.results import Article
 
-__all__ = ["UnreadableFile", "load_file", "load_files", "discover", "LOADERS"]
+__all__ = ["UnreadableFile", "load_file", "load_files", "LOADERS"]
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,6 @@ class LoadResult:
     articles: list[Article] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # path -> reason
     item_failures: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
-
-
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files to index under `paths`: supported types in directories, any file named directly."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield child
-        else:
-            yield path
 
 
 def load_files(files: Iterable[Path], max_bytes: int) -> LoadResult:
@@ -66,7 +55,7 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
     if loader is None:
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = _read_bytes(path, max_bytes)
-    origin = str(path.resolve())
+    origin = source_path(path)
     try:
         return loader.read(path, data if loader.binary else _decode(data), origin)
     except UnreadableFile:
