@@ -132,3 +132,20 @@ def deep_pages_tree_pdf(depth: int) -> bytes:
     objects.append(FONT)
     objects.append(stream(text_content(["The deepest page."])))
     return pdf(objects)
+
+
+def busy_pdf(references: int, operators: int) -> bytes:
+    """A few kilobytes whose one page, listed `references` times, draws nothing `operators`
+    times: seconds of parsing per page, within every count limit."""
+    content = b"BT /F1 12 Tf 72 720 Td (Busy page.) Tj ET " + b"q Q " * operators
+    kids = b" ".join([b"3 0 R"] * references)
+    return pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, references),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+            FONT,
+            stream(content, compress=True),
+        ]
+    )

@@ -8,14 +8,17 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.discord.client import NewsBot
 from index.engine import Engine
+from index.errors import IndexStopped
 from index.ingest import html_budget
 from index.ingest.loaders import UnreadableFile, load_file
 from index.ingest.web_pages import summary_text
+from index.results import IndexProgress
 from tests import hostile_pdf
 from tests.discord_harness import run_scenario
 from tests.fakes.discord_server import FakeDiscord
@@ -115,6 +118,14 @@ def test_each_malformed_file_is_one_skip_with_its_reason_and_the_rest_is_indexed
     assert "forty-two ships" in engine.sources("lighthouse keeper ships")[0].text
     after = engine.ask(KILLED)
     assert after.answer == before.answer and after.citations == before.citations
+
+
+def test_a_file_of_many_bad_records_is_a_few_report_lines(tmp_path: Path) -> None:
+    records = [{"title": "Tram", "body": "The tram depot will be rebuilt."}] + [{}] * 100_000
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(records))
+    [article], bad = load_file(path, 10**8)
+    assert len(bad) == 11 and bad[-1] == (str(path), "99,990 more records skipped like these")
 
 
 def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
@@ -306,3 +317,73 @@ def test_links_in_a_sources_folder(make_engine: Callable[..., Engine], tmp_path:
     report = engine.index([folder])
     assert report.removed == [str(inside / "draft.md")]
     assert engine.stats().articles == 1
+
+
+def test_a_file_over_the_time_or_memory_limit_is_skipped_and_the_run_goes_on(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    """The bound for costs no count foresaw: each file is read in a child process that may take
+    NEWSBOT_MAX_FILE_SECONDS and NEWSBOT_MAX_FILE_MEMORY_MB."""
+    engine = make_engine(max_file_seconds=2, max_file_memory_mb=300)
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    # 2 kB, 30 pages of 400,000 operators: about a minute of parsing
+    (folder / "busy.pdf").write_bytes(hostile_pdf.busy_pdf(30, 400_000))
+    # 15 MB of empty records: about 600 MB once parsed
+    (folder / "empty-records.json").write_text("[" + ",".join(["{}"] * 5_000_000) + "]")
+    (folder / "ferry.md").write_text(f"# Ferry timetable\n\n{FERRY}\n")  # read after both
+    (folder / "zebra.txt").write_text("The zebra crossing on Harbour Street will be repainted.")
+
+    report = engine.index([folder])
+
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert reasons == {
+        "busy.pdf": "took longer than 2 s to read (NEWSBOT_MAX_FILE_SECONDS)",
+        "empty-records.json": (
+            "needs more than 300 MB of memory to read (NEWSBOT_MAX_FILE_MEMORY_MB)"
+        ),
+    }
+    assert sorted(Path(a).name for a in report.added) == ["ferry.md", "zebra.txt"]
+    assert FERRY in engine.sources("How often will the island ferry sail?")[0].text
+
+
+def reader_children() -> list[int]:
+    """This process's children that read files for an indexing run."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"reader_process" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_stopping_run_does_not_wait_for_the_file_being_read(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    engine = make_engine()
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "busy.pdf").write_bytes(hostile_pdf.busy_pdf(200, 400_000))  # minutes of parsing
+    reading, stopped = threading.Event(), []
+
+    def progress(tick: IndexProgress) -> None:
+        if tick.stage == "reading":
+            reading.set()
+
+    def run() -> None:
+        try:
+            engine.index([folder], progress)
+        except IndexStopped as exc:
+            stopped.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert reading.wait(60)
+    engine.request_stop()
+    worker.join(timeout=60)  # a safety net: the file alone takes minutes
+    assert not worker.is_alive() and len(stopped) == 1
+    assert reader_children() == []

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,31 +21,12 @@ from index.ingest.front_matter import split_front_matter
 from index.ingest.sources import source_path
 from index.results import Article
 
-__all__ = ["UnreadableFile", "load_file", "load_files", "LOADERS"]
+__all__ = ["UnreadableFile", "load_file", "warm_up", "LOADERS"]
 
 log = logging.getLogger(__name__)
 
 _META_KEYS = ("title", "source", "url", "published_at", "author", "category")
-
-
-@dataclass
-class LoadResult:
-    articles: list[Article] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)  # path -> reason
-    item_failures: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
-
-
-def load_files(files: Iterable[Path], max_bytes: int) -> LoadResult:
-    result = LoadResult()
-    for path in files:
-        try:
-            articles, bad_items = load_file(path, max_bytes)
-        except UnreadableFile as exc:
-            result.failures[str(path)] = str(exc)
-            continue
-        result.articles.extend(articles)
-        result.item_failures.extend(bad_items)
-    return result
+MAX_RECORD_REASONS = 10  # skipped records of one file listed one by one; the rest counted
 
 
 def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str, str]]]:
@@ -58,7 +39,7 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
     origin = source_path(path)
     try:
         return loader.read(path, data if loader.binary else _decode(data), origin)
-    except UnreadableFile:
+    except (UnreadableFile, MemoryError):  # MemoryError: the caller knows the memory limit
         raise
     except Exception as exc:  # noqa: BLE001 - a reader's failure is its file's, not the run's
         log.debug("reading %s failed", path, exc_info=True)
@@ -166,6 +147,9 @@ def _from_json(text: str, origin: str, jsonl: bool) -> tuple[list[Article], list
         articles.append(_article(origin, record["body"], meta, fallback_id=fallback))
     if not articles:
         raise UnreadableFile(bad[0][1] if bad else "no articles in the file")
+    if len(bad) > MAX_RECORD_REASONS:  # a report line each would be millions of lines
+        more = len(bad) - MAX_RECORD_REASONS
+        bad = [*bad[:MAX_RECORD_REASONS], (origin, f"{more:,} more records skipped like these")]
     return articles, bad
 
 
@@ -209,6 +193,17 @@ class Loader:
     content_types: tuple[str, ...]
     read: Read
     binary: bool = False  # read gets the bytes, not decoded text
+    modules: tuple[str, ...] = ()  # imported when first needed; warm_up imports them before
+
+
+def warm_up(suffixes: Iterable[str]) -> None:
+    """Import what reading files of `suffixes` needs, so reading the first one costs no imports."""
+    import importlib
+
+    for suffix in suffixes:
+        loader = BY_SUFFIX.get(suffix)
+        for module in loader.modules if loader else ():
+            importlib.import_module(module)
 
 
 def _one(make: Callable[[Any, str], Article]) -> Read:
@@ -219,7 +214,12 @@ def _one(make: Callable[[Any, str], Article]) -> Read:
 LOADERS: tuple[Loader, ...] = (
     Loader((".txt",), ("text/plain",), _one(_from_text)),
     Loader((".md", ".markdown"), ("text/markdown",), _one(_from_markdown)),
-    Loader((".html", ".htm"), ("text/html", "application/xhtml+xml"), _one(_from_html)),
+    Loader(
+        (".html", ".htm"),
+        ("text/html", "application/xhtml+xml"),
+        _one(_from_html),
+        modules=("index.ingest.page_text", "trafilatura"),
+    ),
     Loader((".json",), ("application/json",), lambda _p, text, o: _from_json(text, o, False)),
     Loader((".jsonl",), (), lambda _p, text, o: _from_json(text, o, True)),
     Loader(
@@ -227,6 +227,7 @@ LOADERS: tuple[Loader, ...] = (
         ("application/pdf",),
         lambda path, data, origin: ([_require_body(_from_pdf(path, data, origin))], []),
         binary=True,
+        modules=("index.ingest.pdf_text", "pypdf"),
     ),
 )
 BY_SUFFIX = {suffix: loader for loader in LOADERS for suffix in loader.suffixes}

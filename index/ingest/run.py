@@ -23,7 +23,8 @@ from index.embedding import OnnxEmbedding
 from index.errors import IndexStopped
 from index.ingest.chunking import SentenceChunker
 from index.ingest.embedding_progress import GroupProgress
-from index.ingest.loaders import SUPPORTED_SUFFIXES, load_files
+from index.ingest.loaders import SUPPORTED_SUFFIXES
+from index.ingest.reader_process import ReadLimits, read_files
 from index.ingest.sources import discover, source_path
 from index.results import Article, IndexProgress, IndexReport, SkippedFile
 from index.settings import Settings
@@ -63,8 +64,18 @@ class Indexer:
         if not tidy:  # every finished write stores sentence vectors with its chunks
             self._fill_sentences()
         found = discover(paths, SUPPORTED_SUFFIXES)
-        self.progress(IndexProgress(stage="reading", done=0, total=len(found.files)))
-        loaded = load_files(found.files, self.settings.max_file_bytes)
+        total = len(found.files)
+        self.progress(IndexProgress(stage="reading", done=0, total=total))
+        limits = ReadLimits(
+            max_bytes=self.settings.max_file_bytes,
+            seconds=self.settings.max_file_seconds,
+            memory_mb=self.settings.max_file_memory_mb,
+        )
+        loaded = read_files(  # its ticks are also where a stopping run stops
+            found.files,
+            limits,
+            lambda done: self.progress(IndexProgress(stage="reading", done=done, total=total)),
+        )
         loaded.failures.update(found.refused)
         report.skipped = [SkippedFile(path=p, reason=r) for p, r in loaded.failures.items()]
         report.skipped += [SkippedFile(path=p, reason=r) for p, r in loaded.item_failures]
