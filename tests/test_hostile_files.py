@@ -9,8 +9,11 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from bot.discord.client import NewsBot
 from index.engine import Engine
@@ -362,8 +365,9 @@ def reader_children() -> list[int]:
 
 
 def test_a_stopping_run_does_not_wait_for_the_file_being_read(
-    make_engine: Callable[..., Engine], tmp_path: Path
+    make_engine: Callable[..., Engine], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("NEWSBOT_DISCORD_TOKEN", "token-marker-not-for-the-reader")
     engine = make_engine()
     folder = tmp_path / "sources"
     folder.mkdir()
@@ -383,6 +387,11 @@ def test_a_stopping_run_does_not_wait_for_the_file_being_read(
     worker = threading.Thread(target=run)
     worker.start()
     assert reading.wait(60)
+    deadline = time.monotonic() + 60
+    while not reader_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [child] = reader_children()  # it reads hostile files: no secret in its reach
+    assert b"token-marker" not in Path(f"/proc/{child}/environ").read_bytes()
     engine.request_stop()
     worker.join(timeout=60)  # a safety net: the file alone takes minutes
     assert not worker.is_alive() and len(stopped) == 1

@@ -227,9 +227,10 @@ def _log_level() -> int:
 
 
 def _child_env() -> dict[str, str]:
-    """This environment, with this code first on the path (also when it is not installed)."""
+    """This environment without newsbot's settings (the child needs none, and reads hostile
+    files: the Discord token stays out of its reach), this code first on its path."""
     here = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
     return env
 
