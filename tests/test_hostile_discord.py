@@ -366,7 +366,10 @@ def site_handlers(port_box: list[int]) -> dict[str, web.StreamResponse]:
     ("url", "reason"),
     [
         ("http://127.0.0.1:{port}/page.html", "loopback address 127.0.0.1"),
-        ("http://127.1/page.html", "not a canonical IPv4 address"),  # refused by aiohttp
+        ("http://127.1/page.html", "loopback address 127.0.0.1"),  # short forms: the address
+        ("http://2130706433:{port}/page.html", "loopback address 127.0.0.1"),
+        ("http://0177.0.0.1:{port}/", "loopback address 127.0.0.1"),
+        ("http://10.1/", "private address 10.0.0.1"),
         ("http://10.0.0.1/page.html", "private address 10.0.0.1"),
         ("http://192.168.1.1/", "private"),
         ("http://169.254.169.254/latest/meta-data/", "link-local (cloud metadata)"),
