@@ -222,6 +222,12 @@ class Settings(BaseSettings):
     feed_max_age_days: float | None = Field(
         None, gt=0, description="Forget feed articles older than this many days; empty = keep all"
     )
+    feed_max_entries: int = Field(
+        50,
+        ge=1,
+        description="New entries of one feed taken per poll, newest first; the rest wait for the "
+        "next poll",
+    )
 
     @field_validator("sources", mode="before")
     @classmethod

@@ -115,7 +115,7 @@ def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
         click.echo(_outcome_line(outcome))
         for title in outcome.added:
             click.echo(f"  + {title}")
-        for reason in outcome.refused:
+        for reason in [*outcome.refused, *outcome.unread]:
             click.echo(f"  ! entry not indexed: {reason}")
     for title in report.forgotten:
         click.echo(f"  - {title} (older than NEWSBOT_FEED_MAX_AGE_DAYS)")
@@ -126,7 +126,8 @@ def _outcome_line(outcome: FeedOutcome) -> str:
         return f"{outcome.feed}: failed: {outcome.error}"
     if outcome.status == "waiting":
         return f"{outcome.feed}: waiting after failures (last: {outcome.error})"
+    left = f"; {outcome.left} more new entries left for the next poll" if outcome.left else ""
     if not outcome.added:
-        return f"{outcome.feed}: nothing new"
+        return f"{outcome.feed}: nothing new{left}"
     summary = f" ({outcome.fallbacks} from the feed's summary)" if outcome.fallbacks else ""
-    return f"{outcome.feed}: {len(outcome.added)} articles added or updated{summary}"
+    return f"{outcome.feed}: {len(outcome.added)} articles added or updated{summary}{left}"

@@ -80,7 +80,11 @@ class FeedPoller:
         self.polls += 1
         failed = sum(o.status == "failed" for o in report.outcomes)
         log.info(
-            "feeds polled: %d articles added or updated, %d feeds failed", report.added, failed
+            "feeds polled: %d articles added or updated, %d feeds failed, %d new entries left "
+            "for the next poll",
+            report.added,
+            failed,
+            report.left,
         )
         return report
 

@@ -68,7 +68,7 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = _read_bytes(path, max_bytes)
     origin = str(path.resolve())
-    return loader.read(path, data if loader.binary else _decode(data), origin)
+    return loader.read(path, data if loader.binary else decode(data), origin)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -88,7 +88,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise UnreadableFile(f"cannot read: {exc.strerror}") from None
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise UnreadableFile("binary file, not text")
     try:
