@@ -199,6 +199,49 @@ def test_split_message_keeps_fences_closed_and_parts_short(text: str) -> None:
         assert len(FENCE_LINE.findall(part)) % 2 == 0, part
 
 
+# Article urls as feedparser keeps them (spaces and ">" included): each tries to close the <url>
+# wrapper or to start a masked link of its own after the real url.
+HOSTILE_URLS = [
+    "https://news.example/b [Verify your Discord account](https://evil.example/login)",
+    "https://news.example/b> [Verify your Discord account](https://evil.example/login)",
+    "https://news.example/b>[Verify](https://evil.example/login)",
+    "https://news.example/b\n[Verify](<https://evil.example/login>)",
+    "https://news.example/<@123456789012345678>/@everyone",
+    "https://news.example/b)](https://evil.example/login) ||x|| `y` **z**",
+    "javascript:alert(1) [Verify](https://evil.example/login)",
+    "[Verify](https://evil.example/login)",
+]
+# A masked link Discord would render: [text](http...) with neither bracket escaped.
+MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(<?https?:", re.S)
+WRAPPED = re.compile(r"<(https?://[^>]*)>")
+
+
+def assert_links_inert(text: str) -> None:
+    assert not MASKED_LINK.search(text), text
+    for url in WRAPPED.findall(text):  # a link shown in full, nothing after it inside it
+        assert not re.search(r"[\s<>\[\]]", url), url
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_article_urls_cannot_inject_masked_links(url: str) -> None:
+    answer = make_answer(
+        "The harbour reopened [1].", "Harbour", "The harbour reopened.", refused=False, n=1
+    )
+    answer.citations[0].url = url
+    refused = make_answer("No answer.", "Harbour", "The harbour reopened.", refused=True, n=1)
+    refused.closest[0].url = url
+    for parts in (answer_parts(answer), answer_parts(refused)):
+        check_parts(parts)
+        for part in parts:
+            assert_links_inert(part.content)
+            for embed in part.embeds:
+                for f in embed.to_dict().get("fields", []):
+                    assert_links_inert(f["value"])
+    for text in (citations_text(answer), citations_text(refused), passages_text(refused.closest)):
+        assert_links_inert(text)
+        assert "news.example/b" in text or not url.startswith("https://news.example/b")
+
+
 # --- end to end through the fake Discord -------------------------------------------------------
 
 HOSTILE_QUESTION = (
