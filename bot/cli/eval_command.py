@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.terminal import echo
 from index.errors import NewsbotError
 from index.settings import PROJECT_ROOT
 
@@ -81,7 +82,7 @@ def multihop(
 
     data = _data_dir(data)
     if not (data / "corpus.json").is_file() or not (data / "MultiHopRAG.json").is_file():
-        click.echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
+        echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
         sys.exit(1)
     try:
         report = evaluate(
@@ -92,9 +93,9 @@ def multihop(
             k=k,
             baseline=not no_baseline,
             retrievals=retrievals,
-            progress=lambda msg: click.echo(msg, err=True),
+            progress=lambda msg: echo(msg, err=True),
         )
     except NewsbotError as exc:
-        click.echo(f"newsbot: error: {exc}", err=True)
+        echo(f"newsbot: error: {exc}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(report, indent=2) if as_json else render(report))
+    echo(json.dumps(report, indent=2) if as_json else render(report))
