@@ -29,6 +29,7 @@ def server() -> Iterator[FakeLLMServer]:
 @pytest.fixture
 def fake(server: FakeLLMServer) -> FakeLLMServer:
     server.requests.clear()
+    server.sent.clear()
     server.script = [Reply("unscripted")]
     return server
 
