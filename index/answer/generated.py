@@ -26,6 +26,7 @@ from index.answer.generated_checks import (
     first_sentences,
     off_question,
 )
+from index.answer.instructions import reporting_text, within_instructions
 from index.answer.llm_reply import ReplyLimits, read_reply
 from index.answer.prompts import Prompts
 from index.answer.verification import CheckedSentence, verify
@@ -41,6 +42,8 @@ OnText = Callable[[str], None]
 History = list[tuple[str, str]]  # (role: "user" | "assistant", text), oldest first
 HISTORY_TURNS = 6  # previous turns a follow-up is condensed with (the bot reads as many)
 HISTORY_CHARS = 600  # per turn, in the condensing prompt
+# Where a passage's text addressed to the model (a prompt injection) was, in the prompt.
+LEFT_OUT = " (text addressed to AI models left out) "
 DEFAULT_LIMITS = ReplyLimits(seconds=60.0, max_chars=512 * REPLY_CHARS_PER_TOKEN)
 
 
@@ -214,7 +217,11 @@ class GeneratedAnswerer:
         body = self.article_body(passage.doc_id) or ""
         start, end = passage.start, passage.end
         terms = content_terms(claims)
-        spans = sentence_spans(passage.text)
+        spans = [
+            (s, e)
+            for s, e in sentence_spans(passage.text)
+            if not within_instructions(passage.text, s, e)
+        ]
         if spans and terms:
             s, e = max(
                 spans, key=lambda sp: len(terms & content_terms(passage.text[sp[0] : sp[1]]))
@@ -250,9 +257,13 @@ class GeneratedAnswerer:
 
 
 def number_passages(passages: list[Passage]) -> str:
+    """The passages as the prompt shows them: numbered, dated, and without what in them
+    addresses the model (index.answer.instructions)."""
     blocks = []
     for i, p in enumerate(passages, 1):
-        byline = " — ".join(x for x in (p.title, p.source) if x)
+        title = " ".join(reporting_text(p.title, LEFT_OUT).split())
+        byline = " — ".join(x for x in (title, p.source) if x)
         published = p.published_at[:10] or "unknown"
-        blocks.append(f"[{i}] {byline} (published {published})\n{' '.join(p.text.split())}")
+        text = " ".join(reporting_text(p.text, LEFT_OUT).split())
+        blocks.append(f"[{i}] {byline} (published {published})\n{text}")
     return "\n\n".join(blocks)
