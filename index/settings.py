@@ -258,6 +258,24 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("chroma_token", "discord_token", "llm_api_key", mode="before")
+    @classmethod
+    def _secret_fits_a_header(cls, value: object) -> object:
+        # A secret is sent as an HTTP header: httpcore refuses white space and control
+        # characters inside one, printing the whole value, and a non-ASCII one fails to encode.
+        # Refused here in one line that names the variable, never its value (white space
+        # pasted around it is only trimmed).
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str):
+            return value
+        raw = raw.strip()
+        if raw and not all("!" <= c <= "~" for c in raw):
+            raise ValueError(
+                "has a space, a control character or a non-ASCII character in it (a token or "
+                "key is printable ASCII only)"
+            )
+        return raw
+
     @field_validator(
         "chroma_host",
         "chroma_token",
