@@ -87,6 +87,25 @@ def test_the_timeout_bounds_the_whole_reply_not_each_read(
     assert fake.sent[-1] < 300
 
 
+@pytest.mark.parametrize("backend", ["openai-compatible", "ollama"])
+def test_the_health_check_is_bounded_too(
+    llm_engine,  # noqa: F811
+    fake: FakeLLMServer,  # noqa: F811
+    backend: str,
+) -> None:
+    """`ask` checks the backend first, and `serve` at start: a dripped model list holds neither."""
+    from index.answer.llm_backends import LLMUnavailable
+
+    engine = engine_for(llm_engine, fake, backend, llm_timeout=0.5)
+    fake.models_drip = 0.01
+    try:
+        with pytest.raises(LLMUnavailable, match="did not answer within 0.5 s"):
+            engine.check_llm()
+    finally:
+        fake.models_drip = 0.0
+    assert fake.sent[-1] < 60
+
+
 def test_condensing_a_follow_up_is_bounded_too(llm_engine, fake: FakeLLMServer) -> None:  # noqa: F811
     engine = llm_engine(llm_timeout=0.5)
     fake.script = [Reply("What did Iran say about the strikes?", drip=0.01), Reply("[1].")]

@@ -44,6 +44,7 @@ class FakeLLMServer:
     requests: list[dict] = field(default_factory=list)
     sent: list[int] = field(default_factory=list)  # body bytes written, per reply
     echo_auth: bool = False  # send the Authorization header back as X-Echo-Authorization
+    models_drip: float = 0.0  # the model lists (/v1/models, /api/tags) dripped like Reply.drip
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _runner: web.AppRunner | None = None
@@ -125,9 +126,15 @@ class FakeLLMServer:
             pass  # the client hung up: `sent` says how far it read
         return response
 
-    async def openai_models(self, request: web.Request) -> web.Response:
+    async def openai_models(self, request: web.Request) -> web.StreamResponse:
         data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
-        return web.json_response({"object": "list", "data": data})
+        return await self._models(request, {"object": "list", "data": data})
+
+    async def _models(self, request: web.Request, payload: dict) -> web.StreamResponse:
+        if not self.models_drip:
+            return web.json_response(payload)
+        reply = Reply(drip=self.models_drip)
+        return await self._send(request, reply, "application/json", [json.dumps(payload)])
 
     # --- Ollama ---------------------------------------------------------------------------
 
@@ -163,8 +170,10 @@ class FakeLLMServer:
         lines.append(json.dumps(final) + "\n")
         return await self._send(request, reply, "application/x-ndjson", lines)
 
-    async def ollama_tags(self, request: web.Request) -> web.Response:
-        return web.json_response({"models": [{"name": m, "model": m} for m in self.models]})
+    async def ollama_tags(self, request: web.Request) -> web.StreamResponse:
+        return await self._models(
+            request, {"models": [{"name": m, "model": m} for m in self.models]}
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
