@@ -163,7 +163,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         None, description="API key (openai; optional for openai-compatible); never logged"
     )
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the model's answer")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds for the model's whole reply, first byte to last"
+    )
     llm_max_tokens: int = Field(512, ge=16, le=8192, description="Most tokens the model writes")
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature")
     llm_stream: bool = Field(
