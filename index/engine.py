@@ -26,7 +26,7 @@ from index.errors import (
 )
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
-from index.retrieval.learned_ranker import TreeRanker
+from index.retrieval.learned_ranker import load_ranker
 from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, sliced_retriever
 from index.settings import Settings
 from index.store.byte_cache import MB
@@ -69,7 +69,7 @@ class Engine:
             self.keyword,
             self.embedder,
             settings.top_k,
-            ranker=TreeRanker.load() if settings.ranker == "learned" else None,
+            ranker=load_ranker() if settings.ranker == "learned" else None,
             passage_tokens=settings.passage_tokens,
         )
         self.answerer = stored_extractive_answerer(self.store, self.embedder.embed, settings)
