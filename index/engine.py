@@ -92,7 +92,9 @@ class Engine:
 
         keep_llama_index_local(self.embedder)  # first: it imports llama-index, one thread at a time
         from index.answer.generated import GeneratedAnswerer
+        from index.answer.generated_checks import REPLY_CHARS_PER_TOKEN
         from index.answer.llm_backends import build_llm, model_name
+        from index.answer.llm_reply import ReplyLimits
         from index.answer.prompts import Prompts
 
         return GeneratedAnswerer(
@@ -103,6 +105,9 @@ class Engine:
             backend=settings.llm,
             model=model_name(settings),
             min_support=settings.llm_min_support,
+            limits=ReplyLimits(
+                settings.llm_timeout, settings.llm_max_tokens * REPLY_CHARS_PER_TOKEN
+            ),
         )
 
     def check_llm(self) -> str:

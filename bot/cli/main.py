@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from bot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
+from bot.cli.logs import guard_root_handlers
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
 from bot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
@@ -56,6 +57,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(PrintableFormatter(LOG_FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler])
+    guard_root_handlers(settings)  # no secret in any record, at any level
     for warning in settings_warnings(settings):
         log.warning(warning)
     obj["settings"] = settings

@@ -10,6 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 from bot.cli.context import LOG_FORMAT
+from bot.cli.logs import guard_handler
 from bot.cli.terminal import PrintableFormatter, echo
 from bot.warm.protocol import Reply
 
@@ -25,7 +26,7 @@ def run_captured(argv: list[str], settings: Any, engine: Any) -> Reply:
     if not argv or argv[0] not in SERVED:
         return Reply("", "newsbot: error: not served by the warm helper\n", 2)
     out, err = io.StringIO(), io.StringIO()
-    handler = _stderr_handler(err, settings.log_level)
+    handler = guard_handler(_stderr_handler(err, settings.log_level), settings)
     root = logging.getLogger()
     root.addHandler(handler)
     try:
