@@ -36,9 +36,16 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
     if loader is None:
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = _read_bytes(path, max_bytes)
-    origin = source_path(path)
+    return read_content(loader, path, data, source_path(path))
+
+
+def read_content(
+    loader: Loader, path: Path, data: bytes, origin: str
+) -> tuple[list[Article], list[tuple[str, str]]]:
+    """The articles `loader` reads from `data` (a file's bytes, or a fetched body), known as
+    `origin`: the boundary where any error of a loader or its library becomes UnreadableFile."""
     try:
-        return loader.read(path, data if loader.binary else _decode(data), origin)
+        return loader.read(path, data if loader.binary else decode(data), origin)
     except (UnreadableFile, MemoryError):  # MemoryError: the caller knows the memory limit
         raise
     except Exception as exc:  # noqa: BLE001 - a reader's failure is its file's, not the run's
@@ -63,7 +70,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise UnreadableFile(f"cannot read: {exc.strerror}") from None
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise UnreadableFile("binary file, not text")
     try:
