@@ -20,7 +20,9 @@ from index.engine import Engine
 from index.errors import IndexStopped
 from index.ingest import html_budget
 from index.ingest.loaders import UnreadableFile, load_file
-from index.ingest.web_pages import summary_text
+from index.ingest.url_guard import FetchRefused
+from index.ingest.web_fetch import Fetched
+from index.ingest.web_pages import fetched_records, summary_text
 from index.results import IndexProgress
 from tests import hostile_pdf
 from tests.discord_harness import run_scenario
@@ -121,6 +123,19 @@ def test_each_malformed_file_is_one_skip_with_its_reason_and_the_rest_is_indexed
     assert "forty-two ships" in engine.sources("lighthouse keeper ships")[0].text
     after = engine.ask(KILLED)
     assert after.answer == before.answer and after.citations == before.citations
+
+
+def test_a_fetched_article_file_fails_as_a_file_does() -> None:
+    """`/ingest url:` and `newsbot index URL` read a fetched PDF or JSON with the same loaders,
+    through the same boundary: any failure is that url's reason."""
+    for body, content_type, words in (
+        (hostile_pdf.deeply_nested_content_pdf(5000), "application/pdf", "nested too deeply"),
+        (hostile_pdf.repeated_page_pdf(20_000, ["Ferry."]), "application/pdf", "20,000 pages"),
+        (LAUGHS.encode(), "text/markdown", "YAML alias"),
+    ):
+        got = Fetched("https://news.example/a", 200, body, content_type)
+        with pytest.raises(FetchRefused, match=words):
+            fetched_records(got)
 
 
 def test_a_file_of_many_bad_records_is_a_few_report_lines(tmp_path: Path) -> None:
