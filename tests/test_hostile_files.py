@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -410,4 +411,32 @@ def test_a_stopping_run_does_not_wait_for_the_file_being_read(
     engine.request_stop()
     worker.join(timeout=60)  # a safety net: the file alone takes minutes
     assert not worker.is_alive() and len(stopped) == 1
+    assert reader_children() == []
+
+
+def test_a_reader_killed_mid_file_costs_that_file_only(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    """As when the kernel's out-of-memory killer picks the reader: that file is skipped with
+    the reason, a new reader reads the rest."""
+    engine = make_engine()
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "busy.pdf").write_bytes(hostile_pdf.busy_pdf(200, 400_000))
+    (folder / "ferry.md").write_text(f"# Ferry timetable\n\n{FERRY}\n")
+    killed: list[int] = []
+
+    def progress(tick: IndexProgress) -> None:
+        if tick.stage == "reading" and tick.done == 0 and not killed:
+            for child in reader_children():  # the one reading busy.pdf
+                os.kill(child, signal.SIGKILL)
+                killed.append(child)
+
+    report = engine.index([folder], progress)
+
+    assert len(killed) == 1
+    [skipped] = report.skipped
+    assert Path(skipped.path).name == "busy.pdf"
+    assert skipped.reason == "the file reader stopped while reading it (SIGKILL)"
+    assert [Path(a).name for a in report.added] == ["ferry.md"]
     assert reader_children() == []

@@ -9,7 +9,7 @@ given back only when its process ends. So one child reads the run's files one at
 file that takes longer than `NEWSBOT_MAX_FILE_SECONDS` is skipped with its reason and the child
 replaced, and the child's address space is capped at `NEWSBOT_MAX_FILE_MEMORY_MB`, so a file
 that needs more fails with MemoryError inside it. Its CPU time is capped too, so even a child
-whose parent was killed stops. Starting it costs about 0.2 s a run.
+whose parent was killed stops. Starting it costs about 0.3 s a run.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ class ReaderProcess:
         log.warning("the file reader stopped (exit code %s) reading %s: %s", code, path, tail)
         if code == -getattr(signal, "SIGXCPU", 0):
             return f"took longer than {self.limits.seconds:g} s to read (NEWSBOT_MAX_FILE_SECONDS)"
-        how = signal.Signals(-code).name if code < 0 else f"exit code {code}"
+        how = _signal_name(-code) if code < 0 else f"exit code {code}"
         if path is None:
             return f"the file reader could not start ({how})"
         return f"the file reader stopped while reading it ({how})"
@@ -207,6 +207,13 @@ class ReaderProcess:
             self._stderr.close()
             self._stderr = None
         return code
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _relay(reply: dict[str, Any]) -> None:
