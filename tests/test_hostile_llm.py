@@ -52,7 +52,9 @@ def test_an_enormous_reply_is_cut_to_the_reply_limits(
         return Reply(text, chunk=4096, chunk_delay=0.002)
 
     fake.script = huge
-    engine = engine_for(llm_engine, fake, backend, llm_max_tokens=256)
+    # A generous deadline: what is measured is how much is read, not how fast (a busy machine
+    # must not turn this into the time-out case).
+    engine = engine_for(llm_engine, fake, backend, llm_max_tokens=256, llm_timeout=60.0)
     seen: list[str] = []
     answer = engine.ask(QUESTION, on_text=seen.append if stream else None)
     v = answer.verification
