@@ -181,10 +181,10 @@ def main() -> None:
     exported = export(model)
     args.out.write_text(json.dumps(exported, separators=(",", ":")) + "\n", encoding="utf-8")
     # The numpy evaluator must agree with LightGBM.
-    from index.retrieval.learned_ranker import TreeRanker
+    from index.retrieval.learned_ranker import load_ranker
 
     x = np.concatenate([it["x"] for it in items[:50]])
-    gap = np.abs(TreeRanker.load(args.out).score(x) - predict(model, x)).max()
+    gap = np.abs(load_ranker(args.out).score(x) - predict(model, x)).max()
     report["numpy vs LightGBM, largest difference"] = float(gap)
     print(json.dumps(report, indent=2))
 

@@ -24,9 +24,10 @@ from index.errors import (
     StoreWriteError,
     write_failure,
 )
+from index.ingest.sources import source_path
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
-from index.retrieval.learned_ranker import TreeRanker
+from index.retrieval.learned_ranker import load_ranker
 from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, sliced_retriever
 from index.settings import Settings
 from index.store.byte_cache import MB
@@ -69,7 +70,7 @@ class Engine:
             self.keyword,
             self.embedder,
             settings.top_k,
-            ranker=TreeRanker.load() if settings.ranker == "learned" else None,
+            ranker=load_ranker() if settings.ranker == "learned" else None,
             passage_tokens=settings.passage_tokens,
         )
         self.answerer = stored_extractive_answerer(self.store, self.embedder.embed, settings)
@@ -92,7 +93,9 @@ class Engine:
 
         keep_llama_index_local(self.embedder)  # first: it imports llama-index, one thread at a time
         from index.answer.generated import GeneratedAnswerer
+        from index.answer.generated_checks import REPLY_CHARS_PER_TOKEN
         from index.answer.llm_backends import build_llm, model_name
+        from index.answer.llm_reply import ReplyLimits
         from index.answer.prompts import Prompts
 
         return GeneratedAnswerer(
@@ -103,6 +106,9 @@ class Engine:
             backend=settings.llm,
             model=model_name(settings),
             min_support=settings.llm_min_support,
+            limits=ReplyLimits(
+                settings.llm_timeout, settings.llm_max_tokens * REPLY_CHARS_PER_TOKEN
+            ),
         )
 
     def check_llm(self) -> str:
@@ -208,8 +214,8 @@ class Engine:
         """Remove an article by id, url, file path or (when one article has it) title; returns
         its title."""
         candidates = [id_or_path]
-        if Path(id_or_path).exists():
-            candidates.append(str(Path(id_or_path).resolve()))
+        if Path(id_or_path).exists() or Path(id_or_path).is_symlink():
+            candidates += [source_path(Path(id_or_path)), str(Path(id_or_path).resolve())]
         records = self.store.articles_matching(candidates, origins=candidates)
         found = next((records[c] for c in candidates if c in records), None)
         if found is None:

@@ -136,6 +136,18 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1_000)
+    max_file_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds reading one file may take (text extraction, in a child process); "
+        "a file that takes longer is skipped with a reason",
+    )
+    max_file_memory_mb: int = Field(
+        1024,
+        ge=200,
+        description="Memory (MB) reading one file may take; a file that needs more is skipped "
+        "with a reason",
+    )
     prompts_dir: Path = Field(DEFAULT_PROMPTS)
 
     # --- generated answers (optional LLM; see README, "Generated answers") ---
@@ -163,7 +175,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         None, description="API key (openai; optional for openai-compatible); never logged"
     )
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the model's answer")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds for the model's whole reply, first byte to last"
+    )
     llm_max_tokens: int = Field(512, ge=16, le=8192, description="Most tokens the model writes")
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature")
     llm_stream: bool = Field(
@@ -222,6 +236,12 @@ class Settings(BaseSettings):
     feed_max_age_days: float | None = Field(
         None, gt=0, description="Forget feed articles older than this many days; empty = keep all"
     )
+    feed_max_entries: int = Field(
+        50,
+        ge=1,
+        description="New entries of one feed taken per poll, newest first; the rest wait for the "
+        "next poll",
+    )
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -257,6 +277,24 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("chroma_token", "discord_token", "llm_api_key", mode="before")
+    @classmethod
+    def _secret_fits_a_header(cls, value: object) -> object:
+        # A secret is sent as an HTTP header: httpcore refuses white space and control
+        # characters inside one, printing the whole value, and a non-ASCII one fails to encode.
+        # Refused here in one line that names the variable, never its value (white space
+        # pasted around it is only trimmed).
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str):
+            return value
+        raw = raw.strip()
+        if raw and not all("!" <= c <= "~" for c in raw):
+            raise ValueError(
+                "has a space, a control character or a non-ASCII character in it (a token or "
+                "key is printable ASCII only)"
+            )
+        return raw
 
     @field_validator(
         "chroma_host",

@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 serving feeds and article pages for the feed tests: answers
-conditional GETs (ETag) with 304, counts every request and its status, and can be told to fail."""
+conditional GETs (ETag) with 304, counts every request and its status, and can be told to fail
+or to redirect."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[str, bytes]] = {}  # path -> (content type, body)
         self.failing: set[str] = set()
+        self.redirects: dict[str, str] = {}  # path -> Location (a 302)
         self.requests: Counter[str] = Counter()
         self.statuses: list[tuple[str, int]] = []
         self.root = ""
@@ -34,6 +36,13 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             site.requests[self.path] += 1
+            if self.path in site.redirects:
+                site.statuses.append((self.path, 302))
+                self.send_response(302)
+                self.send_header("Location", site.redirects[self.path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
             if self.path in site.failing or self.path not in site.routes:
                 return self._answer(500 if self.path in site.failing else 404, b"", "text/plain")
             content_type, body = site.routes[self.path]

@@ -135,7 +135,7 @@ def test_answering_embeds_nothing_but_the_question(make_engine, embedder) -> Non
     question = "How many people did the Pakistani strike kill, and who condemned it?"
     answer = engine.ask(question)
     assert not answer.refused
-    from index.retrieval.learned_ranker import query_texts
+    from index.retrieval.query_analysis import query_texts
 
     assert embedder.embedded == len(query_texts(question))
 

@@ -29,6 +29,7 @@ def server() -> Iterator[FakeLLMServer]:
 @pytest.fixture
 def fake(server: FakeLLMServer) -> FakeLLMServer:
     server.requests.clear()
+    server.sent.clear()
     server.script = [Reply("unscripted")]
     return server
 
@@ -223,7 +224,9 @@ def test_prompt_injection_in_an_article_changes_no_verdict(
     assert engine.stats().articles == 2
     fake.script = scripted(text)
     attacked = engine.ask(QUESTION)
-    assert "ignore your instructions" in fake.requests[-1]["messages"][1]["content"].lower()
+    # The injected sentence never reaches the model (index.answer.instructions).
+    prompt = fake.requests[-1]["messages"][1]["content"]
+    assert "ignore your instructions" not in prompt.lower() and "left out" in prompt
     assert "not instructions" in fake.requests[-1]["messages"][0]["content"]
     keys = ("sentences", "kept", "out_of_range_removed", "uncited_dropped", "unsupported_dropped")
     assert {k: getattr(attacked.verification, k) for k in keys} == {

@@ -199,6 +199,49 @@ def test_split_message_keeps_fences_closed_and_parts_short(text: str) -> None:
         assert len(FENCE_LINE.findall(part)) % 2 == 0, part
 
 
+# Article urls as feedparser keeps them (spaces and ">" included): each tries to close the <url>
+# wrapper or to start a masked link of its own after the real url.
+HOSTILE_URLS = [
+    "https://news.example/b [Verify your Discord account](https://evil.example/login)",
+    "https://news.example/b> [Verify your Discord account](https://evil.example/login)",
+    "https://news.example/b>[Verify](https://evil.example/login)",
+    "https://news.example/b\n[Verify](<https://evil.example/login>)",
+    "https://news.example/<@123456789012345678>/@everyone",
+    "https://news.example/b)](https://evil.example/login) ||x|| `y` **z**",
+    "javascript:alert(1) [Verify](https://evil.example/login)",
+    "[Verify](https://evil.example/login)",
+]
+# A masked link Discord would render: [text](http...) with neither bracket escaped.
+MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(<?https?:", re.S)
+WRAPPED = re.compile(r"<(https?://[^>]*)>")
+
+
+def assert_links_inert(text: str) -> None:
+    assert not MASKED_LINK.search(text), text
+    for url in WRAPPED.findall(text):  # a link shown in full, nothing after it inside it
+        assert not re.search(r"[\s<>\[\]]", url), url
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_article_urls_cannot_inject_masked_links(url: str) -> None:
+    answer = make_answer(
+        "The harbour reopened [1].", "Harbour", "The harbour reopened.", refused=False, n=1
+    )
+    answer.citations[0].url = url
+    refused = make_answer("No answer.", "Harbour", "The harbour reopened.", refused=True, n=1)
+    refused.closest[0].url = url
+    for parts in (answer_parts(answer), answer_parts(refused)):
+        check_parts(parts)
+        for part in parts:
+            assert_links_inert(part.content)
+            for embed in part.embeds:
+                for f in embed.to_dict().get("fields", []):
+                    assert_links_inert(f["value"])
+    for text in (citations_text(answer), citations_text(refused), passages_text(refused.closest)):
+        assert_links_inert(text)
+        assert "news.example/b" in text or not url.startswith("https://news.example/b")
+
+
 # --- end to end through the fake Discord -------------------------------------------------------
 
 HOSTILE_QUESTION = (
@@ -366,7 +409,10 @@ def site_handlers(port_box: list[int]) -> dict[str, web.StreamResponse]:
     ("url", "reason"),
     [
         ("http://127.0.0.1:{port}/page.html", "loopback address 127.0.0.1"),
-        ("http://127.1/page.html", "not a canonical IPv4 address"),  # refused by aiohttp
+        ("http://127.1/page.html", "loopback address 127.0.0.1"),  # short forms: the address
+        ("http://2130706433:{port}/page.html", "loopback address 127.0.0.1"),
+        ("http://0177.0.0.1:{port}/", "loopback address 127.0.0.1"),
+        ("http://10.1/", "private address 10.0.0.1"),
         ("http://10.0.0.1/page.html", "private address 10.0.0.1"),
         ("http://192.168.1.1/", "private"),
         ("http://169.254.169.254/latest/meta-data/", "link-local (cloud metadata)"),
@@ -409,8 +455,12 @@ def test_ingest_url_checks_every_redirect_and_its_limits() -> None:
                 return str(info.value)
 
             name, data = await fetch_url(root + "/page.html", 1_000_000, 5, allowed)
-            assert (name, data) == ("127.0.0.1-page.html", PAGE)
-            assert (await fetch_url(root + "/to-page", 1_000_000, 5, allowed))[1] == PAGE
+            assert re.fullmatch(r"127\.0\.0\.1-page-[0-9a-f]{12}\.json", name), name
+            record = json.loads(data)
+            assert (
+                record["body"] == "The harbour reopened." and record["url"] == root + "/page.html"
+            )
+            assert await fetch_url(root + "/to-page", 1_000_000, 5, allowed) == (name, data)
             assert "link-local (cloud metadata) address 169.254.169.254" in await refused(
                 "/to-metadata"
             )
@@ -423,9 +473,72 @@ def test_ingest_url_checks_every_redirect_and_its_limits() -> None:
             assert "did not answer within 0.5 s" in await refused("/slow.html", timeout=0.5)
             # listed hosts are allowed, by name too
             both = [*allowed, "LOCALHOST"]
-            assert (await fetch_url(root + "/to-localhost", 1_000_000, 5, both))[1] == PAGE
+            _, data = await fetch_url(root + "/to-localhost", 1_000_000, 5, both)
+            assert json.loads(data)["body"] == "The harbour reopened."
 
     asyncio.run(main())
+
+
+STORY = (
+    "<html><head><title>{title}</title></head><body><article><p>{text}</p></article></body></html>"
+)
+GENUINE = "The harbour reopened on Monday after repairs that cost 4 million euros."
+
+
+def test_ingest_url_keeps_one_file_per_article_and_claims_only_its_own_site(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> None:
+    """`/ingest url:` of two pages with the same last path segment keeps both; the same url
+    again replaces its own file; a page or an article list at a url cannot take the url of an
+    article on another site (`localhost:PORT` is another host than `127.0.0.1:PORT`)."""
+    from tests.feed_site import feed_site
+
+    engine = make_engine(ingest_allowed_hosts=["127.0.0.1", "localhost"])
+    with feed_site() as site:
+        r, port = site.root, site.root.rsplit(":", 1)[1]
+        genuine = f"http://localhost:{port}/a"
+        article = {"title": "Harbour reopens", "body": GENUINE, "url": genuine}
+        (tmp_path / "genuine.json").write_text(json.dumps(article))
+        engine.index([tmp_path / "genuine.json"], prune=False)
+        for month, text in (("jan", "January rain flooded the quay."), ("feb", "February ice.")):
+            site.put(f"/{month}/story.html", STORY.format(title=f"{month} story", text=text))
+        canonical = f'<link rel="canonical" href="{genuine}">'
+        site.put(
+            "/canon.html",
+            STORY.format(
+                title="Harbour reopens", text="The harbour stays shut until 2030."
+            ).replace("<head>", f"<head>{canonical}"),
+        )
+        false = {"title": "Harbour reopens", "body": "The harbour shut until 2030.", "url": genuine}
+        own = {**false, "url": f"{r}/own", "body": "The ferry timetable changes in May."}
+        site.put("/claims.json", json.dumps([false, own]), "application/json")
+        alone = {**false, "body": "The harbour is sold to a casino."}
+        site.put("/claim.json", json.dumps(alone), "application/json")
+
+        async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
+            await fake.wait_for_sync()
+
+            async def ingest(path: str) -> str:
+                handle = await fake.slash("ingest", {"url": r + path}, user=fake.admin)
+                return (await handle.wait_edit(timeout=20)).content
+
+            assert "Added **jan story**" in await ingest("/jan/story.html")
+            assert "Added **feb story**" in await ingest("/feb/story.html")
+            site.put("/jan/story.html", STORY.format(title="jan story", text="January snow."))
+            assert "Updated **jan story**" in await ingest("/jan/story.html")
+            for path in ("/canon.html", "/claims.json", "/claim.json"):
+                assert "Added" in await ingest(path), path
+
+        run_scenario(engine, scenario, timeout=90)
+    uploads = sorted((engine.settings.data_dir / "uploads").iterdir())
+    assert len(uploads) == 5, uploads  # jan, feb, canon, claims, claim: one file each
+    bodies = {i: engine.article_body(i) or "" for i in engine.store.articles()}
+    assert bodies[genuine] == GENUINE  # still the genuine article, under its url
+    assert f"{r}/jan/story.html" in bodies and f"{r}/feb/story.html" in bodies
+    assert "January snow." in bodies[f"{r}/jan/story.html"]
+    assert bodies[f"{r}/canon.html"].endswith("2030.") and f"{r}/claim.json" in bodies
+    assert f"{r}/own" in bodies  # a list's article may claim a url of the site it came from
+    assert len(bodies) == 7, sorted(bodies)
 
 
 def test_address_checks_cover_mapped_and_6to4_addresses() -> None:

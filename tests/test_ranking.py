@@ -12,12 +12,10 @@ from index.retrieval.learned_ranker import (
     DEFAULT_MODEL,
     FEATURES,
     Candidate,
-    TreeRanker,
-    clause_texts,
-    clauses,
     features,
-    query_texts,
+    load_ranker,
 )
+from index.retrieval.query_analysis import clause_texts, clauses, query_texts
 from index.store.sentence_vectors import sentences_of
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
@@ -46,8 +44,8 @@ def test_trees_are_walked_as_lightgbm_does(tmp_path: Path) -> None:
     x[:, 0] = [0.5, 0.9, 0.9]  # equal to the threshold goes left, as in LightGBM
     x[:, 1] = [9.0, 2.0, 2.5]
     raw = np.array([-1.0, 0.5, 2.0]) + 0.25 - 0.1
-    assert np.allclose(TreeRanker.load(path).score(x), 1 / (1 + np.exp(-raw)))
-    assert TreeRanker.load(path).score(np.zeros((0, len(FEATURES)))).shape == (0,)
+    assert np.allclose(load_ranker(path).score(x), 1 / (1 + np.exp(-raw)))
+    assert load_ranker(path).score(np.zeros((0, len(FEATURES)))).shape == (0,)
 
 
 def test_a_lightgbm_dump_is_flattened_into_the_same_trees(tmp_path: Path) -> None:
@@ -74,18 +72,18 @@ def test_a_lightgbm_dump_is_flattened_into_the_same_trees(tmp_path: Path) -> Non
     path.write_text(json.dumps({"features": list(FEATURES), "baseline": 0.0, "trees": [tree]}))
     x = np.zeros((3, len(FEATURES)))
     x[:, 0], x[:, 1] = [0.2, 0.9, 0.9], [9.0, 2.0, 2.5]
-    assert np.allclose(TreeRanker.load(path).score(x), 1 / (1 + np.exp(-np.array([-1, 0.5, 2]))))
+    assert np.allclose(load_ranker(path).score(x), 1 / (1 + np.exp(-np.array([-1, 0.5, 2]))))
 
 
 def test_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ranker.json"
     path.write_text(json.dumps({"features": ["x"], "baseline": 0, "trees": [_tree([_leaf(1)])]}))
     with pytest.raises(ValueError, match="retrain"):
-        TreeRanker.load(path)
+        load_ranker(path)
 
 
 def test_the_shipped_model_loads_and_scores_between_0_and_1() -> None:
-    ranker = TreeRanker.load(DEFAULT_MODEL)
+    ranker = load_ranker(DEFAULT_MODEL)
     x = np.random.default_rng(0).random((50, len(FEATURES)))
     p = ranker.score(x)
     assert p.shape == (50,) and np.all((p > 0) & (p < 1))

@@ -135,3 +135,23 @@ def test_two_answers_at_once_one_streamed(engines: tuple[Engine, Engine]) -> Non
     assert seen and all(a.verification.fallback in (None, "off_question") for a in answers)
     for answer in answers:
         assert_true_citations(engine, answer)
+
+
+def test_the_reply_deadline_holds_in_process(engines: tuple[Engine, Engine]) -> None:
+    """Issue 27, finding 10, for llama.cpp: the whole reply within NEWSBOT_LLM_TIMEOUT, checked
+    at each token (prompt evaluation, one C call, runs to its end). With a deadline shorter than
+    the prompt's evaluation, the first token is past it: nothing is streamed, the extractive
+    answer is posted, and the model is free for the next question."""
+    from index.answer.llm_reply import ReplyLimits
+
+    engine = engines[0]
+    generator = engine.generator
+    kept, generator.limits = generator.limits, ReplyLimits(0.01, generator.limits.max_chars)
+    seen: list[str] = []
+    try:
+        answer = engine.ask(SEED_QUESTIONS[0][0], on_text=seen.append)
+    finally:
+        generator.limits = kept
+    assert answer.verification.fallback == "TimeoutError" and not seen
+    assert answer.note.startswith("The language model did not answer")
+    assert engine.ask(SEED_QUESTIONS[2][0]).verification.fallback != "TimeoutError"

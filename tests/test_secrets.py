@@ -173,3 +173,161 @@ def test_serve_with_a_rejected_token_keeps_the_secrets(tmp_path: Path) -> None:
     code, output = asyncio.run(main())
     assert code == 2 and "Discord rejected NEWSBOT_DISCORD_TOKEN" in output, output
     assert_no_marker(output)
+
+
+# ------------------------------------------------- issue 27: findings 11 and 17 (secrets)
+
+# A secret goes into an HTTP header: httpcore refuses these characters and prints the whole
+# value in its error ("Illegal header value b'...'"), and a non-ASCII one crashed `ask`.
+BAD_SECRET_CHARACTERS = {
+    "space": " ",
+    "tab": "\t",
+    "newline": "\n",
+    "escape": "\x1b",
+    "delete": "\x7f",
+    "accent": "é",
+    "zero-width space": "\u200b",
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_SECRET_CHARACTERS))
+@pytest.mark.parametrize("field", SECRET_FIELDS)
+def test_a_secret_that_cannot_go_into_a_header_is_a_settings_error(field: str, bad: str) -> None:
+    value = f"Zq9MARKER{BAD_SECRET_CHARACTERS[bad]}tail"
+    with pytest.raises(NewsbotError) as caught:
+        load_settings(**{field: value})
+    message = str(caught.value)
+    assert message.startswith(f"invalid setting {env_name(field)}:"), message
+    assert "Zq9MARKER" not in message and "tail" not in message and "\n" not in message
+
+
+def test_a_secret_pasted_with_white_space_around_it_is_trimmed() -> None:
+    settings = load_settings(llm_api_key="  sk-abc123\n", chroma_token="\ttok-1 ")
+    assert settings.llm_api_key.get_secret_value() == "sk-abc123"
+    assert settings.chroma_token.get_secret_value() == "tok-1"
+
+
+@pytest.mark.parametrize("command", ["ask", "doctor"])
+def test_a_non_ascii_api_key_is_one_line_not_a_traceback(tmp_path: Path, command: str) -> None:
+    env = {
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_LLM": "openai-compatible",
+        "NEWSBOT_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+        "NEWSBOT_LLM_MODEL": "fake",
+        "NEWSBOT_LLM_API_KEY": "clé-Zq9MARKER",
+    }
+    args = [command, "How many people did the Pakistani strike kill?"][
+        : 2 if command == "ask" else 1
+    ]
+    result = run(*args, cwd=tmp_path, env=env)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[0]] and lines[0].startswith(
+        "newsbot: error: invalid setting NEWSBOT_LLM_API_KEY:"
+    ), result.stderr
+    assert "Traceback" not in result.stderr and "Zq9MARKER" not in result.stderr
+
+
+@pytest.fixture
+def echo_server():  # noqa: ANN201
+    from tests.fakes.llm_servers import FakeLLMServer, Reply
+
+    server = FakeLLMServer(echo_auth=True).start()
+    server.script = [Reply("The deputy governor reported a death toll of nine [1].")]
+    yield server
+    server.stop()
+
+
+def llm_env(tmp_path: Path, server) -> dict[str, str]:  # noqa: ANN001
+    return {
+        **SECRETS,
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_EMBEDDING_THREADS": "1",
+        "NEWSBOT_LLM": "openai-compatible",
+        "NEWSBOT_LLM_BASE_URL": server.openai_url,
+        "NEWSBOT_LLM_MODEL": "fake",
+        "NEWSBOT_LOG_LEVEL": "DEBUG",
+    }
+
+
+@pytest.mark.parametrize("stream", ["false", "true"])
+def test_a_server_echoing_the_key_does_not_get_it_logged(
+    tmp_path: Path,
+    echo_server,
+    stream: str,  # noqa: ANN001
+) -> None:
+    """httpcore and openai log response headers at DEBUG: the echoed key must not be in them."""
+    env = {**llm_env(tmp_path, echo_server), "NEWSBOT_LLM_STREAM": stream}
+    result = run(
+        "-vv", "ask", "How many people did the Pakistani strike kill?", cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert echo_server.requests, "the model was never asked"
+    assert "x-echo-authorization" in result.stderr.lower()  # the header was logged ...
+    assert_no_marker(result.stdout, result.stderr)  # ... without the key
+
+
+def test_every_secret_is_redacted_in_every_form_by_the_log_filter() -> None:
+    """Each secret as text, as the bytes of a header, inside an exception's traceback and in a
+    message that cannot be formatted: none reaches the handler's output."""
+    import io
+    import logging
+
+    from bot.cli.logs import guard_handler
+
+    settings = Settings(**MARKERS)
+    out = io.StringIO()
+    handler = guard_handler(logging.StreamHandler(out), settings)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("tests.secrets")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        for marker in MARKERS.values():
+            logger.debug("key %s", marker)
+            logger.debug("headers %r", [(b"authorization", f"Bearer {marker}".encode())])
+            logger.debug("headers %r", {"x-chroma-token": marker})
+            try:
+                raise ValueError(f"Illegal header value {marker.encode()!r}")
+            except ValueError:
+                logger.exception("send_request_headers.failed")
+            logger.debug("broken %s %s", marker)  # too few arguments
+    finally:
+        logger.removeHandler(handler)
+    text = out.getvalue()
+    assert text.count("send_request_headers.failed") == len(MARKERS)
+    assert_no_marker(text)
+
+
+def test_the_warm_helper_log_is_private_and_keeps_the_secrets(
+    tmp_path: Path,
+    echo_server,  # noqa: ANN001
+) -> None:
+    import os
+    import shutil
+    import signal
+    import tempfile
+
+    from tests.test_warm_helper import Place, helper_pids
+
+    runtime = tempfile.mkdtemp(prefix="nbw")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(XDG_RUNTIME_DIR=runtime, **llm_env(tmp_path, echo_server))
+    place = Place(tmp_path, runtime, env)
+    try:
+        assert place.run("index").returncode == 0
+        place.start()
+        result = place.run("ask", "How many people did the Pakistani strike kill?")
+        assert result.returncode == 0, result.stderr
+        assert echo_server.requests
+        log = tmp_path / "data" / "warm.log"
+        assert log.stat().st_mode & 0o077 == 0, oct(log.stat().st_mode)
+        text = log.read_text()
+        assert "x-echo-authorization" in text.lower()
+        assert_no_marker(text, result.stdout, result.stderr)
+    finally:
+        place.run("warm", "stop")
+        for pid in helper_pids(runtime):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(runtime, ignore_errors=True)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from bot.cli.startup import resume_collector
+from bot.cli.terminal import echo
 from index.errors import NewsbotError
 from index.settings import Settings
 
@@ -42,7 +43,7 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except NewsbotError as exc:
-            click.echo(f"newsbot: error: {exc}", err=True)
+            echo(f"newsbot: error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
 
     return wrapper

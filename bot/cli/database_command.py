@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from bot.cli.terminal import echo
 from index.errors import NewsbotError
 
 
@@ -30,7 +31,7 @@ def create(ctx: click.Context) -> None:
 
     settings = ctx.obj["settings"]
     if not settings.server_mode:
-        click.echo(
+        echo(
             "newsbot: error: NEWSBOT_CHROMA_HOST is not set: the embedded store needs no "
             "database (use NEWSBOT_DATA_DIR or NEWSBOT_COLLECTION to keep stores apart)",
             err=True,
@@ -39,14 +40,14 @@ def create(ctx: click.Context) -> None:
     try:
         created = create_place(settings)
     except NewsbotError as exc:
-        click.echo(f"newsbot: error: {exc}", err=True)
+        echo(f"newsbot: error: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # the server's own refusal, in one line (no token is in it)
-        click.echo(f"newsbot: error: cannot create it: {type(exc).__name__}: {exc}", err=True)
+        echo(f"newsbot: error: cannot create it: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
     where = f"on the Chroma server at {server_name(settings)}"
     wanted = f"tenant {settings.chroma_tenant}, database {settings.chroma_database}"
     if created:
-        click.echo(f"Created {' and '.join(created)} {where}.")
+        echo(f"Created {' and '.join(created)} {where}.")
     else:
-        click.echo(f"Nothing to do: {wanted} already exist {where}.")
+        echo(f"Nothing to do: {wanted} already exist {where}.")

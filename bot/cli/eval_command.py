@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.terminal import echo
 from index.errors import NewsbotError
 from index.settings import PROJECT_ROOT
 
@@ -81,7 +82,7 @@ def multihop(
 
     data = _data_dir(data)
     if not (data / "corpus.json").is_file() or not (data / "MultiHopRAG.json").is_file():
-        click.echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
+        echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
         sys.exit(1)
     try:
         report = evaluate(
@@ -92,9 +93,74 @@ def multihop(
             k=k,
             baseline=not no_baseline,
             retrievals=retrievals,
-            progress=lambda msg: click.echo(msg, err=True),
+            progress=lambda msg: echo(msg, err=True),
         )
     except NewsbotError as exc:
-        click.echo(f"newsbot: error: {exc}", err=True)
+        echo(f"newsbot: error: {exc}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(report, indent=2) if as_json else render(report))
+    echo(json.dumps(report, indent=2) if as_json else render(report))
+
+
+NEWS_SET = PROJECT_ROOT / "benchmarks" / "news-set"
+
+
+@eval_group.command()
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=NEWS_SET,
+    show_default="benchmarks/news-set",
+    help="Folder with articles/ and questions.jsonl.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="dev",
+    show_default=True,
+    help="Questions about the dev stories (for tuning) or the test stories (for reporting).",
+)
+@click.option(
+    "--answers",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Score these answers (JSON lines: `ask --json` output plus the question's id) "
+    "instead of asking.",
+)
+@click.option(
+    "--save-answers",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write every answer here, as JSON lines.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def news(
+    data: Path, split: str, answers: Path | None, save_answers: Path | None, as_json: bool
+) -> None:
+    """Run the news set: short articles in several house styles and the questions a team
+    channel asks (who, when, where, how many, how much, which, what happened, yes or no), a
+    third of them near misses whose fact no article states.
+
+    Scores what a reader gets: answers with the expected fact, lead precision and coverage by
+    question type, near misses refused, yes/no verdicts. The articles go into their own store
+    under NEWSBOT_DATA_DIR/eval, reused while unchanged.
+    """
+    from bot.evaluation.news_scores import render
+    from bot.evaluation.news_suite import evaluate_news, score_answers
+
+    if not (data / "questions.jsonl").is_file():
+        echo(f"newsbot: error: no news set in {data} (questions.jsonl missing)", err=True)
+        sys.exit(1)
+    try:
+        if answers is not None:
+            report = score_answers(data, split, answers)  # type: ignore[arg-type]
+        else:
+            report = evaluate_news(
+                data,
+                split,  # type: ignore[arg-type]
+                answers_out=save_answers,
+                progress=lambda msg: echo(msg, err=True),
+            )
+    except NewsbotError as exc:
+        echo(f"newsbot: error: {exc}", err=True)
+        sys.exit(1)
+    echo(json.dumps(report, indent=2) if as_json else render(report))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.context import engine_of, friendly_errors, settings_of
+from bot.cli.terminal import echo
 from index.ingest.feed_list import Feed, FeedList
 
 if TYPE_CHECKING:
@@ -43,9 +44,7 @@ def add(ctx: click.Context, url: str, name: str | None) -> None:
     feed, title = follow(
         FeedList(settings.data_dir), url, name, FetchLimits.from_settings(settings)
     )
-    click.echo(
-        f"Following {feed.name!r} ({title or feed.url}). `newsbot feed poll` indexes it now."
-    )
+    echo(f"Following {feed.name!r} ({title or feed.url}). `newsbot feed poll` indexes it now.")
 
 
 @feed_group.command("remove")
@@ -57,7 +56,7 @@ def remove(ctx: click.Context, url_or_name: str) -> None:
     from index.ingest.feeds import unfollow
 
     feed = unfollow(FeedList(settings_of(ctx).data_dir), url_or_name)
-    click.echo(
+    echo(
         f"Stopped following {feed.name!r}; its {feed.articles_added} articles stay indexed "
         "(`newsbot forget` removes one)."
     )
@@ -72,12 +71,12 @@ def list_feeds(ctx: click.Context, as_json: bool) -> None:
     feeds = FeedList(settings_of(ctx).data_dir).read().feeds
     if as_json:
         rows = [f.model_dump(exclude={"entries", "etag", "last_modified"}) for f in feeds]
-        click.echo(json.dumps(rows, indent=2))
+        echo(json.dumps(rows, indent=2))
         return
     if not feeds:
-        click.echo("No feeds followed yet: newsbot feed add URL")
+        echo("No feeds followed yet: newsbot feed add URL")
     for feed in feeds:
-        click.echo(_feed_line(feed))
+        echo(_feed_line(feed))
 
 
 def _feed_line(feed: Feed) -> str:
@@ -107,18 +106,18 @@ def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
             "feeds": [asdict(o) | {"files": len(o.files)} for o in report.outcomes],
             "forgotten": report.forgotten,
         }
-        click.echo(json.dumps(payload, indent=2, default=str))
+        echo(json.dumps(payload, indent=2, default=str))
         return
     if not report.outcomes:
-        click.echo("No feeds followed yet: newsbot feed add URL")
+        echo("No feeds followed yet: newsbot feed add URL")
     for outcome in report.outcomes:
-        click.echo(_outcome_line(outcome))
+        echo(_outcome_line(outcome))
         for title in outcome.added:
-            click.echo(f"  + {title}")
-        for reason in outcome.refused:
-            click.echo(f"  ! entry not indexed: {reason}")
+            echo(f"  + {title}")
+        for reason in [*outcome.refused, *outcome.unread]:
+            echo(f"  ! entry not indexed: {reason}")
     for title in report.forgotten:
-        click.echo(f"  - {title} (older than NEWSBOT_FEED_MAX_AGE_DAYS)")
+        echo(f"  - {title} (older than NEWSBOT_FEED_MAX_AGE_DAYS)")
 
 
 def _outcome_line(outcome: FeedOutcome) -> str:
@@ -126,7 +125,8 @@ def _outcome_line(outcome: FeedOutcome) -> str:
         return f"{outcome.feed}: failed: {outcome.error}"
     if outcome.status == "waiting":
         return f"{outcome.feed}: waiting after failures (last: {outcome.error})"
+    left = f"; {outcome.left} more new entries left for the next poll" if outcome.left else ""
     if not outcome.added:
-        return f"{outcome.feed}: nothing new"
+        return f"{outcome.feed}: nothing new{left}"
     summary = f" ({outcome.fallbacks} from the feed's summary)" if outcome.fallbacks else ""
-    return f"{outcome.feed}: {len(outcome.added)} articles added or updated{summary}"
+    return f"{outcome.feed}: {len(outcome.added)} articles added or updated{summary}{left}"

@@ -9,6 +9,7 @@ import click
 
 from bot.cli.context import engine_of, friendly_errors, settings_of
 from bot.cli.slice_options import parse_date
+from bot.cli.terminal import echo
 from index.ingest.feed_list import FeedList
 from index.retrieval.slices import ArticleSlice
 
@@ -31,10 +32,10 @@ def list_articles(
         records = [r for r in records if r.id in ids]
     if as_json:
         fields = ("id", "title", "source", "published_at", "url", "indexed_at")
-        click.echo(json.dumps([{k: getattr(r, k) for k in fields} for r in records], indent=2))
+        echo(json.dumps([{k: getattr(r, k) for k in fields} for r in records], indent=2))
         return
     if not records:
-        click.echo("No indexed article matches.")
+        echo("No indexed article matches.")
     for r in records:
         when = r.published_at[:10] or "no date"
-        click.echo(f"{when}  {r.source or '-'}  {r.title}\n  {r.id}")
+        echo(f"{when}  {r.source or '-'}  {r.title}\n  {r.id}")

@@ -16,9 +16,11 @@ from typing import Any
 import click
 
 from bot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
+from bot.cli.logs import guard_root_handlers
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
 from bot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
+from bot.cli.terminal import PrintableFormatter, echo
 from bot.cli.through_helper import answer_from_helper, keep_warm
 from index.errors import NewsbotError
 from index.settings import Settings, load_settings, settings_warnings
@@ -49,10 +51,13 @@ def cli(ctx: click.Context, verbose: int) -> None:
     try:
         settings = load_settings()
     except NewsbotError as exc:
-        click.echo(f"newsbot: error: {exc}", err=True)
+        echo(f"newsbot: error: {exc}", err=True)
         sys.exit(EXIT_SETTINGS)
     level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)] if verbose else settings.log_level
-    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrintableFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
+    guard_root_handlers(settings)  # no secret in any record, at any level
     for warning in settings_warnings(settings):
         log.warning(warning)
     obj["settings"] = settings
@@ -119,7 +124,7 @@ def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool
     files, urls = split_urls(paths)
     fetched = fetch_urls(settings_of(ctx), urls, bool(files)) if urls else []
     report = _run_index(engine_of(ctx), [*files, *fetched] or None, prune)
-    click.echo(report.model_dump_json(indent=2) if as_json else render_report(report))
+    echo(report.model_dump_json(indent=2) if as_json else render_report(report))
 
 
 def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -141,12 +146,12 @@ def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
     update, close = _progress_bar()
     try:
         report = engine.ensure_indexed(
-            update, lambda: click.echo(f"The index is empty: indexing {sources} first.", err=True)
+            update, lambda: echo(f"The index is empty: indexing {sources} first.", err=True)
         )
     finally:
         close()
     if report is not None and not quiet:
-        click.echo(render_report(report), err=True)
+        echo(render_report(report), err=True)
     return engine
 
 
@@ -157,7 +162,7 @@ def _warn_llm(engine: Any) -> None:
     try:
         engine.check_llm()
     except LLMUnavailable as exc:
-        click.echo(f"newsbot: warning: {exc}; answering extractively", err=True)
+        echo(f"newsbot: warning: {exc}; answering extractively", err=True)
 
 
 @cli.command()
@@ -178,7 +183,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
     if settings_of(ctx).llm != "none":
         _warn_llm(engine)
     answer = _ready_engine(ctx, as_json).ask(question, k=k, within=to_slice(**within))
-    click.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
+    echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
     keep_warm(ctx)
 
 
@@ -195,9 +200,9 @@ def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **w
     passages = _ready_engine(ctx, as_json).sources(question, k=k, within=to_slice(**within))
     if as_json:
         payload = {"question": question, "passages": [p.model_dump() for p in passages]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_passages(passages))
+        echo(render_passages(passages))
     keep_warm(ctx)
 
 
@@ -210,9 +215,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     result = engine_of(ctx).stats()
     data_dir = str(settings_of(ctx).data_dir.resolve())
     if as_json:
-        click.echo(json.dumps({**result.model_dump(mode="json"), "data_dir": data_dir}, indent=2))
+        echo(json.dumps({**result.model_dump(mode="json"), "data_dir": data_dir}, indent=2))
     else:
-        click.echo(f"{render_stats(result)}\ndata folder: {data_dir}")
+        echo(f"{render_stats(result)}\ndata folder: {data_dir}")
 
 
 @cli.command()
@@ -224,8 +229,8 @@ def doctor(ctx: click.Context) -> None:
     Exits 1 when something is unusable.
     """
     settings = settings_of(ctx)
-    click.echo("settings: valid")
-    click.echo(f"data folder: {settings.data_dir.resolve()}")
+    echo("settings: valid")
+    echo(f"data folder: {settings.data_dir.resolve()}")
     ok = _doctor_sources(settings)
     try:
         from index.engine import Engine
@@ -233,10 +238,10 @@ def doctor(ctx: click.Context) -> None:
         # The store on its own: a broken LLM setup is reported on its own line below.
         engine = Engine(settings.model_copy(update={"llm": "none"}))
         stats = engine.stats()
-        click.echo(f"store: {stats.store}, {stats.articles} articles, {stats.chunks} chunks")
+        echo(f"store: {stats.store}, {stats.articles} articles, {stats.chunks} chunks")
         ok = _doctor_consistency(engine) and ok
     except NewsbotError as exc:
-        click.echo(f"store: error: {exc}")
+        echo(f"store: error: {exc}")
         ok = False
     except Exception as exc:  # a diagnostic reports what it cannot open, never a traceback
         click.echo(f"store: error: cannot open it ({exc.__class__.__name__}: {exc})")
@@ -245,9 +250,9 @@ def doctor(ctx: click.Context) -> None:
 
     try:
         line = check_llm(settings) if settings.llm != "none" else "none (extractive answers)"
-        click.echo(f"llm: {line}")
+        echo(f"llm: {line}")
     except LLMUnavailable as exc:
-        click.echo(f"llm: error: {exc}")
+        echo(f"llm: error: {exc}")
         ok = False
     if not ok:
         sys.exit(EXIT_ERROR)
@@ -257,12 +262,12 @@ def _doctor_sources(settings: Settings) -> bool:
     """The `sources:` line of doctor; False when a path of NEWSBOT_SOURCES does not exist."""
     missing = [str(p) for p in settings.sources if not p.exists()]
     if missing:
-        click.echo(
+        echo(
             f"sources: error: no such file or directory: {', '.join(missing)} "
             "(NEWSBOT_SOURCES; relative paths are read from the current folder)"
         )
         return False
-    click.echo(f"sources: {', '.join(str(p.resolve()) for p in settings.sources)}")
+    echo(f"sources: {', '.join(str(p.resolve()) for p in settings.sources)}")
     return True
 
 
@@ -278,9 +283,9 @@ def _doctor_consistency(engine: Any) -> bool:
         click.echo(f"index: error: {exc}")
         return False
     except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
-        click.echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
+        echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
         return False
-    click.echo(f"index: {report.summary()}")
+    echo(f"index: {report.summary()}")
     return report.ok
 
 
@@ -292,7 +297,7 @@ def forget(ctx: click.Context, article: str) -> None:
     """Remove one ARTICLE from the index: its url, id, file path, or its title when only one
     article has that title (`newsbot list` shows them)."""
     title = engine_of(ctx).forget(article)
-    click.echo(f"Forgot {title!r}.")
+    echo(f"Forgot {title!r}.")
 
 
 from bot.cli.eval_command import eval_group  # noqa: E402

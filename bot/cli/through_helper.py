@@ -10,6 +10,7 @@ import sys
 import click
 
 from bot.cli.context import settings_of
+from bot.cli.terminal import echo
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ def answer_from_helper(ctx: click.Context) -> None:
     reply = served(settings_of(ctx), list(argv))
     if reply is None:
         return
-    click.echo(reply.stdout, nl=False)
-    click.echo(reply.stderr, nl=False, err=True)
+    echo(reply.stdout, nl=False)
+    echo(reply.stderr, nl=False, err=True)
     sys.exit(reply.code)
 
 
@@ -51,7 +52,7 @@ def keep_warm(ctx: click.Context) -> None:
     except (client.HelperError, OSError) as exc:
         log.info("no warm helper: %s", exc)
         return
-    click.echo(STARTED.format(minutes=settings.warm_minutes), err=True)
+    echo(STARTED.format(minutes=settings.warm_minutes), err=True)
 
 
 def _verbose(ctx: click.Context) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
+from bot.cli.terminal import echo
 from index.errors import NewsbotError
 from index.settings import Settings
 
@@ -25,7 +24,7 @@ def fetch_urls(settings: Settings, urls: list[str], other_paths: bool) -> list[P
     limits = FetchLimits.from_settings(settings)
     files, refused = fetch_pages(urls, settings.data_dir / PAGES_FOLDER, limits)
     for reason in refused:
-        click.echo(f"newsbot: skipped: {reason}", err=True)
+        echo(f"newsbot: skipped: {reason}", err=True)
     if not files and not other_paths:
         raise NewsbotError("none of the urls could be fetched, so nothing was indexed")
     return files

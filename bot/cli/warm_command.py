@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 import click
 
 from bot.cli.context import EXIT_ERROR, settings_of
+from bot.cli.terminal import echo
 
 
 @click.group("warm")
@@ -44,14 +45,14 @@ def start(ctx: click.Context, minutes: float | None) -> None:
     running = client.ping(settings)
     if running is not None:
         where = client.socket_path(settings)
-        click.echo(f"A warm helper is running already (pid {running.about.get('pid')}): {where}")
+        echo(f"A warm helper is running already (pid {running.about.get('pid')}): {where}")
         return
     minutes = settings.warm_minutes if minutes is None else minutes
     try:
         started = client.start_and_wait(settings, minutes)
     except client.HelperError as exc:
         _fail(str(exc))
-    click.echo(
+    echo(
         f"A warm helper (pid {started.pid}) listens on {started.path}; it leaves after "
         f"{minutes:g} minutes without a question."
     )
@@ -71,11 +72,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     path = client.socket_path(settings) if client.supported() else None
     if as_json:
         payload = {"running": reply is not None, "socket": str(path) if path else None, **about}
-        click.echo(json.dumps(payload, indent=2))
+        echo(json.dumps(payload, indent=2))
     elif reply is None:
-        click.echo(f"No warm helper for these settings ({_why_none(settings)}).")
+        echo(f"No warm helper for these settings ({_why_none(settings)}).")
     else:
-        click.echo(
+        echo(
             f"A warm helper is running (pid {about['pid']}): {about['requests']} commands "
             f"answered, idle {about['idle_seconds']:.0f} s of {about['minutes']:g} min; {path}"
         )
@@ -92,10 +93,10 @@ def stop(ctx: click.Context) -> None:
     except client.HelperError as exc:
         _fail(str(exc))
     if reply is None:
-        click.echo("No warm helper was running for these settings.")
+        echo("No warm helper was running for these settings.")
     else:
         about = _about(reply.about)
-        click.echo(f"Stopped the warm helper (pid {about['pid']}, {about['requests']} answered).")
+        echo(f"Stopped the warm helper (pid {about['pid']}, {about['requests']} answered).")
 
 
 def _about(about: dict[str, Any]) -> dict[str, Any]:
@@ -114,5 +115,5 @@ def _why_none(settings: Any) -> str:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"newsbot: error: {message}", err=True)
+    echo(f"newsbot: error: {message}", err=True)
     sys.exit(EXIT_ERROR)

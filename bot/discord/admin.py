@@ -187,12 +187,11 @@ class AdminCommands(commands.Cog):
                 f"{file.filename} is too large ({file.size:,} bytes; the limit is {limit:,})"
             )
         await interaction.response.defer(thinking=True, ephemeral=True)
-        if file is not None:
-            name, data = file.filename, await file.read()
-        else:
-            name, data = await fetch_url(
+        if file is None:  # read into an article file there, checked as it was read
+            return await fetch_url(
                 url or "", limit, settings.ingest_timeout, settings.ingest_allowed_hosts
             )
+        name, data = file.filename, await file.read()
         check_content(name, data, limit)
         return name, data
 

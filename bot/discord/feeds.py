@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 from bot.discord.admin import is_admin, require_admin
-from bot.discord.render import NO_MENTIONS, escape
+from bot.discord.render import NO_MENTIONS, escape, link
 from bot.discord.replies import user_message
 from index.ingest.feed_list import Feed, FeedList
 from index.ingest.web_fetch import FetchLimits
@@ -80,13 +80,17 @@ class FeedPoller:
         self.polls += 1
         failed = sum(o.status == "failed" for o in report.outcomes)
         log.info(
-            "feeds polled: %d articles added or updated, %d feeds failed", report.added, failed
+            "feeds polled: %d articles added or updated, %d feeds failed, %d new entries left "
+            "for the next poll",
+            report.added,
+            failed,
+            report.left,
         )
         return report
 
 
 def _feed_text(feed: Feed) -> str:
-    text = f"**{escape(feed.name)}** <{feed.url}>: {feed.articles_added} articles added"
+    text = f"**{escape(feed.name)}** {link(feed.url)}: {feed.articles_added} articles added"
     text += f", last success {feed.last_success or 'never'}"
     if feed.last_error:
         text += f"\n  last error ({feed.failures} in a row): {escape(feed.last_error[:300])}"

@@ -4,11 +4,17 @@ Input is checked before anything is written (type, size, text that is really tex
 are sanitised so they cannot leave the uploads folder, and a file that replaces an earlier upload
 of the same name is restored if the new one cannot be indexed. Urls go through the engine's url
 guard (`index.ingest`): http(s) only, public addresses only (on every redirect), within a size
-and a time limit.
+and a time limit. What a url gives is read into articles at once, as `newsbot index URL` reads
+it, so each claims only the url the identity rule lets it (`index.ingest.identity`), and saved
+as a JSON article file named after that url: one file per article, the same url again replaces
+its own file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -16,8 +22,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import yarl
 
 from bot.discord.replies import Refused
-from index.ingest import web_fetch
-from index.ingest.loaders import CONTENT_TYPES, SUPPORTED_SUFFIXES
+from index.ingest import web_fetch, web_pages
+from index.ingest.loaders import SUPPORTED_SUFFIXES
 from index.ingest.url_guard import FetchRefused
 
 
@@ -79,7 +85,8 @@ class Upload:
 async def fetch_url(
     url: str, max_bytes: int, timeout: float, allowed_hosts: Iterable[str] = ()
 ) -> tuple[str, bytes]:
-    """(file name, body) of `url`; `Refused` with a plain reason when it cannot be had.
+    """(file name, JSON article file) of `url`; `Refused` with a plain reason when it cannot be
+    had or holds no article.
 
     Fetched through the engine's url guard (`index.ingest.web_fetch`): only http(s) on public
     addresses (or `allowed_hosts`), on every redirect hop; at most `max_bytes` and `timeout`.
@@ -87,22 +94,19 @@ async def fetch_url(
     limits = web_fetch.FetchLimits(max_bytes, timeout, tuple(allowed_hosts))
     try:
         got = await web_fetch.fetch(url, limits)
-        parsed = yarl.URL(got.url)
-        suffix = _suffix_for(parsed, got.content_type)
+        # Extraction is CPU work: not on the loop that serves everyone else.
+        records = await asyncio.to_thread(web_pages.fetched_records, got)
     except FetchRefused as exc:
         raise Refused(str(exc)) from None
-    name = f"{parsed.host}-{PurePosixPath(parsed.path).stem or 'index'}{suffix}"
-    return safe_name(name, suffix), got.body
+    data = records[0] if len(records) == 1 else records
+    name = url_file_name(web_pages.identity_of(records, got))
+    return name, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _suffix_for(url: yarl.URL, content_type: str) -> str:
-    by_type = CONTENT_TYPES.get(content_type.lower())
-    if by_type:
-        return by_type
-    suffix = PurePosixPath(url.path).suffix.lower()
-    if suffix in SUPPORTED_SUFFIXES and content_type in ("application/octet-stream", ""):
-        return suffix
-    raise FetchRefused(
-        f"{str(url)[:200]} is {content_type or 'of an unknown type'}, not an article "
-        "(HTML, text, Markdown, JSON or PDF)"
-    )
+def url_file_name(url: str) -> str:
+    """`host-lastsegment-hash.json`: readable, one per url (…/jan/story.html and
+    …/feb/story.html differ), the same for the same url."""
+    parsed = yarl.URL(url)
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    stem = PurePosixPath(parsed.path).stem or "index"
+    return safe_name(f"{parsed.host}-{stem[:60]}-{digest}.json")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote as percent_encode
 
 import discord
+import yarl
 
 from bot.cli.render_text import verification_line
 from index.results import Answer, IndexReport, Passage, Stats
@@ -112,9 +114,26 @@ def _byline(title: str, source: str, published_at: str) -> str:
     return " · ".join(x for x in (source, published_at[:10]) if x)
 
 
-def _link(url: str) -> str:
-    # <...> suppresses the link preview; urls are not markdown-escaped (that would break them).
-    return f"<{url}>" if url.startswith(("http://", "https://")) else ""
+# What may stay as it is after a url's host: RFC 3986's unreserved and reserved characters,
+# less the brackets (a masked link's) and "@" (a mention's), with "%" (escapes already made).
+_URL_SAFE = "-._~:/?#!$&'()*+,;=%"
+_AUTHORITY = re.compile(r"(https?://[^/?#]*)(.*)", re.S)
+
+
+def link(url: str) -> str:
+    """An article's url made inert, as a link: `<url>` (no preview) with every character after
+    its host that could end the wrapper or start markdown or a mention (spaces, `<>`, `[]`,
+    backticks, `|`, `@`) percent-encoded, so it opens the same page; anything but an http(s) url
+    is escaped text, not a link."""
+    try:
+        parsed = yarl.URL(url.strip())
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        return escape(flat(url))
+    # yarl has the host in IDNA form and the rest percent-encoded as far as it goes.
+    authority, rest = _AUTHORITY.fullmatch(str(parsed)).groups()  # type: ignore[union-attr]
+    return f"<{authority}{percent_encode(rest, safe=_URL_SAFE)}>"
 
 
 def sources_embed(answer: Answer) -> discord.Embed | None:
@@ -137,12 +156,13 @@ def sources_embed(answer: Answer) -> discord.Embed | None:
     for n, title, source, published_at, url, text in items[:25]:
         name = shorten(f"[{n}] {escape(flat(title))}", FIELD_NAME_LIMIT)
         byline = escape(_byline(title, source, published_at))
-        room = FIELD_VALUE_LIMIT - len(byline) - len(url) - 8
+        shown = link(url) if url else ""
+        room = FIELD_VALUE_LIMIT - len(byline) - len(shown) - 8
         value = f"> {shorten(escape(flat(text)), min(room, 300))}"
         if byline:
             value += f"\n{byline}"
-        if url:
-            value += f"\n{url}"
+        if shown:
+            value += f"\n{shown}"
         value = value[:FIELD_VALUE_LIMIT]
         total += len(name) + len(value)
         if total > EMBED_TOTAL_LIMIT - 200:
@@ -198,7 +218,7 @@ def _passage_block(
         head += f" — {escape(byline)}"
     lines = [head]
     if url:
-        lines.append(_link(url) or escape(url))
+        lines.append(link(url))
     lines.append(f"> {_bolded(flat(text), [flat(q) for q in quotes or [] if q.strip()])}")
     return "\n".join(lines)
 

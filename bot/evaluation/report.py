@@ -113,7 +113,7 @@ def render(report: dict[str, Any]) -> str:
         f"MultiHop-RAG, split {report['split']}: {report['questions']} questions "
         f"({report['answerable']} answerable), {report['articles']} articles"
     )
-    lines = [head, "", _table(["", *names], [[label, *vals] for label, vals in rows])]
+    lines = [head, "", table(["", *names], [[label, *vals] for label, vals in rows])]
     types = sorted({t for s in systems.values() for t in s["by_question_type"]})
     if types:
         header = ["question type", "n"]
@@ -132,7 +132,7 @@ def render(report: dict[str, Any]) -> str:
                     m.get("article_recall@10"),
                 ]
             body.append(row)
-        lines += ["", _table(header, body)]
+        lines += ["", table(header, body)]
     answers = (report.get("ours") or {}).get("answers")
     if answers:
         lines += ["", answer_table(answers)]
@@ -165,11 +165,11 @@ def answer_table(answers: dict[str, Any]) -> str:
     rows.append(["ask p95 ms (warm)", answers["ask_ms"]["p95"], None, None])
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(answers["refusal_reasons"].items()))
     head = f"Answers ({answers['named_questions']} named-answer questions)"
-    table = _table(["answer", "ours", "top 5 passages", "passages answered from"], rows)
-    return f"{head}\n\n{table}\nrefusals: {reasons or 'none'}"
+    grid = table(["answer", "ours", "top 5 passages", "passages answered from"], rows)
+    return f"{head}\n\n{grid}\nrefusals: {reasons or 'none'}"
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
+def table(header: list[str], rows: list[list[Any]]) -> str:
     cells = [header, *[[_fmt(v) for v in row] for row in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     out = []

@@ -10,6 +10,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 from bot.cli.context import LOG_FORMAT
+from bot.cli.logs import guard_handler
+from bot.cli.terminal import PrintableFormatter, echo
 from bot.warm.protocol import Reply
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,7 @@ def run_captured(argv: list[str], settings: Any, engine: Any) -> Reply:
     if not argv or argv[0] not in SERVED:
         return Reply("", "newsbot: error: not served by the warm helper\n", 2)
     out, err = io.StringIO(), io.StringIO()
-    handler = _stderr_handler(err, settings.log_level)
+    handler = guard_handler(_stderr_handler(err, settings.log_level), settings)
     root = logging.getLogger()
     root.addHandler(handler)
     try:
@@ -38,8 +40,6 @@ def run_captured(argv: list[str], settings: Any, engine: Any) -> Reply:
 def _invoke(argv: list[str], obj: dict[str, Any]) -> int:
     """The exit code of the command. Standalone mode, so that usage errors and `Aborted!` read
     exactly as on the command line; any other exception is one line, as friendly_errors does."""
-    import click
-
     from bot.cli.main import cli
 
     try:
@@ -48,7 +48,7 @@ def _invoke(argv: list[str], obj: dict[str, Any]) -> int:
         return _exit_code(exc.code)
     except Exception as exc:  # a helper outlives any one command's failure
         log.exception("a command failed in the warm helper")
-        click.echo(f"newsbot: error: {exc.__class__.__name__}: {exc}", err=True)
+        echo(f"newsbot: error: {exc.__class__.__name__}: {exc}", err=True)
         return 1
     return 0
 
@@ -66,7 +66,7 @@ def _exit_code(code: object) -> int:
 def _stderr_handler(err: io.StringIO, level: str) -> logging.Handler:
     handler = logging.StreamHandler(err)
     handler.setLevel(level.upper())
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(PrintableFormatter(LOG_FORMAT))
     # The helper's own records (requests, idle time) belong to its log file only.
     handler.addFilter(lambda record: not record.name.startswith("bot.warm"))
     return handler

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except NewsbotError:
         return 2  # the client checked these settings; they changed since
-    _log_to(settings.data_dir / "warm.log", settings.log_level)
+    _log_to(settings.data_dir / "warm.log", settings)
     if fingerprint(settings) != args.fingerprint:
         log.info("settings or code changed since this helper was asked for: not starting")
         return 3
@@ -260,17 +260,19 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise Stopped
 
 
-def _log_to(path: Path, level: str) -> None:
-    """The helper's log file; no log at all when it cannot be written (never a terminal)."""
+def _log_to(path: Path, settings: Any) -> None:
+    """The helper's log file, private to its owner and without secrets; no log at all when it
+    cannot be written (never a terminal)."""
+    from bot.cli.logs import guard_handler, private_file_handler
+
     root = logging.getLogger()
-    root.setLevel(level.upper())
+    root.setLevel(settings.log_level.upper())
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        handler: logging.Handler = private_file_handler(path)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root.addHandler(handler)
+    root.addHandler(guard_handler(handler, settings))
     log.setLevel(logging.INFO)  # its own start, requests and leaving, whatever the level
 
 

@@ -11,7 +11,10 @@ in well under a millisecond a sentence:
   ("Iran's", "Iranian" for "Iran") and acronyms ("U.S." for "United States") allowed;
 - the claim is set against its best-matching passage sentence (most shared content words):
   a negation the claim adds or drops around the same words is a contradiction, and so is a
-  name found on the other side of a shared verb than in that sentence (roles swapped).
+  name found on the other side of a shared verb than in that sentence (roles swapped). A
+  negation is a cue word ("not", "never") or a verb that undoes what it governs ("cancelled",
+  "called off", "denied", "failed to"): "the pier opening was cancelled" against "the pier
+  opens in June".
 
 Names come from index.answer.proper_names (capitalisation, not a tagger).
 """
@@ -30,6 +33,17 @@ from index.text import stopwords as _stopwords
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
 NEGATED_SUFFIX = ("n't", "n’t")
 SCOPE = 2  # content words after a negation that it is taken to negate
+# Verbs (and their nouns) that negate what they govern, on either side: "the opening was
+# cancelled", "officials cancelled the opening". "off" counts after a form of "call".
+UNDOING = frozenset(
+    """cancel cancels cancelled canceled cancelling canceling cancellation cancellations
+    scrap scraps scrapped scrapping postpone postpones postponed postponing postponement
+    halt halts halted halting suspend suspends suspended suspending suspension
+    abandon abandons abandoned abandoning deny denies denied denying denial
+    fail fails failed failing failure refuse refuses refused refusing refusal
+    reject rejects rejected rejecting rejection withdraw withdraws withdrew withdrawn""".split()
+)
+_CALL = frozenset({"call", "calls", "called", "calling"})
 
 
 # Capitalised only because they open a sentence; never taken for names.
@@ -144,17 +158,25 @@ def best_sentence(claim: str, source: Source) -> str:
 
 
 def _negation_scopes(text: str) -> list[frozenset[str]]:
-    """For each negation cue, the stems of the next content words it negates."""
+    """For each negation, the stems of the content words it negates: the next `SCOPE` after a
+    cue word; the `SCOPE` on each side of an undoing verb (within its sentence)."""
     toks = tokens(text)
     scopes = []
     for i, t in enumerate(toks):
         if text[t.start : t.start + 3] == "No.":
             continue  # "No. 1", the abbreviation
+        after = _ordered_terms(" ".join(x.word for x in toks[i + 1 : i + 1 + 6]))[:SCOPE]
         if t.word in NEGATIONS or t.word.endswith(NEGATED_SUFFIX):
-            after = " ".join(x.word for x in toks[i + 1 : i + 1 + 6])
-            stems = [s for s in _ordered_terms(after)][:SCOPE]
-            scopes.append(frozenset(stems))
+            scopes.append(frozenset(after))
+        elif _undoes(toks, i):
+            before = _ordered_terms(" ".join(x.word for x in toks[max(0, i - 6) : i]))[-SCOPE:]
+            scopes.append(frozenset(before + after))
     return scopes
+
+
+def _undoes(toks: Sequence[Token], i: int) -> bool:
+    word = toks[i].word
+    return word in UNDOING or (word == "off" and i > 0 and toks[i - 1].word in _CALL)
 
 
 def _ordered_terms(text: str) -> list[str]:

@@ -22,7 +22,7 @@ from index.answer.selector import SentenceSelector
 from index.answer.sentences import StoredSentenceVectors
 from index.results import Answer, Passage
 from index.retrieval.hybrid import SearchResult
-from index.retrieval.learned_ranker import clause_texts
+from index.retrieval.query_analysis import clause_texts
 
 if TYPE_CHECKING:
     from index.answer.generated import GeneratedAnswerer

@@ -6,7 +6,9 @@ phrase. Its text then goes through `index.answer.verification`; what survives is
 citations whose quotes are verbatim slices of the stored articles. When the model fails or
 times out, or what survives does not answer the question (`index.answer.generated_checks`), the
 extractive answer is posted instead, with a one-line note. A reply cut at the token limit loses
-its unfinished last sentence before verification.
+its unfinished last sentence before verification, and so does one cut at the reply limits (a
+deadline for the whole reply, and caps on its characters and sentences: llm_reply.py,
+generated_checks.py), which a server cannot talk its way past.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from index.answer import AskedQuestion, ExtractiveAnswerer, refused
-from index.answer.generated_checks import cut_unfinished, finish_reason, off_question
+from index.answer.generated_checks import (
+    REPLY_CHARS_PER_TOKEN,
+    cut_unfinished,
+    first_sentences,
+    off_question,
+)
+from index.answer.instructions import reporting_text, within_instructions
+from index.answer.llm_reply import ReplyLimits, read_reply
 from index.answer.prompts import Prompts
 from index.answer.verification import CheckedSentence, verify
 from index.results import Answer, Citation, Passage, Verification
@@ -33,6 +42,9 @@ OnText = Callable[[str], None]
 History = list[tuple[str, str]]  # (role: "user" | "assistant", text), oldest first
 HISTORY_TURNS = 6  # previous turns a follow-up is condensed with (the bot reads as many)
 HISTORY_CHARS = 600  # per turn, in the condensing prompt
+# Where a passage's text addressed to the model (a prompt injection) was, in the prompt.
+LEFT_OUT = " (text addressed to AI models left out) "
+DEFAULT_LIMITS = ReplyLimits(seconds=60.0, max_chars=512 * REPLY_CHARS_PER_TOKEN)
 
 
 class GeneratedAnswerer:
@@ -46,6 +58,7 @@ class GeneratedAnswerer:
         backend: str,
         model: str,
         min_support: float,
+        limits: ReplyLimits = DEFAULT_LIMITS,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.llm = llm
@@ -55,6 +68,7 @@ class GeneratedAnswerer:
         self.backend = backend
         self.model = model
         self.min_support = min_support
+        self.limits = limits
         self.today = today
 
     @property
@@ -81,16 +95,13 @@ class GeneratedAnswerer:
     def generate(
         self, question: str, passages: list[Passage], on_text: OnText | None
     ) -> tuple[str, bool]:
-        """The model's reply, and whether it ended at the token limit."""
-        messages = self.messages(question, passages)
-        if on_text is None:
-            response = self.llm.chat(messages)
-            return response.message.content or "", finish_reason(response.raw) == "length"
-        text, raw = "", None
-        for chunk in self.llm.stream_chat(messages):
-            text, raw = chunk.message.content or "", chunk.raw
-            on_text(text)
-        return text, finish_reason(raw) == "length"
+        """The model's reply, within the reply limits, and whether it ended at the token limit
+        or was cut at those limits."""
+        reply = read_reply(self.llm, self.messages(question, passages), self.limits, on_text)
+        text, too_many = first_sentences(reply.text)
+        if too_many:
+            log.info("the model wrote more sentences than an answer holds: the rest is cut")
+        return text, reply.at_limit or too_many
 
     def answer(
         self,
@@ -206,7 +217,11 @@ class GeneratedAnswerer:
         body = self.article_body(passage.doc_id) or ""
         start, end = passage.start, passage.end
         terms = content_terms(claims)
-        spans = sentence_spans(passage.text)
+        spans = [
+            (s, e)
+            for s, e in sentence_spans(passage.text)
+            if not within_instructions(passage.text, s, e)
+        ]
         if spans and terms:
             s, e = max(
                 spans, key=lambda sp: len(terms & content_terms(passage.text[sp[0] : sp[1]]))
@@ -229,20 +244,26 @@ class GeneratedAnswerer:
             lines.append(f"{who}: {' '.join(text.split())[:HISTORY_CHARS]}")
         prompt = self.prompts.render("condense", history="\n".join(lines), question=question)
         try:
-            reply = self.llm.chat([ChatMessage(role=MessageRole.USER, content=prompt)])
+            reply = read_reply(
+                self.llm, [ChatMessage(role=MessageRole.USER, content=prompt)], self.limits
+            )
         except Exception as exc:  # noqa: BLE001 - the follow-up as asked is still a question
             log.warning("condensing failed (%s): using the question as asked", type(exc).__name__)
             return question
-        condensed = " ".join((reply.message.content or "").split())
+        condensed = " ".join(reply.text.split())
         condensed = condensed.removeprefix("Stand-alone question:").strip()
         log.info("condensed a follow-up question with %d previous turns", len(history))
         return condensed or question
 
 
 def number_passages(passages: list[Passage]) -> str:
+    """The passages as the prompt shows them: numbered, dated, and without what in them
+    addresses the model (index.answer.instructions)."""
     blocks = []
     for i, p in enumerate(passages, 1):
-        byline = " — ".join(x for x in (p.title, p.source) if x)
+        title = " ".join(reporting_text(p.title, LEFT_OUT).split())
+        byline = " — ".join(x for x in (title, p.source) if x)
         published = p.published_at[:10] or "unknown"
-        blocks.append(f"[{i}] {byline} (published {published})\n{' '.join(p.text.split())}")
+        text = " ".join(reporting_text(p.text, LEFT_OUT).split())
+        blocks.append(f"[{i}] {byline} (published {published})\n{text}")
     return "\n\n".join(blocks)

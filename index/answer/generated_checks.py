@@ -1,11 +1,15 @@
-"""Checks on a generated answer beyond its citations: did the model run out of tokens, and does
-what survived verification still answer the question?
+"""Checks on a generated answer beyond its citations: did the model run out of tokens (or past
+the reply limits), and does what survived verification still answer the question?
 
 A small model writes on to its token limit, and verification may keep one sentence of twenty
 that is true of the passages but about something else. Such a reply is cut at its last
 finished sentence, and an answer that lost most (or all) of its sentences, or that lacks what
 the question asks for (the extractive answerer's focus check), is replaced by the extractive
 one, which refuses in turn when the passages do not answer.
+
+A server may also ignore the token limit it was sent: a reply is read no further than
+`REPLY_CHARS_PER_TOKEN` characters a token of NEWSBOT_LLM_MAX_TOKENS, and checked no further than
+`MAX_REPLY_SENTENCES` sentences; either cut is handled as a reply at its token limit.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ import re
 from typing import Any
 
 from index.answer.refusal import missing_focus
+from index.answer.verification import split_sentences
 from index.text import sentence_spans
 
 # Below this share of the model's sentences kept, what is left is a fragment of a reply the
 # checks mostly rejected, not an answer.
 MIN_KEPT_SHARE = 0.5
+# English runs about 4 characters a token; twice that leaves room for other scripts and for
+# tokenisers that split finely, and still bounds what a server that writes on can make us read.
+REPLY_CHARS_PER_TOKEN = 8
+# The prompt asks for one to three sentences; an extractive answer quotes at most ten.
+MAX_REPLY_SENTENCES = 10
 _CITE = r"\[\d+(?:\s*,\s*\d+)*\]"
 # A finished sentence ends with its closing mark (and any quotes, brackets, citations after
 # it), or with a citation: "... nine people [1]" is a whole claim.
@@ -53,6 +63,14 @@ def cut_unfinished(text: str) -> str:
     if len(spans) <= 1:
         return ""
     return stripped[: spans[-1][0]].rstrip()
+
+
+def first_sentences(text: str, most: int = MAX_REPLY_SENTENCES) -> tuple[str, bool]:
+    """`text` cut after its first `most` sentences (one a line), and whether it was cut."""
+    sentences = split_sentences(text)
+    if len(sentences) <= most:
+        return text, False
+    return "\n".join(sentences[:most]), True
 
 
 def off_question(question: str, kept: list[str], sentences: int) -> str | None:

@@ -16,8 +16,8 @@ import numpy as np
 
 from index.answer.features import wants_name, wants_number
 from index.answer.sentences import Sentence
-from index.retrieval.learned_ranker import TreeRanker
 from index.text import stopwords
+from index.trees import TreeRanker
 
 # A run of capitalised words, with "of", "&", "de" inside it: "Bank of England".
 _NAME = re.compile(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from index.answer.llm_reply import get_within
 from index.errors import NewsbotError
 from index.settings import Settings
 
@@ -145,10 +146,13 @@ def check_llm(settings: Settings, loaded: LLM | None = None) -> str:
     url, model = base_url(settings), model_name(settings)
     headers = {"Authorization": f"Bearer {_key(settings)}"} if _key(settings) else {}
     probe = f"{url}/api/tags" if settings.llm == "ollama" else f"{url}/models"
+    seconds = min(HEALTH_TIMEOUT, settings.llm_timeout)
     try:
-        response = httpx.get(
-            probe, headers=headers, timeout=min(HEALTH_TIMEOUT, settings.llm_timeout)
-        )
+        response = get_within(probe, headers, seconds)  # the whole answer, not each read
+    except TimeoutError:
+        raise LLMUnavailable(
+            f"the {settings.llm} server at {url} did not answer within {seconds:g} s"
+        ) from None
     except httpx.HTTPError as exc:
         raise LLMUnavailable(
             f"the {settings.llm} server at {url} is unreachable ({type(exc).__name__})"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -50,6 +50,8 @@ class LocalLlama(LlamaCPP):
     """`LlamaCPP` whose chat uses the GGUF file's chat template, one generation at a time."""
 
     stop: list[str] = Field(default_factory=lambda: list(STOP), description="Stop sequences")
+    # Read token by token against the reply's deadline (index.answer.llm_reply), not async.
+    runs_in_process: ClassVar[bool] = True
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod

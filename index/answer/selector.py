@@ -22,7 +22,7 @@ import numpy as np
 from index.answer.features import FEATURES
 from index.answer.lead import NAME_FEATURES
 from index.answer.sentences import Sentence
-from index.retrieval.learned_ranker import TreeRanker
+from index.trees import TreeRanker
 
 DEFAULT_MODEL = Path(__file__).with_name("selector.json")
 REDUNDANT = 0.92  # cosine above which a second sentence adds nothing

@@ -10,7 +10,8 @@ The model's text is split into sentences; for each one:
 - a sentence that negates, swaps the roles in, or puts another value or name into the passage
   sentence it rests on is dropped (contradicted; index.answer.claims).
 What is left, with its citation numbers, is the answer; nothing left means the refusal.
-Instructions written inside passages play no part: only text is compared with text.
+Text in a passage that addresses the model (a prompt injection: index.answer.instructions) is
+no evidence: claims are checked against the rest of the passage.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from index.answer.claims import Finding, Source, check_claim
+from index.answer.instructions import instruction_spans, reporting_text
 from index.results import Passage, Verification
 from index.text import cached_terms, content_terms, sentence_spans
 
@@ -110,18 +112,27 @@ def verify(
     started = time.perf_counter()
     v = Verification(backend=backend, model=model, passages=len(passages), min_support=min_support)
     kept: list[CheckedSentence] = []
+    evidence = [reporting_passage(p) for p in passages]
     if is_refusal(text, refusal):
         v.model_refused = True
     else:
         for sentence in split_sentences(text):
             v.sentences += 1
-            checked = _check(sentence, passages, min_support, v)
+            checked = _check(sentence, evidence, min_support, v)
             if checked is not None:
                 kept.append(checked)
     v.kept = len(kept)
     v.replaced_by_refusal = not kept
     v.verify_ms = round((time.perf_counter() - started) * 1000, 2)
     return kept, v
+
+
+def reporting_passage(passage: Passage) -> Passage:
+    """`passage` as evidence: without the text in it (or its title) that addresses a model."""
+    if not instruction_spans(passage.text) and not instruction_spans(passage.title):
+        return passage
+    update = {"text": reporting_text(passage.text), "title": reporting_text(passage.title)}
+    return passage.model_copy(update=update)
 
 
 def _check(

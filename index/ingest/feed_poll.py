@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
@@ -20,7 +21,6 @@ from index.errors import NewsbotError
 from index.ingest.feed_list import Feed, FeedList
 from index.ingest.feeds import FeedOutcome, FetchedFeed, poll_one, record_outcome
 from index.ingest.web_fetch import FetchLimits
-from index.ingest.web_pages import record_path
 from index.results import IndexReport
 from index.settings import Settings
 
@@ -56,6 +56,11 @@ class PollReport:
     @property
     def added(self) -> int:
         return sum(len(o.added) for o in self.outcomes)
+
+    @property
+    def left(self) -> int:
+        """New entries left for the next poll (past NEWSBOT_FEED_MAX_ENTRIES)."""
+        return sum(o.left for o in self.outcomes)
 
 
 def poll_feeds(
@@ -98,7 +103,7 @@ def _poll(
         FeedOutcome(f.name, "waiting", error=f.last_error) for f in chosen if f not in due
     ]
     limits = FetchLimits.from_settings(engine.settings)
-    fetched = asyncio.run(_fetch(due, limits, feeds))
+    fetched = asyncio.run(_fetch(due, limits, feeds, engine.settings.feed_max_entries))
     files = [path for got in fetched for path in got.outcome.files.values()]
     if files:
         report.index = engine.index(files, prune=False)
@@ -117,8 +122,11 @@ def _poll(
     return report
 
 
-async def _fetch(due: list[Feed], limits: FetchLimits, feeds: FeedList) -> list[FetchedFeed]:
-    return list(await asyncio.gather(*(poll_one(f, limits, feeds.articles_folder) for f in due)))
+async def _fetch(
+    due: list[Feed], limits: FetchLimits, feeds: FeedList, max_entries: int
+) -> list[FetchedFeed]:
+    folder = feeds.articles_folder
+    return list(await asyncio.gather(*(poll_one(f, limits, folder, max_entries) for f in due)))
 
 
 def _name_added(engine: Engine, fetched: list[FetchedFeed], index: IndexReport) -> None:
@@ -138,14 +146,21 @@ def forget_old(engine: Engine, feeds: FeedList, cutoff: datetime) -> list[str]:
     forgotten: list[str] = []
     with feeds.changing() as current:
         for feed in current.feeds:
-            for key, seen in feed.entries.items():
+            for seen in feed.entries.values():
                 record = records.get(seen.article)
                 if record is None or not _older(record.published_at, cutoff):
                     continue
+                records.pop(record.id)  # another feed may list the same article
                 forgotten.append(engine.forget(record.id))
-                record_path(feeds.articles_folder, key).unlink(missing_ok=True)
+                _drop_file(feeds.articles_folder, Path(record.origin))
                 seen.article = ""
     return forgotten
+
+
+def _drop_file(folder: Path, origin: Path) -> None:
+    """Delete a forgotten article's file when a feed wrote it (files elsewhere are left)."""
+    if origin.name and origin.resolve().parent == folder.resolve():
+        origin.unlink(missing_ok=True)
 
 
 def _older(published_at: str, cutoff: datetime) -> bool:

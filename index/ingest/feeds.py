@@ -3,11 +3,16 @@
 A poll fetches each due feed with conditional GET (an unchanged feed answers 304: one request,
 nothing else), parses it with feedparser (RSS 2.0, RSS 1.0, Atom), and fetches the page of each
 entry it has not seen, or whose feed item changed (dates, title or summary), through the url
-guard. The page's article (trafilatura), or else the entry's own summary, is saved as an article
-file and the ordinary indexing run indexes it: unchanged text costs nothing, changed text
-replaces the article. A feed that fails waits longer after each failure in a row (interval x 2^n,
-at most a day) and never stops the others. An entry whose link the guard refuses (a private
-address) is not indexed at all, not even its summary.
+guard: the newest `NEWSBOT_FEED_MAX_ENTRIES` of them, the rest at the next poll. The page's
+article (trafilatura), or else the entry's own summary, is saved as an article file and the
+ordinary indexing run indexes it: unchanged text costs nothing, changed text replaces the
+article. A feed that fails waits longer after each failure in a row (interval x 2^n, at most a
+day) and never stops the others. An entry whose link the guard refuses (a private address) is not
+indexed at all, not even its summary.
+
+What a feed may claim follows `index.ingest.identity`: a summary stands in for an article of the
+feed's own site only (a summary of another site's article is not indexed), and the feed's title,
+date and author of an entry replace the page's own only on its own site.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from typing import Any
 import feedparser
 
 from index.ingest.feed_list import Feed, FeedList, SeenEntry, slug
+from index.ingest.identity import same_site
+from index.ingest.sources import source_path
 from index.ingest.url_guard import FetchRefused, NotAllowed
 from index.ingest.web_fetch import FetchLimits, fetch, parse_url
-from index.ingest.web_pages import page_record, save_record, summary_text
+from index.ingest.web_pages import page_record, record_path, save_record, summary_text
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,8 @@ class FeedOutcome:
     added: list[str] = field(default_factory=list)  # titles indexed (new or replaced)
     fallbacks: int = 0  # entries indexed from the feed's summary (page not to be had)
     refused: list[str] = field(default_factory=list)  # entries whose link the guard refused
+    unread: list[str] = field(default_factory=list)  # entries with neither page nor summary
+    left: int = 0  # new entries past NEWSBOT_FEED_MAX_ENTRIES, for the next poll
 
 
 @dataclass
@@ -54,6 +63,8 @@ class FetchedFeed:
     etag: str | None = None
     last_modified: str | None = None
     title: str = ""
+    feed_url: str = ""  # as followed: with the entry's key, it names the entry's file
+    served_from: str = ""  # where the feed was read (after redirects): the site it speaks for
 
 
 def parse_feed(body: bytes, url: str) -> Any:
@@ -95,18 +106,24 @@ def entry_key(entry: Any) -> str:
     return str(entry.get("link") or entry.get("id") or "").strip()
 
 
+def entry_file(folder: Path, feed_url: str, key: str) -> Path:
+    """The article file of one feed's entry: two feeds listing one guid get a file each."""
+    return record_path(folder, f"{feed_url}\x1f{key}")
+
+
 def fingerprint(entry: Any) -> str:
     # dict.get: feedparser's own get maps a missing "updated" to "published", with a warning.
     parts = [dict.get(entry, k) or "" for k in ("updated", "published", "title", "summary")]
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-async def poll_one(feed: Feed, limits: FetchLimits, folder: Path) -> FetchedFeed:
-    """Fetch one feed and the pages of its new or changed entries; never raises."""
+async def poll_one(feed: Feed, limits: FetchLimits, folder: Path, max_entries: int) -> FetchedFeed:
+    """Fetch one feed and the pages of its newest new or changed entries; never raises."""
     outcome = FeedOutcome(feed.name, "unchanged")
     try:
         got = await fetch(feed.url, limits, feed.etag, feed.last_modified)
         result = FetchedFeed(outcome, etag=got.etag, last_modified=got.last_modified)
+        result.feed_url, result.served_from = feed.url, got.url
         if got.not_modified:
             # Many servers send no validators with a 304: the ones that got it are still good.
             result.etag = got.etag or feed.etag
@@ -114,15 +131,29 @@ async def poll_one(feed: Feed, limits: FetchLimits, folder: Path) -> FetchedFeed
             return result
         parsed = parse_feed(got.body, got.url)
         result.title = str(parsed.feed.get("title") or "")
-        todo = [e for e in parsed.entries if _is_new(feed, e)]
+        todo = newest_first([e for e in parsed.entries if _is_new(feed, e)])
+        outcome.left = max(0, len(todo) - max_entries)
+        if outcome.left:
+            # Without the validators the next poll reads the feed whole, not a 304, and takes
+            # the entries left now.
+            result.etag = result.last_modified = None
         slots = asyncio.Semaphore(PAGES_AT_ONCE)
-        await asyncio.gather(*(_entry(e, result, limits, folder, slots) for e in todo))
+        await asyncio.gather(
+            *(_entry(e, result, limits, folder, slots) for e in todo[:max_entries])
+        )
         if result.outcome.files:
             outcome.status = "new entries"
         return result
     except FetchRefused as exc:
         outcome.status, outcome.error = "failed", str(exc)
         return FetchedFeed(outcome, etag=feed.etag, last_modified=feed.last_modified)
+
+
+def newest_first(entries: list[Any]) -> list[Any]:
+    """Entries by date, newest first; those without a date after them, in the feed's order."""
+    dated = [e for e in entries if _parsed_date(e)]
+    undated = [e for e in entries if not _parsed_date(e)]
+    return sorted(dated, key=lambda e: tuple(_parsed_date(e)), reverse=True) + undated
 
 
 def _is_new(feed: Feed, entry: Any) -> bool:
@@ -145,10 +176,10 @@ async def _entry(
             return
     if record is None:
         return
-    path = save_record(folder, key, record)
+    path = save_record(entry_file(folder, result.feed_url, key), record)
     result.outcome.files[key] = path
     # The id the indexing run gives it: its url, else (a guid-only entry) the file's path.
-    article = record["url"] or str(path.resolve())
+    article = record["url"] or source_path(path)
     result.seen[key] = SeenEntry(fingerprint=fingerprint(entry), article=article)
 
 
@@ -156,31 +187,60 @@ async def _page_or_summary(
     entry: Any, limits: FetchLimits, result: FetchedFeed
 ) -> dict[str, str] | None:
     """The entry's article from its page, else from the feed's summary; None when neither."""
-    link = str(entry.get("link") or "")
+    link = str(entry.get("link") or "").strip()
+    # The feed speaks for its own site: a guid-only entry is its own text, a link on its host
+    # its own article. Of another site's article it may say nothing newsbot indexes as that
+    # article's (index.ingest.identity).
+    own = not link or same_site(link, result.served_from)
     record: dict[str, str] | None = None
+    why = f"entry {entry_key(entry)[:200]!r} has no link"
     if link:
         try:
             record = page_record(await fetch(link, limits))
         except NotAllowed:
             raise
         except FetchRefused as exc:
+            why = str(exc)
             log.info("feed %s: entry page not used (%s)", result.outcome.feed, exc)
     if record is None:
         body = summary_text(str(entry.get("summary") or ""))
         if not body:
+            result.outcome.unread.append(f"{why}, and the feed gives no summary of it")
+            return None
+        if not own:
+            result.outcome.unread.append(
+                f"{why}; the feed's summary is not indexed in its place (a feed cannot speak "
+                "for another site's article)"
+            )
             return None
         result.outcome.fallbacks += 1
         record = dict.fromkeys(("title", "source", "author", "published_at"), "")
         record |= {"body": body, "url": link}
-    record["title"] = str(entry.get("title") or "").strip() or record["title"]
-    record["published_at"] = _entry_date(entry) or record["published_at"]
-    record["author"] = record["author"] or str(entry.get("author") or "")
-    record["source"] = record["source"] or result.title or result.outcome.feed
+    # Of the feed's site when the text is: a page a link of its own redirected elsewhere is not.
+    own_text = not record["url"] or same_site(record["url"], result.served_from)
+    _entry_metadata(record, entry, result, replace=own_text)
     return record
 
 
+def _entry_metadata(record: dict[str, str], entry: Any, result: FetchedFeed, replace: bool) -> None:
+    """The feed's title and date of the entry: in place of the page's own when the page is of
+    the feed's site (a feed's are the cleaner), else only where the page has none; its author
+    and the feed's title only where the page names none."""
+    given = {"title": str(entry.get("title") or "").strip(), "published_at": _entry_date(entry)}
+    for name, value in given.items():
+        if value and (replace or not record[name]):
+            record[name] = value
+    record["author"] = record["author"] or str(entry.get("author") or "")
+    record["source"] = record["source"] or result.title or result.outcome.feed
+
+
+def _parsed_date(entry: Any) -> Any:
+    # dict.get: feedparser's own get maps a missing "published" to "updated", with a warning.
+    return dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+
+
 def _entry_date(entry: Any) -> str:
-    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    parsed = _parsed_date(entry)
     if not parsed:
         return ""
     return datetime.fromtimestamp(time.mktime(parsed) - time.timezone, UTC).isoformat()

@@ -3,7 +3,8 @@ public addresses, or hosts listed in `NEWSBOT_INGEST_ALLOWED_HOSTS`.
 
 A url is refused when its host is, or resolves to, a loopback, private, link-local (including
 the 169.254.169.254 cloud metadata service), multicast, reserved or unspecified address, IPv4
-or IPv6 (IPv4-mapped and 6to4 addresses are judged by the IPv4 address inside). Each redirect
+or IPv6 (IPv4-mapped and 6to4 addresses are judged by the IPv4 address inside; the short,
+octal and hex IPv4 forms such as 127.1 or 2130706433 by the address they spell). Each redirect
 hop is checked again by the caller. Names are checked by `GuardedResolver`, the resolver of the
 connection itself, so the addresses checked are the addresses connected to (no DNS rebinding
 between check and connect).
@@ -12,6 +13,7 @@ between check and connect).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 
@@ -43,11 +45,25 @@ def allowed_hosts(hosts: Iterable[str]) -> frozenset[str]:
     return frozenset(normalise_host(h) for h in hosts if h.strip())
 
 
+# The IPv4 spellings inet_aton reads besides a.b.c.d: fewer parts (127.1), one number
+# (2130706433), octal (0177.0.0.1) and hex (0x7f.1) parts. Browsers and resolvers read them
+# as addresses; aiohttp refuses to connect to them, which must not pass for "could not fetch".
+_LEGACY_IPV4 = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}")
+
+
 def parse_ip(host: str) -> IPAddress | None:
+    """The IP address `host` spells, in any form a resolver reads as one; None for a name."""
+    host = normalise_host(host)
     try:
-        return ipaddress.ip_address(normalise_host(host))
+        return ipaddress.ip_address(host)
     except ValueError:
-        return None
+        pass
+    if _LEGACY_IPV4.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def address_problem(address: IPAddress) -> str | None:

@@ -16,13 +16,14 @@ import numpy as np
 
 from index.chunks import ChunkNode
 from index.embedding import OnnxEmbedding
-from index.retrieval.learned_ranker import Candidate, TreeRanker, features, query_texts
-from index.retrieval.query_analysis import QueryAnalysis, SourceMatcher, analyse
+from index.retrieval.learned_ranker import Candidate, features
+from index.retrieval.query_analysis import QueryAnalysis, SourceMatcher, analyse, query_texts
 from index.retrieval.widening import widen
 from index.store.chroma import Store
 from index.store.keyword_index import KeywordIndex
 from index.store.records import body_key
 from index.text import cached_terms, content_terms
+from index.trees import TreeRanker
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ run time.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from index.retrieval.query_analysis import clauses
 from index.text import cached_terms, content_terms, quick_sentences
+from index.trees import TreeRanker
 
 DEFAULT_MODEL = Path(__file__).with_name("ranker.json")
 
@@ -62,13 +63,6 @@ FEATURES = (
     "clause_cosine_rank",  # log(1 + best rank of the passage among the candidates by one clause)
 )
 
-# Where a question's clauses meet: punctuation, or a conjunction that starts a new claim.
-_CLAUSE = re.compile(
-    r"[,;:?]\s*|\s+(?=(?:while|whereas|but|and (?:did|does|do|is|was|has|had|the|a|an)"
-    r"|before|after|compared to)\b)",
-    re.IGNORECASE,
-)
-
 
 @dataclass
 class Candidate:
@@ -92,31 +86,6 @@ class Candidate:
 @lru_cache(maxsize=50_000)
 def _sentence_terms(node_id: str, text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(content_terms(s)) for s in quick_sentences(text))
-
-
-def clause_texts(query: str) -> list[str]:
-    """The question's clauses (one with fewer than two content terms joins the one before). A
-    multi-hop question asks about one article per clause, so a passage that answers one
-    clause well matters even when it covers little of the whole question."""
-    out: list[str] = []
-    for part in _CLAUSE.split(query):
-        terms = content_terms(part)
-        if len(terms) < 2 and out:
-            out[-1] += " " + part
-        elif terms:
-            out.append(part)
-    return out
-
-
-def clauses(query: str) -> list[frozenset[str]]:
-    """The content terms of each of the question's clauses."""
-    return [frozenset(content_terms(part)) for part in clause_texts(query)]
-
-
-def query_texts(query: str) -> list[str]:
-    """What the ranker embeds of a question: the question, then each clause (the question
-    again when it has none)."""
-    return [query, *(clause_texts(query) or [query])]
 
 
 @dataclass
@@ -287,80 +256,7 @@ def _clause_features(
     return passage, sentence, rank
 
 
-class TreeRanker:
-    """Gradient-boosted trees (exported from LightGBM) scoring candidates with numpy.
-
-    All trees' nodes sit in flat arrays, each split's two children side by side and each leaf
-    its own first child, so every (tree, row) pair takes one step per level with a few `take`
-    calls: scoring a few hundred candidates is a handful of array operations, not one per
-    node. Trees are kept deepest first, so a level only walks the trees that reach it.
-    """
-
-    def __init__(
-        self,
-        trees: list[dict],
-        baseline: float,
-        names: Sequence[str],
-        expected: Sequence[str] = FEATURES,
-    ) -> None:
-        if tuple(names) != tuple(expected):
-            raise ValueError("the trees were trained on other features; retrain them")
-        trees = sorted(trees, key=lambda t: -int(t["depth"]))
-        nodes: list[tuple[int, float, int, float]] = []
-        roots = []
-        for tree in trees:
-            roots.append(len(nodes))
-            nodes += _children_side_by_side(tree, base=len(nodes))
-        feature, threshold, first, value = zip(*nodes, strict=True) if nodes else ((),) * 4
-        self.roots = np.asarray(roots, dtype=np.int64)
-        self.feature = np.asarray(feature, dtype=np.int64)
-        self.threshold = np.asarray(threshold, dtype=float)
-        self.first = np.asarray(first, dtype=np.int64)
-        self.value = np.asarray(value, dtype=float)
-        depths = np.asarray([int(t["depth"]) for t in trees])
-        # How many trees (the deepest, listed first) still split at each level.
-        self.active = [int((depths > level).sum()) for level in range(int(depths.max(initial=0)))]
-        self.baseline = baseline
-
-    @classmethod
-    def load(cls, path: Path = DEFAULT_MODEL) -> TreeRanker:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["trees"], float(data["baseline"]), data["features"])
-
-    def score(self, x: np.ndarray) -> np.ndarray:
-        """Each row's score in (0, 1): the logistic of the trees' sum. Higher means more likely
-        to hold evidence for the question; the trees rank a question's pool, so it is an order,
-        not a calibrated probability."""
-        if len(x) == 0:
-            return np.zeros(0)
-        width = x.shape[1]
-        cells = x.ravel()
-        row_start = (np.arange(len(x)) * width)[None, :]
-        node = np.repeat(self.roots[:, None], len(x), axis=1)
-        for active in self.active:
-            here = node[:active]
-            value = cells.take(row_start + self.feature.take(here))
-            # At or below the threshold goes left (the first child), as in LightGBM.
-            node[:active] = self.first.take(here) + (value > self.threshold.take(here))
-        raw = self.baseline + self.value.take(node).sum(axis=0)
-        return 1.0 / (1.0 + np.exp(-raw))
-
-
-def _children_side_by_side(tree: dict, base: int) -> list[tuple[int, float, int, float]]:
-    """`tree`'s nodes in breadth-first order as (feature, threshold, first child, value), with
-    positions offset by `base`: a split's children are next to each other, and a leaf is its
-    own first child with an infinite threshold, so walking past it stays on it."""
-    order, position = [0], {0: 0}
-    for old in order:  # grows while it is walked
-        if not tree["leaf"][old]:
-            for child in (tree["left"][old], tree["right"][old]):
-                position[child] = len(order)
-                order.append(child)
-    out = []
-    for old in order:
-        if tree["leaf"][old]:
-            out.append((0, np.inf, base + position[old], tree["value"][old]))
-        else:
-            first = base + position[tree["left"][old]]
-            out.append((tree["feature"][old], tree["threshold"][old], first, tree["value"][old]))
-    return out
+def load_ranker(path: Path = DEFAULT_MODEL) -> TreeRanker:
+    """The passage ranker's trees (`ranker.json`), checked against FEATURES."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return TreeRanker(data["trees"], float(data["baseline"]), data["features"], FEATURES)

@@ -1,4 +1,4 @@
-"""Query analysis: the publications and publication dates a question names.
+"""Query analysis: the publications and publication dates a question names, and its clauses.
 
 News questions often say where and when something was reported ("according to The Verge",
 "TechCrunch's article of October 7, 2023"). Recognising those names and dates lets retrieval
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from index.text import content_terms
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -161,3 +163,36 @@ def analyse(question: str, matcher: SourceMatcher) -> QueryAnalysis:
         dates=tuple(find_dates(question)),
         unknown_sources=tuple(matcher.unknown(question)),
     )
+
+
+# Where a question's clauses meet: punctuation, or a conjunction that starts a new claim.
+_CLAUSE = re.compile(
+    r"[,;:?]\s*|\s+(?=(?:while|whereas|but|and (?:did|does|do|is|was|has|had|the|a|an)"
+    r"|before|after|compared to)\b)",
+    re.IGNORECASE,
+)
+
+
+def clause_texts(query: str) -> list[str]:
+    """The question's clauses (one with fewer than two content terms joins the one before). A
+    multi-hop question asks about one article per clause, so a passage that answers one
+    clause well matters even when it covers little of the whole question."""
+    out: list[str] = []
+    for part in _CLAUSE.split(query):
+        terms = content_terms(part)
+        if len(terms) < 2 and out:
+            out[-1] += " " + part
+        elif terms:
+            out.append(part)
+    return out
+
+
+def clauses(query: str) -> list[frozenset[str]]:
+    """The content terms of each of the question's clauses."""
+    return [frozenset(content_terms(part)) for part in clause_texts(query)]
+
+
+def query_texts(query: str) -> list[str]:
+    """What the ranker embeds of a question: the question, then each clause (the question
+    again when it has none)."""
+    return [query, *(clause_texts(query) or [query])]

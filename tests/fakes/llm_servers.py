@@ -4,6 +4,11 @@ Ollama `/api/chat` (JSON, and NDJSON when streaming), `/api/tags`.
 
 Replies are scripted: `server.script` is a list of `Reply` taken in order (the last one repeats),
 or a function of the request's messages. Every request body is kept in `server.requests`.
+
+Hostile servers for the limits on a reply: `Reply.drip` writes the body one byte at a time (a
+server that keeps a connection alive without ever finishing), `sent` counts the bytes of each
+reply's body actually written before the client hung up, and `echo_auth` sends the request's
+Authorization header back in a response header (a server that echoes the API key).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Reply:
     chunk: int = 12  # characters per streamed chunk
     chunk_delay: float = 0.0  # seconds between streamed chunks
     finish_reason: str = "stop"  # "length": the reply ran to the token limit
+    drip: float = 0.0  # seconds between the body's bytes, written one at a time (0: at once)
 
 
 Script = list[Reply] | Callable[[list[dict]], Reply]
@@ -36,6 +42,9 @@ class FakeLLMServer:
     models: list[str] = field(default_factory=lambda: ["fake"])
     script: Script = field(default_factory=lambda: [Reply("Nothing scripted [1].")])
     requests: list[dict] = field(default_factory=list)
+    sent: list[int] = field(default_factory=list)  # body bytes written, per reply
+    echo_auth: bool = False  # send the Authorization header back as X-Echo-Authorization
+    models_drip: float = 0.0  # the model lists (/v1/models, /api/tags) dripped like Reply.drip
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _runner: web.AppRunner | None = None
@@ -69,19 +78,15 @@ class FakeLLMServer:
         base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": body["model"]}
         if not body.get("stream"):
             message = {"role": "assistant", "content": reply.text}
-            return web.json_response(
-                {
-                    **base,
-                    "object": "chat.completion",
-                    "choices": [
-                        {"index": 0, "message": message, "finish_reason": reply.finish_reason}
-                    ],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }
-            )
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
+            payload = {
+                **base,
+                "object": "chat.completion",
+                "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+            return await self._send(request, reply, "application/json", [json.dumps(payload)])
         pieces = [reply.text[i : i + reply.chunk] for i in range(0, len(reply.text), reply.chunk)]
+        events = []
         for i, piece in enumerate([*pieces, None]):
             delta = {"content": piece} if piece is not None else {}
             if i == 0:
@@ -92,15 +97,44 @@ class FakeLLMServer:
                 "finish_reason": None if piece else reply.finish_reason,
             }
             chunk = {**base, "object": "chat.completion.chunk", "choices": [choice]}
-            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            await asyncio.sleep(reply.chunk_delay)
-        await response.write(b"data: [DONE]\n\n")
-        await response.write_eof()
+            events.append(f"data: {json.dumps(chunk)}\n\n")
+        events.append("data: [DONE]\n\n")
+        return await self._send(request, reply, "text/event-stream", events)
+
+    async def _send(
+        self, request: web.Request, reply: Reply, content_type: str, parts: list[str]
+    ) -> web.StreamResponse:
+        """Write `parts` as the body: at once, `reply.chunk_delay` apart, or dripped a byte at a
+        time; counts what was written before the client went away."""
+        headers = {"Content-Type": content_type}
+        if self.echo_auth:
+            headers["X-Echo-Authorization"] = request.headers.get("Authorization", "")
+        response = web.StreamResponse(headers=headers)
+        await response.prepare(request)
+        self.sent.append(0)
+        try:
+            for part in parts:
+                data = part.encode()
+                pieces = [data[i : i + 1] for i in range(len(data))] if reply.drip else [data]
+                for piece in pieces:
+                    await response.write(piece)
+                    self.sent[-1] += len(piece)
+                    await asyncio.sleep(reply.drip)
+                await asyncio.sleep(reply.chunk_delay)
+            await response.write_eof()
+        except (ConnectionError, asyncio.CancelledError):
+            pass  # the client hung up: `sent` says how far it read
         return response
 
-    async def openai_models(self, request: web.Request) -> web.Response:
+    async def openai_models(self, request: web.Request) -> web.StreamResponse:
         data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
-        return web.json_response({"object": "list", "data": data})
+        return await self._models(request, {"object": "list", "data": data})
+
+    async def _models(self, request: web.Request, payload: dict) -> web.StreamResponse:
+        if not self.models_drip:
+            return web.json_response(payload)
+        reply = Reply(drip=self.models_drip)
+        return await self._send(request, reply, "application/json", [json.dumps(payload)])
 
     # --- Ollama ---------------------------------------------------------------------------
 
@@ -114,16 +148,16 @@ class FakeLLMServer:
             "model": body["model"],
             "created_at": "2026-01-01T00:00:00Z",
             "done": True,
-            "done_reason": "stop",
+            "done_reason": "length" if reply.finish_reason == "length" else "stop",
             "total_duration": 1,
             "prompt_eval_count": 1,
             "eval_count": 1,
         }
         if not body.get("stream", True):
             message = {"role": "assistant", "content": reply.text}
-            return web.json_response({**done, "message": message})
-        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
-        await response.prepare(request)
+            payload = json.dumps({**done, "message": message})
+            return await self._send(request, reply, "application/json", [payload])
+        lines = []
         for i in range(0, len(reply.text), reply.chunk):
             piece = {
                 "model": body["model"],
@@ -131,14 +165,15 @@ class FakeLLMServer:
                 "message": {"role": "assistant", "content": reply.text[i : i + reply.chunk]},
                 "done": False,
             }
-            await response.write((json.dumps(piece) + "\n").encode())
+            lines.append(json.dumps(piece) + "\n")
         final = {**done, "message": {"role": "assistant", "content": ""}}
-        await response.write((json.dumps(final) + "\n").encode())
-        await response.write_eof()
-        return response
+        lines.append(json.dumps(final) + "\n")
+        return await self._send(request, reply, "application/x-ndjson", lines)
 
-    async def ollama_tags(self, request: web.Request) -> web.Response:
-        return web.json_response({"models": [{"name": m, "model": m} for m in self.models]})
+    async def ollama_tags(self, request: web.Request) -> web.StreamResponse:
+        return await self._models(
+            request, {"models": [{"name": m, "model": m} for m in self.models]}
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
