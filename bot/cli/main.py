@@ -244,7 +244,7 @@ def doctor(ctx: click.Context) -> None:
         echo(f"store: error: {exc}")
         ok = False
     except Exception as exc:  # a diagnostic reports what it cannot open, never a traceback
-        click.echo(f"store: error: cannot open it ({exc.__class__.__name__}: {exc})")
+        echo(f"store: error: cannot open it ({exc.__class__.__name__}: {exc})")
         ok = False
     from index.answer.llm_backends import LLMUnavailable, check_llm
 
@@ -280,7 +280,7 @@ def _doctor_consistency(engine: Any) -> bool:
     try:
         report = engine.check_consistency(vectors=_DOCTOR_VECTOR_SAMPLE)
     except NewsbotError as exc:  # a damaged store, a full disk: its sentence
-        click.echo(f"index: error: {exc}")
+        echo(f"index: error: {exc}")
         return False
     except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
         echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
