@@ -168,6 +168,27 @@ RefusalReason = Literal[
 ]
 
 
+Outcome = Literal["yes", "no", "undecided"]
+
+
+class VerdictPart(BaseModel):
+    """One part of a yes/no question and how the evidence decided it."""
+
+    claim: str = Field(description="The part of the question, in its own words")
+    sources: list[str] = Field(default_factory=list, description="Publications it names")
+    outcome: Outcome
+    why: str = Field("", description="What decided it: a date, a figure, a contradiction")
+    citations: list[int] = Field(default_factory=list, description="[n] of its sentences")
+
+
+class Verdict(BaseModel):
+    """The verdict on a yes/no question, with the outcome of each of its parts."""
+
+    kind: Literal["single", "two_sources", "consistency", "temporal"]
+    outcome: Outcome
+    parts: list[VerdictPart] = Field(default_factory=list)
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -183,10 +204,15 @@ class Answer(BaseModel):
     )
     note: str = Field("", description="A one-line note for the reader, e.g. an LLM fallback")
     short_answer: str = Field(
-        "", description="The name or number the answer leads with, when it states one"
+        "",
+        description="What the answer leads with, when the evidence states it: the name, number "
+        "or date asked for, or Yes/No",
     )
     refusal_reason: RefusalReason | None = Field(
         None, description="Why the question was refused (None when it was answered)"
+    )
+    verdict: Verdict | None = Field(
+        None, description="For a yes/no question: the verdict and each part's outcome"
     )
 
 

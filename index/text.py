@@ -160,6 +160,12 @@ def stopwords() -> frozenset[str]:
     return _stopwords()
 
 
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """One lower-case word's stem ("runners" -> "runner")."""
+    return _stemmer().stemWord(word.lower())
+
+
 def content_terms(text: str) -> set[str]:
     """The stemmed words of `text` that are not stop words."""
     words = [w for w in WORD.findall(text.lower()) if w not in _stopwords()]

@@ -51,12 +51,9 @@ def render_answer(answer: Answer) -> str:
             excerpt = shorten(p.text, 300)
             parts.append(f"- {_byline(p.title, p.source, p.published_at)}\n{_quote(excerpt)}")
         return "\n".join(parts)
-    text = answer.answer
-    lead = f"**{answer.short_answer}**\n"
-    if answer.short_answer and text.startswith(lead):
+    if answer.short_answer:
         parts.append(f"Answer: {answer.short_answer}")
-        text = text[len(lead) :]
-    parts += [textwrap.fill(line, 96) for line in text.splitlines() if line.strip()]
+    parts += [textwrap.fill(line, 96) for line in answer.answer.splitlines() if line.strip()]
     parts.append("\nSources")
     parts.extend(render_citation(c) for c in answer.citations)
     if verification_line(answer):

@@ -173,11 +173,9 @@ def sources_embed(answer: Answer) -> discord.Embed | None:
 
 
 def _answer_markdown(answer: Answer) -> str:
-    """The answer text escaped for Discord, its lead line (when it has one) in bold."""
-    lead = f"**{answer.short_answer}**\n"
-    if answer.short_answer and answer.answer.startswith(lead):
-        rest = answer.answer[len(lead) :]
-        return f"**{escape(answer.short_answer)}**\n{escape(rest)}"
+    """The answer text escaped for Discord, led by its short answer (when it has one) in bold."""
+    if answer.short_answer:
+        return f"**{escape(answer.short_answer)}**\n{escape(answer.answer)}"
     return escape(answer.answer)
 
 
