@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.display import shorten
 from index.answer.features import is_heading, is_residue
-from index.text import cite, shorten
+from index.text import cite
 
 ARTICLES = Path(__file__).parent / "articles"
 
