@@ -8,7 +8,7 @@ import contextlib
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock
@@ -67,10 +67,6 @@ class FeedFile(BaseModel):
         feed = Feed(url=url, name=name)
         self.feeds.append(feed)
         return feed
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def slug(text: str) -> str:
