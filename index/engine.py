@@ -28,6 +28,7 @@ from index.errors import (
     StoreWriteError,
     write_failure,
 )
+from index.ingest.sources import source_path
 from index.llama_parts import LlamaIndexParts
 from index.results import Answer, ArticleSlice, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
@@ -227,8 +228,8 @@ class Engine(BeforeOpening, LlamaIndexParts):
         """Remove an article by id, url, file path or (when one article has it) title; returns
         its title."""
         candidates = [id_or_path]
-        if Path(id_or_path).exists():
-            candidates.append(str(Path(id_or_path).resolve()))
+        if Path(id_or_path).exists() or Path(id_or_path).is_symlink():
+            candidates += [source_path(Path(id_or_path)), str(Path(id_or_path).resolve())]
         records = self.store.articles_matching(candidates, origins=candidates)
         found = next((records[c] for c in candidates if c in records), None)
         if found is None:

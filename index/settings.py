@@ -146,6 +146,18 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1_000)
+    max_file_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds reading one file may take (text extraction, in a child process); "
+        "a file that takes longer is skipped with a reason",
+    )
+    max_file_memory_mb: int = Field(
+        1024,
+        ge=200,
+        description="Memory (MB) reading one file may take; a file that needs more is skipped "
+        "with a reason",
+    )
     prompts_dir: Path = Field(DEFAULT_PROMPTS)
 
     # --- generated answers (optional LLM; see README, "Generated answers") ---

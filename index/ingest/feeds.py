@@ -30,6 +30,7 @@ import feedparser
 
 from index.ingest.feed_list import Feed, FeedList, SeenEntry, slug
 from index.ingest.identity import same_site
+from index.ingest.sources import source_path
 from index.ingest.url_guard import FetchRefused, NotAllowed
 from index.ingest.web_fetch import FetchLimits, fetch, parse_url
 from index.ingest.web_pages import page_record, record_path, save_record, summary_text
@@ -164,7 +165,7 @@ async def _entry(
     path = save_record(entry_file(folder, result.feed_url, key), record)
     result.outcome.files[key] = path
     # The id the indexing run gives it: its url, else (a guid-only entry) the file's path.
-    article = record["url"] or str(path.resolve())
+    article = record["url"] or source_path(path)
     result.seen[key] = SeenEntry(fingerprint=fingerprint(entry), article=article)
 
 
