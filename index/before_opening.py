@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 
 
 class BeforeOpening:
+    @property
+    def history_turns(self) -> int:
+        """How many previous turns of a conversation a follow-up is condensed with (LLM mode):
+        as many as a front end need gather."""
+        from index.answer.generated import HISTORY_TURNS
+
+        return HISTORY_TURNS
+
     @staticmethod
     def feeds_for(settings: Settings, engine: PollingEngine | Callable[[], PollingEngine]) -> Feeds:
         """The followed feeds of `settings`' data folder; `engine` is the open engine, or a

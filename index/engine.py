@@ -123,14 +123,6 @@ class Engine(BeforeOpening, LlamaIndexParts):
         """One line on the LLM backend ("extractive" when none); LLMUnavailable when unusable."""
         return self.check_llm_setup(self.settings, self.generator.llm if self.generator else None)
 
-    @property
-    def history_turns(self) -> int:
-        """How many previous turns of a conversation a follow-up is condensed with (LLM mode):
-        as many as a front end need gather."""
-        from index.answer.generated import HISTORY_TURNS
-
-        return HISTORY_TURNS
-
     # --- writing --------------------------------------------------------------------------
 
     def index(
