@@ -155,7 +155,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
             try:
                 report = indexer.run(paths, prune=prune)
             except Exception as exc:
-                self._sync_after_failure()
+                self.store.catch_up_later()  # what it committed: at the next refresh or start
                 self._raise_write_error(exc)
                 raise
             try:
@@ -166,15 +166,6 @@ class Engine(BeforeOpening, LlamaIndexParts):
             report.seconds = round(time.perf_counter() - started, 2)
         log.info("indexed: %s", report.summary())
         return report
-
-    def _sync_after_failure(self) -> None:
-        # Articles committed before the failure should be searchable by keyword too; if that
-        # fails as well (the disk is still full), the keyword index stays as it was: its files
-        # are replaced whole or not at all.
-        try:
-            self.sync_keyword_index()
-        except Exception as exc:  # noqa: BLE001 - the run's own error is the one to report
-            log.warning("keyword index not updated after a failed run: %s", type(exc).__name__)
 
     def _raise_write_error(self, exc: Exception) -> None:
         """Raise a failed write under the data directory as one clear StoreWriteError."""
@@ -211,10 +202,14 @@ class Engine(BeforeOpening, LlamaIndexParts):
 
     def check_consistency(self, vectors: int) -> ConsistencyReport:
         """What `newsbot doctor` checks: the store, its registry and the keyword index agree
-        (`vectors` chunks' stored vectors compared with a fresh embedding)."""
+        (`vectors` chunks' stored vectors compared with a fresh embedding). A keyword index
+        file SQLite finds damaged is rebuilt from the store first (it is a cache of it)."""
         from index.store.consistency import check_consistency
 
-        return check_consistency(self.store, self.keyword, vectors=vectors)
+        rebuilt = self.keyword.rebuild_if_damaged()
+        report = check_consistency(self.store, self.keyword, vectors=vectors, keyword_file=False)
+        report.keyword_rebuilt = rebuilt or ""
+        return report
 
     def forget(self, id_or_path: str) -> str:
         """Remove an article by id, url, file path or (when one article has it) title; returns
@@ -235,6 +230,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
                 self.store.delete_article(found.id)
                 self.sync_keyword_index()
             except Exception as exc:
+                self.store.catch_up_later()
                 self._raise_write_error(exc)
                 raise
         return found.title
@@ -254,11 +250,10 @@ class Engine(BeforeOpening, LlamaIndexParts):
         """Catch up with what other processes wrote to the store (a serving process calls this
         every few seconds): re-open an embedded store, refresh the keyword index. False when
         there was nothing new, or it must wait (a write is running here or elsewhere)."""
-        stored = self.store.changed_elsewhere()
-        if stored is None or not self._write_lock.acquire(blocking=False):
+        if not self.store.changed_elsewhere() or not self._write_lock.acquire(blocking=False):
             return False  # a write running here re-opens the store itself first
         try:
-            if not self.store.reopen(stored):
+            if not self.store.reopen():
                 return False
             self.sync_keyword_index()
         finally:

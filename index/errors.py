@@ -22,6 +22,11 @@ class StoreWriteError(NewsbotError):
     indexed is intact (the registry is the commit point) and still answers."""
 
 
+class StoreDamaged(NewsbotError):
+    """The store's own files cannot be read (SQLite: malformed, not a database); nothing was
+    changed, and `str()` says what to do."""
+
+
 class IndexStopped(NewsbotError):
     """An indexing run stopped early because the process is shutting down."""
 

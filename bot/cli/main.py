@@ -245,6 +245,9 @@ def doctor(ctx: click.Context) -> None:
     except NewsbotError as exc:
         echo(f"store: error: {exc}")
         ok = False
+    except Exception as exc:  # a diagnostic reports what it cannot open, never a traceback
+        echo(f"store: error: cannot open it ({exc.__class__.__name__}: {exc})")
+        ok = False
     try:
         echo(f"llm: {Engine.check_llm_setup(settings)}")
     except NewsbotError as exc:  # LLMUnavailable
@@ -275,6 +278,9 @@ def _doctor_consistency(engine: Any) -> bool:
 
     try:
         report = engine.check_consistency(vectors=_DOCTOR_VECTOR_SAMPLE)
+    except NewsbotError as exc:  # a damaged store, a full disk: its sentence
+        echo(f"index: error: {exc}")
+        return False
     except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
         echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
         return False

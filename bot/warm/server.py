@@ -3,10 +3,11 @@ line's is `python -m bot.cli.warm_process --socket PATH --minutes M --fingerprin
 `run`, which runs one command with the helper's engine and captures its output.
 
 It opens one engine for its life and serves the commands `run` serves one request at a time,
-catching up with what other processes wrote to the store before each. It leaves after M
-minutes without a request, on `stop`, on SIGTERM, or when another helper took its socket,
-removing the socket file it made. Its log goes to `warm.log` in the data folder, never to a
-terminal.
+catching up before each with what other processes wrote to the store, or with another store now
+in its data folder's place (a folder re-pointed or built anew: the engine knows its store by
+identity). It leaves after M minutes without a request, on `stop`, on SIGTERM, or when another
+helper took its socket, removing the socket file it made. Its log goes to `warm.log` in the
+data folder, never to a terminal.
 """
 
 from __future__ import annotations
