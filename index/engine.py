@@ -1,7 +1,10 @@
 """The one door into the engine: index, forget, ask, sources, stats.
 
-Front ends (CLI, Discord bot, evaluator) talk to `Engine` only. Its methods are synchronous and
-CPU-bound; the bot runs them in worker threads.
+Front ends (CLI, Discord bot, evaluator) talk to `Engine` only, with the shapes of
+`index.results`, the errors of `index.errors` and the `index.settings`. Its methods are
+synchronous and CPU-bound; the bot runs them in worker threads. What needs the settings alone
+(feeds, fetching pages, the LLM check) it inherits from `BeforeOpening`; llama-index's nouns over
+its parts from `LlamaIndexParts`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.answer.compose import compose_answer, stored_extractive_answerer
+from index.before_opening import BeforeOpening
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -25,10 +29,11 @@ from index.errors import (
     write_failure,
 )
 from index.ingest.sources import source_path
-from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
+from index.llama_parts import LlamaIndexParts
+from index.results import Answer, ArticleSlice, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import load_ranker
-from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, sliced_retriever
+from index.retrieval.slices import EmptySlice, relative_slice, sliced_retriever
 from index.settings import Settings
 from index.store.byte_cache import MB
 from index.store.chroma import Store
@@ -37,6 +42,9 @@ from index.store.keyword_index import KeywordIndex, Registry
 from index.store.records import ArticleRecord, passage_from_node
 
 if TYPE_CHECKING:
+    # The facet `feeds_for` hands out, named here for the front ends' type hints (imported
+    # only when a command needs it: its file lock costs every question 20 ms).
+    from index.ingest.following import Feeds as Feeds
     from index.store.consistency import ConsistencyReport
 
 log = logging.getLogger(__name__)
@@ -50,7 +58,7 @@ def keyword_folder(settings: Settings) -> Path:
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
 
 
-class Engine:
+class Engine(BeforeOpening, LlamaIndexParts):
     def __init__(self, settings: Settings, embedder: OnnxEmbedding | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or OnnxEmbedding(
@@ -113,14 +121,7 @@ class Engine:
 
     def check_llm(self) -> str:
         """One line on the LLM backend ("extractive" when none); LLMUnavailable when unusable."""
-        if self.settings.llm == "none":
-            return "none (extractive answers)"
-        from index.llama_loader import load_llama_index
-
-        load_llama_index()  # before the LLM backends' llama-index imports, whatever the thread
-        from index.answer.llm_backends import check_llm
-
-        return check_llm(self.settings, self.generator.llm if self.generator else None)
+        return self.check_llm_setup(self.settings, self.generator.llm if self.generator else None)
 
     # --- writing --------------------------------------------------------------------------
 

@@ -35,6 +35,14 @@ class ArticleNotFound(NewsbotError):
     """`forget` was given an id or path that is not indexed."""
 
 
+class FetchRefused(NewsbotError):
+    """A url that may not or could not be fetched; `str()` is the plain reason."""
+
+
+class PollRunning(NewsbotError):
+    """Another process is polling the feeds right now."""
+
+
 # Why a write failed, by errno (OSError) or by the text SQLite and Chroma put in their errors.
 _WRITE_ERRNOS = {
     errno.ENOSPC: "the disk is full",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,8 +27,17 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from index.errors import NewsbotError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
-DEFAULT_PROMPTS = PROJECT_ROOT / "prompts"
+
+
+def packaged(folder: str) -> Path:
+    """`prompts` or `seeds`: the package's data in an installed newsbot (pyproject puts them in
+    `index/`), else the top-level folder of the source checkout this code runs from."""
+    data = Path(str(files("index") / folder))
+    return data if data.is_dir() else PROJECT_ROOT / folder
+
+
+DEFAULT_SEEDS = packaged("seeds")
+DEFAULT_PROMPTS = packaged("prompts")
 ENV_FILE = ".env"
 # The store of newsbot before it moved to the user data folder: `./data` of the current folder.
 LEGACY_DATA = Path("data")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.display import shorten
 from index.answer.sentences import is_heading, is_residue, split_passages
 from index.results import Passage
-from index.text import cite, shorten
+from index.text import cite
 
 ARTICLES = Path(__file__).parent / "articles"
 

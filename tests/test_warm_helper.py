@@ -78,7 +78,7 @@ def helper_pids(runtime: str) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"bot.warm.server" in argv and any(runtime.encode() in a for a in argv):
+        if b"bot.cli.warm_process" in argv and any(runtime.encode() in a for a in argv):
             pids.append(int(entry.name))
     return pids
 

@@ -16,12 +16,12 @@ from typing import Any
 import click
 
 from bot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
-from bot.cli.logs import guard_root_handlers
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
-from bot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
+from bot.cli.startup import opens_engine, opens_the_engine_first, pause_collector, resume_collector
 from bot.cli.terminal import PrintableFormatter, echo
 from bot.cli.through_helper import answer_from_helper, keep_warm
+from bot.logs import guard_root_handlers
 from index.errors import NewsbotError
 from index.settings import Settings, load_settings, settings_warnings
 
@@ -61,7 +61,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     for warning in settings_warnings(settings):
         log.warning(warning)
     obj["settings"] = settings
-    if ctx.invoked_subcommand not in OPEN_THE_ENGINE_FIRST:
+    if not opens_the_engine_first(cli, ctx, ctx.invoked_subcommand):
         resume_collector()
 
 
@@ -99,6 +99,7 @@ def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any
 
 
 @cli.command()
+@opens_engine
 @click.argument("paths", nargs=-1)
 @click.option(
     "--prune/--no-prune",
@@ -157,15 +158,14 @@ def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
 
 def _warn_llm(engine: Any) -> None:
     """In LLM mode: one line on stderr when the backend is unusable (answers fall back)."""
-    from index.answer.llm_backends import LLMUnavailable
-
     try:
         engine.check_llm()
-    except LLMUnavailable as exc:
+    except NewsbotError as exc:  # LLMUnavailable
         echo(f"newsbot: warning: {exc}; answering extractively", err=True)
 
 
 @cli.command()
+@opens_engine
 @_question_command
 @slice_options
 @click.pass_context
@@ -188,6 +188,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
 
 
 @cli.command()
+@opens_engine
 @_question_command
 @slice_options
 @click.pass_context
@@ -207,6 +208,7 @@ def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **w
 
 
 @cli.command()
+@opens_engine
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 @friendly_errors
@@ -232,9 +234,9 @@ def doctor(ctx: click.Context) -> None:
     echo("settings: valid")
     echo(f"data folder: {settings.data_dir.resolve()}")
     ok = _doctor_sources(settings)
-    try:
-        from index.engine import Engine
+    from index.engine import Engine
 
+    try:
         # The store on its own: a broken LLM setup is reported on its own line below.
         engine = Engine(settings.model_copy(update={"llm": "none"}))
         stats = engine.stats()
@@ -246,12 +248,9 @@ def doctor(ctx: click.Context) -> None:
     except Exception as exc:  # a diagnostic reports what it cannot open, never a traceback
         echo(f"store: error: cannot open it ({exc.__class__.__name__}: {exc})")
         ok = False
-    from index.answer.llm_backends import LLMUnavailable, check_llm
-
     try:
-        line = check_llm(settings) if settings.llm != "none" else "none (extractive answers)"
-        echo(f"llm: {line}")
-    except LLMUnavailable as exc:
+        echo(f"llm: {Engine.check_llm_setup(settings)}")
+    except NewsbotError as exc:  # LLMUnavailable
         echo(f"llm: error: {exc}")
         ok = False
     if not ok:
@@ -290,6 +289,7 @@ def _doctor_consistency(engine: Any) -> bool:
 
 
 @cli.command()
+@opens_engine
 @click.argument("article")
 @click.pass_context
 @friendly_errors

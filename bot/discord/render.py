@@ -14,9 +14,8 @@ from urllib.parse import quote as percent_encode
 import discord
 import yarl
 
-from bot.cli.render_text import verification_line
+from bot.display import shorten, verification_line
 from index.results import Answer, IndexReport, Passage, Stats
-from index.text import shorten
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096

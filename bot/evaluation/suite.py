@@ -6,12 +6,22 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.evaluation.baseline import run_baseline
 from bot.evaluation.multihop import Split
 from bot.evaluation.report import summarise
-from bot.evaluation.runner import CUTOFF, ours_settings, prepare, run_ours, upstream_items
+from bot.evaluation.runner import (
+    CUTOFF,
+    Workload,
+    ours_settings,
+    prepare,
+    run_ours,
+    upstream_items,
+)
+
+if TYPE_CHECKING:
+    from index.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +40,31 @@ def evaluate(
     """Run the benchmark and return its JSON-ready report.
 
     `overrides` are engine settings (e.g. `chunk_size=256`); `retrievals` receives our top k
-    per question in upstream's file shape.
+    per question in upstream's file shape. One engine serves both systems: ours through its
+    door, the baseline through the llama-index parts it lends (the same model, the same store).
     """
-    from index.embedding import OnnxEmbedding
+    from index.engine import Engine
 
     settings = ours_settings("full" if articles is None else f"a{articles}", **overrides)
     work = prepare(data, settings.data_dir / "multihop", split, limit, articles)
-    embedder = OnnxEmbedding(
-        settings.embedding_model,
-        settings.embedding_tokenizer,
-        batch_size=settings.embedding_batch_size,
-        threads=settings.embedding_threads,
-    )
-    ours = run_ours(work, settings, embedder, k, progress)
+    engine = Engine(settings)
+    try:
+        return _evaluate(work, engine, data, split, k, baseline, retrievals, progress)
+    finally:
+        engine.close()
+
+
+def _evaluate(
+    work: Workload,
+    engine: Engine,
+    data: Path,
+    split: Split,
+    k: int,
+    baseline: bool,
+    retrievals: Path | None,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    ours = run_ours(work, engine, k, progress)
     report: dict[str, Any] = {
         "benchmark": "MultiHop-RAG",
         "data": str(data),
@@ -61,5 +83,5 @@ def evaluate(
             encoding="utf-8",
         )
     if baseline:
-        report["baseline"] = summarise(run_baseline(work, settings, embedder, k, progress))
+        report["baseline"] = summarise(run_baseline(work, engine, k, progress))
     return report

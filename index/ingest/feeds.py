@@ -34,26 +34,12 @@ from index.ingest.sources import source_path
 from index.ingest.url_guard import FetchRefused, NotAllowed
 from index.ingest.web_fetch import FetchLimits, fetch, parse_url
 from index.ingest.web_pages import page_record, record_path, save_record, summary_text
+from index.results import FeedOutcome
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(days=1)
 PAGES_AT_ONCE = 4
-
-
-@dataclass
-class FeedOutcome:
-    """What one poll found in one feed."""
-
-    feed: str
-    status: str  # "new entries", "unchanged" (304 or nothing new), "failed", "waiting"
-    error: str | None = None
-    files: dict[str, Path] = field(default_factory=dict)  # entry key -> article file
-    added: list[str] = field(default_factory=list)  # titles indexed (new or replaced)
-    fallbacks: int = 0  # entries indexed from the feed's summary (page not to be had)
-    refused: list[str] = field(default_factory=list)  # entries whose link the guard refused
-    unread: list[str] = field(default_factory=list)  # entries with neither page nor summary
-    left: int = 0  # new entries past NEWSBOT_FEED_MAX_ENTRIES, for the next poll
 
 
 @dataclass

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from index.errors import NewsbotError
+from index.results import ArticleSlice
 
 # "last week" but not "last week's game": the question's own subject, not when it was reported.
 _RELATIVE = re.compile(r"\b(today|yesterday|this week|last week)\b(?!['’]s)", re.I)
@@ -25,52 +25,6 @@ _KEYWORD_SURPLUS = 5  # keyword hits asked for per one wanted, as most fall outs
 
 class EmptySlice(NewsbotError):
     """No indexed article is in the slice asked for."""
-
-
-@dataclass(frozen=True)
-class ArticleSlice:
-    source: str | None = None
-    since: date | None = None
-    until: date | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.source or self.since or self.until)
-
-    def describe(self) -> str:
-        parts = [f"from {self.source}"] if self.source else []
-        if self.since and self.until:
-            parts.append(f"published {self.since} to {self.until}")
-        elif self.since:
-            parts.append(f"published since {self.since}")
-        elif self.until:
-            parts.append(f"published until {self.until}")
-        return " ".join(parts)
-
-    def admits(self, source: str, published_at: str) -> bool:
-        if self.source and source.casefold() != self.source.strip().casefold():
-            return False
-        day = published_at[:10]
-        if (self.since or self.until) and not day:
-            return False  # an undated article is in no date range
-        if self.since and day < self.since.isoformat():
-            return False
-        return not (self.until and day > self.until.isoformat())
-
-
-def slice_from_text(
-    source: str | None, since: str | None, until: str | None
-) -> ArticleSlice | None:
-    """The slice `/ask` options name (dates as YYYY-MM-DD); None when they name none."""
-    days: list[date | None] = []
-    for name, value in (("since", since), ("until", until)):
-        try:
-            days.append(date.fromisoformat(value.strip()) if value and value.strip() else None)
-        except ValueError:
-            raise EmptySlice(f"{name}: {value[:40]!r} is not a date like 2026-11-28") from None
-    if days[0] and days[1] and days[0] > days[1]:
-        raise EmptySlice(f"since {days[0]} is after until {days[1]}")
-    chosen = ArticleSlice((source or "").strip() or None, days[0], days[1])
-    return chosen or None
 
 
 def relative_slice(question: str, today: date) -> ArticleSlice:
