@@ -118,7 +118,7 @@ def name_candidates(
             )
         )
     for c in out:
-        c.features[-1] = math.log1p(len(out))
+        c.features[NAME_FEATURES.index("candidates")] = math.log1p(len(out))
     return out
 
 

@@ -13,12 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.dates import MONTHS, WEEKDAYS, month_number
 from index.text import content_terms
 
-MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
 _MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
@@ -45,7 +42,7 @@ _NOT_NAMES = frozenset((
     "had", "can", "could", "would", "should", "will", "between", "considering", "based", "given",
     "according", "in", "on", "from", "after", "before", "both", "if", "while", "following",
     "during", "since", "as", "and", "or", "but", "each", "either", "neither", "its", "their",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", *MONTHS,
+    *WEEKDAYS, *MONTHS,
 ))  # fmt: skip
 # Quoted text is a title or a topic ("the 'NBA Rookie of the Year Odds' article"), not a name.
 _QUOTED = re.compile(r"(?<!\w)(['‘\"“])[^'’\"”]+['’\"”](?!\w)")
@@ -59,18 +56,13 @@ class QueryAnalysis:
     unknown_sources: tuple[str, ...] = ()  # publications it cites that the index does not hold
 
 
-def _month_number(name: str) -> int:
-    prefix = name.lower().rstrip(".")[:3]
-    return next(i for i, m in enumerate(MONTHS, 1) if m.startswith(prefix))
-
-
 def find_dates(text: str) -> list[str]:
     """Full dates written in `text`, as YYYY-MM-DD, in order of appearance."""
     found: list[tuple[int, str]] = []
     for m in _MONTH_FIRST.finditer(text):
-        found.append((m.start(), _iso(m.group(3), _month_number(m.group(1)), m.group(2))))
+        found.append((m.start(), _iso(m.group(3), month_number(m.group(1)), m.group(2))))
     for m in _DAY_FIRST.finditer(text):
-        found.append((m.start(), _iso(m.group(3), _month_number(m.group(2)), m.group(1))))
+        found.append((m.start(), _iso(m.group(3), month_number(m.group(2)), m.group(1))))
     for m in _ISO.finditer(text):
         found.append((m.start(), _iso(m.group(1), int(m.group(2)), m.group(3))))
     return list(dict.fromkeys(d for _, d in sorted(found) if d))
