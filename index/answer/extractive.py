@@ -99,7 +99,10 @@ class ExtractiveAnswerer:
         one plain sentence saying the articles don't settle it."""
         parsed = parse(question.text, question.sources)
         decision = decide(parsed, scored.sentences, scored.scores)
-        picks = decision.sentences or self.selector.choose(scored.sentences, scored.scores, True)
+        # The deciding sentences first, then what the selector would quote anyway.
+        chosen_anyway = self.selector.choose(scored.sentences, scored.scores, question.asks.short)
+        picks = list(dict.fromkeys([*decision.sentences, *chosen_anyway]))
+        picks = picks[: max(len(decision.sentences), self.selector.policy.max_sentences)]
         chosen = [scored.sentences[i] for i in picks]
         text, citations = render(chosen, lambda s: self.stored.body(s.passage))
         if decision.outcome == "undecided":

@@ -42,6 +42,7 @@ from index.text import stem, stopwords
 _WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.:]*")
 SUPPORTED = 0.75  # share of a claim's weighted words a sentence (and its title) states for "yes"
 MATCHED = 0.5  # ... and for its contradiction to count as "no"
+SPECIFIC_WORDS = 10  # content words of a claim specific enough to check its figures
 # Verbs and words that say the opposite of each other in news ("approved" / "rejected").
 _OPPOSITES = (
     ("approve", "reject"), ("pass", "fail"), ("win", "lose"), ("rise", "fall"),
@@ -161,8 +162,11 @@ def _claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -> Par
     pool = [sentences[i] for i in _of(part, sentences)]
     weights = _weights(pool)
     claim = _stems(part.text)
+    # A long claim (a paraphrase spanning several facts) is checked for a negation or an
+    # opposite only: a figure elsewhere in its best sentence is seldom the one it states.
+    specific = len(claim) <= SPECIFIC_WORDS
     for i in order[:3]:
-        why = _contradiction(part.text, sentences[i].text)
+        why = _contradiction(part.text, sentences[i].text, figures=specific)
         if why and _support(claim, _with_title(sentences[i]), weights) >= MATCHED:
             return PartOutcome(part, "no", why, (i,))
     best = order[0]
@@ -172,13 +176,15 @@ def _claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -> Par
     return PartOutcome(part, "undecided", "not stated either way", (best,))
 
 
-def _contradiction(claim: str, sentence: str) -> str:
-    """Why `sentence` says the opposite of `claim`, or "" when it does not."""
-    compared = _comparison(claim, sentence)
-    if compared is not None:
-        return "" if compared else "the figure is on the other side"
-    if replaced_values(claim, sentence, stopwords()):
-        return "a different figure"
+def _contradiction(claim: str, sentence: str, figures: bool = True) -> str:
+    """Why `sentence` says the opposite of `claim`, or "" when it does not (`figures`: compare
+    the figures and years too)."""
+    if figures:
+        compared = _comparison(claim, sentence)
+        if compared is not None:
+            return "" if compared else "the figure is on the other side"
+        if replaced_values(claim, sentence, stopwords()):
+            return "a different figure"
     if negation_flipped(claim, sentence):
         return "the opposite, negated"
     mine, theirs = _all_stems(claim), _all_stems(sentence)
@@ -187,7 +193,7 @@ def _contradiction(claim: str, sentence: str) -> str:
             return "the opposite word"
     if _UNANIMOUS.search(claim) and _split(sentence):
         return "a split vote"
-    year = _other_year(claim, sentence)
+    year = _other_year(claim, sentence) if figures else ""
     return f"another year ({year})" if year else ""
 
 
@@ -253,6 +259,13 @@ def _order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -
     (a, ia, da), (b, ib, db) = sides
     if da is None or db is None or da == db or (ia and ib and _same_article(sentences, ia, ib)):
         return _order_in_text(question, sentences, scores)
+    claims = [_claim(p, sentences, scores) for p in (a, b)]
+    if any(c.outcome == "no" for c in claims):  # "reported as improved" when it says worsened
+        return Decision("no", tuple(claims))
+    if not all(_stated(p, sentences[i[0]], sentences) for p, i in ((a, ia), (b, ib))):
+        parts = (PartOutcome(a, "undecided", "not found", tuple(ia)),
+                 PartOutcome(b, "undecided", "not found", tuple(ib)))  # fmt: skip
+        return Decision("undecided", parts)
     first_before = da < db
     yes = first_before if question.relation == "before" else not first_before
     outcome = "yes" if yes else "no"
@@ -344,6 +357,13 @@ def _topical(parts: Sequence[Part]) -> list[Part]:
     return out
 
 
+def _stated(part: Part, sentence: Sentence, sentences: Sequence[Sentence]) -> bool:
+    """Whether a report's sentence (with its title) states most of what the part says it
+    reported: the order of two reports is only asked of the right two."""
+    weights = _weights(list(sentences))
+    return _support(_stems(part.text), _with_title(sentence), weights) >= MATCHED
+
+
 def _same_article(sentences: Sequence[Sentence], a: list[int], b: list[int]) -> bool:
     return sentences[a[0]].passage.doc_id == sentences[b[0]].passage.doc_id
 
@@ -361,7 +381,7 @@ def _consistency(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     """Whether two reports give the same value for the slot asked."""
     slot = question.slot or question.parts[0].text
     sides = _two_sides(question, sentences)
-    if len(sides) < 2:
+    if len(sides) < 2 or len(_stems(slot)) > SPECIFIC_WORDS // 2:
         part = question.parts[0]
         return Decision("undecided", (PartOutcome(part, "undecided", "one report found"),))
     found = [_value(slot, part, pool, sentences, scores) for part, pool in sides]
