@@ -43,13 +43,9 @@ from index.answer.features import FEATURES, sentence_features  # noqa: E402
 from index.answer.lead import NAME_FEATURES, name_candidates  # noqa: E402
 from index.answer.render import _merged  # noqa: E402
 from index.answer.selector import DEFAULT_MODEL, Policy, SentenceSelector  # noqa: E402
-from index.answer.slots import DEFAULT_MODEL as SLOTS_MODEL  # noqa: E402
-from index.answer.slots import (  # noqa: E402
-    SLOT_FEATURES,
-    SlotPool,
-    SlotWeights,
-    slot_scores,
-)
+from index.answer.slot_ranker import DEFAULT_MODEL as SLOTS_MODEL  # noqa: E402
+from index.answer.slot_ranker import SlotWeights, slot_scores  # noqa: E402
+from index.answer.slots import SLOT_FEATURES, SlotPool  # noqa: E402
 from index.engine import Engine  # noqa: E402
 
 NEWS_SET = ROOT / "benchmarks" / "news-set"

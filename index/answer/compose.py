@@ -20,7 +20,7 @@ from index.answer.question import AskedQuestion
 from index.answer.refusal import Thresholds
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import StoredSentenceVectors
-from index.answer.slots import SlotRanker
+from index.answer.slot_ranker import SlotRanker
 from index.results import Answer, Passage
 from index.retrieval.hybrid import SearchResult
 from index.retrieval.query_analysis import clause_texts

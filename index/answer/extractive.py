@@ -22,7 +22,8 @@ from index.answer.refusal import Thresholds, missing_focus, missing_slot, refusa
 from index.answer.render import render
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import Sentence, attach_vectors, is_heading, is_residue, split_passages
-from index.answer.slots import SlotPool, SlotRanker
+from index.answer.slot_ranker import SlotRanker
+from index.answer.slots import SlotPool
 from index.answer.verdicts import decide
 from index.answer.yes_no import parse
 from index.results import Answer, Passage, Verdict, VerdictPart

@@ -25,7 +25,8 @@ import numpy as np
 from index.answer.asks import Asks
 from index.answer.names import names_in
 from index.answer.sentences import Sentence
-from index.answer.slots import SlotPool, SlotRanker
+from index.answer.slot_ranker import SlotRanker
+from index.answer.slots import SlotPool
 from index.answer.spans import Span
 from index.dates import DatePhrase, parse_day, resolve, spoken
 from index.trees import TreeRanker

@@ -1,0 +1,223 @@
+"""A claim of a yes/no question checked against the sentences that speak to it: "no" only on a
+real contradiction (a figure or name where the claim has another, a negation the claim lacks,
+the opposite word), "yes" when a sentence states the claim's words, numbers and names, and
+contradicts nothing; anything else undecided, since silence is not "no". The claim checks are
+LLM mode's (`claims.py`, `numbers.py`); the words compared are stems, past forms as their verb
+("struck" is "strike") and peoples as their country ("Iranian" is "Iran")."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.answer.claims import Source as ClaimSource
+from index.answer.claims import negation_flipped, unknown_names
+from index.answer.numbers import missing_values, replaced_values
+from index.answer.proper_names import DEMONYMS
+from index.answer.sentences import Sentence
+from index.answer.spans import number_spans
+from index.answer.yes_no import Part
+from index.text import stem, stopwords
+
+WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.:]*")
+SUPPORTED = 0.75  # share of a claim's weighted words a sentence (and its title) states for "yes"
+MATCHED = 0.5  # ... and for its contradiction to count as "no"
+SPECIFIC_WORDS = 10  # content words of a claim specific enough to check its figures
+# Verbs and words that say the opposite of each other in news ("approved" / "rejected").
+_OPPOSITES = (
+    ("approve", "reject"), ("pass", "fail"), ("win", "lose"), ("rise", "fall"),
+    ("increas", "decreas"), ("open", "close"), ("guilti", "acquit"), ("convict", "acquit"),
+    ("uphold", "overturn"), ("uphold", "quash"), ("accept", "declin"), ("accept", "refus"),
+    ("confirm", "deni"), ("grant", "refus"), ("ahead", "behind"), ("up", "down"),
+    ("more", "fewer"), ("more", "less"), ("higher", "lower"), ("earlier", "later"),
+    ("gain", "loss"), ("profit", "loss"), ("hire", "cut"), ("expand", "shrink"),
+)  # fmt: skip
+_OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
+# Past forms whose stem is not the verb's: "rose" is "rise" for the opposites.
+_IRREGULAR = {
+    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "won": "win",
+    "lost": "lose", "began": "begin", "begun": "begin", "shut": "close", "cut": "cut",
+    "struck": "strike", "led": "lead", "paid": "pay", "sold": "sell", "held": "hold",
+}  # fmt: skip
+_UNANIMOUS = re.compile(r"\bunanimous(?:ly)?\b", re.I)
+_SPLIT_VOTE = re.compile(r"\b(\d{1,3})\s?[-–]\s?(\d{1,3})\b|\bsplit\b|\bdissent", re.I)
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    """How one part was decided: yes, no or undecided, why, and the sentences deciding it."""
+
+    part: Part
+    outcome: str
+    why: str
+    sentences: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # yes, no, undecided
+    parts: tuple[PartOutcome, ...]
+
+    @property
+    def sentences(self) -> list[int]:
+        return list(dict.fromkeys(i for p in self.parts for i in p.sentences))
+
+
+def overall(parts: Sequence[PartOutcome]) -> str:
+    outcomes = {p.outcome for p in parts}
+    if "no" in outcomes:
+        return "no"
+    return "yes" if outcomes == {"yes"} else "undecided"
+
+
+def sentences_of(part: Part, sentences: Sequence[Sentence]) -> list[int]:
+    """The sentences a part is decided on: its publication's, else all."""
+    if part.sources:
+        mine = [i for i, s in enumerate(sentences) if s.passage.source in part.sources]
+        if mine:
+            return mine
+    return list(range(len(sentences)))
+
+
+def term_weights(sentences: Sequence[Sentence]) -> dict[str, float]:
+    """Each stem's weight among the candidate sentences: rarer weighs more."""
+    counts: dict[str, int] = {}
+    for s in sentences:
+        for t in stems(s.text):
+            counts[t] = counts.get(t, 0) + 1
+    n = len(sentences)
+    return {t: math.log(1 + n / (1 + c)) for t, c in counts.items()}
+
+
+def stems(text: str) -> set[str]:
+    stop = stopwords()
+    return {term(w) for w in WORD.findall(text) if w.lower() not in stop}
+
+
+def term(word: str) -> str:
+    """A word as the verdicts compare it: its stem, a past form as its verb ("struck" is
+    "strike"), a people as its country ("Iranian" is "Iran")."""
+    low = re.sub(r"(?:['’]s|['’])$", "", word.lower())
+    low = _IRREGULAR.get(low, low)
+    if word[:1].isupper():
+        low = DEMONYMS.get(low) or re.sub(r"^(.{4,}?)(?:ian|i)$", r"\1", low)
+    return stem(low)
+
+
+def support(claim: set[str], text: str, weights: dict[str, float]) -> float:
+    """The weighted share of the claim's words the text states."""
+    total = sum(weights.get(t, 1.0) for t in claim) or 1.0
+    here = stems(text)
+    return sum(weights.get(t, 1.0) for t in claim if t in here) / total
+
+
+def best_first(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -> list[int]:
+    """The part's candidate sentences, best first: by how much of it they state, then score."""
+    pool = sentences_of(part, sentences)
+    weights = term_weights([sentences[i] for i in pool])
+    claim = stems(part.text)
+    return sorted(pool, key=lambda i: -(support(claim, with_title(sentences[i]), weights)
+                                        + 0.2 * scores[i]))  # fmt: skip
+
+
+def with_title(sentence: Sentence) -> str:
+    """A sentence with its article's title: the story it belongs to is part of what it says."""
+    return f"{sentence.text} {sentence.passage.title}"
+
+
+def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -> PartOutcome:
+    order = best_first(part, sentences, scores)
+    if not order:
+        return PartOutcome(part, "undecided", "no article speaks to it")
+    pool = [sentences[i] for i in sentences_of(part, sentences)]
+    weights = term_weights(pool)
+    claim = stems(part.text)
+    # A long claim (a paraphrase spanning several facts) is checked for a negation or an
+    # opposite only: a figure elsewhere in its best sentence is seldom the one it states.
+    specific = len(claim) <= SPECIFIC_WORDS
+    for i in order[:3]:
+        why = _contradiction(part.text, sentences[i].text, figures=specific)
+        if why and support(claim, with_title(sentences[i]), weights) >= MATCHED:
+            return PartOutcome(part, "no", why, (i,))
+    best = order[0]
+    text = f"{sentences[best].text} {sentences[best].passage.title}"
+    if support(claim, text, weights) >= SUPPORTED and _states_all(part.text, text):
+        return PartOutcome(part, "yes", "stated", (best,))
+    return PartOutcome(part, "undecided", "not stated either way", (best,))
+
+
+def _contradiction(claim: str, sentence: str, figures: bool = True) -> str:
+    """Why `sentence` says the opposite of `claim`, or "" when it does not (`figures`: compare
+    the figures and years too)."""
+    if figures:
+        compared = _comparison(claim, sentence)
+        if compared is not None:
+            return "" if compared else "the figure is on the other side"
+        if replaced_values(claim, sentence, stopwords()):
+            return "a different figure"
+    if negation_flipped(claim, sentence):
+        return "the opposite, negated"
+    mine, theirs = all_stems(claim), all_stems(sentence)
+    for word in mine:
+        if _OPPOSITE.get(word) in theirs and word not in theirs:
+            return "the opposite word"
+    if _UNANIMOUS.search(claim) and _split(sentence):
+        return "a split vote"
+    year = _other_year(claim, sentence) if figures else ""
+    return f"another year ({year})" if year else ""
+
+
+def _split(sentence: str) -> bool:
+    m = _SPLIT_VOTE.search(sentence)
+    if m is None:
+        return False
+    return not m.group(1) or (int(m.group(1)) > 0 and int(m.group(2)) > 0)
+
+
+def _other_year(claim: str, sentence: str) -> str:
+    """A year the claim names for something the sentence dates to another year only."""
+    mine = set(re.findall(r"\b(?:19|20)\d\d\b", claim))
+    theirs = set(re.findall(r"\b(?:19|20)\d\d\b", sentence))
+    if mine and theirs and not mine & theirs and len(theirs) == 1:
+        return theirs.pop()
+    return ""
+
+
+_COMPARATOR = re.compile(
+    r"\b(more than|over|above|greater than|at least|exceed(?:ed|s)?|bigger than|"
+    r"fewer than|less than|under|below|at most|smaller than)\s+(?:\$|£|€)?(\d[\d,.]*)",
+    re.I,
+)
+_LESS = ("fewer than", "less than", "under", "below", "at most", "smaller than")
+
+
+def _comparison(claim: str, sentence: str) -> bool | None:
+    """For a claim comparing a figure ("more than 3 per cent"): whether the sentence's figure
+    of the same kind meets it; None when the claim compares nothing or the sentence has no
+    such figure."""
+    m = _COMPARATOR.search(claim)
+    if m is None:
+        return None
+    bound = float(m.group(2).replace(",", "").rstrip("."))
+    kind = next((s.kind for s in number_spans(claim) if s.value == bound), "count")
+    values = [s.value for s in number_spans(sentence) if s.kind == kind and s.value is not None]
+    if not values:
+        return None
+    value = values[0]
+    less = m.group(1).lower() in _LESS
+    return value < bound if less else value > bound
+
+
+def all_stems(text: str) -> set[str]:
+    return {term(w) for w in WORD.findall(text)}
+
+
+def _states_all(claim: str, sentence: str) -> bool:
+    """The sentence states every number and name of the claim."""
+    if missing_values(claim, sentence):
+        return False
+    return not unknown_names(claim, ClaimSource.of([sentence]))
