@@ -91,6 +91,10 @@ class Engine:
         from index.llama_loader import keep_llama_index_local
 
         keep_llama_index_local(self.embedder)  # first: it imports llama-index, one thread at a time
+        if settings.llm == "llama-cpp":
+            from index.llama_cpp_logs import route_llama_cpp_logs
+
+            route_llama_cpp_logs()
         from index.answer.generated import GeneratedAnswerer
         from index.answer.generated_checks import REPLY_CHARS_PER_TOKEN
         from index.answer.llm_backends import build_llm, model_name

@@ -245,6 +245,10 @@ def doctor(ctx: click.Context) -> None:
         ok = False
     from index.answer.llm_backends import LLMUnavailable, check_llm
 
+    if settings.llm == "llama-cpp":
+        from index.llama_cpp_logs import route_llama_cpp_logs
+
+        route_llama_cpp_logs()
     try:
         line = check_llm(settings) if settings.llm != "none" else "none (extractive answers)"
         echo(f"llm: {line}")
