@@ -53,13 +53,11 @@ def add(ctx: click.Context, url: str, name: str | None) -> None:
 @friendly_errors
 def remove(ctx: click.Context, url_or_name: str) -> None:
     """Stop following a feed; the articles it brought stay indexed."""
-    from index.ingest.feeds import unfollow
+    from index.ingest.feeds import articles_left, unfollow, unfollowed_sentence
 
     feed = unfollow(FeedList(settings_of(ctx).data_dir), url_or_name)
-    echo(
-        f"Stopped following {feed.name!r}; its {feed.articles_added} articles stay indexed "
-        "(`newsbot forget` removes one)."
-    )
+    left = articles_left(feed, (r.id for r in engine_of(ctx).articles()))
+    echo(unfollowed_sentence(feed, left, "`newsbot forget`"))
 
 
 @feed_group.command("list")

@@ -145,13 +145,16 @@ class FeedCommands(
     @app_commands.command(name="remove", description="Stop following a feed (its articles stay)")
     @app_commands.describe(feed="The feed's name or url")
     async def remove(self, interaction: discord.Interaction, feed: str) -> None:
-        from index.ingest.feeds import unfollow
+        from index.ingest.feeds import articles_left, unfollow
 
         await interaction.response.defer(thinking=True, ephemeral=True)
         gone = await asyncio.to_thread(unfollow, FeedList(self.bot.settings.data_dir), feed)
+        indexed = await asyncio.to_thread(lambda: [r.id for r in self.bot.engine.articles()])
+        left = articles_left(gone, indexed)
+        stays = f"{left} of its articles stay indexed (`/forget` removes one)"
         await interaction.edit_original_response(
-            content=f"Stopped following **{escape(gone.name)}**; its {gone.articles_added} "
-            "articles stay indexed (`/forget` removes one).",
+            content=f"Stopped following **{escape(gone.name)}**; "
+            + (stays if left else "none of the articles it brought is indexed now."),
             allowed_mentions=NO_MENTIONS,
         )
 

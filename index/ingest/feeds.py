@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,6 +99,21 @@ def unfollow(feeds: FeedList, url_or_name: str) -> Feed:
         feed = current.find(url_or_name)
         current.feeds.remove(feed)
     return feed
+
+
+def articles_left(feed: Feed, indexed: Iterable[str]) -> int:
+    """How many of the articles `feed` brought are still among the `indexed` ids (some may
+    have been forgotten, or replaced by a later version of the same page)."""
+    brought = {seen.article for seen in feed.entries.values() if seen.article}
+    return len(brought & set(indexed))
+
+
+def unfollowed_sentence(feed: Feed, left: int, forget: str) -> str:
+    """What a front end says after `unfollow`: how many of the feed's articles stay."""
+    if not left:
+        return f"Stopped following {feed.name!r}; none of the articles it brought is indexed now."
+    those = "its article stays" if left == 1 else f"the {left} articles it brought stay"
+    return f"Stopped following {feed.name!r}; {those} indexed ({forget} removes one)."
 
 
 def entry_key(entry: Any) -> str:
