@@ -27,7 +27,14 @@ from index.errors import (
 from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import load_ranker
-from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, sliced_retriever
+from index.retrieval.slices import (
+    ArticleSlice,
+    EmptySlice,
+    relative_slice,
+    sliced_retriever,
+    undated_left_out,
+    undated_note,
+)
 from index.settings import Settings
 from index.store.byte_cache import MB
 from index.store.chroma import Store
@@ -77,6 +84,13 @@ class Engine:
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self.sync_keyword_index()
+        log.info(
+            "opened %s, collection %r (embedding model %s, answers %s)",
+            self.store.location,
+            settings.collection,
+            self.embedder.fingerprint,
+            settings.llm if settings.llm != "none" else "extractive",
+        )
 
     def request_stop(self) -> None:
         """Ask a running (or later) index run to stop at its next batch; for shutting down."""
@@ -345,6 +359,19 @@ class Engine:
         if question != asked:
             timings["condense_ms"] = round((condensed - started) * 1000, 1)
         answer.timings = {**timings, **answer.timings}
+        undated = undated_left_out(within, self.store.articles().values()) if within else 0
+        if undated:  # else "no article is close" hides why the articles asked about were not read
+            answer.note = " ".join(x for x in (answer.note, undated_note(undated)) if x)
+        log.info(
+            "retrieved %d passages in %.0f ms%s; %s in %.0f ms",
+            len(passages),
+            timings["retrieve_ms"],
+            f" ({within.describe()})" if within else "",
+            f"refused ({answer.refusal_reason})"
+            if answer.refused
+            else f"answered with {len(answer.citations)} citations",
+            timings["answer_ms"],
+        )
         return answer
 
     def find(

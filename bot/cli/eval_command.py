@@ -6,11 +6,11 @@ Thin like the rest of the CLI: options in, `bot.evaluation.suite.evaluate` does 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from bot.cli.context import fail
 from bot.cli.terminal import echo
 from index.errors import NewsbotError
 from index.settings import PROJECT_ROOT
@@ -82,8 +82,7 @@ def multihop(
 
     data = _data_dir(data)
     if not (data / "corpus.json").is_file() or not (data / "MultiHopRAG.json").is_file():
-        echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
-        sys.exit(1)
+        fail(f"no MultiHop-RAG data in {data}", as_json=as_json)
     try:
         report = evaluate(
             data,
@@ -96,8 +95,7 @@ def multihop(
             progress=lambda msg: echo(msg, err=True),
         )
     except NewsbotError as exc:
-        echo(f"newsbot: error: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc), as_json=as_json)
     echo(json.dumps(report, indent=2) if as_json else render(report))
 
 
@@ -148,8 +146,7 @@ def news(
     from bot.evaluation.news_suite import evaluate_news, score_answers
 
     if not (data / "questions.jsonl").is_file():
-        echo(f"newsbot: error: no news set in {data} (questions.jsonl missing)", err=True)
-        sys.exit(1)
+        fail(f"no news set in {data} (questions.jsonl missing)", as_json=as_json)
     try:
         if answers is not None:
             report = score_answers(data, split, answers)  # type: ignore[arg-type]
@@ -161,6 +158,5 @@ def news(
                 progress=lambda msg: echo(msg, err=True),
             )
     except NewsbotError as exc:
-        echo(f"newsbot: error: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc), as_json=as_json)
     echo(json.dumps(report, indent=2) if as_json else render(report))

@@ -15,7 +15,14 @@ from typing import Any
 
 import click
 
-from bot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
+from bot.cli.context import (
+    EXIT_ERROR,
+    LOG_FORMAT,
+    engine_of,
+    fail,
+    friendly_errors,
+    settings_of,
+)
 from bot.cli.logs import guard_root_handlers
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
@@ -31,7 +38,12 @@ EXIT_SETTINGS = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Say what newsbot does, step by step (-vv: details, -vvv: the libraries' too).",
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """Ask questions about your news articles and get answers with checked citations.
@@ -51,18 +63,32 @@ def cli(ctx: click.Context, verbose: int) -> None:
     try:
         settings = load_settings()
     except NewsbotError as exc:
-        echo(f"newsbot: error: {exc}", err=True)
-        sys.exit(EXIT_SETTINGS)
-    level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)] if verbose else settings.log_level
+        fail(str(exc), EXIT_SETTINGS, as_json="--json" in obj.get("argv", ()))
     handler = logging.StreamHandler()
     handler.setFormatter(PrintableFormatter(LOG_FORMAT))
-    logging.basicConfig(level=level.upper(), handlers=[handler])
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
+    if verbose:
+        set_verbosity(verbose)
     guard_root_handlers(settings)  # no secret in any record, at any level
     for warning in settings_warnings(settings):
         log.warning(warning)
     obj["settings"] = settings
     if ctx.invoked_subcommand not in OPEN_THE_ENGINE_FIRST:
         resume_collector()
+
+
+# The loggers of newsbot's own code; -v opens them wider than the libraries' loggers.
+OWN_LOGGERS = ("index", "bot", "newsbot")
+
+
+def set_verbosity(verbose: int) -> None:
+    """-v: what newsbot does, step by step (its INFO lines); -vv: its DEBUG lines and the
+    libraries' INFO; -vvv: everything, the libraries' DEBUG chatter included."""
+    own = "INFO" if verbose == 1 else "DEBUG"
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(own)
+    if verbose >= 2:
+        logging.getLogger().setLevel("DEBUG" if verbose >= 3 else "INFO")
 
 
 def _progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:
@@ -125,6 +151,13 @@ def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool
     fetched = fetch_urls(settings_of(ctx), urls, bool(files)) if urls else []
     report = _run_index(engine_of(ctx), [*files, *fetched] or None, prune)
     echo(report.model_dump_json(indent=2) if as_json else render_report(report))
+    if report.skipped and not (
+        report.added or report.updated or report.unchanged or report.duplicates
+    ):
+        # Everything given was unreadable: a script must not read that as success.
+        if not as_json:
+            echo("newsbot: error: nothing was indexed: no file given could be read", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -325,4 +358,15 @@ def main() -> None:
     pause_collector()
     args = sys.argv[1:]
     # The arguments as typed, for `ask` and `sources` to hand to a warm helper.
-    cli(args, prog_name="newsbot", obj={"argv": args})
+    obj = {"argv": args}
+    if "--json" not in args:
+        cli(args, prog_name="newsbot", obj=obj)
+        return
+    # With --json a usage error (a bad option, a date that is not one) is JSON too.
+    try:
+        code = cli.main(args, prog_name="newsbot", obj=obj, standalone_mode=False)
+    except click.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code, as_json=True)
+    except click.Abort:
+        fail("aborted", EXIT_ERROR, as_json=True)
+    sys.exit(code if isinstance(code, int) else 0)

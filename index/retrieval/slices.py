@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from index.errors import NewsbotError
+from index.retrieval.query_analysis import aliases
 
 # "last week" but not "last week's game": the question's own subject, not when it was reported.
 _RELATIVE = re.compile(r"\b(today|yesterday|this week|last week)\b(?!['’]s)", re.I)
@@ -46,8 +47,16 @@ class ArticleSlice:
             parts.append(f"published until {self.until}")
         return " ".join(parts)
 
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
+    def from_source(self, source: str) -> bool:
+        """Whether `source` is the publication asked for, named as people type it."""
+        return not self.source or bool(typed_names(self.source) & typed_names(source))
+
     def admits(self, source: str, published_at: str) -> bool:
-        if self.source and source.casefold() != self.source.strip().casefold():
+        if not self.from_source(source):
             return False
         day = published_at[:10]
         if (self.since or self.until) and not day:
@@ -55,6 +64,25 @@ class ArticleSlice:
         if self.since and day < self.since.isoformat():
             return False
         return not (self.until and day > self.until.isoformat())
+
+
+def typed_names(publication: str) -> set[str]:
+    """The ways a publication's name is typed, compared without case: whole, before a tagline
+    ("The Roar" of "The Roar | Sports Writers Blog"), and each without a leading "The"."""
+    names = set()
+    for name in aliases(publication) | {publication.strip()}:
+        name = " ".join(name.split()).casefold()
+        names.add(name)
+        if name.startswith("the "):
+            names.add(name[4:])
+    return {n for n in names if n}
+
+
+def undated_left_out(within: ArticleSlice, records: Any) -> int:
+    """Articles of the slice's publication that a date range leaves out for having no date."""
+    if not within.dated:
+        return 0
+    return sum(1 for r in records if not r.published_at[:10] and within.from_source(r.source))
 
 
 def slice_from_text(
@@ -124,13 +152,28 @@ class _SlicedStore:
 def sliced_retriever(retriever: Any, store: Any, keyword: Any, within: ArticleSlice) -> Any:
     """A copy of `retriever` that only finds chunks of articles in `within`; `EmptySlice` when
     no indexed article is in it."""
-    docs = [r.id for r in store.articles().values() if within.admits(r.source, r.published_at)]
+    records = store.articles().values()
+    docs = [r.id for r in records if within.admits(r.source, r.published_at)]
     if not docs:
+        undated = undated_left_out(within, records)
+        why = f" ({_undated_sentence(undated)})" if undated else ""
         raise EmptySlice(
-            f"no indexed article is {within.describe()}: `newsbot list` shows what is indexed"
+            f"no indexed article is {within.describe()}{why}: `newsbot list` shows what is indexed"
         )
     chunk_ids = {c for d in docs for c in keyword.ids_where("doc_id", d)}
     view = copy.copy(retriever)
     view.store = _SlicedStore(store, chunk_ids)
     view.keyword = _SlicedKeyword(keyword, chunk_ids)
     return view
+
+
+def _undated_sentence(n: int) -> str:
+    return (
+        f"{n} {'article has' if n == 1 else 'articles have'} no publication date and "
+        f"{'is' if n == 1 else 'are'} in no date range"
+    )
+
+
+def undated_note(n: int) -> str:
+    """The note an answer within a date range carries when undated articles were left out."""
+    return f"Left out: {_undated_sentence(n)} (a .txt file cannot carry one)."
