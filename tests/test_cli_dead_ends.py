@@ -70,3 +70,27 @@ def test_verbose_says_what_newsbot_does(tmp_path: Path) -> None:
     assert run("stats", cwd=tmp_path, env=env).stderr == ""
     said = run("-v", "stats", cwd=tmp_path, env=env).stderr
     assert "INFO index.engine: opened" in said and "collection 'newsbot'" in said
+
+
+def test_the_readme_lists_every_command_and_only_those() -> None:
+    """`newsbot --help` and the README's "Using it" block name the same commands."""
+    import click
+
+    from bot.cli.main import cli
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Using it", 1)[1].split("```")[1]
+    listed = {line.split()[1] for line in block.splitlines() if line.startswith("newsbot ")}
+    listed.discard("-v")
+    assert listed == set(cli.commands), listed ^ set(cli.commands)
+    for name, command in cli.commands.items():
+        if isinstance(command, click.Group):
+            line = next(x for x in block.splitlines() if x.startswith(f"newsbot {name} "))
+            said = set(line.split()[2].split("|"))
+            assert said == set(command.commands), (name, said ^ set(command.commands))
+
+
+def test_help_names_the_setting_each_default_comes_from(tmp_path: Path) -> None:
+    assert "NEWSBOT_ANSWER_PASSAGES" in run("ask", "--help", cwd=tmp_path).stdout
+    assert "NEWSBOT_TOP_K" in run("sources", "--help", cwd=tmp_path).stdout

@@ -15,7 +15,9 @@ from index.retrieval.slices import ArticleSlice
 
 
 @click.command("list")
-@click.option("--source", help="Only articles from this publication (case-insensitive).")
+@click.option(
+    "--source", help='Only articles from this publication (any case, "The" and a tagline optional).'
+)
 @click.option("--since", callback=parse_date, help="Only articles published on or after this date.")
 @click.option("--feed", "feed_name", help="Only articles a followed feed brought (its name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

@@ -160,16 +160,22 @@ def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool
         sys.exit(EXIT_ERROR)
 
 
-def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
-    fn = click.option(
-        "-k",
-        "k",
-        type=click.IntRange(1, 50),
-        default=None,
-        help="How many passages to retrieve (default: NEWSBOT_TOP_K).",
-    )(fn)
-    return click.argument("question")(fn)
+def _question_command(default_k: str) -> Callable[..., Any]:
+    """QUESTION, --json and -k for `ask` and `sources`; `default_k` names the setting that
+    decides how many passages when -k is not given."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
+        fn = click.option(
+            "-k",
+            "k",
+            type=click.IntRange(1, 50),
+            default=None,
+            help=f"How many passages to retrieve (default: {default_k}).",
+        )(fn)
+        return click.argument("question")(fn)
+
+    return decorate
 
 
 def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
@@ -199,7 +205,7 @@ def _warn_llm(engine: Any) -> None:
 
 
 @cli.command()
-@_question_command
+@_question_command("NEWSBOT_ANSWER_PASSAGES, the passages an answer is chosen from")
 @slice_options
 @click.pass_context
 @friendly_errors
@@ -221,7 +227,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
 
 
 @cli.command()
-@_question_command
+@_question_command("NEWSBOT_TOP_K")
 @slice_options
 @click.pass_context
 @friendly_errors
