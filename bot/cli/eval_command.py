@@ -45,7 +45,12 @@ def eval_group() -> None:
     show_default=True,
     help="Questions at even (dev) or odd (test) positions, or all.",
 )
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N questions.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Only the first N questions (the whole corpus is still indexed: see --articles).",
+)
 @click.option(
     "--articles",
     type=click.IntRange(1),
@@ -74,8 +79,10 @@ def multihop(
     """Run MultiHop-RAG: index its corpus, answer each question, score retrieval as upstream does
     and the answers a reader gets (named answer found, facts quoted, refusals, untrue citations).
 
-    The corpus goes into its own collections under NEWSBOT_DATA_DIR and is reused while it is
-    unchanged. Prints ours beside llama-index's default (VectorStoreIndex, 1024/200 splitter).
+    The corpus goes into its own collections under NEWSBOT_DATA_DIR/eval (never the index you
+    ask questions of) and is reused while it is unchanged: the first run of the whole corpus
+    embeds it for minutes, with a progress line every tenth. Prints ours beside llama-index's
+    default (VectorStoreIndex, 1024/200 splitter).
     """
     from bot.evaluation.report import render
     from bot.evaluation.suite import evaluate
@@ -83,6 +90,12 @@ def multihop(
     data = _data_dir(data)
     if not (data / "corpus.json").is_file() or not (data / "MultiHopRAG.json").is_file():
         fail(f"no MultiHop-RAG data in {data}", as_json=as_json)
+    if limit is not None and articles is None:
+        echo(
+            f"--limit {limit}: the first {limit} questions, over the whole corpus (indexed once, "
+            "then reused); --articles N answers from the first N articles only",
+            err=True,
+        )
     try:
         report = evaluate(
             data,

@@ -24,6 +24,7 @@ from bot.cli.context import (
     settings_of,
 )
 from bot.cli.logs import guard_root_handlers
+from bot.cli.progress import progress_bar
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
 from bot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
@@ -91,33 +92,8 @@ def set_verbosity(verbose: int) -> None:
         logging.getLogger().setLevel("DEBUG" if verbose >= 3 else "INFO")
 
 
-def _progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:
-    """A tqdm bar on a terminal, nothing otherwise; returns (callback, close)."""
-    from tqdm import tqdm
-
-    if not sys.stderr.isatty():
-        return (lambda _: None), (lambda: None)
-    bars: dict[str, tqdm] = {}
-
-    titles = {"embedding": "Embedding", "sentences": "Embedding sentences of older chunks"}
-
-    def update(tick: Any) -> None:
-        if tick.stage not in titles or not tick.total:
-            return
-        bar = bars.get(tick.stage)
-        if bar is None:
-            bar = bars[tick.stage] = tqdm(total=tick.total, unit="chunk", desc=titles[tick.stage])
-        bar.update(tick.done - bar.n)
-
-    def close() -> None:
-        for bar in bars.values():
-            bar.close()
-
-    return update, close
-
-
 def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any:
-    update, close = _progress_bar()
+    update, close = progress_bar()
     try:
         return engine.index(paths, progress=update, prune=prune)
     finally:
@@ -182,7 +158,7 @@ def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
     """The engine, with the configured sources indexed first if the store is empty."""
     engine = engine_of(ctx)
     sources = ", ".join(str(p) for p in settings_of(ctx).sources)
-    update, close = _progress_bar()
+    update, close = progress_bar()
     try:
         report = engine.ensure_indexed(
             update, lambda: echo(f"The index is empty: indexing {sources} first.", err=True)

@@ -19,7 +19,9 @@ from typing import Any
 
 from llama_index.core.schema import MetadataMode
 
+from bot.cli.progress import progress_lines
 from bot.evaluation.answers import answer_row, untrue_citations
+from bot.evaluation.folder import eval_data_dir
 from bot.evaluation.metrics import CUTOFF
 from bot.evaluation.multihop import (
     CORPUS_FILE,
@@ -108,10 +110,12 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def ours_settings(tag: str, **overrides: Any) -> Settings:
-    """The engine's settings for the benchmark collection of `tag` (one per chunking)."""
+    """The engine's settings for the benchmark collection of `tag` (one per chunking), in the
+    eval's own folder (bot/evaluation/folder.py), not the user's index."""
     base = load_settings(**overrides)
     name = f"multihop-{tag}-c{base.chunk_size}o{base.chunk_overlap}"
-    return load_settings(**{**overrides, "collection": name})
+    folder = eval_data_dir(base, overrides)
+    return load_settings(**{**overrides, "data_dir": folder, "collection": name})
 
 
 def run_ours(
@@ -126,8 +130,16 @@ def run_ours(
 
     say = progress or (lambda _: None)
     engine = Engine(settings, embedder)
-    say(f"ours: indexing {work.corpus_path.name} into {settings.collection}")
-    report = engine.index([work.corpus_path])
+    held = engine.stats().articles
+    if held >= work.articles:
+        say(f"ours: {settings.collection} in {settings.data_dir} holds the corpus already")
+    else:
+        say(
+            f"ours: indexing {work.articles - held:,} of {work.articles:,} articles of "
+            f"{work.corpus_path.name} into {settings.collection} in {settings.data_dir} (the "
+            "whole corpus takes minutes on 2 cores, once; --articles N indexes only N)"
+        )
+    report = engine.index([work.corpus_path], progress=progress_lines(say))
     timing_file = settings.data_dir / "multihop" / f"{settings.collection}.index.json"
     index_seconds = _remember_index_time(timing_file, report.seconds, report.chunks_embedded)
     engine.warm_up()
