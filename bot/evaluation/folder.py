@@ -1,6 +1,7 @@
 """The eval's own data folder: `<NEWSBOT_DATA_DIR>/eval`, beside the user's index, never in it.
-A benchmark's collections, keyword indexes and work files go there, so `newsbot eval` leaves the
-store a user asks questions of as it was (and `newsbot stats` counts only their articles)."""
+`newsbot eval multihop` and `newsbot eval news` keep their collections, keyword indexes and work
+files there, so an eval leaves the store a user asks questions of as it was (and `newsbot stats`
+counts only their articles). Benchmark scripts name their store with NEWSBOT_DATA_DIR itself."""
 
 from __future__ import annotations
 

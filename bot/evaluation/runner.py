@@ -21,7 +21,6 @@ from llama_index.core.schema import MetadataMode
 
 from bot.cli.progress import progress_lines
 from bot.evaluation.answers import answer_row, untrue_citations
-from bot.evaluation.folder import eval_data_dir
 from bot.evaluation.metrics import CUTOFF
 from bot.evaluation.multihop import (
     CORPUS_FILE,
@@ -111,11 +110,11 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def ours_settings(tag: str, **overrides: Any) -> Settings:
     """The engine's settings for the benchmark collection of `tag` (one per chunking), in the
-    eval's own folder (bot/evaluation/folder.py), not the user's index."""
+    data folder as given (`newsbot eval multihop` gives it the eval's own folder: suite.py;
+    a benchmark script, the store NEWSBOT_DATA_DIR names)."""
     base = load_settings(**overrides)
     name = f"multihop-{tag}-c{base.chunk_size}o{base.chunk_overlap}"
-    folder = eval_data_dir(base, overrides)
-    return load_settings(**{**overrides, "data_dir": folder, "collection": name})
+    return load_settings(**{**overrides, "collection": name})
 
 
 def run_ours(

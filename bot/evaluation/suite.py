@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.evaluation.baseline import run_baseline
+from bot.evaluation.folder import eval_data_dir
 from bot.evaluation.multihop import Split
 from bot.evaluation.report import summarise
 from bot.evaluation.runner import CUTOFF, ours_settings, prepare, run_ours, upstream_items
+from index.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,10 @@ def evaluate(
     """
     from index.embedding import OnnxEmbedding
 
-    settings = ours_settings("full" if articles is None else f"a{articles}", **overrides)
+    # The eval's own folder, beside the user's index (bot/evaluation/folder.py).
+    folder = eval_data_dir(load_settings(**overrides), overrides)
+    tag = "full" if articles is None else f"a{articles}"
+    settings = ours_settings(tag, **{**overrides, "data_dir": folder})
     work = prepare(data, settings.data_dir / "multihop", split, limit, articles)
     embedder = OnnxEmbedding(
         settings.embedding_model,
