@@ -43,7 +43,7 @@ EXIT_SETTINGS = 2
     "-v",
     "--verbose",
     count=True,
-    help="Say what newsbot does, step by step (-vv: details, -vvv: the libraries' too).",
+    help="Say what newsbot does, step by step (-vv: everything, the libraries' debug too).",
 )
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
@@ -64,6 +64,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     try:
         settings = load_settings()
     except NewsbotError as exc:
+        resume_collector()  # paused by main(); a caller that goes on (CliRunner) needs it back
         fail(str(exc), EXIT_SETTINGS, as_json="--json" in obj.get("argv", ()))
     handler = logging.StreamHandler()
     handler.setFormatter(PrintableFormatter(LOG_FORMAT))
@@ -83,13 +84,13 @@ OWN_LOGGERS = ("index", "bot", "newsbot")
 
 
 def set_verbosity(verbose: int) -> None:
-    """-v: what newsbot does, step by step (its INFO lines); -vv: its DEBUG lines and the
-    libraries' INFO; -vvv: everything, the libraries' DEBUG chatter included."""
-    own = "INFO" if verbose == 1 else "DEBUG"
-    for name in OWN_LOGGERS:
-        logging.getLogger(name).setLevel(own)
+    """-v: what newsbot does, step by step (its own INFO lines, the libraries' stay quiet);
+    -vv: everything at DEBUG, the libraries' chatter included."""
     if verbose >= 2:
-        logging.getLogger().setLevel("DEBUG" if verbose >= 3 else "INFO")
+        logging.getLogger().setLevel("DEBUG")
+        return
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel("INFO")
 
 
 def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any:
