@@ -50,12 +50,12 @@ def texts_of_a_run(path: Path, settings: Any, embedder: Any) -> list[list[str]]:
     """The texts an index run of `path` embeds, call by call (index/indexing.py's grouping)."""
     from llama_index.core.schema import MetadataMode
 
-    from index.ingest.loaders import load_files
+    from index.ingest.loaders import load_file
     from index.ingest.run import _EMBED_GROUP, Indexer, _groups
     from index.store.sentence_vectors import sentences_of
 
     indexer = Indexer(None, embedder, settings)  # type: ignore[arg-type]  # chunks only
-    articles = load_files([path], settings.max_file_bytes).articles
+    articles, _ = load_file(path, settings.max_file_bytes)
     calls: list[list[str]] = []
     for group in _groups([(a, indexer._nodes(a)) for a in articles], _EMBED_GROUP):
         nodes = [n for _, ns in group for n in ns]

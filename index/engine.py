@@ -1,7 +1,10 @@
 """The one door into the engine: index, forget, ask, sources, stats.
 
-Front ends (CLI, Discord bot, evaluator) talk to `Engine` only. Its methods are synchronous and
-CPU-bound; the bot runs them in worker threads.
+Front ends (CLI, Discord bot, evaluator) talk to `Engine` only, with the shapes of
+`index.results`, the errors of `index.errors` and the `index.settings`. Its methods are
+synchronous and CPU-bound; the bot runs them in worker threads. What needs the settings alone
+(feeds, fetching pages, the LLM check) it inherits from `BeforeOpening`; llama-index's nouns over
+its parts from `LlamaIndexParts`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.answer.compose import compose_answer, stored_extractive_answerer
+from index.before_opening import BeforeOpening
 from index.embedding import OnnxEmbedding
 from index.errors import (
     ArticleNotFound,
@@ -24,11 +28,12 @@ from index.errors import (
     StoreWriteError,
     write_failure,
 )
-from index.results import Answer, IndexProgress, IndexReport, Passage, Stats
+from index.ingest.sources import source_path
+from index.llama_parts import LlamaIndexParts
+from index.results import Answer, ArticleSlice, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import load_ranker
 from index.retrieval.slices import (
-    ArticleSlice,
     EmptySlice,
     relative_slice,
     sliced_retriever,
@@ -43,6 +48,9 @@ from index.store.keyword_index import KeywordIndex, Registry
 from index.store.records import ArticleRecord, passage_from_node
 
 if TYPE_CHECKING:
+    # The facet `feeds_for` hands out, named here for the front ends' type hints (imported
+    # only when a command needs it: its file lock costs every question 20 ms).
+    from index.ingest.following import Feeds as Feeds
     from index.store.consistency import ConsistencyReport
 
 log = logging.getLogger(__name__)
@@ -56,7 +64,7 @@ def keyword_folder(settings: Settings) -> Path:
     return settings.data_dir / "bm25" / f"{where}{settings.collection}"
 
 
-class Engine:
+class Engine(BeforeOpening, LlamaIndexParts):
     def __init__(self, settings: Settings, embedder: OnnxEmbedding | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or OnnxEmbedding(
@@ -130,14 +138,7 @@ class Engine:
 
     def check_llm(self) -> str:
         """One line on the LLM backend ("extractive" when none); LLMUnavailable when unusable."""
-        if self.settings.llm == "none":
-            return "none (extractive answers)"
-        from index.llama_loader import load_llama_index
-
-        load_llama_index()  # before the LLM backends' llama-index imports, whatever the thread
-        from index.answer.llm_backends import check_llm
-
-        return check_llm(self.settings, self.generator.llm if self.generator else None)
+        return self.check_llm_setup(self.settings, self.generator.llm if self.generator else None)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -171,7 +172,7 @@ class Engine:
             try:
                 report = indexer.run(paths, prune=prune)
             except Exception as exc:
-                self._sync_after_failure()
+                self.store.catch_up_later()  # what it committed: at the next refresh or start
                 self._raise_write_error(exc)
                 raise
             try:
@@ -182,15 +183,6 @@ class Engine:
             report.seconds = round(time.perf_counter() - started, 2)
         log.info("indexed: %s", report.summary())
         return report
-
-    def _sync_after_failure(self) -> None:
-        # Articles committed before the failure should be searchable by keyword too; if that
-        # fails as well (the disk is still full), the keyword index stays as it was: its files
-        # are replaced whole or not at all.
-        try:
-            self.sync_keyword_index()
-        except Exception as exc:  # noqa: BLE001 - the run's own error is the one to report
-            log.warning("keyword index not updated after a failed run: %s", type(exc).__name__)
 
     def _raise_write_error(self, exc: Exception) -> None:
         """Raise a failed write under the data directory as one clear StoreWriteError."""
@@ -227,17 +219,21 @@ class Engine:
 
     def check_consistency(self, vectors: int) -> ConsistencyReport:
         """What `newsbot doctor` checks: the store, its registry and the keyword index agree
-        (`vectors` chunks' stored vectors compared with a fresh embedding)."""
+        (`vectors` chunks' stored vectors compared with a fresh embedding). A keyword index
+        file SQLite finds damaged is rebuilt from the store first (it is a cache of it)."""
         from index.store.consistency import check_consistency
 
-        return check_consistency(self.store, self.keyword, vectors=vectors)
+        rebuilt = self.keyword.rebuild_if_damaged()
+        report = check_consistency(self.store, self.keyword, vectors=vectors, keyword_file=False)
+        report.keyword_rebuilt = rebuilt or ""
+        return report
 
     def forget(self, id_or_path: str) -> str:
         """Remove an article by id, url, file path or (when one article has it) title; returns
         its title."""
         candidates = [id_or_path]
-        if Path(id_or_path).exists():
-            candidates.append(str(Path(id_or_path).resolve()))
+        if Path(id_or_path).exists() or Path(id_or_path).is_symlink():
+            candidates += [source_path(Path(id_or_path)), str(Path(id_or_path).resolve())]
         records = self.store.articles_matching(candidates, origins=candidates)
         found = next((records[c] for c in candidates if c in records), None)
         if found is None:
@@ -251,6 +247,7 @@ class Engine:
                 self.store.delete_article(found.id)
                 self.sync_keyword_index()
             except Exception as exc:
+                self.store.catch_up_later()
                 self._raise_write_error(exc)
                 raise
         return found.title
@@ -270,11 +267,10 @@ class Engine:
         """Catch up with what other processes wrote to the store (a serving process calls this
         every few seconds): re-open an embedded store, refresh the keyword index. False when
         there was nothing new, or it must wait (a write is running here or elsewhere)."""
-        stored = self.store.changed_elsewhere()
-        if stored is None or not self._write_lock.acquire(blocking=False):
+        if not self.store.changed_elsewhere() or not self._write_lock.acquire(blocking=False):
             return False  # a write running here re-opens the store itself first
         try:
-            if not self.store.reopen(stored):
+            if not self.store.reopen():
                 return False
             self.sync_keyword_index()
         finally:

@@ -22,12 +22,25 @@ class StoreWriteError(NewsbotError):
     indexed is intact (the registry is the commit point) and still answers."""
 
 
+class StoreDamaged(NewsbotError):
+    """The store's own files cannot be read (SQLite: malformed, not a database); nothing was
+    changed, and `str()` says what to do."""
+
+
 class IndexStopped(NewsbotError):
     """An indexing run stopped early because the process is shutting down."""
 
 
 class ArticleNotFound(NewsbotError):
     """`forget` was given an id or path that is not indexed."""
+
+
+class FetchRefused(NewsbotError):
+    """A url that may not or could not be fetched; `str()` is the plain reason."""
+
+
+class PollRunning(NewsbotError):
+    """Another process is polling the feeds right now."""
 
 
 # Why a write failed, by errno (OSError) or by the text SQLite and Chroma put in their errors.

@@ -26,15 +26,6 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def fsync_tree(folder: Path) -> None:
-    """Flush every file directly in `folder`, then the folder itself."""
-    for path in folder.iterdir():
-        if path.is_file():
-            with open(path, "rb") as f:
-                os.fsync(f.fileno())
-    fsync_dir(folder)
-
-
 def fsync_dir(folder: Path) -> None:
     # A rename is durable only once its directory is flushed (power loss; SIGKILL needs none).
     fd = os.open(folder, os.O_RDONLY)

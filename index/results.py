@@ -1,4 +1,5 @@
-"""The shapes the engine hands to its readers (CLI, Discord bot, evaluator): one shape, 3 readers.
+"""The shapes the engine hands to its readers (CLI, Discord bot, evaluator): one shape, 3 readers;
+and the one shape a reader hands it besides plain values, `ArticleSlice`.
 
 The JSON the CLI prints is these models dumped, so their field names are an interface.
 """
@@ -6,7 +7,9 @@ The JSON the CLI prints is these models dumped, so their field names are an inte
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -168,6 +171,27 @@ RefusalReason = Literal[
 ]
 
 
+Outcome = Literal["yes", "no", "undecided"]
+
+
+class VerdictPart(BaseModel):
+    """One part of a yes/no question and how the evidence decided it."""
+
+    claim: str = Field(description="The part of the question, in its own words")
+    sources: list[str] = Field(default_factory=list, description="Publications it names")
+    outcome: Outcome
+    why: str = Field("", description="What decided it: a date, a figure, a contradiction")
+    citations: list[int] = Field(default_factory=list, description="[n] of its sentences")
+
+
+class Verdict(BaseModel):
+    """The verdict on a yes/no question, with the outcome of each of its parts."""
+
+    kind: Literal["single", "two_sources", "consistency", "temporal"]
+    outcome: Outcome
+    parts: list[VerdictPart] = Field(default_factory=list)
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -183,10 +207,15 @@ class Answer(BaseModel):
     )
     note: str = Field("", description="A one-line note for the reader, e.g. an LLM fallback")
     short_answer: str = Field(
-        "", description="The name or number the answer leads with, when it states one"
+        "",
+        description="What the answer leads with, when the evidence states it: the name, number "
+        "or date asked for, or Yes/No",
     )
     refusal_reason: RefusalReason | None = Field(
         None, description="Why the question was refused (None when it was answered)"
+    )
+    verdict: Verdict | None = Field(
+        None, description="For a yes/no question: the verdict and each part's outcome"
     )
 
 
@@ -230,3 +259,112 @@ class Stats(BaseModel):
     collection: str
     last_indexed: datetime | None = None
     embedding_model: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleSlice:
+    """The articles of one publication and/or published within a date range: what `ask`,
+    `sources` and `articles` may be restricted to (`newsbot ask --source --since --until`)."""
+
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.source or self.since or self.until)
+
+    def describe(self) -> str:
+        parts = [f"from {self.source}"] if self.source else []
+        if self.since and self.until:
+            parts.append(f"published {self.since} to {self.until}")
+        elif self.since:
+            parts.append(f"published since {self.since}")
+        elif self.until:
+            parts.append(f"published until {self.until}")
+        return " ".join(parts)
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
+    def from_source(self, source: str) -> bool:
+        """Whether `source` is the publication asked for, named as people type it (any case,
+        "The" and a tagline optional: index/retrieval/slices.py)."""
+        if not self.source:
+            return True
+        from index.retrieval.slices import typed_names  # the question-side names live there
+
+        return bool(typed_names(self.source) & typed_names(source))
+
+    def admits(self, source: str, published_at: str) -> bool:
+        if not self.from_source(source):
+            return False
+        day = published_at[:10]
+        if (self.since or self.until) and not day:
+            return False  # an undated article is in no date range
+        if self.since and day < self.since.isoformat():
+            return False
+        return not (self.until and day > self.until.isoformat())
+
+
+class FeedStatus(BaseModel):
+    """A followed feed as its readers see it: where, since when, and its health."""
+
+    url: str
+    name: str
+    added_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    last_polled: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    failures: int = 0  # in a row
+    retry_at: str | None = None  # while backing off after failures
+    articles_added: int = 0
+
+
+@dataclass(frozen=True)
+class Unfollowed:
+    """A feed no longer followed, and how many of the articles it brought are still indexed."""
+
+    feed: FeedStatus
+    articles_left: int
+
+    def sentence(self, forget: str) -> str:
+        """What a front end says; `forget` names its way to remove an article."""
+        name, left = self.feed.name, self.articles_left
+        if not left:
+            return f"Stopped following {name!r}; none of the articles it brought is indexed now."
+        those = "its article stays" if left == 1 else f"the {left} articles it brought stay"
+        return f"Stopped following {name!r}; {those} indexed ({forget} removes one)."
+
+
+@dataclass
+class FeedOutcome:
+    """What one poll found in one feed."""
+
+    feed: str
+    status: str  # "new entries", "unchanged" (304 or nothing new), "failed", "waiting"
+    error: str | None = None
+    files: dict[str, Path] = field(default_factory=dict)  # entry key -> article file
+    added: list[str] = field(default_factory=list)  # titles indexed (new or replaced)
+    fallbacks: int = 0  # entries indexed from the feed's summary (page not to be had)
+    refused: list[str] = field(default_factory=list)  # entries whose link the guard refused
+    unread: list[str] = field(default_factory=list)  # entries with neither page nor summary
+    left: int = 0  # new entries past NEWSBOT_FEED_MAX_ENTRIES, for the next poll
+
+
+@dataclass
+class PollReport:
+    """One poll of the followed feeds: each feed's outcome, the indexing run, what was forgotten."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    index: IndexReport | None = None
+    forgotten: list[str] = field(default_factory=list)  # titles past NEWSBOT_FEED_MAX_AGE_DAYS
+
+    @property
+    def added(self) -> int:
+        return sum(len(o.added) for o in self.outcomes)
+
+    @property
+    def left(self) -> int:
+        """New entries left for the next poll (past NEWSBOT_FEED_MAX_ENTRIES)."""
+        return sum(o.left for o in self.outcomes)

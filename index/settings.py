@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,8 +27,17 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from index.errors import NewsbotError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
-DEFAULT_PROMPTS = PROJECT_ROOT / "prompts"
+
+
+def packaged(folder: str) -> Path:
+    """`prompts` or `seeds`: the package's data in an installed newsbot (pyproject puts them in
+    `index/`), else the top-level folder of the source checkout this code runs from."""
+    data = Path(str(files("index") / folder))
+    return data if data.is_dir() else PROJECT_ROOT / folder
+
+
+DEFAULT_SEEDS = packaged("seeds")
+DEFAULT_PROMPTS = packaged("prompts")
 ENV_FILE = ".env"
 # The store of newsbot before it moved to the user data folder: `./data` of the current folder.
 LEGACY_DATA = Path("data")
@@ -139,6 +149,18 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1_000)
+    max_file_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds reading one file may take (text extraction, in a child process); "
+        "a file that takes longer is skipped with a reason",
+    )
+    max_file_memory_mb: int = Field(
+        1024,
+        ge=200,
+        description="Memory (MB) reading one file may take; a file that needs more is skipped "
+        "with a reason",
+    )
     prompts_dir: Path = Field(DEFAULT_PROMPTS)
 
     # --- generated answers (optional LLM; see README, "Generated answers") ---

@@ -161,6 +161,12 @@ def stopwords() -> frozenset[str]:
     return _stopwords()
 
 
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """One lower-case word's stem ("runners" -> "runner")."""
+    return _stemmer().stemWord(word.lower())
+
+
 def content_terms(text: str) -> set[str]:
     """The stemmed words of `text` that are not stop words."""
     words = [w for w in WORD.findall(text.lower()) if w not in _stopwords()]
@@ -189,22 +195,3 @@ def cite(sentence: str, numbers: list[int]) -> str:
     if _ABBREVIATION.search(sentence) or _CLOSERS.search(end.group()):
         return f"{sentence} {marks}"
     return f"{sentence[: end.start()]} {marks}{sentence[end.start() :]}"
-
-
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` (white space folded) cut to at most `limit` characters: at the last sentence end
-    past half of it, else at a word break with an ellipsis; never mid-word."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    window = flat[: limit - 1]
-    ends = [m.end() for m in _SENTENCE_END.finditer(window + " ")]
-    if ends and ends[-1] >= limit // 2:
-        return window[: ends[-1]]
-    space = window.rfind(" ")
-    cut = window[:space] if space > limit // 2 else window
-    # never end on a lone backslash (an escape with nothing to escape)
-    return cut.rstrip(",;:—–-\\ ") + "…"

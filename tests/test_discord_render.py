@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 
@@ -10,8 +11,9 @@ from bot.discord.fetch import check_content, safe_name
 from bot.discord.limits import RateLimiter
 from bot.discord.render import answer_parts, escape, split_message
 from bot.discord.replies import Refused, user_message
+from bot.discord.slice_options import slice_of
 from index.errors import InvalidQuestion
-from index.results import Answer, Passage
+from index.results import Answer, ArticleSlice, Passage
 
 
 def fences_balanced(part: str) -> bool:
@@ -122,3 +124,14 @@ def test_user_messages() -> None:
     assert user_message(InvalidQuestion("the question is empty"), "x") == "The question is empty."
     assert user_message(Refused("http://x did not answer"), "x") == "http://x did not answer."
     assert "error id `" in user_message(RuntimeError("boom"), "x")
+
+
+def test_ask_slice_options_as_text() -> None:
+    assert slice_of(None, "", None) is None
+    assert slice_of(" TechLedger ", "2026-11-01", None) == ArticleSlice(
+        "TechLedger", date(2026, 11, 1)
+    )
+    with pytest.raises(Refused, match="'soon' is not a date"):
+        slice_of(None, "soon", None)
+    with pytest.raises(Refused, match="is after until"):
+        slice_of(None, "2026-11-02", "2026-11-01")

@@ -412,6 +412,107 @@ def test_full_disk_on_the_chroma_server_is_one_sentence_in_reindex_and_ingest(
         server.kill()
 
 
+# A disk that is really full (ENOSPC on every file, not a size limit on one): a small tmpfs, in
+# a mount namespace of its own so that nothing outside the test sees it.
+SMALL_DISK = """
+set -u
+mount -t tmpfs -o size=32m tmpfs "$SMALL" || exit 99
+cp -a "$DATA/." "$SMALL/"
+avail=$(df -k --output=avail "$SMALL" | tail -n 1)
+dd if=/dev/zero of="$SMALL/filler" bs=1024 count=$((avail - 200)) 2>/dev/null
+export NEWSBOT_DATA_DIR="$SMALL"
+run() {
+    name=$1; shift
+    "$NEWSBOT" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"; echo $? >"$OUT/$name.rc"
+}
+run index index
+run ask ask "$QUESTION"
+rm "$SMALL/filler"
+run again ask "$QUESTION"
+"""
+
+
+def on_a_small_disk(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `script` (sh) with a private mount namespace, where it may mount a tmpfs; skip the
+    test where no such namespace can be made (not root and no user namespaces)."""
+    unshare = shutil.which("unshare")
+    as_root = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    if unshare is None:
+        pytest.skip("no unshare(1): cannot mount a small disk")
+    done = subprocess.run(  # noqa: S603 - util-linux's unshare, our script
+        [unshare, *as_root, "--mount", "--propagation", "private", "sh", "-c", script],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode == 99 or "unshare failed" in done.stderr:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()[:200]}")
+    return done
+
+
+def test_a_really_full_disk_is_one_sentence_for_index_and_ask_never_chromas_traceback(
+    tmp_path: Path,
+) -> None:
+    # Chroma's own errors on a full disk name no cause ("Error in compaction: Error purging
+    # logs", "... Failed to apply logs to the metadata segment"); they were raw tracebacks.
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    settings = load_settings(data_dir=tmp_path / "data", sources=[src])
+    assert cli("index", env=embedded_env(settings), cwd=tmp_path).returncode == 0
+    for i in range(1, 4):  # a few writes fill Chroma's log, then the disk is full
+        (src / f"report{i}.md").write_text(big_article(f"Harbour report {i}", 30, i))
+    (src / "valley.md").write_text(big_article("Valley flood report", 200, 9))
+    small, out = tmp_path / "small", tmp_path / "out"
+    small.mkdir()
+    out.mkdir()
+    env = embedded_env(settings) | {
+        "NEWSBOT_WARM_MINUTES": "0",
+        "SMALL": str(small),
+        "DATA": str(settings.data_dir),
+        "OUT": str(out),
+        "NEWSBOT": NEWSBOT,
+        "QUESTION": KILLED,
+    }
+    on_a_small_disk(SMALL_DISK, env)
+
+    def result(name: str) -> subprocess.CompletedProcess[str]:
+        read = (out / f"{name}.out").read_text, (out / f"{name}.err").read_text
+        code = int((out / f"{name}.rc").read_text())
+        return subprocess.CompletedProcess([name], code, read[0](), read[1]())
+
+    line = assert_one_line_error(result("index"), "cannot write the index in", "the disk is full")
+    assert "still answers as before" in line
+    # Embedded Chroma writes even to answer (what the failed run left in its log, first): then
+    # one sentence too; else the answer as before.
+    asked = result("ask")
+    if asked.returncode != 0:
+        assert_one_line_error(asked, "cannot use the index in", "the disk is full")
+    else:
+        assert "nine" in asked.stdout and asked.stderr == ""
+    again = result("again")  # room again: answered as before
+    assert again.returncode == 0 and "nine" in again.stdout, again.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error in compaction: Error purging logs",
+        "Error in compaction: Failed to apply logs to the metadata segment",
+        "Error executing plan: Error sending backfill request to compactor: Failed to apply logs "
+        "to the metadata segment",
+    ],
+)
+def test_chroma_failing_to_apply_its_log_is_a_failed_write(tmp_path: Path, text: str) -> None:
+    from index.store.connection import store_write_failure
+
+    settings = load_settings(data_dir=tmp_path)  # a disk with room: the cause is not known
+    reason = store_write_failure(settings, InternalError(text))
+    assert reason is not None and "Chroma could not save its changes" in reason
+    assert "is the disk full?" in reason
+    assert store_write_failure(settings, InternalError("Collection does not exist")) is None
+
+
 @pytest.mark.parametrize(
     ("error", "reason"),
     [

@@ -12,7 +12,7 @@ import pytest
 
 from index.engine import Engine
 from index.ingest.html_text import extract_article
-from index.ingest.loaders import load_file
+from index.ingest.loaders import UnreadableFile, load_file
 
 KILLED = "How many people did the Pakistani strike kill?"
 HUNDRED_MB = 100 * 1024 * 1024
@@ -88,6 +88,12 @@ def test_hostile_files_are_skipped_or_cleaned_and_nothing_else_changes(
     assert "nine" in before.answer
     expected = write_hostile_files(tmp_path / "hostile")
 
+    started = time.perf_counter()
+    report = engine.index([tmp_path / "hostile"], prune=False)
+    seconds = time.perf_counter() - started
+
+    assert seconds < 30
+    # refused by its size, never read (the run reads in a child process: checked here directly)
     read: list[str] = []
     real_read_bytes = Path.read_bytes
 
@@ -96,13 +102,11 @@ def test_hostile_files_are_skipped_or_cleaned_and_nothing_else_changes(
         return real_read_bytes(self)
 
     monkeypatch.setattr(Path, "read_bytes", recording_read_bytes)
-    started = time.perf_counter()
-    report = engine.index([tmp_path / "hostile"], prune=False)
-    seconds = time.perf_counter() - started
+    with pytest.raises(UnreadableFile, match="too large"):
+        load_file(tmp_path / "hostile" / "huge.txt", engine.settings.max_file_bytes)
     monkeypatch.undo()
+    assert read == []
 
-    assert "huge.txt" not in read  # refused by its size, never read
-    assert seconds < 30
     reasons = {Path(s.path.split("#")[0]).name: s.reason for s in report.skipped}
     for name, words in expected.items():
         if words:
@@ -158,8 +162,6 @@ def test_html_loader_turns_a_recursion_error_into_a_skip_reason(
     monkeypatch.setattr(index.ingest.html_text, "extract_article", too_deep)
     page = tmp_path / "page.html"
     page.write_text(deep_html(10))
-    from index.ingest.loaders import UnreadableFile
-
     with pytest.raises(UnreadableFile, match="nested too deeply"):
         load_file(page, 10_000_000)
 

@@ -273,7 +273,7 @@ def test_every_secret_is_redacted_in_every_form_by_the_log_filter() -> None:
     import io
     import logging
 
-    from bot.cli.logs import guard_handler
+    from bot.logs import guard_handler
 
     settings = Settings(**MARKERS)
     out = io.StringIO()

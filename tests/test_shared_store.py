@@ -1,6 +1,7 @@
 """One store shared by the bot and the command line: `newsbot serve` answers from what `newsbot
 index` (another process) wrote, within seconds, embedded and with a Chroma server; two processes
-never write an embedded store at once."""
+never write an embedded store at once; a run that is killed or fails is seen too, and `doctor`
+says it did not finish."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.conftest import SEEDS
 from tests.fakes.discord_server import FakeDiscord
 from tests.test_cli import run
 from tests.test_discord_serve import NEWSBOT, child_env
+from tests.test_faults import _file_size_limit, big_article, cli
 
 QUESTION = "How steep a slope can the Badger rover climb?"
 ROVER = """---
@@ -179,4 +181,90 @@ def test_the_keyword_index_of_another_process_notices_the_registry_changed(
     assert not serving.refresh()  # nothing new since
     assert other.index([rover(tmp_path)], prune=False).unchanged
     assert not serving.refresh()  # a run that changed nothing is nothing new
+    assert "31 degrees" in serving.ask(QUESTION).answer
+
+
+# --- a write that does not finish (issue 27, finding 3) ---------------------------------------
+
+# A writer killed after storing its articles, before its run finishes: it kills itself, so the
+# moment is exact (between the last registry flip and the end of the run).
+KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from index.engine import Engine
+from index.settings import load_settings
+
+def progress(update):
+    if update.stage == "done":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+Engine(load_settings()).index([Path(sys.argv[1])], progress=progress, prune=False)
+"""
+
+
+def store_env(engine: Engine) -> dict[str, str]:
+    return {
+        "NEWSBOT_DATA_DIR": str(engine.settings.data_dir),
+        "NEWSBOT_COLLECTION": engine.settings.collection,
+        "NEWSBOT_EMBEDDING_THREADS": "1",
+        "NEWSBOT_WARM_MINUTES": "0",
+    }
+
+
+def test_a_killed_index_run_is_seen_by_a_serving_process_and_doctor_says_so(
+    make_engine,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    serving: Engine = make_engine()
+    serving.index()
+    assert "31 degrees" not in serving.ask(QUESTION).answer
+    env = store_env(serving)
+    killed = subprocess.run(  # noqa: S603 - our own code
+        [sys.executable, "-c", KILLED_WRITER, str(rover(tmp_path))],
+        env={k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")} | env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    # The run never finished, yet the process serving sees what it stored, at its next look.
+    assert serving.refresh()
+    assert "31 degrees" in serving.ask(QUESTION).answer
+    assert not serving.refresh()  # and looks once only
+
+    doctor = run("doctor", cwd=tmp_path, env=env)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "index: consistent: 2 articles" in doctor.stdout
+    assert "a write (an index run or a forget) did not finish: it was killed or failed;" in (
+        doctor.stdout
+    )
+    # A run that changes nothing still completes the killed one (it sweeps what it left).
+    again = run("index", "--no-prune", str(rover(tmp_path)), cwd=tmp_path, env=env)
+    assert again.returncode == 0 and "1 unchanged" in again.stdout, again.stderr
+    assert serving.store.last_write() == "finished"
+    assert serving.refresh() and "31 degrees" in serving.ask(QUESTION).answer
+
+
+def test_an_index_run_that_fails_on_a_full_disk_is_seen_by_a_serving_process(
+    make_engine,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    serving: Engine = make_engine()
+    serving.index()
+    folder = rover(tmp_path).parent  # new/rover.md, then a long article the disk has no room for
+    (folder / "tunnel.md").write_text(big_article("Tunnel works report", 300, 5))
+    data = serving.settings.data_dir
+    largest = max(f.stat().st_size for f in data.rglob("*") if f.is_file())
+    full = cli(  # 64 kB of room: enough for the rover article, not for the long one
+        "index",
+        "--no-prune",
+        str(folder),
+        env=store_env(serving) | {"NEWSBOT_LOG_LEVEL": "DEBUG"},
+        cwd=tmp_path,
+        preexec=_file_size_limit(largest + 64 * 1024),
+    )
+    assert full.returncode == 1 and "Traceback" not in full.stderr, full.stderr[-3000:]
+    assert "stored " in full.stderr and "cannot write the index in" in full.stderr
+    assert serving.refresh()  # the failed run stored one article: the serving process sees it
     assert "31 degrees" in serving.ask(QUESTION).answer

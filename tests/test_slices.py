@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from index.engine import Engine
-from index.retrieval.slices import ArticleSlice, EmptySlice, relative_slice, slice_from_text
+from index.results import ArticleSlice
+from index.retrieval.slices import EmptySlice, relative_slice
 from tests.feed_site import PAGES
 
 VOLTERA = "How many jobs will Voltera cut?"
@@ -68,17 +69,6 @@ def test_relative_dates_are_read_against_today() -> None:
     )
     assert not relative_slice("How many points in last week's game?", today)
     assert not relative_slice("What is the latest tour?", today)
-
-
-def test_slice_options_as_text() -> None:
-    assert slice_from_text(None, "", None) is None
-    assert slice_from_text(" TechLedger ", "2026-11-01", None) == ArticleSlice(
-        "TechLedger", date(2026, 11, 1)
-    )
-    with pytest.raises(EmptySlice, match="'soon' is not a date"):
-        slice_from_text(None, "soon", None)
-    with pytest.raises(EmptySlice, match="is after until"):
-        slice_from_text(None, "2026-11-02", "2026-11-01")
 
 
 def test_sources_are_matched_as_people_type_them(engine: Engine) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_shared_store import KILLED_WRITER
+
 # Helpers are found (and killed if need be) through /proc.
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux only")
 
@@ -76,7 +78,7 @@ def helper_pids(runtime: str) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"bot.warm.server" in argv and any(runtime.encode() in a for a in argv):
+        if b"bot.cli.warm_process" in argv and any(runtime.encode() in a for a in argv):
             pids.append(int(entry.name))
     return pids
 
@@ -259,3 +261,61 @@ def test_a_socket_folder_others_can_write_to_is_not_used(place: Place) -> None:
     assert started.returncode == 1 and "no private folder" in started.stderr
     assert "is not a private folder" in started.stderr
     assert list(folder.iterdir()) == [] and helper_pids(place.runtime) == []
+
+
+# --- the store, not the path (issue 27, findings 3 and 13) ------------------------------------
+
+ZORBLAT = "How many visitors did the Zorblat lantern festival draw?"
+
+
+def zorblat_folder(cwd: Path) -> Path:
+    more = cwd / "more"
+    more.mkdir(exist_ok=True)
+    (more / "zorblat.md").write_text(ARTICLE)
+    return more
+
+
+def test_a_killed_index_run_is_answered_from(warm: Place) -> None:
+    killed = subprocess.run(  # noqa: S603 - our own code
+        [sys.executable, "-c", KILLED_WRITER, str(zorblat_folder(warm.cwd))],
+        cwd=warm.cwd,
+        env=warm.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    answer = warm.run("ask", ZORBLAT)
+    assert answer.returncode == 0 and "41,000" in answer.stdout, answer.stdout + answer.stderr
+    assert warm.status()["requests"] == 1  # the helper answered it
+
+
+def test_the_helper_answers_from_the_store_now_in_its_data_folder(
+    place: Place, tmp_path: Path
+) -> None:
+    link, first, second = tmp_path / "data-link", tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    link.symlink_to(first)
+    env = {"NEWSBOT_DATA_DIR": str(link)}
+    assert place.run("index", **env).returncode == 0  # the seed article, into `first`
+    place.start(**env)
+    more = zorblat_folder(tmp_path)
+    assert place.run("index", str(more), NEWSBOT_DATA_DIR=str(second)).returncode == 0
+
+    def served_as_here(question: str, requests: int) -> str:
+        served = place.run("ask", question, **env)
+        here = place.run("ask", question, NEWSBOT_WARM_MINUTES="0", **env)
+        assert served.returncode == here.returncode == 0, served.stderr
+        assert (served.stdout, served.stderr) == (here.stdout, here.stderr)
+        assert place.status(**env)["requests"] == requests  # the helper answered it
+        return served.stdout
+
+    link.unlink()
+    link.symlink_to(second)  # the data folder re-pointed: another store at the same path
+    assert "41,000" in served_as_here(ZORBLAT, 1)
+
+    shutil.rmtree(second)  # deleted and built again: the seed article only
+    second.mkdir()
+    assert place.run("index", **env).returncode == 0
+    assert "nine" in served_as_here(QUESTION, 2)
+    assert "41,000" not in served_as_here(ZORBLAT, 3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from llama_index.core.schema import TextNode
 
-from index.retrieval.llama_retriever import LlamaIndexRetriever
 from index.retrieval.widening import widen
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
@@ -77,11 +76,12 @@ def test_the_retriever_composes_as_a_llama_index_retriever(
     make_engine,
     corpus,  # noqa: F811
 ) -> None:
-    """`retrieve` (llama-index's BaseRetriever door) gives the same passages as `search`."""
+    """`retrieve` (llama-index's BaseRetriever door, `Engine.llama_retriever`) gives the same
+    passages as `search`."""
     engine = make_engine(chunk_size=48, passage_tokens=96)
     engine.index([corpus])
     question = "Why did Pakistan strike targets inside Iran?"
-    found = LlamaIndexRetriever(engine.retriever).retrieve(question)
+    found = engine.llama_retriever().retrieve(question)
     hits = engine.retriever.search(question, engine.retriever.top_k).hits
     assert [n.node.node_id for n in found] == [h.node.node_id for h in hits]
     assert all(n.score == h.score for n, h in zip(found, hits, strict=True))

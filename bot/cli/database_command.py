@@ -27,7 +27,7 @@ def create(ctx: click.Context) -> None:
 
     Chroma Cloud: create databases in its dashboard or with `chroma db create NAME`.
     """
-    from index.store.chroma_server import create_place, server_name
+    from index.engine import Engine
 
     settings = ctx.obj["settings"]
     if not settings.server_mode:
@@ -38,14 +38,14 @@ def create(ctx: click.Context) -> None:
         )
         sys.exit(1)
     try:
-        created = create_place(settings)
+        created, server = Engine.create_database(settings)
     except NewsbotError as exc:
         echo(f"newsbot: error: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # the server's own refusal, in one line (no token is in it)
         echo(f"newsbot: error: cannot create it: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
-    where = f"on the Chroma server at {server_name(settings)}"
+    where = f"on the Chroma server at {server}"
     wanted = f"tenant {settings.chroma_tenant}, database {settings.chroma_database}"
     if created:
         echo(f"Created {' and '.join(created)} {where}.")

@@ -11,10 +11,10 @@ import click
 
 from bot.cli.context import engine_of, friendly_errors, settings_of
 from bot.cli.terminal import echo
-from index.ingest.feed_list import Feed, FeedList
+from index.results import FeedOutcome, FeedStatus
 
 if TYPE_CHECKING:
-    from index.ingest.feeds import FeedOutcome
+    from index.engine import Feeds
 
 
 @click.group("feed")
@@ -30,6 +30,14 @@ def feed_group() -> None:
     """
 
 
+def _feeds(ctx: click.Context) -> Feeds:
+    """The followed feeds; the engine is opened only when a poll has something new to index
+    (an unchanged poll loads no model)."""
+    from index.engine import Engine
+
+    return Engine.feeds_for(settings_of(ctx), functools.partial(engine_of, ctx))
+
+
 @feed_group.command("add")
 @click.argument("url")
 @click.option("--name", help="A short name for the feed (default: from its title).")
@@ -37,13 +45,7 @@ def feed_group() -> None:
 @friendly_errors
 def add(ctx: click.Context, url: str, name: str | None) -> None:
     """Follow the feed at URL (checked now; its articles come with the next poll)."""
-    from index.ingest.feeds import follow
-    from index.ingest.web_fetch import FetchLimits
-
-    settings = settings_of(ctx)
-    feed, title = follow(
-        FeedList(settings.data_dir), url, name, FetchLimits.from_settings(settings)
-    )
+    feed, title = _feeds(ctx).follow(url, name)
     echo(f"Following {feed.name!r} ({title or feed.url}). `newsbot feed poll` indexes it now.")
 
 
@@ -53,11 +55,7 @@ def add(ctx: click.Context, url: str, name: str | None) -> None:
 @friendly_errors
 def remove(ctx: click.Context, url_or_name: str) -> None:
     """Stop following a feed; the articles it brought stay indexed."""
-    from index.ingest.feeds import articles_left, unfollow, unfollowed_sentence
-
-    feed = unfollow(FeedList(settings_of(ctx).data_dir), url_or_name)
-    left = articles_left(feed, (r.id for r in engine_of(ctx).articles()))
-    echo(unfollowed_sentence(feed, left, "`newsbot forget`"))
+    echo(_feeds(ctx).unfollow(url_or_name).sentence("`newsbot forget`"))
 
 
 @feed_group.command("list")
@@ -66,10 +64,9 @@ def remove(ctx: click.Context, url_or_name: str) -> None:
 @friendly_errors
 def list_feeds(ctx: click.Context, as_json: bool) -> None:
     """The followed feeds, with their health: last success, last error, articles added."""
-    feeds = FeedList(settings_of(ctx).data_dir).read().feeds
+    feeds = _feeds(ctx).list()
     if as_json:
-        rows = [f.model_dump(exclude={"entries", "etag", "last_modified"}) for f in feeds]
-        echo(json.dumps(rows, indent=2))
+        echo(json.dumps([f.model_dump() for f in feeds], indent=2))
         return
     if not feeds:
         echo("No feeds followed yet: newsbot feed add URL")
@@ -77,7 +74,7 @@ def list_feeds(ctx: click.Context, as_json: bool) -> None:
         echo(_feed_line(feed))
 
 
-def _feed_line(feed: Feed) -> str:
+def _feed_line(feed: FeedStatus) -> str:
     lines = [f"{feed.name}  {feed.url}"]
     health = f"last success {feed.last_success or 'never'}, {feed.articles_added} articles added"
     lines.append(f"  {health}")
@@ -94,11 +91,7 @@ def _feed_line(feed: Feed) -> str:
 @friendly_errors
 def poll(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     """Poll every followed feed (or those NAMES) once and print what was added."""
-    from index.ingest.feed_poll import poll_feeds
-
-    # The engine is loaded only when a feed has something new (an unchanged poll: no model).
-    engine = functools.partial(engine_of, ctx)
-    report = poll_feeds(engine, list(names) or None, settings=settings_of(ctx))
+    report = _feeds(ctx).poll(list(names) or None)
     if as_json:
         payload = {
             "feeds": [asdict(o) | {"files": len(o.files)} for o in report.outcomes],

@@ -9,14 +9,16 @@ import click
 
 from bot.cli.context import engine_of, friendly_errors, settings_of
 from bot.cli.slice_options import parse_date
+from bot.cli.startup import opens_engine
 from bot.cli.terminal import echo
-from index.ingest.feed_list import FeedList
-from index.retrieval.slices import ArticleSlice
+from index.results import ArticleSlice
 
 
 @click.command("list")
+@opens_engine
 @click.option(
-    "--source", help='Only articles from this publication (any case, "The" and a tagline optional).'
+    "--source",
+    help='Only articles from this publication (any case, "The" and a tagline optional).',
 )
 @click.option("--since", callback=parse_date, help="Only articles published on or after this date.")
 @click.option("--feed", "feed_name", help="Only articles a followed feed brought (its name).")
@@ -27,10 +29,12 @@ def list_articles(
     ctx: click.Context, source: str | None, since: date | None, feed_name: str | None, as_json: bool
 ) -> None:
     """List the indexed articles (title, source, date, id), newest first."""
-    records = engine_of(ctx).articles(ArticleSlice(source or None, since))
+    engine = engine_of(ctx)
+    records = engine.articles(ArticleSlice(source or None, since))
     if feed_name:
-        feed = FeedList(settings_of(ctx).data_dir).read().find(feed_name)
-        ids = {seen.article for seen in feed.entries.values()}
+        from index.engine import Engine
+
+        ids = Engine.feeds_for(settings_of(ctx), engine).article_ids(feed_name)
         records = [r for r in records if r.id in ids]
     if as_json:
         fields = ("id", "title", "source", "published_at", "url", "indexed_at")

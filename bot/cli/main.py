@@ -23,13 +23,13 @@ from bot.cli.context import (
     friendly_errors,
     settings_of,
 )
-from bot.cli.logs import guard_root_handlers
 from bot.cli.progress import progress_bar
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
-from bot.cli.startup import OPEN_THE_ENGINE_FIRST, pause_collector, resume_collector
+from bot.cli.startup import opens_engine, opens_the_engine_first, pause_collector, resume_collector
 from bot.cli.terminal import PrintableFormatter, echo
 from bot.cli.through_helper import answer_from_helper, keep_warm
+from bot.logs import guard_root_handlers
 from index.errors import NewsbotError
 from index.settings import Settings, load_settings, settings_warnings
 
@@ -75,7 +75,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     for warning in settings_warnings(settings):
         log.warning(warning)
     obj["settings"] = settings
-    if ctx.invoked_subcommand not in OPEN_THE_ENGINE_FIRST:
+    if not opens_the_engine_first(cli, ctx, ctx.invoked_subcommand):
         resume_collector()
 
 
@@ -102,6 +102,7 @@ def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any
 
 
 @cli.command()
+@opens_engine
 @click.argument("paths", nargs=-1)
 @click.option(
     "--prune/--no-prune",
@@ -173,15 +174,14 @@ def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
 
 def _warn_llm(engine: Any) -> None:
     """In LLM mode: one line on stderr when the backend is unusable (answers fall back)."""
-    from index.answer.llm_backends import LLMUnavailable
-
     try:
         engine.check_llm()
-    except LLMUnavailable as exc:
+    except NewsbotError as exc:  # LLMUnavailable
         echo(f"newsbot: warning: {exc}; answering extractively", err=True)
 
 
 @cli.command()
+@opens_engine
 @_question_command("NEWSBOT_ANSWER_PASSAGES, the passages an answer is chosen from")
 @slice_options
 @click.pass_context
@@ -204,6 +204,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
 
 
 @cli.command()
+@opens_engine
 @_question_command("NEWSBOT_TOP_K")
 @slice_options
 @click.pass_context
@@ -223,6 +224,7 @@ def sources(ctx: click.Context, question: str, k: int | None, as_json: bool, **w
 
 
 @cli.command()
+@opens_engine
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 @friendly_errors
@@ -248,9 +250,9 @@ def doctor(ctx: click.Context) -> None:
     echo("settings: valid")
     echo(f"data folder: {settings.data_dir.resolve()}")
     ok = _doctor_sources(settings)
-    try:
-        from index.engine import Engine
+    from index.engine import Engine
 
+    try:
         # The store on its own: a broken LLM setup is reported on its own line below.
         engine = Engine(settings.model_copy(update={"llm": "none"}))
         stats = engine.stats()
@@ -259,16 +261,12 @@ def doctor(ctx: click.Context) -> None:
     except NewsbotError as exc:
         echo(f"store: error: {exc}")
         ok = False
-    from index.answer.llm_backends import LLMUnavailable, check_llm
-
-    if settings.llm == "llama-cpp":
-        from index.llama_cpp_logs import route_llama_cpp_logs
-
-        route_llama_cpp_logs()
+    except Exception as exc:  # a diagnostic reports what it cannot open, never a traceback
+        echo(f"store: error: cannot open it ({exc.__class__.__name__}: {exc})")
+        ok = False
     try:
-        line = check_llm(settings) if settings.llm != "none" else "none (extractive answers)"
-        echo(f"llm: {line}")
-    except LLMUnavailable as exc:
+        echo(f"llm: {Engine.check_llm_setup(settings)}")
+    except NewsbotError as exc:  # LLMUnavailable
         echo(f"llm: error: {exc}")
         ok = False
     if not ok:
@@ -296,6 +294,9 @@ def _doctor_consistency(engine: Any) -> bool:
 
     try:
         report = engine.check_consistency(vectors=_DOCTOR_VECTOR_SAMPLE)
+    except NewsbotError as exc:  # a damaged store, a full disk: its sentence
+        echo(f"index: error: {exc}")
+        return False
     except Exception as exc:  # a diagnostic reports what it cannot check, never a traceback
         echo(f"index: error: cannot check consistency ({exc.__class__.__name__}: {exc})")
         return False
@@ -304,6 +305,7 @@ def _doctor_consistency(engine: Any) -> bool:
 
 
 @cli.command()
+@opens_engine
 @click.argument("article")
 @click.pass_context
 @friendly_errors

@@ -1,5 +1,6 @@
 """Indexing progress for the command line: a tqdm bar at a terminal; elsewhere (a pipe, a log
-file, CI) one line per tenth of the work, so a run of minutes is never silent."""
+file, CI) one line per tenth of the work (bot/progress.py), so a run of minutes is never
+silent."""
 
 from __future__ import annotations
 
@@ -8,25 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.cli.terminal import echo
-
-TITLES = {"embedding": "Embedding", "sentences": "Embedding sentences of older chunks"}
-
-
-def progress_lines(say: Callable[[str], None], steps: int = 10) -> Callable[[Any], None]:
-    """A tick callback that says `<title>: done/total chunks (n %)` each time another
-    1/`steps` of a stage is done, and once at its end."""
-    said: dict[str, int] = {}
-
-    def update(tick: Any) -> None:
-        if tick.stage not in TITLES or not tick.total:
-            return
-        step = tick.done * steps // tick.total
-        if step > said.get(tick.stage, 0) or (tick.done == tick.total and step == 0):
-            said[tick.stage] = max(step, 1)
-            percent = tick.done * 100 // tick.total
-            say(f"{TITLES[tick.stage]}: {tick.done:,}/{tick.total:,} chunks ({percent} %)")
-
-    return update
+from bot.progress import TITLES, progress_lines
 
 
 def progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.display import shorten, verification_line
 from index.results import Answer, Citation, IndexReport, Passage, Stats
-from index.text import shorten
 
 
 def _byline(title: str, source: str, published_at: str) -> str:
@@ -27,22 +27,6 @@ def render_citation(c: Citation) -> str:
     return "\n".join(lines)
 
 
-def verification_line(answer: Answer) -> str:
-    """`Checked: 2 of 3 sentences kept; 1 out-of-range [n] removed ...` (LLM mode), else ""."""
-    v = answer.verification
-    if v is None or v.fallback:
-        return ""
-    removed = [
-        (v.out_of_range_removed, "out-of-range [n] removed"),
-        (v.uncited_dropped, "uncited dropped"),
-        (v.unsupported_dropped, "unsupported dropped"),
-        (v.quotes_rejected, "with a quote not in the source dropped"),
-    ]
-    details = "; ".join(f"{n} {what}" for n, what in removed if n)
-    head = f"Checked ({v.backend} {v.model}): {v.kept} of {v.sentences} sentences kept"
-    return f"{head}; {details}" if details else head
-
-
 def render_answer(answer: Answer) -> str:
     parts = [f"({answer.note})"] if answer.note else []
     if answer.refused:
@@ -51,12 +35,9 @@ def render_answer(answer: Answer) -> str:
             excerpt = shorten(p.text, 300)
             parts.append(f"- {_byline(p.title, p.source, p.published_at)}\n{_quote(excerpt)}")
         return "\n".join(parts)
-    text = answer.answer
-    lead = f"**{answer.short_answer}**\n"
-    if answer.short_answer and text.startswith(lead):
+    if answer.short_answer:
         parts.append(f"Answer: {answer.short_answer}")
-        text = text[len(lead) :]
-    parts += [textwrap.fill(line, 96) for line in text.splitlines() if line.strip()]
+    parts += [textwrap.fill(line, 96) for line in answer.answer.splitlines() if line.strip()]
     parts.append("\nSources")
     parts.extend(render_citation(c) for c in answer.citations)
     if verification_line(answer):

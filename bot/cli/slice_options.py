@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from index.retrieval.slices import ArticleSlice
+from index.results import ArticleSlice
 
 
 def parse_date(_ctx: object, _param: object, value: str | None) -> date | None:

@@ -11,10 +11,25 @@ where neither the command's own collections nor the exit walks them, and it is o
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
+from typing import Any
 
-# The commands whose first step opens the engine (through `context.engine_of`, which resumes the
-# collector). Every other command resumes it as soon as it starts.
-OPEN_THE_ENGINE_FIRST = frozenset({"ask", "sources", "index", "stats", "forget", "list"})
+import click
+
+F = Callable[..., Any]
+
+
+def opens_engine(fn: F) -> F:
+    """Marks a command whose first step opens the engine (through `context.engine_of`, which
+    resumes the collector); the group resumes it at once for every other command."""
+    fn.opens_engine = True  # type: ignore[attr-defined]
+    return fn
+
+
+def opens_the_engine_first(group: click.Group, ctx: click.Context, name: str | None) -> bool:
+    """Whether the subcommand `name` of `group` is marked with `opens_engine`."""
+    command = group.get_command(ctx, name) if name else None
+    return bool(getattr(getattr(command, "callback", None), "opens_engine", False))
 
 
 def pause_collector() -> None:

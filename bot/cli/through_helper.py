@@ -14,6 +14,8 @@ from bot.cli.terminal import echo
 
 log = logging.getLogger(__name__)
 
+# The helper's program (bot.warm.client.start runs it with `python -m`).
+HELPER_PROGRAM = "bot.cli.warm_process"
 STARTED = (
     "newsbot: keeping a warm helper for {minutes:g} minutes so the next question is quick "
     "(NEWSBOT_WARM_MINUTES=0 turns this off)"
@@ -48,7 +50,7 @@ def keep_warm(ctx: click.Context) -> None:
     if not client.enabled(settings) or client.ping(settings, timeout=1.0) is not None:
         return
     try:
-        client.start(settings, settings.warm_minutes)
+        client.start(settings, settings.warm_minutes, HELPER_PROGRAM)
     except (client.HelperError, OSError) as exc:
         log.info("no warm helper: %s", exc)
         return

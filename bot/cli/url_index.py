@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from bot.cli.terminal import echo
+from index.engine import Engine
 from index.errors import NewsbotError
 from index.settings import Settings
 
@@ -22,11 +23,7 @@ def split_urls(args: tuple[str, ...]) -> tuple[list[Path], list[str]]:
 
 def fetch_urls(settings: Settings, urls: list[str], other_paths: bool) -> list[Path]:
     """The article files of `urls`; each url refused is one line on stderr."""
-    from index.ingest.web_fetch import FetchLimits
-    from index.ingest.web_pages import PAGES_FOLDER, fetch_pages
-
-    limits = FetchLimits.from_settings(settings)
-    files, refused = fetch_pages(urls, settings.data_dir / PAGES_FOLDER, limits)
+    files, refused = Engine.fetch_pages(settings, urls)
     for reason in refused:
         echo(f"newsbot: skipped: {reason}", err=True)
     if not files and not other_paths:

@@ -10,6 +10,7 @@ import click
 
 from bot.cli.context import EXIT_ERROR, settings_of
 from bot.cli.terminal import echo
+from bot.cli.through_helper import HELPER_PROGRAM
 
 
 @click.group("warm")
@@ -49,7 +50,7 @@ def start(ctx: click.Context, minutes: float | None) -> None:
         return
     minutes = settings.warm_minutes if minutes is None else minutes
     try:
-        started = client.start_and_wait(settings, minutes)
+        started = client.start_and_wait(settings, minutes, HELPER_PROGRAM)
     except client.HelperError as exc:
         _fail(str(exc))
     echo(

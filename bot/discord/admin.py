@@ -22,9 +22,9 @@ from discord.ext import commands
 from bot.discord.fetch import Upload, check_content, fetch_url
 from bot.discord.render import NO_MENTIONS, escape, report_text, stats_text
 from bot.discord.replies import Refused, user_message
+from bot.display import shorten
 from index.errors import IndexStopped, StoreWriteError, write_failure
 from index.results import IndexProgress, IndexReport
-from index.text import shorten
 
 if TYPE_CHECKING:
     from bot.discord.host import Host

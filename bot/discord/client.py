@@ -96,6 +96,7 @@ class NewsBot(commands.Bot):
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
         self.reindex_lock = asyncio.Lock()
         self.admin = AdminCommands(self, settings.data_dir / "uploads")
+        self.feeds = Engine.feeds_for(settings, lambda: self.engine)
         self.feed_poller = FeedPoller(self)
         self.answers = AnswersLog(settings.data_dir / "discord" / "answers.sqlite3")
         self.mentions = MentionHandler(self)
@@ -120,11 +121,9 @@ class NewsBot(commands.Bot):
 
     def _check_llm(self) -> None:
         """One line at start on the LLM backend; answers fall back to extractive if it fails."""
-        from index.answer.llm_backends import LLMUnavailable
-
         try:
             log.info("llm: %s", self.engine.check_llm())
-        except LLMUnavailable as exc:
+        except NewsbotError as exc:  # LLMUnavailable
             log.warning("llm: %s; answers fall back to extractive until it is reachable", exc)
 
     async def setup_hook(self) -> None:

@@ -19,12 +19,11 @@ from discord import app_commands
 from bot.discord.admin import is_admin, require_admin
 from bot.discord.render import NO_MENTIONS, escape, link
 from bot.discord.replies import user_message
-from index.ingest.feed_list import Feed, FeedList
-from index.ingest.web_fetch import FetchLimits
+from index.errors import PollRunning
+from index.results import FeedStatus, PollReport
 
 if TYPE_CHECKING:
     from bot.discord.host import Host
-    from index.ingest.feed_poll import PollReport
 
 log = logging.getLogger("bot.discord.feeds")
 
@@ -37,7 +36,6 @@ class FeedPoller:
     def __init__(self, bot: Host) -> None:
         self.bot = bot
         self.interval = bot.settings.feed_interval * 60
-        self.feeds = FeedList(bot.settings.data_dir)
         self.polls = 0  # finished polls, for tests and the log
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -61,11 +59,10 @@ class FeedPoller:
             self._wake.clear()
 
     async def poll_once(self) -> PollReport | None:
-        from index.ingest.feed_poll import PollRunning, poll_feeds
-
-        if not (await asyncio.to_thread(self.feeds.read)).feeds:
+        feeds = self.bot.feeds
+        if not await asyncio.to_thread(feeds.list):
             return None
-        work = asyncio.ensure_future(asyncio.to_thread(poll_feeds, self.bot.engine, None, False))
+        work = asyncio.ensure_future(asyncio.to_thread(feeds.poll, None, False))
         self.bot.keep_until_done(work)
         try:
             report = await asyncio.shield(work)
@@ -89,7 +86,7 @@ class FeedPoller:
         return report
 
 
-def _feed_text(feed: Feed) -> str:
+def _feed_text(feed: FeedStatus) -> str:
     text = f"**{escape(feed.name)}** {link(feed.url)}: {feed.articles_added} articles added"
     text += f", last success {feed.last_success or 'never'}"
     if feed.last_error:
@@ -118,13 +115,8 @@ class FeedCommands(
     async def add(
         self, interaction: discord.Interaction, url: str, name: str | None = None
     ) -> None:
-        from index.ingest.feeds import follow
-
         await interaction.response.defer(thinking=True, ephemeral=True)
-        limits = FetchLimits.from_settings(self.bot.settings)
-        feed, title = await asyncio.to_thread(
-            follow, FeedList(self.bot.settings.data_dir), url, name, limits
-        )
+        feed, title = await asyncio.to_thread(self.bot.feeds.follow, url, name)
         self.bot.feed_poller.wake()
         minutes = f"{self.bot.settings.feed_interval:g}"
         await interaction.edit_original_response(
@@ -136,7 +128,7 @@ class FeedCommands(
     @app_commands.command(name="list", description="The followed feeds and their health")
     async def list_feeds(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
-        feeds = (await asyncio.to_thread(FeedList(self.bot.settings.data_dir).read)).feeds
+        feeds = await asyncio.to_thread(self.bot.feeds.list)
         lines = [_feed_text(f) for f in feeds] or ["No feeds followed yet: `/feed add url:`."]
         await interaction.edit_original_response(
             content="\n".join(lines)[:1900], allowed_mentions=NO_MENTIONS
@@ -145,15 +137,12 @@ class FeedCommands(
     @app_commands.command(name="remove", description="Stop following a feed (its articles stay)")
     @app_commands.describe(feed="The feed's name or url")
     async def remove(self, interaction: discord.Interaction, feed: str) -> None:
-        from index.ingest.feeds import articles_left, unfollow
-
         await interaction.response.defer(thinking=True, ephemeral=True)
-        gone = await asyncio.to_thread(unfollow, FeedList(self.bot.settings.data_dir), feed)
-        indexed = await asyncio.to_thread(lambda: [r.id for r in self.bot.engine.articles()])
-        left = articles_left(gone, indexed)
+        gone = await asyncio.to_thread(self.bot.feeds.unfollow, feed)
+        name, left = escape(gone.feed.name), gone.articles_left
         stays = f"{left} of its articles stay indexed (`/forget` removes one)"
         await interaction.edit_original_response(
-            content=f"Stopped following **{escape(gone.name)}**; "
+            content=f"Stopped following **{name}**; "
             + (stays if left else "none of the articles it brought is indexed now."),
             allowed_mentions=NO_MENTIONS,
         )
@@ -162,7 +151,7 @@ class FeedCommands(
     async def feed_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        feeds = (await asyncio.to_thread(FeedList(self.bot.settings.data_dir).read)).feeds
+        feeds = await asyncio.to_thread(self.bot.feeds.list)
         typed = current.casefold()
         hits = [f for f in feeds if typed in f.name.casefold() or typed in f.url.casefold()]
         return [app_commands.Choice(name=f.name[:100], value=f.name[:100]) for f in hits][:CHOICES]

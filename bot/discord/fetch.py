@@ -3,11 +3,11 @@
 Input is checked before anything is written (type, size, text that is really text), file names
 are sanitised so they cannot leave the uploads folder, and a file that replaces an earlier upload
 of the same name is restored if the new one cannot be indexed. Urls go through the engine's url
-guard (`index.ingest`): http(s) only, public addresses only (on every redirect), within a size
-and a time limit. What a url gives is read into articles at once, as `newsbot index URL` reads
-it, so each claims only the url the identity rule lets it (`index.ingest.identity`), and saved
-as a JSON article file named after that url: one file per article, the same url again replaces
-its own file.
+guard (`Engine.fetch_article`): http(s) only, public addresses only (on every redirect), within a
+size and a time limit. What a url gives is read into articles at once, as `newsbot index URL`
+reads it, so each claims only the url the engine's identity rule lets it, and saved as a JSON
+article file named after that url: one file per article, the same url again replaces its own
+file.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import yarl
 
 from bot.discord.replies import Refused
-from index.ingest import web_fetch, web_pages
-from index.ingest.loaders import SUPPORTED_SUFFIXES
-from index.ingest.url_guard import FetchRefused
+from index.engine import Engine
+from index.errors import FetchRefused
 
 
 def safe_name(name: str, default_suffix: str = "") -> str:
@@ -35,7 +34,7 @@ def safe_name(name: str, default_suffix: str = "") -> str:
     if not dot:
         stem, suffix = base, ""
     suffix = f".{suffix.lower()}" if suffix else default_suffix
-    if suffix.lower() not in SUPPORTED_SUFFIXES and default_suffix:
+    if suffix.lower() not in Engine.file_types() and default_suffix:
         stem, suffix = base, default_suffix
     return f"{stem[: 120 - len(suffix)]}{suffix}"
 
@@ -43,8 +42,9 @@ def safe_name(name: str, default_suffix: str = "") -> str:
 def check_content(name: str, data: bytes, max_bytes: int) -> None:
     """Refuse what cannot be an article, before anything is written."""
     suffix = Path(name).suffix.lower()
-    allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
-    if suffix not in SUPPORTED_SUFFIXES:
+    readable = Engine.file_types()
+    if suffix not in readable:
+        allowed = ", ".join(sorted(readable))
         raise Refused(f"{name} is not an article file I can read ({allowed})")
     if not data.strip():
         raise Refused(f"{name} is empty")
@@ -88,18 +88,18 @@ async def fetch_url(
     """(file name, JSON article file) of `url`; `Refused` with a plain reason when it cannot be
     had or holds no article.
 
-    Fetched through the engine's url guard (`index.ingest.web_fetch`): only http(s) on public
-    addresses (or `allowed_hosts`), on every redirect hop; at most `max_bytes` and `timeout`.
+    Fetched through the engine's url guard: only http(s) on public addresses (or
+    `allowed_hosts`), on every redirect hop; at most `max_bytes` and `timeout`.
     """
-    limits = web_fetch.FetchLimits(max_bytes, timeout, tuple(allowed_hosts))
     try:
-        got = await web_fetch.fetch(url, limits)
-        # Extraction is CPU work: not on the loop that serves everyone else.
-        records = await asyncio.to_thread(web_pages.fetched_records, got)
+        # In a worker thread: the extraction is CPU work, not for the loop that serves everyone.
+        identity, records = await asyncio.to_thread(
+            Engine.fetch_article, url, max_bytes, timeout, allowed_hosts
+        )
     except FetchRefused as exc:
         raise Refused(str(exc)) from None
     data = records[0] if len(records) == 1 else records
-    name = url_file_name(web_pages.identity_of(records, got))
+    name = url_file_name(identity)
     return name, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.discord.allowlist import Allowlist
     from bot.discord.answers_log import AnswersLog
     from bot.discord.limits import EngineRunner, RateLimiter
-    from index.engine import Engine
+    from index.engine import Engine, Feeds
     from index.settings import Settings
 
 
@@ -31,6 +31,7 @@ class Host(Protocol):
     reindex_lock: asyncio.Lock  # one indexing write at a time: /reindex, /ingest, start-up
     stopping: bool  # shutting down: no new work
     feed_poller: Waker  # the background feed poller
+    feeds: Feeds  # the followed feeds (the engine is opened by then, or loading)
 
     @property
     def user(self) -> discord.ClientUser | None: ...

@@ -22,10 +22,9 @@ from bot.discord.render import (
     split_message,
 )
 from bot.discord.replies import Refused, tell, user_message
+from bot.discord.slice_options import slice_of
 from bot.discord.streaming import StreamEditor
-from index.answer.generated import HISTORY_TURNS
-from index.results import Answer
-from index.retrieval.slices import ArticleSlice, slice_from_text
+from index.results import Answer, ArticleSlice
 
 if TYPE_CHECKING:
     from bot.discord.host import Host
@@ -249,10 +248,11 @@ class MentionHandler:
         if self.host.settings.llm == "none":
             return []
         me = self.host.user
+        wanted = self.host.engine.history_turns
         turns: list[discord.Message] = []
         current = message
         try:
-            while len(turns) < HISTORY_TURNS and current.reference is not None:
+            while len(turns) < wanted and current.reference is not None:
                 ref = current.reference
                 parent = ref.resolved
                 if not isinstance(parent, discord.Message):
@@ -262,7 +262,7 @@ class MentionHandler:
                 turns.append(parent)
                 current = parent
             if not turns and isinstance(message.channel, discord.Thread | discord.DMChannel):
-                async for earlier in message.channel.history(limit=HISTORY_TURNS, before=message):
+                async for earlier in message.channel.history(limit=wanted, before=message):
                     turns.append(earlier)
         except discord.HTTPException as exc:
             log.info("conversation history unavailable: %r", exc)
@@ -365,7 +365,7 @@ class QuestionCommands(commands.Cog):
         since: str | None = None,
         until: str | None = None,
     ) -> None:
-        within = slice_from_text(source, since, until)
+        within = slice_of(source, since, until)
         question = await prepare(self.host, interaction.user.id, question)
         await interaction.response.defer(thinking=True)
         _, parts, key = await answer(self.host, question, show_question=True, within=within)

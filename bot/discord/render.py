@@ -14,9 +14,8 @@ from urllib.parse import quote as percent_encode
 import discord
 import yarl
 
-from bot.cli.render_text import verification_line
+from bot.display import shorten, verification_line
 from index.results import Answer, IndexReport, Passage, Stats
-from index.text import shorten
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -173,11 +172,9 @@ def sources_embed(answer: Answer) -> discord.Embed | None:
 
 
 def _answer_markdown(answer: Answer) -> str:
-    """The answer text escaped for Discord, its lead line (when it has one) in bold."""
-    lead = f"**{answer.short_answer}**\n"
-    if answer.short_answer and answer.answer.startswith(lead):
-        rest = answer.answer[len(lead) :]
-        return f"**{escape(answer.short_answer)}**\n{escape(rest)}"
+    """The answer text escaped for Discord, led by its short answer (when it has one) in bold."""
+    if answer.short_answer:
+        return f"**{escape(answer.short_answer)}**\n{escape(answer.answer)}"
     return escape(answer.answer)
 
 

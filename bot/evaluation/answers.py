@@ -29,6 +29,7 @@ JUDGEMENTS = frozenset(
 ) | {"insufficient information", "different stages or versions"}
 _PUNCT = re.compile(r"[^\w\s]")
 _MARK = re.compile(r"\[(\d+)\]")
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
 
 
 def normalise_answer(text: str) -> str:
@@ -72,22 +73,43 @@ def answer_row(
     facts = [fact_text(e) for e in question["evidence_list"]]
     named = is_named(gold) and bool(facts)
     joined, everything = " ".join(top_texts[:5]), " ".join(top_texts)
+    read = f"{answer.short_answer}\n{answer.answer}"  # what the reader reads: lead, then text
     top, whole = normalise(joined), normalise(everything)
     return {
         "null": not facts,
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
         "named": named,
-        "named_found": states(answer.answer, gold) if named else None,
+        "named_found": states(read, gold) if named else None,
         "named_ceiling": states(joined, gold) if named else None,
         "named_ceiling_all": states(everything, gold) if named else None,
         "facts": len(facts),
         "facts_quoted": facts_quoted(answer, facts) if facts else 0,
         "facts_ceiling": sum(normalise(f) in top for f in facts),
         "facts_ceiling_all": sum(normalise(f) in whole for f in facts),
-        "words": len(answer.answer.split()) if not answer.refused else None,
+        "words": None if answer.refused else len(read.split()),
         "untrue": untrue,
         "lead": bool(answer.short_answer),
+        "type": question.get("question_type", ""),
+        **verdict_figures(gold, answer),
+    }
+
+
+def verdict_figures(gold: str, answer: Answer) -> dict[str, Any]:
+    """For yes/no gold answers, the verdict given and whether the answer's first word is the
+    gold one (strict); for every question, the MultiHop-RAG paper's lenient score
+    (`qa_evaluate.py`: the reply shares one whitespace token with the gold answer, lower case;
+    a refusal replies "Insufficient information.", as the paper's systems do)."""
+    read = f"{answer.short_answer}\n{answer.answer}"
+    reply = "insufficient information." if answer.refused else read.lower()
+    verdict = gold.lower().strip(" .")
+    given = answer.short_answer.lower() if answer.short_answer.lower() in ("yes", "no") else ""
+    first = _FIRST_WORD.search(read)
+    return {
+        "gold_verdict": verdict if verdict in ("yes", "no") else "",
+        "verdict": "" if answer.refused else given,
+        "strict": bool(first) and not answer.refused and first.group().lower() == verdict,
+        "lenient": bool(set(reply.split()) & set(gold.lower().split())),
     }
 
 
@@ -121,8 +143,37 @@ def summarise_answers(rows: Sequence[Mapping[str, Any]], latencies: Sequence[flo
         "mean_words": round(float(np.mean(words)), 1) if words else None,
         "led_with_answer": _mean([float(r["lead"]) for r in rows if r["words"] is not None]),
         "refusal_reasons": reasons,
+        "yes_no": verdict_table(rows),
+        "lenient_accuracy": _mean([float(r["lenient"]) for r in rows]),
+        "lenient_by_type": {
+            t: _mean([float(r["lenient"]) for r in rows if r["type"] == t])
+            for t in sorted({r["type"] for r in rows})
+        },
         "ask_ms": {
             "p50": round(float(np.percentile(lat, 50)), 1),
             "p95": round(float(np.percentile(lat, 95)), 1),
         },
+    }
+
+
+def verdict_table(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Verdicts on the yes/no questions, overall and by question type: precision of "yes"
+    and of "no" (right among given), coverage (given among all), strict accuracy."""
+    yes_no = [r for r in rows if r["gold_verdict"]]
+    table = {"all": _verdicts(yes_no)}
+    for t in sorted({r["type"] for r in yes_no}):
+        table[t] = _verdicts([r for r in yes_no if r["type"] == t])
+    return table
+
+
+def _verdicts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    said = {v: [r for r in rows if r["verdict"] == v] for v in ("yes", "no")}
+    return {
+        "questions": len(rows),
+        "precision_yes": _mean([float(r["gold_verdict"] == "yes") for r in said["yes"]]),
+        "precision_no": _mean([float(r["gold_verdict"] == "no") for r in said["no"]]),
+        "verdicts_yes": len(said["yes"]),
+        "verdicts_no": len(said["no"]),
+        "coverage": _mean([float(bool(r["verdict"])) for r in rows]),
+        "strict_accuracy": _mean([float(r["strict"]) for r in rows]),
     }

@@ -3,6 +3,12 @@
 `VectorStoreIndex` over a Chroma collection, documents split by llama-index's default
 `SentenceSplitter` (1024 tokens, 200 overlap), every article field as document metadata, top k
 by vector similarity. Its collection is rebuilt only when the corpus, splitter or model changed.
+
+It is built from the parts the engine lends in llama-index's own nouns (`llama_embedding`, a
+`BaseEmbedding` over the same ONNX model; `llama_vector_store`, a `ChromaVectorStore` of a
+collection of its own in the same store), exactly as a llama-index user would build it: the
+comparison is llama-index's default against ours on the same model and store, and the evaluator
+never touches Chroma or the model itself.
 """
 
 from __future__ import annotations
@@ -13,19 +19,17 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core import Document, StorageContext, VectorStoreIndex
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import MetadataMode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from bot.evaluation.files import write_text_atomic
 from bot.evaluation.runner import CUTOFF, Retrieved, SystemRun, Workload, peak_rss_mb
-from index.embedding import OnnxEmbedding
-from index.fileio import write_text_atomic
-from index.llama_embedding import LlamaIndexEmbedding
-from index.settings import Settings
-from index.store.connection import connect
+
+if TYPE_CHECKING:
+    from index.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -47,24 +51,23 @@ def documents(corpus: list[Mapping[str, Any]]) -> list[Document]:
 
 def run_baseline(
     work: Workload,
-    settings: Settings,
-    embedder: OnnxEmbedding,
+    engine: Engine,
     k: int = CUTOFF,
     progress: Callable[[str], None] | None = None,
 ) -> SystemRun:
     say = progress or (lambda _: None)
     name = f"multihop-{work.tag}-baseline"
     started = time.perf_counter()
-    index, collection, index_seconds, embedded = _index(work, settings, embedder, name, say)
+    index, chunks, index_seconds, embedded = _index(work, engine, name, say)
     this_run = round(time.perf_counter() - started, 2)
     retriever = index.as_retriever(similarity_top_k=k)
     retriever.retrieve("warm-up question")
     return SystemRun(
         name="baseline",
-        results=[_retrieve(retriever, question, embedder) for question in work.questions],
+        results=[_retrieve(retriever, question, engine) for question in work.questions],
         index_seconds=index_seconds,
         index_seconds_this_run=this_run,
-        chunks=collection.count(),
+        chunks=chunks,
         peak_rss_mb=peak_rss_mb(),
         details={
             "collection": name,
@@ -75,48 +78,36 @@ def run_baseline(
 
 
 def _index(
-    work: Workload,
-    settings: Settings,
-    embedder: OnnxEmbedding,
-    name: str,
-    say: Callable[[str], None],
-) -> tuple[VectorStoreIndex, Any, float, int]:
+    work: Workload, engine: Engine, name: str, say: Callable[[str], None]
+) -> tuple[VectorStoreIndex, int, float, int]:
     """llama-index's default index of the corpus in its own collection (kept between runs of
-    the same corpus and model); the index, its collection, its indexing seconds and how many
+    the same corpus and model); the index, its chunks, its indexing seconds and how many
     chunks this run embedded."""
-    key = _cache_key(work.corpus_path, embedder.fingerprint)
-    marker = settings.data_dir / "multihop" / f"{name}.index.json"
-    client = connect(settings)
+    key = _cache_key(work.corpus_path, engine.stats().embedding_model)
+    marker = engine.settings.data_dir / "multihop" / f"{name}.index.json"
+    embed_model = engine.llama_embedding()
     cached = _cached(marker, key)
-    existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-    if cached is not None and name in existing and client.get_collection(name).count():
-        collection = client.get_collection(name)
-        index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=collection),
-            embed_model=LlamaIndexEmbedding(embedder),
-        )
-        say(f"baseline: reusing {name} ({collection.count()} chunks)")
-        return index, collection, cached, 0
-    if name in existing:
-        client.delete_collection(name)
-    collection = client.create_collection(name, embedding_function=None)
+    store = engine.llama_vector_store(name)
+    if cached is not None and store.client.count():
+        index = VectorStoreIndex.from_vector_store(store, embed_model=embed_model)
+        say(f"baseline: reusing {name} ({store.client.count()} chunks)")
+        return index, store.client.count(), cached, 0
+    store = engine.llama_vector_store(name, fresh=True)
     corpus = json.loads(work.corpus_path.read_text(encoding="utf-8"))
     say(f"baseline: embedding {len(corpus)} articles into {name}")
     started = time.perf_counter()
     index = VectorStoreIndex.from_documents(
         documents(corpus),
-        storage_context=StorageContext.from_defaults(
-            vector_store=ChromaVectorStore(chroma_collection=collection)
-        ),
-        embed_model=LlamaIndexEmbedding(embedder),
+        storage_context=StorageContext.from_defaults(vector_store=store),
+        embed_model=embed_model,
         transformations=[SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)],
     )
     seconds = round(time.perf_counter() - started, 2)
     write_text_atomic(marker, json.dumps({"key": key, "seconds": seconds}))
-    return index, collection, seconds, collection.count()
+    return index, store.client.count(), seconds, store.client.count()
 
 
-def _retrieve(retriever: Any, question: dict[str, Any], embedder: OnnxEmbedding) -> Retrieved:
+def _retrieve(retriever: Any, question: dict[str, Any], engine: Engine) -> Retrieved:
     started = time.perf_counter()
     hits = retriever.retrieve(question["query"])
     latency = (time.perf_counter() - started) * 1000
@@ -125,7 +116,7 @@ def _retrieve(retriever: Any, question: dict[str, Any], embedder: OnnxEmbedding)
         texts=[h.node.get_content(metadata_mode=MetadataMode.EMBED) for h in hits],
         scores=[round(float(h.score or 0.0), 6) for h in hits],
         article_ids=[h.node.metadata["url"] for h in hits],
-        passage_tokens=[embedder.count_tokens(h.node.get_content()) for h in hits],
+        passage_tokens=[engine.count_tokens(h.node.get_content()) for h in hits],
         latency_ms=latency,
     )
 

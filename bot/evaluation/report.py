@@ -135,7 +135,7 @@ def render(report: dict[str, Any]) -> str:
         lines += ["", table(header, body)]
     answers = (report.get("ours") or {}).get("answers")
     if answers:
-        lines += ["", answer_table(answers)]
+        lines += ["", answer_table(answers), "", yes_no_table(answers)]
     return "\n".join(lines)
 
 
@@ -167,6 +167,21 @@ def answer_table(answers: dict[str, Any]) -> str:
     head = f"Answers ({answers['named_questions']} named-answer questions)"
     grid = table(["answer", "ours", "top 5 passages", "passages answered from"], rows)
     return f"{head}\n\n{grid}\nrefusals: {reasons or 'none'}"
+
+
+def yes_no_table(answers: dict[str, Any]) -> str:
+    """Verdicts on the yes/no questions by type, and the paper's lenient accuracy."""
+    rows = [
+        [kind, v["questions"], v["precision_yes"], v["verdicts_yes"], v["precision_no"],
+         v["verdicts_no"], v["coverage"], v["strict_accuracy"]]
+        for kind, v in answers["yes_no"].items()
+    ]  # fmt: skip
+    head = ["yes/no", "n", "prec. yes", "yes", "prec. no", "no", "coverage", "strict acc."]
+    lenient = ", ".join(f"{t} {_fmt(v)}" for t, v in answers["lenient_by_type"].items())
+    return (
+        f"{table(head, rows)}\nlenient accuracy (the paper's scorer, all questions): "
+        f"{_fmt(answers['lenient_accuracy'])} ({lenient})"
+    )
 
 
 def table(header: list[str], rows: list[list[Any]]) -> str:

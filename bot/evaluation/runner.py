@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import MetadataMode
 
-from bot.cli.progress import progress_lines
 from bot.evaluation.answers import answer_row, untrue_citations
+from bot.evaluation.files import write_text_atomic
 from bot.evaluation.metrics import CUTOFF
 from bot.evaluation.multihop import (
     CORPUS_FILE,
@@ -29,9 +29,11 @@ from bot.evaluation.multihop import (
     load_questions,
     slice_corpus,
 )
-from index.embedding import OnnxEmbedding
-from index.fileio import write_text_atomic
+from bot.progress import progress_lines
 from index.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +121,14 @@ def ours_settings(tag: str, **overrides: Any) -> Settings:
 
 def run_ours(
     work: Workload,
-    settings: Settings,
-    embedder: OnnxEmbedding | None = None,
+    engine: Engine,
     k: int = CUTOFF,
     progress: Callable[[str], None] | None = None,
 ) -> SystemRun:
-    """Index `work`'s corpus into our collection, then retrieve and answer every question."""
-    from index.engine import Engine
-
+    """Index `work`'s corpus into the engine's collection, then retrieve and answer every
+    question."""
     say = progress or (lambda _: None)
-    engine = Engine(settings, embedder)
+    settings = engine.settings
     held = engine.stats().articles
     if held >= work.articles:
         say(f"ours: {settings.collection} in {settings.data_dir} holds the corpus already")

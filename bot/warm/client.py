@@ -95,15 +95,16 @@ def stop(settings: Settings) -> Reply | None:
     return reply
 
 
-def start(settings: Settings, minutes: float) -> subprocess.Popen[bytes]:
+def start(settings: Settings, minutes: float, program: str) -> subprocess.Popen[bytes]:
     """Start a helper for these settings in the background, detached from this terminal (its
-    own session: Ctrl-C and closing the terminal leave it alone); it lives on its own."""
+    own session: Ctrl-C and closing the terminal leave it alone); it lives on its own.
+    `program`: the module that runs `bot.warm.server.main` with the commands it serves."""
     if not supported():
         raise HelperError(UNSUPPORTED)
     path = socket_path(settings, create=True)
     if path is None:
         raise HelperError("no private folder for the helper's socket")
-    command = [sys.executable, "-m", "bot.warm.server", "--socket", str(path)]
+    command = [sys.executable, "-m", program, "--socket", str(path)]
     command += ["--minutes", repr(minutes), "--fingerprint", fingerprint(settings)]
     return subprocess.Popen(
         command,
@@ -116,9 +117,9 @@ def start(settings: Settings, minutes: float) -> subprocess.Popen[bytes]:
     )
 
 
-def start_and_wait(settings: Settings, minutes: float) -> Started:
+def start_and_wait(settings: Settings, minutes: float, program: str) -> Started:
     """Start a helper and wait until it answers (the engine opens in a few seconds)."""
-    process = start(settings, minutes)
+    process = start(settings, minutes, program)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         reply = ping(settings)

@@ -1,10 +1,13 @@
-"""The warm helper itself: `python -m bot.warm.server --socket PATH --minutes M
---fingerprint FP`, started by `bot.warm.client.start`.
+"""The warm helper itself, `main(run)`: the program `bot.warm.client.start` starts (the command
+line's is `python -m bot.cli.warm_process --socket PATH --minutes M --fingerprint FP`) hands it
+`run`, which runs one command with the helper's engine and captures its output.
 
-It opens one engine for its life and serves `ask` and `sources` one request at a time, catching
-up with what other processes wrote to the store before each. It leaves after M minutes without
-a request, on `stop`, on SIGTERM, or when another helper took its socket, removing the socket
-file it made. Its log goes to `warm.log` in the data folder, never to a terminal.
+It opens one engine for its life and serves the commands `run` serves one request at a time,
+catching up before each with what other processes wrote to the store, or with another store now
+in its data folder's place (a folder re-pointed or built anew: the engine knows its store by
+identity). It leaves after M minutes without a request, on `stop`, on SIGTERM, or when another
+helper took its socket, removing the socket file it made. Its log goes to `warm.log` in the
+data folder, never to a terminal.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ import os
 import signal
 import socket
 import struct
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.warm.capture import run_captured
+from bot.logs import guard_handler, private_file_handler
 from bot.warm.place import fingerprint
 from bot.warm.protocol import ProtocolError, Reply, encode, exchange, from_reply, read_message
 
@@ -33,12 +36,16 @@ SEND_TIMEOUT = 30.0
 CHECK_EVERY = 5.0  # seconds between checks that the socket file is still ours
 LOG_FORMAT = "%(asctime)s warm[%(process)d] %(levelname)s %(name)s: %(message)s"
 
+# One command: (argv, settings, engine) -> its captured output and exit code.
+Runner = Callable[[list[str], Any, Any], Reply]
+
 
 class Stopped(BaseException):
     """SIGTERM: not an Exception, so that no command's error handling swallows it."""
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(run: Runner, argv: list[str] | None = None) -> int:
+    """Serve `run`'s commands until idle, stopped or replaced; the process's exit code."""
     args = _arguments(argv)
     from index.errors import NewsbotError
     from index.settings import load_settings
@@ -55,10 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     if _answers(path):
         log.info("a helper already answers on %s", path)
         return 0
-    return _serve_with_engine(settings, path, args)
+    return _serve_with_engine(settings, path, args, run)
 
 
-def _serve_with_engine(settings: Any, path: Path, args: argparse.Namespace) -> int:
+def _serve_with_engine(settings: Any, path: Path, args: argparse.Namespace, run: Runner) -> int:
     from index.engine import Engine
     from index.errors import NewsbotError
 
@@ -74,7 +81,7 @@ def _serve_with_engine(settings: Any, path: Path, args: argparse.Namespace) -> i
             log.info("a helper already answers on %s", path)
             return 0
         signal.signal(signal.SIGTERM, _terminate)
-        helper = Helper(bound[0], path, bound[1], settings, engine, args)
+        helper = Helper(bound[0], path, bound[1], settings, engine, args, run)
         try:
             helper.serve()
         except Stopped:
@@ -97,9 +104,10 @@ class Helper:
         settings: Any,
         engine: Any,
         args: argparse.Namespace,
+        run: Runner,
     ) -> None:
         self.listener, self.path, self.inode = listener, path, inode
-        self.settings, self.engine = settings, engine
+        self.settings, self.engine, self.run = settings, engine, run
         self.idle_seconds = args.minutes * 60
         self.fingerprint = args.fingerprint
         self.requests = 0
@@ -163,7 +171,7 @@ class Helper:
             self.engine.refresh()  # what other processes indexed since the last request
         except Exception:  # the command reports a store it cannot read; we keep serving
             log.exception("could not catch up with the store")
-        reply = run_captured(argv, self.settings, self.engine)
+        reply = self.run(argv, self.settings, self.engine)
         self.requests += 1
         self.last = time.monotonic()
         # The command only: a question's text is never logged at INFO.
@@ -261,8 +269,6 @@ def _terminate(_signum: int, _frame: object) -> None:
 def _log_to(path: Path, settings: Any) -> None:
     """The helper's log file, private to its owner and without secrets; no log at all when it
     cannot be written (never a terminal)."""
-    from bot.cli.logs import guard_handler, private_file_handler
-
     root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
     try:
@@ -275,12 +281,8 @@ def _log_to(path: Path, settings: Any) -> None:
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.warm.server")
+    parser = argparse.ArgumentParser(prog="warm helper")
     parser.add_argument("--socket", required=True, help="the socket file to listen on")
     parser.add_argument("--minutes", type=float, required=True, help="leave after this idle")
     parser.add_argument("--fingerprint", required=True, help="of the settings it was asked for")
     return parser.parse_args(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

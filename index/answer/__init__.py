@@ -1,12 +1,26 @@
 """The answer stage: from retrieved passages to the text a reader gets.
 
-- `question`: the question as retrieval left it (vectors, clauses, named publications);
-- `sentences`: the passages' sentences with their stored vectors;
-- `features`, `selector`: which sentences answer (trees learned on MultiHop-RAG dev);
-- `lead`: the name or number an answer leads with;
-- `refusal`: when to refuse, and why;
-- `render`: `[n]` marks and verbatim citations;
-- `extractive`: the answerer that puts these together (no LLM, nothing embedded).
+Reading the question, once:
+- `question`: the question as the stage reads it (vectors, clauses, publications, what it asks);
+- `asks`: what it asks for (a person, a date, a count of runners, money, a verdict ...);
+- `yes_no`: a yes/no question's parts (one claim, two sources, consistency, order in time).
+
+Reading the sentences:
+- `sentences`: the passages' sentences with their stored vectors (datelines cut off ledes);
+- `spans`, `names`, `numbers`: the numbers (and their kind), names and values a sentence states
+  (dates: `index/dates.py`);
+- `features`, `selector`: which sentences answer (trees learned on both benchmarks' dev halves).
+
+Answering (extractive, the default; no LLM, nothing embedded):
+- `slots`: spans of the kind asked, scored by how they fit the question;
+- `lead`: what an answer leads with, or nothing; `verdicts`: Yes, No, or undecided, from the
+  sentences that decide it;
+- `refusal`: when to refuse, and why; `render`: `[n]` marks and verbatim citations;
+- `extractive`: the answerer that puts these together; `compose`: extractive, LLM, or refusal.
+
+Generated answers (LLM mode): `generated`, `generated_checks`, `prompts`, `instructions` (text
+an article addresses to a model), `llm_backends`, `llm_reply`, `local_llm`; their checks:
+`verification`, `claims`, `proper_names`.
 """
 
 from index.answer.extractive import (

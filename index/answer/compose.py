@@ -20,6 +20,7 @@ from index.answer.question import AskedQuestion
 from index.answer.refusal import Thresholds
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import StoredSentenceVectors
+from index.answer.slots import SlotRanker
 from index.results import Answer, Passage
 from index.retrieval.hybrid import SearchResult
 from index.retrieval.query_analysis import clause_texts
@@ -76,7 +77,9 @@ def stored_extractive_answerer(
         chunks=store.vectors_of,
         body=lambda passage: store.body_of(passage.chunk_id),
     )
-    thresholds = Thresholds(settings.refusal_threshold, settings.refusal_passage_threshold)
     selector = SentenceSelector.load()
+    thresholds = Thresholds(
+        settings.refusal_threshold, settings.refusal_passage_threshold, **selector.short_refusal
+    )
     selector.policy = replace(selector.policy, max_sentences=settings.max_answer_sentences)
-    return ExtractiveAnswerer(stored, embed, selector, thresholds)
+    return ExtractiveAnswerer(stored, embed, selector, thresholds, SlotRanker.load())

@@ -14,14 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.answer.features import is_heading, is_residue, sentence_features
-from index.answer.lead import short_answer
+from index.answer.asks import VERDICT
+from index.answer.features import sentence_features
+from index.answer.lead import Lead, choose_lead
 from index.answer.question import AskedQuestion
-from index.answer.refusal import Thresholds, missing_focus, refusal
+from index.answer.refusal import Thresholds, missing_focus, missing_slot, refusal
 from index.answer.render import render
-from index.answer.selector import SentenceSelector, is_short
-from index.answer.sentences import Sentence, attach_vectors, split_passages
-from index.results import Answer, Passage
+from index.answer.selector import SentenceSelector
+from index.answer.sentences import Sentence, attach_vectors, is_heading, is_residue, split_passages
+from index.answer.slots import SlotPool, SlotRanker
+from index.answer.verdicts import decide
+from index.answer.yes_no import parse
+from index.results import Answer, Passage, Verdict, VerdictPart
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -47,6 +51,7 @@ class Scored:
     x: np.ndarray
     scores: np.ndarray
     embedded: int  # sentences that had no stored vector and were embedded now
+    pool: SlotPool  # their spans of the kind the question asks for
 
 
 class ExtractiveAnswerer:
@@ -56,49 +61,83 @@ class ExtractiveAnswerer:
         embed: Embed,
         selector: SentenceSelector,
         thresholds: Thresholds,
+        slots: SlotRanker | None = None,
     ) -> None:
         self.stored, self.embed = stored, embed
-        self.selector, self.thresholds = selector, thresholds
+        self.selector, self.thresholds, self.slots = selector, thresholds, slots
 
     def answer(self, question: AskedQuestion, passages: list[Passage]) -> Answer:
         scored = self.score(question, passages)
         best = float(scored.scores.max()) if len(scored.scores) else 0.0
-        short = is_short(question.text)
-        reason = refusal(best, self._passage_cosine(question, passages), self.thresholds, short)
+        asks = question.asks
+        cosine = self._passage_cosine(question, passages)
+        reason = refusal(best, cosine, self.thresholds, asks.short)
         if reason is not None:
             return refused(question.text, reason, passages, best)
-        picks, lead = quoted(
-            question.text, scored.sentences, scored.scores, self.selector, question.sources
-        )
+        if asks.expects == VERDICT:
+            return self._verdict(question, scored, best)
+        picks, lead = quoted(question, scored, self.selector, self.slots)
         if not picks:  # nothing but headings and embeds, and the refusal bars set to 0
             return refused(question.text, "weak_best_sentence", passages, best)
-        chosen = [scored.sentences[i] for i in picks]
-        focus = missing_focus(question.text, [s.text for s in chosen])
+        texts = [scored.sentences[i].text for i in picks]
+        focus = missing_slot(asks, lead) or missing_focus(question.text, asks, texts)
         if focus is not None and self.thresholds.focus:
             return refused(question.text, "focus_not_found", passages, best, focus=focus)
-        text, citations = render(chosen, lambda s: self.stored.body(s.passage), lead)
+        chosen = [scored.sentences[i] for i in picks]
+        text, citations = render(chosen, lambda s: self.stored.body(s.passage))
         return Answer(
             question=question.text,
             answer=text,
             refused=False,
             citations=citations,
             confidence=round(best, 4),
-            short_answer=lead,
+            short_answer=lead.text if lead else "",
+        )
+
+    def _verdict(self, question: AskedQuestion, scored: Scored, best: float) -> Answer:
+        """Yes or No with the sentence deciding each part, or the evidence side by side with
+        one plain sentence saying the articles don't settle it."""
+        parsed = parse(question.text, question.sources)
+        decision = decide(parsed, scored.sentences, scored.scores)
+        picks = decision.sentences or self.selector.choose(scored.sentences, scored.scores, True)
+        chosen = [scored.sentences[i] for i in picks]
+        text, citations = render(chosen, lambda s: self.stored.body(s.passage))
+        if decision.outcome == "undecided":
+            text = f"{UNDECIDED} {text}" if text else UNDECIDED
+        numbers = {c.doc_id: c.n for c in citations}
+        verdict = Verdict(
+            kind=parsed.kind,  # type: ignore[arg-type]
+            outcome=decision.outcome,  # type: ignore[arg-type]
+            parts=[
+                VerdictPart(
+                    claim=p.part.text,
+                    sources=list(p.part.sources),
+                    outcome=p.outcome,  # type: ignore[arg-type]
+                    why=p.why,
+                    citations=sorted(
+                        {numbers[scored.sentences[i].passage.doc_id] for i in p.sentences}
+                    ),
+                )
+                for p in decision.parts
+            ],
+        )
+        return Answer(
+            question=question.text,
+            answer=text,
+            refused=False,
+            citations=citations,
+            confidence=round(best, 4),
+            short_answer={"yes": "Yes", "no": "No"}.get(decision.outcome, ""),
+            verdict=verdict,
         )
 
     def score(self, question: AskedQuestion, passages: list[Passage]) -> Scored:
         """Every answerable sentence of the passages with its selector score."""
         sentences = [s for s in split_passages(passages) if _answerable(s.text)]
         embedded = attach_vectors(sentences, self.stored.sentences(passages), self.embed)
-        x = sentence_features(
-            question.text,
-            question.clauses,
-            question.vectors,
-            sentences,
-            question.sources,
-            question.dates,
-        )
-        return Scored(sentences, x, self.selector.score(x, question.text), embedded)
+        pool = SlotPool(question.asks, question.text, sentences, question.sources)
+        x = sentence_features(question, sentences, pool)
+        return Scored(sentences, x, self.selector.score(x), embedded, pool)
 
     def _passage_cosine(self, question: AskedQuestion, passages: list[Passage]) -> float:
         """The best cosine of a passage's chunk (title, source and date included, as indexed)
@@ -111,24 +150,32 @@ class ExtractiveAnswerer:
 
 
 def quoted(
-    question: str,
-    sentences: list[Sentence],
-    scores: np.ndarray,
+    question: AskedQuestion,
+    scored: Scored,
     selector: SentenceSelector,
-    sources: Sequence[str] = (),
-) -> tuple[list[int], str]:
-    """The positions of the sentences an answer quotes and the name or number it leads with
-    (""): the selector's choice, plus the sentence stating the lead, which must stand in a
-    quote. `benchmarks/train_answerer.py` scores its policies through this too."""
-    short = is_short(question)
-    picks = selector.choose(sentences, scores, short)
+    slots: SlotRanker | None,
+) -> tuple[list[int], Lead | None]:
+    """The positions of the sentences an answer quotes, the sentence stating its lead first,
+    and the lead (None when the sentences support none). `benchmarks/train_answerer.py` scores
+    its policies through this too."""
+    asks = question.asks
+    picks = selector.choose(scored.sentences, scored.scores, asks.short)
     if not picks:
-        return picks, ""
-    lead, stating = short_answer(
-        question, sentences, scores, picks, selector.names, selector.name_min_score, sources, short
+        return picks, None
+    lead = choose_lead(
+        asks,
+        question.text,
+        scored.sentences,
+        scored.scores,
+        picks,
+        scored.pool,
+        slots,
+        selector.names,
+        selector.name_min_score,
+        question.sources,
     )
-    if stating is not None and stating not in picks:
-        picks.append(stating)
+    if lead is not None:
+        picks = [lead.sentence, *(i for i in picks if i != lead.sentence)]
     return picks, lead
 
 
@@ -138,6 +185,7 @@ def _answerable(text: str) -> bool:
 
 
 REFUSAL = "The indexed articles don't cover this question, so I won't guess."
+UNDECIDED = "The articles don't settle this either way; here is what they say."
 REASONS = {
     "publication_not_indexed": "The index holds no articles from {names}, so I won't guess.",
     "no_close_passage": "No indexed article is close to this question, so I won't guess.",

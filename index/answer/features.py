@@ -13,7 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.answer.sentences import Sentence
+from index.answer.asks import AMOUNT, COUNT, MEASURE, MONEY, PERCENT, kind_group
+from index.answer.question import AskedQuestion
+from index.answer.sentences import Sentence, is_heading, is_residue
+from index.answer.slots import SlotPool
 from index.text import WORD, cached_terms, stopwords
 
 FEATURES = (
@@ -50,32 +53,22 @@ FEATURES = (
     "exact_coverage",  # IDF-weighted share of the question's words, as written, in the sentence
     "count_number",  # holds a count ("nine people", "a toll of nine"), not only a duration
     "wants_count",  # the question asks how many or how much
+    "short",  # the question is short (a team channel's, not MultiHop-RAG's kind)
+    "expects",  # what kind of answer it asks for (asks.KIND_GROUPS)
+    "has_slot",  # holds a span of that kind the question does not state
+    "slot_closeness",  # how near such a span stands to the question's own words
+    "names_covered",  # share of the question's names in the sentence or its article's title
+    "title_coverage",  # share of the question's terms in its article's title
+    "predicate_coverage",  # weighted share of the question's words about what is asked
 )
 
-_WANTS_NUMBER = re.compile(
-    r"^\s*(how (many|much|long|old|far|often|large|big)|what (year|date|time|percentage|number)"
-    r"|when)\b",
-    re.I,
-)
-_WANTS_NAME = re.compile(
-    r"^\s*(who|whom|whose|which|what (is the name|company|organi[sz]ation|team|person|firm))\b"
-    r"|\b(which|what) (company|organi[sz]ation|individual|person|team|entity|player|firm)\b",
-    re.I,
-)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|dozens?)\b",
     re.I,
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'’-]+")
-_HEADING = re.compile(r"^[^.!?…\"”’,;:]*$")
-HEADLINE_WORDS = 12
-_RESIDUE = re.compile(
-    r"pic\.twitter\.com|https?://|\(@\w+\)|@\w+\)?\s+\w+ \d{1,2}, \d{4}"
-    r"|^[A-Z][A-Z .,'-]{2,}(?:,\s*[A-Z][a-z]{2,4}\.? \d{1,2})?\s*[—–-]{1,2}\s",
-)
 _QUOTE = re.compile(r"[\"“”]")
-_COUNT_Q = re.compile(r"^\s*how (many|much)\b", re.I)
 _NUMBER_WORD = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
     r"thirty|forty|fifty|hundreds?|thousands?|millions?|dozens?)"
@@ -88,45 +81,19 @@ _DURATION = re.compile(
 _ANY_NUMBER = re.compile(rf"\b{_NUMBER_WORD}\b", re.I)
 
 
-def wants_number(question: str) -> bool:
-    return bool(_WANTS_NUMBER.search(question))
-
-
-def wants_name(question: str) -> bool:
-    return bool(_WANTS_NAME.search(question))
-
-
-def is_residue(text: str) -> bool:
-    """Social-media embed residue ("pic.twitter.com/…", "— Name (@handle) May 1, 2023") or a
-    dateline ("ALDER BAY, Feb. 26 — "): never an answer sentence on its own."""
-    return bool(_RESIDUE.search(text))
-
-
-def is_heading(text: str) -> bool:
-    """A Markdown heading, or a short line that ends without punctuation (a headline). A long
-    one is a sentence hard-wrapped across lines, which still says something."""
-    text = text.strip()
-    if text.startswith("#"):
-        return True
-    return bool(_HEADING.search(text)) and len(text.split()) <= HEADLINE_WORDS
-
-
 def sentence_features(
-    question: str,
-    clauses: Sequence[str],
-    vectors: np.ndarray,
-    sentences: Sequence[Sentence],
-    sources: Sequence[str] = (),
-    dates: Sequence[str] = (),
+    asked: AskedQuestion, sentences: Sequence[Sentence], pool: SlotPool
 ) -> np.ndarray:
-    """One row of FEATURES per sentence. `vectors` are the unit vectors of the question and
-    then of each clause (the question again when it has none), as retrieval embedded them.
+    """One row of FEATURES per sentence: `pool` holds the spans of the kind the question asks
+    for, found once for the selector and the lead.
 
     Longer than most functions on purpose: its columns are written in FEATURES order, one per
     line, so that the order the trees were fitted on can be read off in one place."""
     n = len(sentences)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
+    question, clauses, vectors = asked.text, asked.clauses, asked.vectors
+    sources, dates, asks = asked.sources, asked.dates, asked.asks
     v = np.stack([s.vector for s in sentences]).astype(np.float32)
     cos_all = np.einsum("sd,qd->sq", v, vectors.astype(np.float32))
     cos = cos_all[:, 0]
@@ -138,10 +105,13 @@ def sentence_features(
     lexical = _lexical(question, clauses, sentences)
     names = _names(question, sentences)
     exact = _exact_coverage(question, sentences)
-    q_count = bool(_COUNT_Q.search(question))
+    q_count = asks.expects in (COUNT, MONEY, AMOUNT, MEASURE, PERCENT)
+    has_slot, slot_closeness = pool.per_sentence()
+    names_covered, title_coverage = pool.topic_coverage()
+    predicate = pool.predicate_coverage()
     passage_best = max((s.passage.score for s in sentences), default=0.0) or 1.0
     article_best, article_rank = _per_article(cos, sentences)
-    q_number, q_name = wants_number(question), wants_name(question)
+    q_number, q_name = asks.wants_number, asks.wants_name
     rows = []
     for i, s in enumerate(sentences):
         text = s.text
@@ -175,6 +145,13 @@ def sentence_features(
             exact[i],
             float(_counts(text)),
             float(q_count),
+            float(asks.short),
+            float(kind_group(asks.expects)),
+            has_slot[i],
+            slot_closeness[i],
+            names_covered[i],
+            title_coverage[i],
+            predicate[i],
         ))  # fmt: skip
     return np.asarray(rows, dtype=np.float64)
 

@@ -1,8 +1,16 @@
-"""The line an answer leads with: the name or number the question asks for, stated plainly.
+"""The line an answer leads with: the thing the question asks for, of the kind it asks for, or
+no line at all.
 
-Taken only from the answer's own quoted sentences (so it stands verbatim in a quote), and only
-when the retrieved articles support it: a name the question does not use that several of them
-mention is the classic signal of a multi-hop answer. When nothing qualifies, no line is made.
+Two ways to it, chosen by what the question asks (`asks.Asks`):
+
+- one thing of a known kind (a count, an amount, a date, a person, a place) in a short
+  question: the best span of that kind in the retrieved sentences, by the slot ranker
+  (`slots.py`), when it clears the ranker's bar; a relative date is given with the day it
+  names ("Thursday (18 January 2024)");
+- a name, in a long multi-hop question (MultiHop-RAG's kind): the name trees, over the names
+  several retrieved articles mention.
+
+A lead is always stated by a sentence the answer quotes.
 """
 
 from __future__ import annotations
@@ -14,39 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.answer.features import wants_name, wants_number
+from index.answer.asks import Asks
+from index.answer.names import names_in
 from index.answer.sentences import Sentence
-from index.text import stopwords
+from index.answer.slots import SlotPool, SlotRanker
+from index.answer.spans import Span
+from index.dates import DatePhrase, parse_day, resolve, spoken
 from index.trees import TreeRanker
-
-# A run of capitalised words, with "of", "&", "de" inside it: "Bank of England".
-_NAME = re.compile(
-    r"\b[A-Z][\w'’.-]*[\w](?:\s+(?:(?:of|&|de|del|van|von|der|la|le)\s+)?[A-Z][\w'’.-]*[\w])*"
-)
-# Titles before a name ("CEO Caroline Ellison", "President Biden"): not part of it.
-_TITLES = frozenset(
-    "ceo cfo coo cto chief president vice prime minister senator sen rep governor gov "
-    "councillor councilor councilman councilwoman alderman spokesman spokeswoman spokesperson "
-    "mayor judge justice coach manager director chairman chair secretary general dr mr "
-    "mrs ms sir king queen prince princess pope lord lady officer head founder "
-    "co-founder".split()
-)
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_CONNECTORS = frozenset("of & de del van von der la le".split())
-_NUMBER = re.compile(
-    r"(?:[$£€]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|"
-    r"hundred))?(?:\s+[a-z][a-z-]+)?"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundreds|thousands|dozens)(?:\s+(?:million|billion|thousand|hundred))?\s+[a-z][a-z-]+",
-)
-_NOT_NAMES = frozenset(
-    "a an the this that these those he she it they we i you his her its their our but "
-    "and or so yet in on at for from with by as after before when while if however "
-    "meanwhile also according said says monday tuesday wednesday thursday friday "
-    "saturday sunday january february march april may june july august september october "
-    "november december".split()
-)
-_UNIT_STOP = frozenset("a an the of and or to in on at for from with by as is was were are".split())
 
 
 @dataclass
@@ -136,11 +118,69 @@ def name_candidates(
             )
         )
     for c in out:
-        c.features[-1] = math.log1p(len(out))
+        c.features[NAME_FEATURES.index("candidates")] = math.log1p(len(out))
     return out
 
 
-def short_answer(
+@dataclass(frozen=True)
+class Lead:
+    """What an answer leads with ("" when the sentence is sure enough and the span is not),
+    and the candidate sentence that states it, which the answer quotes first."""
+
+    text: str
+    sentence: int
+
+
+def choose_lead(
+    asks: Asks,
+    question: str,
+    sentences: Sequence[Sentence],
+    scores: np.ndarray,
+    chosen: Sequence[int],
+    pool: SlotPool,
+    slot_ranker: SlotRanker | None,
+    name_ranker: TreeRanker | None,
+    name_min_score: float,
+    sources: Sequence[str] = (),
+) -> Lead | None:
+    """The lead for `asks`; None when the sentences state nothing of the kind asked."""
+    if not chosen or not asks.typed:
+        return None
+    if asks.wants_name and not asks.short:
+        return name_lead(question, sentences, scores, chosen, name_ranker, name_min_score, sources)
+    return slot_lead(pool, sentences, scores, slot_ranker)
+
+
+def slot_lead(
+    pool: SlotPool, sentences: Sequence[Sentence], scores: np.ndarray, ranker: SlotRanker | None
+) -> Lead | None:
+    """The best span of the kind asked: a lead at the ranker's lead bar, its sentence alone
+    down to the answer bar, None below (the thing asked is not stated)."""
+    if ranker is None:
+        return None
+    slots = pool.slots(scores)
+    if not slots:
+        return None
+    p = ranker.score(slots)
+    best = int(np.argmax(p))
+    if p[best] < ranker.answer_bar:
+        return None
+    slot = slots[best]
+    text = stated(slot.span, sentences[slot.sentence]) if p[best] >= ranker.lead_bar else ""
+    return Lead(text, slot.sentence)
+
+
+def stated(span: Span, sentence: Sentence) -> str:
+    """A span as a lead states it: as written, and a relative day ("Thursday") with the day it
+    names, counted from its article's date."""
+    if span.kind not in ("weekday", "relative_day"):
+        return span.text
+    phrase = DatePhrase(span.start, span.end, span.text, span.kind)
+    day = resolve(phrase, parse_day(sentence.passage.published_at), sentence.text)
+    return f"{span.text} ({spoken(day)})" if day else span.text
+
+
+def name_lead(
     question: str,
     sentences: Sequence[Sentence],
     scores: np.ndarray,
@@ -148,86 +188,19 @@ def short_answer(
     ranker: TreeRanker | None,
     min_score: float,
     sources: Sequence[str] = (),
-    short: bool = False,
-) -> tuple[str, int | None]:
-    """The name or number to lead with ("" when the quotes support none) and, for a name, the
-    sentence stating it, which the answer must quote. The name ranker learned from
-    MultiHop-RAG's long questions; for a short one, a name leads only when the answer quotes it
-    and at least two retrieved articles mention it."""
-    if not chosen:
-        return "", None
-    if wants_number(question):
-        return _number(question, sentences[chosen[0]].text), None
-    if not wants_name(question) or ranker is None:
-        return "", None
+) -> Lead | None:
+    """The name the name trees rank first, when they are sure enough of it."""
+    if ranker is None:
+        return None
     candidates = name_candidates(question, sentences, scores, chosen, sources)
     if not candidates:
-        return "", None
-    if short:
-        agreed = [c for c in candidates if c.features[0] >= 2 and c.features[3]]
-        best_short = max(agreed, key=lambda c: c.features[1], default=None)
-        return (best_short.name, best_short.sentence) if best_short else ("", None)
+        return None
     p = ranker.score(np.asarray([c.features for c in candidates], dtype=np.float64))
     best = int(np.argmax(p))
     if p[best] < min_score:
-        return "", None
-    return candidates[best].name, candidates[best].sentence
+        return None
+    return Lead(candidates[best].name, candidates[best].sentence)
 
 
 def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[\w'’-]+", text)}
-
-
-def names_in(text: str, common: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    """Capitalised runs of `text` that may be names (function words and titles before them
-    dropped, possessives cut: "CEO Caroline Ellison's" -> "Caroline Ellison"). `common` holds
-    words seen in lower case nearby: at a run's edge such a word is an ordinary word that opens
-    a sentence ("Could Google ..."), not part of a name."""
-    out = []
-    for m in _NAME.finditer(text):
-        words = m.group().split()
-        while words and _edge_word(words[0], common):
-            words = words[1:]
-        while words and _edge_word(words[-1], common, end=True):
-            words = words[:-1]
-        if words and m.start() == 0 and len(words) == 1 and words[0].lower() in stopwords():
-            continue  # "Here", "Why": a sentence's first word, not a name
-        name = _POSSESSIVE.sub("", " ".join(words).rstrip("."))
-        if len(name) > 1:
-            out.append(name)
-    return out
-
-
-def _edge_word(word: str, common: frozenset[str] | set[str], end: bool = False) -> bool:
-    low = _POSSESSIVE.sub("", word.lower())
-    if low in _NOT_NAMES or low in _CONNECTORS or (not end and low in _TITLES):
-        return True
-    return low in common and not word.isupper()
-
-
-_UNITS = re.compile(
-    r"^(?:miles?|kilometres?|kilometers?|km|metres?|meters?|feet|foot|inches|yards?|hours?|"
-    r"minutes?|seconds?|days?|weeks?|months?|years?|percent|per cent|%|million|billion|"
-    r"trillion|people|dead|deaths|tons?|tonnes?|dollars?|euros?|pounds?)\b",
-    re.I,
-)
-
-
-def _number(question: str, sentence: str) -> str:
-    """The number phrase of `sentence` that answers a how-many/how-long question: one with a
-    unit or a counted noun, near the question's words, that the question does not state."""
-    asked = _words(question)
-    best, best_key = "", (-1, 0)
-    for m in _NUMBER.finditer(sentence):
-        phrase = m.group().strip().rstrip(".,")
-        words = phrase.split()
-        if words and words[-1].lower() in _UNIT_STOP:
-            phrase = " ".join(words[:-1])
-        if not phrase or _words(phrase) <= asked:
-            continue
-        after = phrase.split(maxsplit=1)[1] if " " in phrase else ""
-        near = _words(sentence[max(0, m.start() - 40) : m.end() + 40]) & asked
-        key = (int(bool(_UNITS.match(after))) + len(near), -m.start())
-        if key > best_key:
-            best, best_key = phrase, key
-    return best

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from text_to_num import alpha2digit
 
+from index.dates import MONTHS, WEEKDAYS
+
 _SCALES = {
     "k": 1e3,
     "thousand": 1e3,
@@ -76,29 +78,7 @@ def missing_values(claim: str, source: str) -> list[float]:
     return [v for v in number_values(claim) if not any(same(v, h) for h in have)]
 
 
-CALENDAR = {
-    **{
-        m: "month"
-        for m in [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    },
-    **{
-        d: "weekday"
-        for d in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    },
-}
+CALENDAR = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday")}
 _SLOT = re.compile(
     rf"(\d+(?:,\d{{3}})*(?:\.\d+)?)(?:(?:st|nd|rd|th)\b)?(?:\s?({_SCALE})\b)?|[A-Za-z]+", re.I
 )

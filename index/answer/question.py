@@ -1,10 +1,13 @@
-"""A question as retrieval left it for the answerer: its text, vectors and analysis."""
+"""A question as the answer stage reads it, analysed once: its text, the vectors retrieval
+embedded, the publications and dates it names, and what it asks for (`asks.Asks`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from index.answer.asks import Asks, analyse
 
 
 @dataclass
@@ -18,6 +21,11 @@ class AskedQuestion:
     sources: tuple[str, ...] = ()  # publications of the index it names
     dates: tuple[str, ...] = ()  # publication dates it names
     unknown_sources: tuple[str, ...] = ()  # publications it cites that the index lacks
+    asks: Asks = field(default=None)  # type: ignore[assignment]  # what it asks for
+
+    def __post_init__(self) -> None:
+        if self.asks is None:
+            self.asks = analyse(self.text)
 
     @property
     def vector(self) -> np.ndarray:

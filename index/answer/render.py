@@ -12,15 +12,14 @@ from index.text import cite
 Body = Callable[[Sentence], str | None]
 
 
-def render(chosen: Sequence[Sentence], body_of: Body, lead: str = "") -> tuple[str, list[Citation]]:
-    """The answer text (the lead line first, when there is one) and its citations."""
+def render(chosen: Sequence[Sentence], body_of: Body) -> tuple[str, list[Citation]]:
+    """The answer text and its citations (the lead is the answer's `short_answer`: front ends
+    show it their own way, so the text carries no Markdown)."""
     numbers: dict[str, int] = {}
     for sentence in chosen:
         numbers.setdefault(sentence.passage.doc_id, len(numbers) + 1)
     parts = [cite(s.text, [numbers[s.passage.doc_id]]) for s in chosen]
     text = " ".join(parts)
-    if lead:
-        text = f"**{lead}**\n{text}"
     citations = []
     for doc_id, n in numbers.items():
         group = [s for s in chosen if s.passage.doc_id == doc_id]

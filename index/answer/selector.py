@@ -1,9 +1,10 @@
 """The sentence selector: which retrieved sentences answer the question, learned from data.
 
-MultiHop-RAG's evidence facts are verbatim article text, so every sentence of a retrieved
-passage on its dev split is labelled (holds a gold fact or not). Gradient-boosted trees over
-`index/answer/features.py` score each sentence (`benchmarks/train_answerer.py` fits them and the
-thresholds below, and writes `selector.json`); the trees are walked with numpy like the
+Both benchmarks' evidence is verbatim article text, so every sentence of a retrieved passage
+of their dev halves is labelled (holds evidence or not): MultiHop-RAG's long multi-hop
+questions and the news set's short ones a team channel asks. Gradient-boosted trees over
+`index/answer/features.py` score each sentence (`benchmarks/train_answerer.py` fits them on both
+and the thresholds below, and writes `selector.json`); the trees are walked with numpy like the
 passage ranker's, so no learning library is needed at run time.
 
 The choice: the best sentence, then one sentence per further fact the question needs, each
@@ -26,32 +27,6 @@ from index.trees import TreeRanker
 
 DEFAULT_MODEL = Path(__file__).with_name("selector.json")
 REDUNDANT = 0.92  # cosine above which a second sentence adds nothing
-# MultiHop-RAG, which the trees learned from, has no question under 18 words and none asking
-# "how many" or "when": a shorter question is outside what they saw.
-SHORT_QUESTION_WORDS = 16
-SHORT_FLOOR = 0.95  # a short question's further sentence scores at least this share of the best
-SHORT_SENTENCES = 3
-_F = {name: i for i, name in enumerate(FEATURES)}
-
-
-def short_question_prior(x: np.ndarray) -> np.ndarray:
-    """A hand-set score for questions the trees never saw (not fitted: no data for them):
-    closeness to the question, on its own and with its neighbours, the question's words
-    around it (stemmed, and as written, which tells "the Pakistani strike" from "Pakistan's"),
-    and, for "how many", a count rather than a duration."""
-    f = _F
-    return (
-        0.3 * x[:, f["cosine"]]
-        + 0.2 * x[:, f["window_cosine"]]
-        + 0.2 * x[:, f["window_coverage"]]
-        + 0.3 * x[:, f["exact_coverage"]]
-        + 0.15 * x[:, f["wants_count"]] * (2 * x[:, f["count_number"]] - 1)
-        + 0.1 * x[:, f["wants_number"]] * x[:, f["number"]]
-    ).clip(0.0, 1.0)
-
-
-def is_short(question: str) -> bool:
-    return len(question.split()) < SHORT_QUESTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -62,6 +37,8 @@ class Policy:
     same_article_above: float = 0.5  # ... and this when its article is already quoted
     max_sentences: int = 4
     max_words: int = 100  # the answer's sentences stop growing past this many words
+    short_floor: float = 0.95  # a short question's further sentence: this share of the best
+    short_sentences: int = 3  # ... and at most this many sentences
 
 
 class SentenceSelector:
@@ -76,6 +53,7 @@ class SentenceSelector:
     ) -> None:
         self.trees, self.policy = trees, policy
         self.names, self.name_min_score = names, name_min_score
+        self.short_refusal: dict[str, float] = {}  # the short questions' refusal bars
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> SentenceSelector:
@@ -88,15 +66,13 @@ class SentenceSelector:
             else None
         )
         policy = Policy(**data.get("policy", {}))
-        return cls(trees, policy, name_trees, float(data.get("name_min_score", 0.5)))
+        selector = cls(trees, policy, name_trees, float(data.get("name_min_score", 0.5)))
+        selector.short_refusal = dict(data.get("short_refusal", {}))
+        return selector
 
-    def score(self, x: np.ndarray, question: str = "") -> np.ndarray:
-        """Each sentence's score in (0, 1); a short question gets the trees' score averaged
-        with a hand-set prior (see `short_question_prior`)."""
-        p = self.trees.score(x)
-        if question and is_short(question) and len(x):
-            p = short_question_prior(x)
-        return p
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Each sentence's score in (0, 1)."""
+        return self.trees.score(x)
 
     def choose(
         self, sentences: list[Sentence], scores: np.ndarray, short: bool = False
@@ -108,8 +84,8 @@ class SentenceSelector:
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         chosen: list[int] = []
         words = 0
-        floor = SHORT_FLOOR * float(scores[order[0]]) if short and order else p.add_above
-        most = min(p.max_sentences, SHORT_SENTENCES) if short else p.max_sentences
+        floor = p.short_floor * float(scores[order[0]]) if short and order else p.add_above
+        most = min(p.max_sentences, p.short_sentences) if short else p.max_sentences
         for i in order:
             if len(chosen) == most or words >= p.max_words:
                 break

@@ -10,6 +10,7 @@ look-up, where embedding the passages' sentences again cost most of an answer's 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,15 @@ from index.results import Passage
 from index.text import Span, sentence_spans
 
 log = logging.getLogger(__name__)
+
+_HEADING = re.compile(r"^[^.!?…\"”’,;:]*$")
+HEADLINE_WORDS = 12
+_RESIDUE = re.compile(r"pic\.twitter\.com|https?://|\(@\w+\)|@\w+\)?\s+\w+ \d{1,2}, \d{4}")
+# A dateline: "ALDER BAY, Feb. 26 — ", "HALDEN, Feb 18 (MPS) — ".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .,'’-]{2,}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?(?:\s*\([^()]{1,40}\))?"
+    r"\s*[—–-]{1,2}\s*"
+)
 
 NEIGHBOURS = 2  # chunks on each side whose sentences a widened passage may hold
 
@@ -34,6 +44,12 @@ class Sentence:
     text: str
     position: int  # its place among the passage's sentences
     vector: np.ndarray | None = None
+    trimmed: int = 0  # characters of a dateline cut off its front ("ALDER BAY, Feb. 26 — ")
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """The sentence as indexing split it (dateline included): its stored vector's key."""
+        return (self.passage.doc_id, self.start - self.trimmed, self.end)
 
 
 class StoredSentenceVectors:
@@ -78,8 +94,18 @@ def split_passages(passages: Sequence[Passage]) -> list[Sentence]:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Sentence(passage, key[1], key[2], passage.text[s:e], position))
+            cut = _dateline_cut(passage.text[s:e])
+            text = passage.text[s + cut : e]
+            out.append(Sentence(passage, key[1] + cut, key[2], text, position, trimmed=cut))
     return out
+
+
+def _dateline_cut(text: str) -> int:
+    """How much of a sentence's front is a dateline to leave out of its quote: all of one,
+    when a lede follows it ("ALDER BAY, Feb. 26 — The council approved ..."); none when little
+    follows (then the sentence is residue, never quoted)."""
+    end = dateline_end(text)
+    return end if end and len(text[end:].split()) >= 5 else 0
 
 
 def _spans(text: str) -> list[Span]:
@@ -95,7 +121,7 @@ def attach_vectors(
     sentence vectors, or a passage cut differently) embedded now. How many were embedded."""
     missing: list[Sentence] = []
     for sentence in sentences:
-        row = stored.get((sentence.passage.doc_id, sentence.start, sentence.end))
+        row = stored.get(sentence.key)
         if row is None:
             missing.append(sentence)
         else:
@@ -105,3 +131,26 @@ def attach_vectors(
             sentence.vector = np.asarray(row, dtype=np.float32)
         log.debug("embedded %d of %d answer sentences", len(missing), len(sentences))
     return len(missing)
+
+
+def is_residue(text: str) -> bool:
+    """Social-media embed residue ("pic.twitter.com/…", "— Name (@handle) May 1, 2023") or a
+    dateline with little after it ("ALDER BAY, Feb. 26 — "): never an answer sentence on its
+    own. A lede after its dateline is a sentence like any other."""
+    end = dateline_end(text)
+    return bool(_RESIDUE.search(text)) or (end > 0 and len(text[end:].split()) < 5)
+
+
+def dateline_end(text: str) -> int:
+    """Where a dateline that opens `text` ends (0 when there is none)."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
+def is_heading(text: str) -> bool:
+    """A Markdown heading, or a short line that ends without punctuation (a headline). A long
+    one is a sentence hard-wrapped across lines, which still says something."""
+    text = text.strip()
+    if text.startswith("#"):
+        return True
+    return bool(_HEADING.search(text)) and len(text.split()) <= HEADLINE_WORDS

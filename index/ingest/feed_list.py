@@ -8,13 +8,14 @@ import contextlib
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock
 from pydantic import BaseModel, Field
 
 from index.errors import NewsbotError
+from index.results import FeedStatus
 
 MAX_REMEMBERED = 5_000  # entries remembered per feed (a feed lists its latest few dozen)
 
@@ -28,22 +29,19 @@ class SeenEntry(BaseModel):
     article: str = ""  # the indexed article's id ("" when the page could not be had)
 
 
-class Feed(BaseModel):
-    url: str
-    name: str
-    added_at: str = Field(default_factory=lambda: now_iso())
+class Feed(FeedStatus):
+    """A followed feed as feeds.json keeps it: its status, and what the next poll needs."""
+
     etag: str | None = None
     last_modified: str | None = None
-    last_polled: str | None = None
-    last_success: str | None = None
-    last_error: str | None = None
-    failures: int = 0  # in a row
-    retry_at: str | None = None  # while backing off after failures
-    articles_added: int = 0
     entries: dict[str, SeenEntry] = Field(default_factory=dict)
 
     def due(self, now: datetime) -> bool:
         return self.retry_at is None or datetime.fromisoformat(self.retry_at) <= now
+
+    def status(self) -> FeedStatus:
+        """What a reader is shown of it (no entries, no conditional-GET validators)."""
+        return FeedStatus.model_validate(self.model_dump(include=set(FeedStatus.model_fields)))
 
 
 class FeedExists(NewsbotError):
@@ -69,10 +67,6 @@ class FeedFile(BaseModel):
         feed = Feed(url=url, name=name)
         self.feeds.append(feed)
         return feed
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def slug(text: str) -> str:

@@ -10,32 +10,41 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
 
-from index.errors import NewsbotError
+from index.errors import PollRunning
 from index.ingest.feed_list import Feed, FeedList
-from index.ingest.feeds import FeedOutcome, FetchedFeed, poll_one, record_outcome
+from index.ingest.feeds import FetchedFeed, poll_one, record_outcome
 from index.ingest.web_fetch import FetchLimits
-from index.results import IndexReport
+from index.results import FeedOutcome, IndexReport, PollReport
 from index.settings import Settings
 
-if TYPE_CHECKING:
-    from index.engine import Engine
-
 log = logging.getLogger(__name__)
+
+
+class PollingEngine(Protocol):
+    """What a poll needs of the engine (named, not imported: the engine hands out the feeds)."""
+
+    settings: Settings
+    store: Any
+
+    def index(
+        self, paths: list[Path] | None = None, progress: Any = None, prune: bool = True
+    ) -> IndexReport: ...
+
+    def forget(self, id_or_path: str) -> str: ...
 
 
 class _Lazy:
     """The engine, made on first use."""
 
-    def __init__(self, make: Callable[[], Engine], settings: Settings) -> None:
+    def __init__(self, make: Callable[[], PollingEngine], settings: Settings) -> None:
         self._make, self.settings = make, settings
-        self._engine: Engine | None = None
+        self._engine: PollingEngine | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._engine is None:
@@ -43,28 +52,8 @@ class _Lazy:
         return getattr(self._engine, name)
 
 
-class PollRunning(NewsbotError):
-    """Another process is polling the feeds right now."""
-
-
-@dataclass
-class PollReport:
-    outcomes: list[FeedOutcome] = field(default_factory=list)
-    index: IndexReport | None = None
-    forgotten: list[str] = field(default_factory=list)  # titles past NEWSBOT_FEED_MAX_AGE_DAYS
-
-    @property
-    def added(self) -> int:
-        return sum(len(o.added) for o in self.outcomes)
-
-    @property
-    def left(self) -> int:
-        """New entries left for the next poll (past NEWSBOT_FEED_MAX_ENTRIES)."""
-        return sum(o.left for o in self.outcomes)
-
-
 def poll_feeds(
-    engine: Engine | Callable[[], Engine],
+    engine: PollingEngine | Callable[[], PollingEngine],
     names: list[str] | None = None,
     force: bool = True,
     now: datetime | None = None,
@@ -93,7 +82,7 @@ def poll_feeds(
 
 
 def _poll(
-    engine: Engine, feeds: FeedList, names: list[str] | None, force: bool, now: datetime
+    engine: PollingEngine, feeds: FeedList, names: list[str] | None, force: bool, now: datetime
 ) -> PollReport:
     listed = feeds.read()
     chosen = [listed.find(n) for n in names] if names else listed.feeds
@@ -129,7 +118,7 @@ async def _fetch(
     return list(await asyncio.gather(*(poll_one(f, limits, folder, max_entries) for f in due)))
 
 
-def _name_added(engine: Engine, fetched: list[FetchedFeed], index: IndexReport) -> None:
+def _name_added(engine: PollingEngine, fetched: list[FetchedFeed], index: IndexReport) -> None:
     """Each feed's outcome lists the titles this poll indexed (new or replaced)."""
     changed = set(index.added) | set(index.updated)
     records = engine.store.articles()
@@ -139,7 +128,7 @@ def _name_added(engine: Engine, fetched: list[FetchedFeed], index: IndexReport) 
                 got.outcome.added.append(records[seen.article].title)
 
 
-def forget_old(engine: Engine, feeds: FeedList, cutoff: datetime) -> list[str]:
+def forget_old(engine: PollingEngine, feeds: FeedList, cutoff: datetime) -> list[str]:
     """Forget feed articles published before `cutoff`; their entries stay remembered, so a feed
     that still lists them does not add them again."""
     records = engine.store.articles()

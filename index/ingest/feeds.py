@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,29 +30,16 @@ import feedparser
 
 from index.ingest.feed_list import Feed, FeedList, SeenEntry, slug
 from index.ingest.identity import same_site
+from index.ingest.sources import source_path
 from index.ingest.url_guard import FetchRefused, NotAllowed
 from index.ingest.web_fetch import FetchLimits, fetch, parse_url
 from index.ingest.web_pages import page_record, record_path, save_record, summary_text
+from index.results import FeedOutcome
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(days=1)
 PAGES_AT_ONCE = 4
-
-
-@dataclass
-class FeedOutcome:
-    """What one poll found in one feed."""
-
-    feed: str
-    status: str  # "new entries", "unchanged" (304 or nothing new), "failed", "waiting"
-    error: str | None = None
-    files: dict[str, Path] = field(default_factory=dict)  # entry key -> article file
-    added: list[str] = field(default_factory=list)  # titles indexed (new or replaced)
-    fallbacks: int = 0  # entries indexed from the feed's summary (page not to be had)
-    refused: list[str] = field(default_factory=list)  # entries whose link the guard refused
-    unread: list[str] = field(default_factory=list)  # entries with neither page nor summary
-    left: int = 0  # new entries past NEWSBOT_FEED_MAX_ENTRIES, for the next poll
 
 
 @dataclass
@@ -99,21 +85,6 @@ def unfollow(feeds: FeedList, url_or_name: str) -> Feed:
         feed = current.find(url_or_name)
         current.feeds.remove(feed)
     return feed
-
-
-def articles_left(feed: Feed, indexed: Iterable[str]) -> int:
-    """How many of the articles `feed` brought are still among the `indexed` ids (some may
-    have been forgotten, or replaced by a later version of the same page)."""
-    brought = {seen.article for seen in feed.entries.values() if seen.article}
-    return len(brought & set(indexed))
-
-
-def unfollowed_sentence(feed: Feed, left: int, forget: str) -> str:
-    """What a front end says after `unfollow`: how many of the feed's articles stay."""
-    if not left:
-        return f"Stopped following {feed.name!r}; none of the articles it brought is indexed now."
-    those = "its article stays" if left == 1 else f"the {left} articles it brought stay"
-    return f"Stopped following {feed.name!r}; {those} indexed ({forget} removes one)."
 
 
 def entry_key(entry: Any) -> str:
@@ -194,7 +165,7 @@ async def _entry(
     path = save_record(entry_file(folder, result.feed_url, key), record)
     result.outcome.files[key] = path
     # The id the indexing run gives it: its url, else (a guid-only entry) the file's path.
-    article = record["url"] or str(path.resolve())
+    article = record["url"] or source_path(path)
     result.seen[key] = SeenEntry(fingerprint=fingerprint(entry), article=article)
 
 

@@ -1,4 +1,8 @@
-"""The readable text and metadata of an HTML article page, without markup, scripts or menus."""
+"""The readable text and metadata of an HTML article page, without markup, scripts or menus.
+
+Parsed by lxml (libxml2), whose work grows linearly with the page; Python's own html.parser
+takes quadratic time on some broken markup (100 KB of "<a" took 16 s on Python 3.11.7).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ _BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "
 
 def extract_article(html: str) -> tuple[dict[str, str], str]:
     """(metadata, body text) of a page; paragraphs become lines separated by blank lines."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     meta = _metadata(soup)
     for tag in soup(_DROP):
         tag.decompose()

@@ -1,7 +1,9 @@
 """Loading articles from files: one loader per file type, each failure a plain reason.
 
 A loader returns `Article`s or raises `UnreadableFile` with the sentence that goes in the
-index summary; nothing here touches the store.
+index summary; `load_file` is the boundary that turns whatever else a loader or its library
+raises into one too, so a malformed file is one skipped file, never a failed run. Nothing here
+touches the store.
 """
 
 from __future__ import annotations
@@ -9,55 +11,22 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from index.ingest.errors import UnreadableFile, failure_reason
+from index.ingest.front_matter import split_front_matter
+from index.ingest.sources import source_path
 from index.results import Article
+
+__all__ = ["UnreadableFile", "load_file", "warm_up", "LOADERS"]
 
 log = logging.getLogger(__name__)
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _META_KEYS = ("title", "source", "url", "published_at", "author", "category")
-
-
-class UnreadableFile(Exception):
-    """The file cannot become an article; the message says why, for the summary."""
-
-
-@dataclass
-class LoadResult:
-    articles: list[Article] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)  # path -> reason
-    item_failures: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
-
-
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files to index under `paths`: supported types in directories, any file named directly."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield child
-        else:
-            yield path
-
-
-def load_files(files: Iterable[Path], max_bytes: int) -> LoadResult:
-    result = LoadResult()
-    for path in files:
-        try:
-            articles, bad_items = load_file(path, max_bytes)
-        except UnreadableFile as exc:
-            result.failures[str(path)] = str(exc)
-            continue
-        result.articles.extend(articles)
-        result.item_failures.extend(bad_items)
-    return result
+MAX_RECORD_REASONS = 10  # skipped records of one file listed one by one; the rest counted
 
 
 def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str, str]]]:
@@ -67,8 +36,21 @@ def load_file(path: Path, max_bytes: int) -> tuple[list[Article], list[tuple[str
     if loader is None:
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = _read_bytes(path, max_bytes)
-    origin = str(path.resolve())
-    return loader.read(path, data if loader.binary else decode(data), origin)
+    return read_content(loader, path, data, source_path(path))
+
+
+def read_content(
+    loader: Loader, path: Path, data: bytes, origin: str
+) -> tuple[list[Article], list[tuple[str, str]]]:
+    """The articles `loader` reads from `data` (a file's bytes, or a fetched body), known as
+    `origin`: the boundary where any error of a loader or its library becomes UnreadableFile."""
+    try:
+        return loader.read(path, data if loader.binary else decode(data), origin)
+    except (UnreadableFile, MemoryError):  # MemoryError: the caller knows the memory limit
+        raise
+    except Exception as exc:  # noqa: BLE001 - a reader's failure is its file's, not the run's
+        log.debug("reading %s failed", path, exc_info=True)
+        raise UnreadableFile(failure_reason(exc)) from None
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -135,15 +117,7 @@ def _from_text(text: str, origin: str) -> Article:
 
 
 def _from_markdown(text: str, origin: str) -> Article:
-    meta: dict[str, object] = {}
-    match = _FRONT_MATTER.match(text)
-    if match:
-        try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError:
-            raise UnreadableFile("front matter is not valid YAML") from None
-        meta = loaded if isinstance(loaded, dict) else {}
-        text = text[match.end() :]
+    meta, text = split_front_matter(text)
     heading = re.match(r"\s*#\s+(.+)\n", text)
     if heading and not meta.get("title"):
         meta["title"] = heading.group(1).strip()
@@ -154,27 +128,15 @@ def _from_markdown(text: str, origin: str) -> Article:
 def _from_html(text: str, origin: str) -> Article:
     from index.ingest.page_text import extract_page
 
-    try:
-        meta, body = extract_page(text)
-    except RecursionError:
-        raise UnreadableFile("HTML nested too deeply to read") from None
+    meta, body = extract_page(text)
     return _article(origin, body, meta)
 
 
 def _from_pdf(path: Path, data: bytes, origin: str) -> Article:
-    import io
+    from index.ingest.pdf_text import read_pdf
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from None
-    body = "\n\n".join(p.strip() for p in pages if p.strip())
-    return _article(origin, body, {"title": info.get("/Title"), "author": info.get("/Author")})
+    meta, body = read_pdf(data)
+    return _article(origin, body, meta)
 
 
 def _from_json(text: str, origin: str, jsonl: bool) -> tuple[list[Article], list[tuple[str, str]]]:
@@ -192,6 +154,9 @@ def _from_json(text: str, origin: str, jsonl: bool) -> tuple[list[Article], list
         articles.append(_article(origin, record["body"], meta, fallback_id=fallback))
     if not articles:
         raise UnreadableFile(bad[0][1] if bad else "no articles in the file")
+    if len(bad) > MAX_RECORD_REASONS:  # a report line each would be millions of lines
+        more = len(bad) - MAX_RECORD_REASONS
+        bad = [*bad[:MAX_RECORD_REASONS], (origin, f"{more:,} more records skipped like these")]
     return articles, bad
 
 
@@ -202,6 +167,10 @@ def _json_records(text: str, jsonl: bool) -> list[object]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except ValueError:  # an integer longer than Python converts (4,300 digits)
+        raise UnreadableFile("not valid JSON (a number too long to read)") from None
+    except RecursionError:
+        raise UnreadableFile("not valid JSON (nested too deeply to read)") from None
     return data if isinstance(data, list) else [data]
 
 
@@ -231,6 +200,17 @@ class Loader:
     content_types: tuple[str, ...]
     read: Read
     binary: bool = False  # read gets the bytes, not decoded text
+    modules: tuple[str, ...] = ()  # imported when first needed; warm_up imports them before
+
+
+def warm_up(suffixes: Iterable[str]) -> None:
+    """Import what reading files of `suffixes` needs, so reading the first one costs no imports."""
+    import importlib
+
+    for suffix in suffixes:
+        loader = BY_SUFFIX.get(suffix)
+        for module in loader.modules if loader else ():
+            importlib.import_module(module)
 
 
 def _one(make: Callable[[Any, str], Article]) -> Read:
@@ -241,7 +221,12 @@ def _one(make: Callable[[Any, str], Article]) -> Read:
 LOADERS: tuple[Loader, ...] = (
     Loader((".txt",), ("text/plain",), _one(_from_text)),
     Loader((".md", ".markdown"), ("text/markdown",), _one(_from_markdown)),
-    Loader((".html", ".htm"), ("text/html", "application/xhtml+xml"), _one(_from_html)),
+    Loader(
+        (".html", ".htm"),
+        ("text/html", "application/xhtml+xml"),
+        _one(_from_html),
+        modules=("index.ingest.page_text", "trafilatura"),
+    ),
     Loader((".json",), ("application/json",), lambda _p, text, o: _from_json(text, o, False)),
     Loader((".jsonl",), (), lambda _p, text, o: _from_json(text, o, True)),
     Loader(
@@ -249,6 +234,7 @@ LOADERS: tuple[Loader, ...] = (
         ("application/pdf",),
         lambda path, data, origin: ([_require_body(_from_pdf(path, data, origin))], []),
         binary=True,
+        modules=("index.ingest.pdf_text", "pypdf"),
     ),
 )
 BY_SUFFIX = {suffix: loader for loader in LOADERS for suffix in loader.suffixes}

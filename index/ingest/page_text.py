@@ -2,7 +2,9 @@
 extractor): it drops menus, cookie banners, related-article lists and comments that a
 tag-based reader keeps (benchmarks/extraction.py compares the two). The bs4 reader in
 `index.ingest.html_text` stands in when trafilatura finds no article, and fills in metadata that
-trafilatura leaves blank.
+trafilatura leaves blank. A page is measured first (`html_budget`): one with more markup than a
+parser reads in bounded time is refused, and one over trafilatura's budget is left to the plain
+reader, whose work grows linearly with the page.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from index.ingest import html_text
+from index.ingest.html_budget import measure
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +27,15 @@ _META = {
 
 
 def extract_page(html: str, url: str | None = None) -> tuple[dict[str, str], str]:
-    """(metadata, body text) of an HTML page; paragraphs separated by blank lines."""
+    """(metadata, body text) of an HTML page; paragraphs separated by blank lines.
+    UnreadableFile when the page has more markup than can be read in bounded time."""
+    size = measure(html)
+    fallback_meta, fallback_body = html_text.extract_article(html)
+    if not size.for_trafilatura:
+        log.info("a page of %d tags and %d characters: read by the plain reader", *size.astuple())
+        return fallback_meta, fallback_body
     import trafilatura
 
-    fallback_meta, fallback_body = html_text.extract_article(html)
     try:
         doc = trafilatura.bare_extraction(
             html,

@@ -23,7 +23,9 @@ from index.embedding import OnnxEmbedding
 from index.errors import IndexStopped
 from index.ingest.chunking import SentenceChunker
 from index.ingest.embedding_progress import GroupProgress
-from index.ingest.loaders import discover, load_files
+from index.ingest.loaders import SUPPORTED_SUFFIXES
+from index.ingest.reader_process import ReadLimits, read_files
+from index.ingest.sources import discover, source_path
 from index.results import Article, IndexProgress, IndexReport, SkippedFile
 from index.settings import Settings
 from index.store.chroma import Store
@@ -61,9 +63,20 @@ class Indexer:
             log.info("removed %d chunks left by an interrupted run", swept)
         if not tidy:  # every finished write stores sentence vectors with its chunks
             self._fill_sentences()
-        files = list(discover(paths))
-        self.progress(IndexProgress(stage="reading", done=0, total=len(files)))
-        loaded = load_files(files, self.settings.max_file_bytes)
+        found = discover(paths, SUPPORTED_SUFFIXES)
+        total = len(found.files)
+        self.progress(IndexProgress(stage="reading", done=0, total=total))
+        limits = ReadLimits(
+            max_bytes=self.settings.max_file_bytes,
+            seconds=self.settings.max_file_seconds,
+            memory_mb=self.settings.max_file_memory_mb,
+        )
+        loaded = read_files(  # its ticks are also where a stopping run stops
+            found.files,
+            limits,
+            lambda done: self.progress(IndexProgress(stage="reading", done=done, total=total)),
+        )
+        loaded.failures.update(found.refused)
         report.skipped = [SkippedFile(path=p, reason=r) for p, r in loaded.failures.items()]
         report.skipped += [SkippedFile(path=p, reason=r) for p, r in loaded.item_failures]
 
@@ -101,9 +114,9 @@ class Indexer:
     ) -> list[str]:
         """Indexed articles from the scanned paths that are no longer there."""
         seen = {a.id for a in articles}
-        failed_origins = {str(Path(p).resolve()) for p in failed}
+        failed_origins = {source_path(Path(p)) for p in failed}
         dirs = [p.resolve() for p in paths if p.is_dir()]
-        files = {str(p.resolve()) for p in paths if p.is_file()}
+        files = {source_path(p) for p in paths if p.is_file()}
 
         def in_scope(origin: str) -> bool:
             return origin in files or any(Path(origin).is_relative_to(d) for d in dirs)

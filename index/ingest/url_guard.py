@@ -21,11 +21,7 @@ import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from index.errors import NewsbotError
-
-
-class FetchRefused(NewsbotError):
-    """A url that may not or could not be fetched; `str()` is the plain reason."""
+from index.errors import FetchRefused
 
 
 class NotAllowed(FetchRefused):

@@ -16,6 +16,8 @@ import yarl
 from bs4 import BeautifulSoup
 
 from index.ingest import loaders
+from index.ingest.errors import UnreadableFile, failure_reason
+from index.ingest.html_budget import measure
 from index.ingest.identity import claimable, fetched_identity
 from index.ingest.page_text import extract_page
 from index.ingest.url_guard import FetchRefused
@@ -29,7 +31,7 @@ RECORD_FIELDS = ("title", "body", "source", "url", "published_at", "author", "ca
 def page_record(got: Fetched) -> dict[str, str]:
     """The article (title, body, source, url, published_at, author) of a fetched page."""
     if got.content_type in HTML_TYPES:
-        meta, body = extract_page(_decode(got), got.url)
+        meta, body = _page_text(got)
     elif got.content_type == "text/plain":
         meta, body = {}, _decode(got)
     else:
@@ -61,11 +63,14 @@ def fetched_records(got: Fetched) -> list[dict[str, str]]:
     suffix = article_suffix(yarl.URL(got.url), got.content_type)
     loader = loaders.BY_SUFFIX[suffix]
     shown = got.url[:200]
-    try:
-        content = got.body if loader.binary else loaders.decode(got.body)
-        articles, _skipped = loader.read(Path(f"fetched{suffix}"), content, got.url)
-    except loaders.UnreadableFile as exc:
+    try:  # through the loaders' boundary: any failure is this url's reason
+        articles, _skipped = loaders.read_content(
+            loader, Path(f"fetched{suffix}"), got.body, got.url
+        )
+    except UnreadableFile as exc:
         raise FetchRefused(f"{shown} is not a readable article: {exc}") from None
+    except MemoryError as exc:
+        raise FetchRefused(f"{shown} is not a readable article: {failure_reason(exc)}") from None
     alone = len(articles) == 1
     records = []
     for article in articles:
@@ -97,9 +102,23 @@ def identity_of(records: list[dict[str, str]], got: Fetched) -> str:
     return records[0]["url"] if len(records) == 1 and records[0]["url"] else got.url
 
 
+def _page_text(got: Fetched) -> tuple[dict[str, str], str]:
+    try:
+        return extract_page(_decode(got), got.url)
+    except UnreadableFile as exc:
+        raise FetchRefused(f"{got.url[:200]} cannot be read: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - as for a file: the page's failure, not the run's
+        raise FetchRefused(f"{got.url[:200]} cannot be read: {failure_reason(exc)}") from None
+
+
 def summary_text(html: str) -> str:
-    """A feed entry's summary (often HTML) as plain paragraphs."""
-    soup = BeautifulSoup(html or "", "html.parser")
+    """A feed entry's summary (often HTML) as plain paragraphs; empty when it has more markup
+    than can be read in bounded time."""
+    try:
+        measure(html or "")
+    except UnreadableFile:
+        return ""
+    soup = BeautifulSoup(html or "", "lxml")
     lines = [line.strip() for line in soup.get_text("\n").splitlines()]
     return "\n\n".join(line for line in lines if line)
 

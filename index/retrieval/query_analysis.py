@@ -13,12 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.dates import MONTHS, WEEKDAYS, month_number
 from index.text import content_terms
 
-MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
 _MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
@@ -45,7 +42,7 @@ _NOT_NAMES = frozenset((
     "had", "can", "could", "would", "should", "will", "between", "considering", "based", "given",
     "according", "in", "on", "from", "after", "before", "both", "if", "while", "following",
     "during", "since", "as", "and", "or", "but", "each", "either", "neither", "its", "their",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", *MONTHS,
+    *WEEKDAYS, *MONTHS,
 ))  # fmt: skip
 # Quoted text is a title or a topic ("the 'NBA Rookie of the Year Odds' article"), not a name.
 _QUOTED = re.compile(r"(?<!\w)(['‘\"“])[^'’\"”]+['’\"”](?!\w)")
@@ -59,18 +56,13 @@ class QueryAnalysis:
     unknown_sources: tuple[str, ...] = ()  # publications it cites that the index does not hold
 
 
-def _month_number(name: str) -> int:
-    prefix = name.lower().rstrip(".")[:3]
-    return next(i for i, m in enumerate(MONTHS, 1) if m.startswith(prefix))
-
-
 def find_dates(text: str) -> list[str]:
     """Full dates written in `text`, as YYYY-MM-DD, in order of appearance."""
     found: list[tuple[int, str]] = []
     for m in _MONTH_FIRST.finditer(text):
-        found.append((m.start(), _iso(m.group(3), _month_number(m.group(1)), m.group(2))))
+        found.append((m.start(), _iso(m.group(3), month_number(m.group(1)), m.group(2))))
     for m in _DAY_FIRST.finditer(text):
-        found.append((m.start(), _iso(m.group(3), _month_number(m.group(2)), m.group(1))))
+        found.append((m.start(), _iso(m.group(3), month_number(m.group(2)), m.group(1))))
     for m in _ISO.finditer(text):
         found.append((m.start(), _iso(m.group(1), int(m.group(2)), m.group(3))))
     return list(dict.fromkeys(d for _, d in sorted(found) if d))
@@ -81,8 +73,17 @@ def _iso(year: str, month: int, day: str) -> str:
     return f"{int(year):04d}-{month:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= month <= 12 else ""
 
 
-def aliases(source: str) -> set[str]:
-    """Ways a question may name `source`: the full name and the name before a tagline."""
+# The last word of a paper's name that people use alone: "the Herald", "the Post".
+_PAPER_WORDS = frozenset(
+    "herald post times ledger gazette courier journal tribune chronicle mail telegraph guardian "
+    "observer express standard independent review mirror record advertiser examiner globe "
+    "inquirer bulletin dispatch wire".split()
+)
+
+
+def full_names(source: str) -> set[str]:
+    """The ways a question names `source` in full: its name, the name before a tagline, and
+    without a leading "The" or a ".com"."""
     names = {_SPACE.sub(" ", source).strip()}
     head = _TAGLINE.split(source, maxsplit=1)[0].strip()
     if head:
@@ -90,6 +91,24 @@ def aliases(source: str) -> set[str]:
     for name in list(names):
         if name.lower().endswith(".com"):
             names.add(name[:-4])
+        if name.lower().startswith("the "):
+            names.add(name[4:])
+    return {n for n in names if len(n) >= 3}
+
+
+def aliases(source: str) -> set[str]:
+    """Ways a question may name `source`, as people shorten it: its full names, its initials
+    ("MPS" for Meridian Press Service), a leading acronym ("WBN" of WBN Westfold News), and
+    the last words of a paper's name ("the Evening Post", "the Herald")."""
+    names = full_names(source)
+    head = _TAGLINE.split(source, maxsplit=1)[0].strip() or source
+    words = [w for w in head.split() if w.lower() != "the"]
+    if len(words) >= 2 and all(w[:1].isupper() for w in words):
+        names.add("".join(w[0] for w in words))
+        if words[-1].lower() in _PAPER_WORDS:
+            names.update({" ".join(words[-2:]), words[-1]})
+    if words and words[0].isupper() and len(words[0]) >= 2:
+        names.add(words[0])
     return {n for n in names if len(n) >= 3}
 
 
@@ -97,8 +116,10 @@ class SourceMatcher:
     """Finds the index's publication names in questions (capitalised, whole words)."""
 
     def __init__(self, sources: Iterable[str]) -> None:
+        sources = sorted({s for s in sources if s})
         by_alias: dict[str, set[str]] = {}
-        for source in {s for s in sources if s}:
+        self.full = {n.lower() for s in sources for n in full_names(s)}
+        for source in sources:
             for alias in aliases(source):
                 by_alias.setdefault(alias.lower(), set()).add(source)
         self.by_alias = by_alias
@@ -110,13 +131,21 @@ class SourceMatcher:
             else None
         )
 
-        self._alias_words = [_words(a) for a in by_alias]
+        # Only full names say a cited publication is one of ours: "the Miami Herald" is not
+        # "the Herald" of the index.
+        self._alias_words = [_words(a) for a in self.full]
 
     def _spans(self, text: str) -> list[re.Match[str]]:
         if self.pattern is None:
             return []
-        # "fortune" the word is not Fortune the magazine
-        return [m for m in self.pattern.finditer(text) if m.group(1) != m.group(1).lower()]
+        # "fortune" the word is not Fortune the magazine, and "Herald" in "the Miami Herald"
+        # is not "the Herald" of the index: a short name stands alone.
+        return [
+            m
+            for m in self.pattern.finditer(text)
+            if m.group(1) != m.group(1).lower()
+            and (m.group(1).lower() in self.full or _alone(text, m.start(), m.end()))
+        ]
 
     def find(self, text: str) -> list[str]:
         out: list[str] = []
@@ -145,6 +174,14 @@ class SourceMatcher:
         """Whether `name` is a run of whole words of some publication's name (or contains one)."""
         words = _words(name)
         return any(_within(words, a) or _within(a, words) for a in self._alias_words if a)
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """No capitalised word (but "The") right before or after text[start:end]."""
+    before = re.search(r"([A-Za-z][\w'’.&-]*)\s+$", text[:start])
+    after = re.match(r"\s+([A-Za-z][\w'’.&-]*)", text[end:])
+    capital = [w.group(1) for w in (before, after) if w]
+    return not any(w[0].isupper() and w.lower() not in _NOT_NAMES for w in capital)
 
 
 def _words(name: str) -> tuple[str, ...]:

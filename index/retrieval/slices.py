@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from index.errors import NewsbotError
-from index.retrieval.query_analysis import aliases
+from index.results import ArticleSlice
+from index.retrieval.query_analysis import full_names
 
 # "last week" but not "last week's game": the question's own subject, not when it was reported.
 _RELATIVE = re.compile(r"\b(today|yesterday|this week|last week)\b(?!['’]s)", re.I)
@@ -28,54 +28,12 @@ class EmptySlice(NewsbotError):
     """No indexed article is in the slice asked for."""
 
 
-@dataclass(frozen=True)
-class ArticleSlice:
-    source: str | None = None
-    since: date | None = None
-    until: date | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.source or self.since or self.until)
-
-    def describe(self) -> str:
-        parts = [f"from {self.source}"] if self.source else []
-        if self.since and self.until:
-            parts.append(f"published {self.since} to {self.until}")
-        elif self.since:
-            parts.append(f"published since {self.since}")
-        elif self.until:
-            parts.append(f"published until {self.until}")
-        return " ".join(parts)
-
-    @property
-    def dated(self) -> bool:
-        return bool(self.since or self.until)
-
-    def from_source(self, source: str) -> bool:
-        """Whether `source` is the publication asked for, named as people type it."""
-        return not self.source or bool(typed_names(self.source) & typed_names(source))
-
-    def admits(self, source: str, published_at: str) -> bool:
-        if not self.from_source(source):
-            return False
-        day = published_at[:10]
-        if (self.since or self.until) and not day:
-            return False  # an undated article is in no date range
-        if self.since and day < self.since.isoformat():
-            return False
-        return not (self.until and day > self.until.isoformat())
-
-
 def typed_names(publication: str) -> set[str]:
     """The ways a publication's name is typed, compared without case: whole, before a tagline
-    ("The Roar" of "The Roar | Sports Writers Blog"), and each without a leading "The"."""
-    names = set()
-    for name in aliases(publication) | {publication.strip()}:
-        name = " ".join(name.split()).casefold()
-        names.add(name)
-        if name.startswith("the "):
-            names.add(name[4:])
-    return {n for n in names if n}
+    ("The Roar" of "The Roar | Sports Writers Blog"), without a leading "The" (query analysis's
+    `full_names`, how questions name a publication in full)."""
+    names = full_names(publication) | {publication.strip()}
+    return {" ".join(n.split()).casefold() for n in names if n.strip()}
 
 
 def undated_left_out(within: ArticleSlice, records: Any) -> int:
@@ -85,20 +43,16 @@ def undated_left_out(within: ArticleSlice, records: Any) -> int:
     return sum(1 for r in records if not r.published_at[:10] and within.from_source(r.source))
 
 
-def slice_from_text(
-    source: str | None, since: str | None, until: str | None
-) -> ArticleSlice | None:
-    """The slice `/ask` options name (dates as YYYY-MM-DD); None when they name none."""
-    days: list[date | None] = []
-    for name, value in (("since", since), ("until", until)):
-        try:
-            days.append(date.fromisoformat(value.strip()) if value and value.strip() else None)
-        except ValueError:
-            raise EmptySlice(f"{name}: {value[:40]!r} is not a date like 2026-11-28") from None
-    if days[0] and days[1] and days[0] > days[1]:
-        raise EmptySlice(f"since {days[0]} is after until {days[1]}")
-    chosen = ArticleSlice((source or "").strip() or None, days[0], days[1])
-    return chosen or None
+def undated_note(n: int) -> str:
+    """The note an answer within a date range carries when undated articles were left out."""
+    return f"Left out: {_undated_sentence(n)} (a .txt file cannot carry one)."
+
+
+def _undated_sentence(n: int) -> str:
+    return (
+        f"{n} {'article has' if n == 1 else 'articles have'} no publication date and "
+        f"{'is' if n == 1 else 'are'} in no date range"
+    )
 
 
 def relative_slice(question: str, today: date) -> ArticleSlice:
@@ -165,15 +119,3 @@ def sliced_retriever(retriever: Any, store: Any, keyword: Any, within: ArticleSl
     view.store = _SlicedStore(store, chunk_ids)
     view.keyword = _SlicedKeyword(keyword, chunk_ids)
     return view
-
-
-def _undated_sentence(n: int) -> str:
-    return (
-        f"{n} {'article has' if n == 1 else 'articles have'} no publication date and "
-        f"{'is' if n == 1 else 'are'} in no date range"
-    )
-
-
-def undated_note(n: int) -> str:
-    """The note an answer within a date range carries when undated articles were left out."""
-    return f"Left out: {_undated_sentence(n)} (a .txt file cannot carry one)."

@@ -13,6 +13,7 @@ article versions the postings hold) is one transaction, whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -356,7 +357,18 @@ class WriteTransaction:
 
     def __exit__(self, kind: object, *_: object) -> None:
         try:
-            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+            if kind is None:
+                self.conn.execute("COMMIT")
+            else:
+                roll_back(self.conn)
         finally:
             self.after()
             self.lock.release()
+
+
+def roll_back(conn: sqlite3.Connection) -> None:
+    """End the transaction after an error without hiding it: a damaged file may refuse this
+    too (SQLite has rolled back on its own then)."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")

@@ -12,10 +12,11 @@ writes the new chunks and their sentence vectors (invisible), flips the registry
 upsert), then deletes the old ones. A run killed between those steps leaves only invisible
 chunks, swept on the next run.
 
-Several processes share one store (the bot and the command line). Every write operation that
-finishes sets a new `generation` in the registry collection's metadata, which every client reads
-fresh, embedded or not: a process that finds another generation than its own re-opens an
-embedded store (its vector index is cached per process) and refreshes its keyword index.
+Several processes share one store (the bot and the command line). Every write operation sets a
+new `generation` in the registry collection's metadata before its first change and another when
+it finishes, which every client reads fresh, embedded or not: a process that finds another
+generation than its own (or another store in its place) re-opens an embedded store (its vector
+index is cached per process) and refreshes its keyword index.
 Embedded writes run under `StoreLock` (index/store/lock.py): one writing process at a time.
 The generation protocol is in `generations.py`, the cached reads by chunk id in `cached_reads.py`
 and what indexing reads back in `indexing_reads.py` (mixins of `Store`); reaching Chroma is
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from index.chunks import ChunkNode
-from index.errors import StoreUnavailable, StoreWriteError, write_failure
+from index.errors import StoreDamaged, StoreUnavailable, StoreWriteError
 from index.results import Article
 from index.settings import Settings
 from index.store import chroma_server
@@ -43,8 +44,11 @@ from index.store.caches import ByChunkId
 from index.store.connection import (
     ClientSwap,
     close_client,
-    connect,
+    damage,
+    damaged_text,
     is_connection_error,
+    read_error_text,
+    store_write_failure,
     unavailable,
     write_error_text,
 )
@@ -86,8 +90,7 @@ class Store(SharedGenerations, CachedReads, IndexingReads):
         self._wrote = False  # whether the write operation running changed anything
         self.operation: WriteOperation | None = None  # the write operation running, if any
         self.lock = None if settings.server_mode else StoreLock(settings.data_dir)
-        self.client = connect(settings)
-        self._guard(self._open_collections, embedding_fingerprint)
+        self._connect()
         self.generation = self.stored_generation()
 
     def close(self) -> None:
@@ -129,16 +132,24 @@ class Store(SharedGenerations, CachedReads, IndexingReads):
         return self._chunk_writer[1]
 
     def _guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a Chroma call, turning connection failures into one clear StoreUnavailable and
-        failed writes (disk full, read-only) into StoreWriteError."""
+        """Run a Chroma call, turning connection failures into one clear StoreUnavailable,
+        failed writes (disk full, read-only) into StoreWriteError and damaged files into
+        StoreDamaged."""
         if time.monotonic() < self._fail_fast_until:
             raise StoreUnavailable(self._last_failure)
+        with self._swap.using():
+            return self._translated(self._current(fn), *args, **kwargs)
+
+    def _translated(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """`fn(...)`, its failures as `_guard` says (outside the client swap: a re-open)."""
         try:
-            with self._swap.using():
-                return self._current(fn)(*args, **kwargs)
-        except (StoreUnavailable, StoreWriteError):
+            return fn(*args, **kwargs)
+        except (StoreUnavailable, StoreWriteError, StoreDamaged):
             raise
         except Exception as exc:
+            damaged = damage(exc)
+            if damaged:
+                raise StoreDamaged(damaged_text(self.settings, damaged, exc)) from exc
             if is_connection_error(exc):
                 self._last_failure = unavailable(self.settings, exc)
                 pause = min(_FAIL_FAST_SECONDS, self.settings.chroma_timeout)
@@ -149,7 +160,9 @@ class Store(SharedGenerations, CachedReads, IndexingReads):
             )
             if refused is not None:  # a token revoked, a database dropped while running
                 raise refused from None
-            reason = write_failure(exc)
+            reason = store_write_failure(self.settings, exc)
+            if reason and self.operation is None:  # a question: Chroma writes even to answer
+                raise StoreWriteError(read_error_text(self.settings, reason, exc)) from exc
             if reason:
                 raise StoreWriteError(self.write_error_text(reason, exc)) from exc
             raise
@@ -292,7 +305,10 @@ class Store(SharedGenerations, CachedReads, IndexingReads):
         only when the store is not `tidy`."""
         live = {r.id: r.content_hash for r in self.articles().values()}
         self._sweep(self.sentences, live)
-        return self._sweep(self.chunks, live)
+        swept = self._sweep(self.chunks, live)
+        if self.operation is not None:
+            self.operation.tidied = True
+        return swept
 
     def _sweep(self, collection: Any, live: dict[str, str]) -> int:
         orphans = [
@@ -340,7 +356,7 @@ class Store(SharedGenerations, CachedReads, IndexingReads):
                     ids=among,
                     include=["distances"],
                 )
-            except (StoreUnavailable, StoreWriteError):
+            except (StoreUnavailable, StoreWriteError, StoreDamaged):
                 raise
             except Exception as exc:
                 if among is None or "finding id" not in str(exc):

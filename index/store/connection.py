@@ -1,10 +1,12 @@
 """Reaching Chroma: an embedded client under the data folder or an HTTP client, with a bounded
-timeout, and its failures as one plain sentence (StoreUnavailable, StoreWriteError)."""
+timeout, and its failures as one plain sentence (StoreUnavailable, StoreWriteError,
+StoreDamaged)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +14,28 @@ from typing import Any
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from index.errors import StoreUnavailable, StoreWriteError, write_failure
+from index.errors import StoreDamaged, StoreUnavailable, StoreWriteError, write_failure
 from index.settings import Settings
 from index.store import chroma_server
 
 log = logging.getLogger(__name__)
+
+# What SQLite (through Chroma) says of a database file that is damaged.
+_DAMAGE_TEXTS = (
+    ("database disk image is malformed", "database disk image is malformed"),
+    ("(code: 11)", "database disk image is malformed"),
+    ("file is not a database", "file is not a database"),
+    ("(code: 26)", "file is not a database"),
+)
+# Chroma failing to apply its write-ahead log to its files, or to purge it: its message names
+# no cause (a full disk gives "Error in compaction: Error purging logs").
+_LOG_APPLY_TEXTS = (
+    "error in compaction",
+    "compactor",
+    "error purging logs",
+    "failed to apply logs",
+)
+_NEARLY_FULL = 64 * 1024 * 1024  # free bytes under which a failure to write is the disk's
 
 
 def connect(settings: Settings) -> chromadb.api.ClientAPI:
@@ -35,7 +54,10 @@ def connect(settings: Settings) -> chromadb.api.ClientAPI:
     except StoreUnavailable:
         raise
     except Exception as exc:  # chromadb raises several unrelated types for the same failure
-        reason = None if settings.server_mode else write_failure(exc)
+        damaged = damage(exc)
+        if damaged:
+            raise StoreDamaged(damaged_text(settings, damaged, exc)) from exc
+        reason = None if settings.server_mode else store_write_failure(settings, exc)
         if reason:
             # Embedded Chroma writes to its folder on opening, even to answer a question.
             log.info("opening the store failed: %s", short(exc, 300))
@@ -87,6 +109,51 @@ def unavailable(settings: Settings, exc: Exception) -> str:
         f"the index is unavailable: cannot reach {where} ({exc.__class__.__name__}); "
         "try again shortly"
     )
+
+
+def damage(exc: BaseException) -> str | None:
+    """SQLite's words when `exc` (or an error it came from) says a database file is damaged."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen).lower()
+        for needle, reason in _DAMAGE_TEXTS:
+            if needle in text:
+                return reason
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def damaged_text(settings: Settings, reason: str, exc: BaseException) -> str:
+    """The sentence for a store whose files cannot be read."""
+    log.info("the store's files are damaged: %s", short(exc, 300))
+    if settings.server_mode:
+        return (
+            f"the Chroma server at {chroma_server.server_name(settings)} cannot read its "
+            f"database ({reason}); nothing was changed: its operator must restore it"
+        )
+    return (
+        f"the index in {settings.data_dir / 'chroma'} is damaged ({reason}) and cannot be "
+        "read; nothing in it was changed: restore the folder from a backup, or move it aside "
+        "and run `newsbot index` to build the index again"
+    )
+
+
+def store_write_failure(settings: Settings, exc: BaseException) -> str | None:
+    """Why a Chroma call failed to write the store's files, or None: the reason `write_failure`
+    finds in the error, else, for Chroma's failures to apply or purge its log (which name no
+    cause), the disk's state."""
+    reason = write_failure(exc)
+    if reason is not None or not any(t in str(exc).lower() for t in _LOG_APPLY_TEXTS):
+        return reason
+    if settings.server_mode:
+        return f"the server could not save its changes ({short(exc, 100)}; is its disk full?)"
+    try:
+        free = shutil.disk_usage(settings.data_dir).free
+    except OSError:
+        free = _NEARLY_FULL
+    if free < _NEARLY_FULL:
+        return "the disk is full"
+    return f"Chroma could not save its changes to its files ({short(exc, 100)}; is the disk full?)"
 
 
 def short(exc: BaseException, limit: int = 120) -> str:
@@ -182,4 +249,15 @@ def write_error_text(
     return (
         f"cannot write the index {where}: {reason}. The run stopped; the index still "
         "answers as before. Free some space or make it writable, then index again"
+    )
+
+
+def read_error_text(settings: Settings, reason: str, exc: BaseException) -> str:
+    """The sentence for a read that failed writing: embedded Chroma writes even to answer."""
+    log.info("a read failed writing %s: %s", settings.data_dir.resolve(), short(exc, 300))
+    if settings.server_mode:
+        return f"the index cannot answer now: {reason}. Nothing indexed was lost; try again later"
+    return (
+        f"cannot use the index in {settings.data_dir.resolve()}: {reason} (Chroma writes to "
+        "its folder even to answer). Nothing indexed was lost; free some space, then try again"
     )

@@ -8,14 +8,17 @@ protocol in index/store/chroma.py):
   `body[start:end]` of the registry body;
 - the keyword index on disk is either stamped with the live article versions and then holds
   exactly the visible chunk ids, or stamped otherwise / missing, and then rebuilt from Chroma by
-  the next process that opens the engine (a reader never uses a stale one);
+  the next process that opens the engine (a reader never uses a stale one); and its file is
+  whole (SQLite's check of every page);
 - optionally, that the vector index finds each visible chunk (Chroma's HNSW files caught up
   with its SQLite log).
 
 Invisible chunks are not a problem: they are the new version of an article a killed run was
 writing (or the old version it had not deleted yet). No reader sees them, `stats` does not count
 them, and the next `newsbot index` sweeps them. They are reported as "left by an interrupted
-run" so that an operator knows why Chroma's raw count is higher than `stats`.
+run" so that an operator knows why Chroma's raw count is higher than `stats`. Nor is a write
+operation that did not finish (killed, failed): readers see what it committed, and the next run
+completes it; but the report says so, since what the index holds is then not what was asked for.
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ class ConsistencyReport:
     chunks: int = 0  # visible chunks: what readers and `stats` see
     leftover_chunks: int = 0  # invisible, left by an interrupted run; swept by the next run
     without_sentences: int = 0  # visible, no sentence vectors yet; added by the next run
-    keyword: str = "unchecked"  # current | stale | missing | unchecked
+    keyword: str = "unchecked"  # current | stale | missing | damaged | unchecked
+    keyword_damage: str = ""  # SQLite's words for what is wrong with the keyword index file
+    keyword_rebuilt: str = ""  # the same, for a damaged file the engine has just rebuilt
+    last_write: str = "finished"  # finished | running | unfinished | unsettled: Store.last_write
     vectors_checked: int = 0
     damaged_articles: list[str] = field(default_factory=list)  # body does not match its hash
     miscounted_articles: list[str] = field(default_factory=list)  # visible chunks != registry's
@@ -63,7 +69,10 @@ class ConsistencyReport:
             (self.keyword_extra, "keyword index entries that are not visible chunks"),
             (self.vectors_missing, "visible chunks the vector index does not find"),
         ]
-        return [f"{len(ids)} {what} ({_some(ids)})" for ids, what in found if ids]
+        problems = [f"{len(ids)} {what} ({_some(ids)})" for ids, what in found if ids]
+        if self.keyword_damage:
+            problems.append(f"the keyword index file is damaged (SQLite: {self.keyword_damage})")
+        return problems
 
     @property
     def ok(self) -> bool:
@@ -86,18 +95,38 @@ class ConsistencyReport:
             )
         if self.keyword in ("stale", "missing"):
             line += f"; keyword index {self.keyword} (rebuilt from Chroma on the next start)"
-        return line
+        if self.keyword_rebuilt:
+            line += (
+                f"; the keyword index file was damaged (SQLite: {self.keyword_rebuilt}) and "
+                "has been rebuilt from Chroma"
+            )
+        return line + _LAST_WRITE.get(self.last_write, "")
+
+
+_COMPLETES = "what it stored is answered from, and the next `newsbot index` completes it"
+_LAST_WRITE = {
+    "running": "; another process is writing the index now",
+    "unfinished": f"; a write (an index run or a forget) did not finish: it was killed or "
+    f"failed; {_COMPLETES}",
+    "unsettled": f"; a write (an index run or a forget) did not finish: it was killed or "
+    f"failed, or is still running elsewhere; {_COMPLETES}",
+}
 
 
 def check_consistency(
-    store: Store, keyword: KeywordIndex | None = None, vectors: int | None = 0, seed: int = 0
+    store: Store,
+    keyword: KeywordIndex | None = None,
+    vectors: int | None = 0,
+    seed: int = 0,
+    keyword_file: bool = True,
 ) -> ConsistencyReport:
     """Check the store (and the keyword index, when given) without changing anything.
 
     `vectors`: how many visible chunks to look up in the vector index by their own embedding
     (0: none, None: all; a seeded sample otherwise, since each lookup is a query).
+    `keyword_file`: check every page of the keyword index's file (False: the caller has).
     """
-    report = ConsistencyReport()
+    report = ConsistencyReport(last_write=store.last_write())
     bodies, registry = _registry(store)
     report.articles = len(registry)
     report.damaged_articles = sorted(
@@ -107,10 +136,10 @@ def check_consistency(
     )
     visible = _check_chunks(store, bodies, registry, report)
     report.chunks = len(visible)
-    with_sentences = {i for got in _pages(store.sentences, []) for i in got["ids"]}
+    with_sentences = {i for got in _pages(store, store.sentences, []) for i in got["ids"]}
     report.without_sentences = len(set(visible) - with_sentences)
     if keyword is not None:
-        _check_keyword(keyword, registry, set(visible), report)
+        _check_keyword(keyword, registry, set(visible), report, keyword_file)
     if vectors != 0 and visible:
         _check_vectors(store, sorted(visible), vectors, seed, report)
     return report
@@ -119,7 +148,7 @@ def check_consistency(
 def _registry(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     bodies: dict[str, str] = {}
     metas: dict[str, dict[str, Any]] = {}
-    for got in _pages(store.registry, ["documents", "metadatas"]):
+    for got in _pages(store, store.registry, ["documents", "metadatas"]):
         for doc_id, body, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             bodies[doc_id], metas[doc_id] = body or "", meta or {}
     return bodies, metas
@@ -134,7 +163,7 @@ def _check_chunks(
     """Visible chunk id -> doc id; fills in the chunk-level findings of `report`."""
     visible: dict[str, str] = {}
     numbers: dict[str, list[int]] = {doc_id: [] for doc_id in registry}
-    for got in _pages(store.chunks, ["documents", "metadatas"]):
+    for got in _pages(store, store.chunks, ["documents", "metadatas"]):
         for stored_id, text, meta in zip(*(got[k] for k in _CHUNK_FIELDS), strict=True):
             doc_id = meta.get("doc_id")
             live = registry.get(doc_id, {}).get("content_hash")
@@ -166,7 +195,12 @@ def _check_keyword(
     registry: dict[str, dict[str, Any]],
     visible: set[str],
     report: ConsistencyReport,
+    whole_file: bool,
 ) -> None:
+    damaged = keyword.check_file() if whole_file else None
+    if damaged is not None:
+        report.keyword, report.keyword_damage = "damaged", damaged
+        return
     stamp = versions_stamp({i: m.get("content_hash", "") for i, m in registry.items()})
     # An engine's index is already loaded; a bare one is loaded from disk (read-only).
     if keyword.stamp != stamp and not keyword.load(stamp):
@@ -186,12 +220,16 @@ def _check_vectors(
     chosen = visible if sample is None or sample >= len(visible) else _sample(visible, sample, seed)
     for start in range(0, len(chosen), 100):
         ids = chosen[start : start + 100]
-        got = store.chunks.get(ids=ids, include=["embeddings"])
+        got = store._guard(store.chunks.get, ids=ids, include=["embeddings"])
         vectors = [list(map(float, v)) for v in got["embeddings"]]
         # Searching among these ids only finds each chunk itself (distance 0) when the vector
         # index has it; an unfiltered search could miss it by approximation alone.
-        found = store.chunks.query(
-            query_embeddings=vectors, n_results=_SELF_QUERY_K, ids=got["ids"], include=[]
+        found = store._guard(
+            store.chunks.query,
+            query_embeddings=vectors,
+            n_results=_SELF_QUERY_K,
+            ids=got["ids"],
+            include=[],
         )
         report.vectors_missing += [
             want for want, hits in zip(got["ids"], found["ids"], strict=True) if want not in hits
@@ -204,10 +242,12 @@ def _sample(ids: list[str], n: int, seed: int) -> list[str]:
     return sorted(random.Random(seed).sample(ids, n))
 
 
-def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+def _pages(store: Store, collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+    """A collection's records a page at a time; failures as the store words them (a damaged
+    file, a full disk: one sentence, not Chroma's)."""
     offset = 0
     while True:
-        got = collection.get(include=include, limit=_PAGE, offset=offset)
+        got = store._guard(collection.get, include=include, limit=_PAGE, offset=offset)
         if not got["ids"]:
             return
         yield got

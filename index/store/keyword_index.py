@@ -13,19 +13,27 @@ transaction leaves the keyword side one write behind: its stamp no longer matche
 and the next process that opens the engine (or refreshes) applies the missing difference. The
 registry is read inside the transaction, so two processes catching up at once cannot write an
 older state over a newer one.
+
+A damaged file (SQLite: "database disk image is malformed", "file is not a database") is found
+by whatever reads it first: the file is removed and rebuilt from the registry this index was last
+synced with, with one warning, and the read is tried again. A process that finds the file at its
+path replaced (rebuilt by another process, the data folder re-pointed) opens the new one.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from index.chunks import ChunkNode
+from index.errors import NewsbotError, write_failure
 from index.store import bm25_postings as postings
 from index.store.bm25_postings import WriteTransaction
 from index.store.byte_cache import MB, ByteLRU
@@ -40,6 +48,21 @@ POSTINGS_CACHE_BYTES = 128 * MB  # defaults of the settings keyword_cache_mb, no
 NODE_CACHE_BYTES = 64 * MB
 
 NodesOf = Callable[[Versions], Iterable[ChunkNode]]  # the visible chunks of these versions
+T = TypeVar("T")
+# SQLite's primary result codes for a file that is not (or no longer) a whole database.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+class KeywordIndexDamaged(NewsbotError):
+    """The keyword index file is damaged and could not be rebuilt here; `str()` says why."""
+
+
+def damage(exc: BaseException) -> str | None:
+    """SQLite's own words when `exc` says the database file is damaged; None otherwise."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, sqlite3.DatabaseError) and code is not None:
+        return str(exc) if code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB) else None
+    return str(exc) if type(exc) is sqlite3.DatabaseError else None  # raised without a code
 
 
 @dataclass(frozen=True)
@@ -64,15 +87,26 @@ class KeywordIndex:
     ) -> None:
         self.folder = folder
         self.path = folder / _FILE
-        self.stamp = ""  # the stamp this process last saw the file at
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        self._nodes: ByteLRU[int, ChunkNode] = ByteLRU(node_cache_bytes)  # by chunk position
+        self._file: tuple[int, int] | None = None  # which file `_conn` has open
+        self._cache_bytes, self._node_cache_bytes = cache_bytes, node_cache_bytes
+        self._registry: Registry | None = None  # the one last synced with: for a rebuild
+        self._live_reads = 0
+        self._files_opened = 0  # counts the files forgotten: which one a read was made in
+        self._forget_file()
+
+    def _forget_file(self) -> None:
+        """Close the file and drop what was read of it: positions and term versions count
+        anew in another file, so nothing kept of this one may be used with it."""
+        self.close()
+        self._files_opened += 1
+        self.stamp = ""  # the stamp this process last saw the file at
+        self._nodes: ByteLRU[int, ChunkNode] = ByteLRU(self._node_cache_bytes)  # by position
         self._ids_by: dict[tuple[str, str], list[str]] = {}
         self._ids_seen = ""
-        self._postings = PostingsCache(cache_bytes)
+        self._postings = PostingsCache(self._cache_bytes)
         self._live: tuple[int, postings.Live] | None = None  # with SQLite's data_version
-        self._live_reads = 0
         self._horizon: int | None = None
 
     # --- opening ----------------------------------------------------------------------------
@@ -81,6 +115,7 @@ class KeywordIndex:
         if self._conn is None:
             self._drop_old_format()
             self._conn = postings.connect(self.path)
+            self._file = _identity(self.path)
             if postings.read_meta(self._conn, "format") not in (None, postings.FORMAT):
                 log.info("keyword index in %s has an older format; rebuilding it", self.folder)
                 with self._writing() as conn:
@@ -99,6 +134,13 @@ class KeywordIndex:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def _follow_file(self) -> None:
+        """Open the file at the path anew when it is not the one open here any more."""
+        with self._lock:
+            if self._conn is not None and _identity(self.path) != self._file:
+                log.info("the keyword index file in %s was replaced: opening it", self.folder)
+                self._forget_file()
 
     def stored_stamp(self) -> str | None:
         """The stamp of the state the file holds; None when it holds none (never written)."""
@@ -121,9 +163,59 @@ class KeywordIndex:
         return current
 
     def _discard(self) -> None:
-        self.close()
+        self._forget_file()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # --- a damaged file ----------------------------------------------------------------------
+
+    def _repairing(self, read: Callable[[], T]) -> T:
+        """`read()`, tried again once the file is rebuilt when it finds the file damaged."""
+        read_in = self._files_opened
+        try:
+            return read()
+        except sqlite3.DatabaseError as exc:
+            reason = damage(exc)
+            if reason is None:
+                raise
+            self._rebuild_damaged(reason, read_in)
+        try:
+            return read()
+        except sqlite3.DatabaseError as exc:
+            reason = damage(exc)
+            if reason is None:
+                raise
+            raise KeywordIndexDamaged(self._damaged_text(reason)) from exc
+
+    def _rebuild_damaged(self, reason: str, read_in: int | None = None) -> None:
+        with self._lock:
+            if read_in is not None and read_in != self._files_opened:
+                return  # another thread has replaced the damaged file meanwhile
+            if self._conn is not None and _identity(self.path) != self._file:
+                self._forget_file()  # another process rebuilt it already: use theirs
+            else:
+                log.warning(
+                    "the keyword index in %s is damaged (SQLite: %s); rebuilding it from the store",
+                    self.folder,
+                    reason,
+                )
+                self._discard()
+            if self._registry is None:
+                raise KeywordIndexDamaged(self._damaged_text(reason))
+            try:
+                self._sync(self._registry)
+            except (sqlite3.Error, OSError) as exc:
+                failed = write_failure(exc) or type(exc).__name__
+                raise KeywordIndexDamaged(self._damaged_text(reason, failed)) from exc
+
+    def _damaged_text(self, reason: str, rebuild_failed: str | None = None) -> str:
+        text = f"the keyword index in {self.folder} is damaged (SQLite: {reason})"
+        if rebuild_failed:
+            return (
+                f"{text} and could not be rebuilt ({rebuild_failed}); nothing indexed is lost: "
+                "make room or make it writable, then run this again"
+            )
+        return f"{text}; the next newsbot command rebuilds it from the store"
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -144,6 +236,16 @@ class KeywordIndex:
         """Bring the index in step with the registry. `operation`: (the generation a write
         running in this process started from, the one it will leave) and `articles` those it
         wrote, when no other process can have written meanwhile (an embedded store)."""
+        self._registry = registry
+        self._follow_file()
+        self._repairing(lambda: self._sync(registry, operation, articles))
+
+    def _sync(
+        self,
+        registry: Registry,
+        operation: tuple[str, str] | None = None,
+        articles: list[str] = (),
+    ) -> None:
         if operation is not None and self._sync_operation(registry, *operation, articles):
             self._see_all()
             return
@@ -257,29 +359,63 @@ class KeywordIndex:
 
     def chunk_ids(self) -> set[str]:
         """The ids of the chunks in the index (for the consistency check)."""
+
+        def read() -> set[str]:
+            with self._lock:
+                return {row[0] for row in self._db().execute("SELECT chunk_id FROM chunks")}
+
+        return self._repairing(read)
+
+    def check_file(self) -> str | None:
+        """SQLite's check of every page of the file (for `newsbot doctor`): None when the file
+        is whole or missing, else the first problem found."""
+        if not self.path.exists():
+            return None
         with self._lock:
-            return {row[0] for row in self._db().execute("SELECT chunk_id FROM chunks")}
+            try:
+                rows = self._db().execute("PRAGMA quick_check").fetchall()
+            except sqlite3.DatabaseError as exc:
+                if damage(exc) is None:
+                    raise
+                return damage(exc)
+        found = [str(row[0]) for row in rows if row[0] != "ok"]
+        return found[0] if found else None
+
+    def rebuild_if_damaged(self) -> str | None:
+        """Rebuild the file from the store when SQLite's check finds it damaged; what was
+        wrong with it, or None when it was whole."""
+        reason = self.check_file()
+        if reason is not None:
+            self._rebuild_damaged(reason)
+        return reason
 
     def ids_where(self, key: str, value: str) -> list[str]:
         """The ids of the indexed chunks whose metadata `key` is `value` (listed once per
         index state): a dense search restricted to them skips Chroma's metadata filter, ten
         times slower for a large publication."""
-        with self._lock:
-            if self._ids_seen != self.stamp:
-                self._ids_by, self._ids_seen = {}, self.stamp
-            found = self._ids_by.get((key, value))
-            if found is None:
-                rows = self._db().execute(
-                    "SELECT chunk_id FROM chunks WHERE json_extract(metadata, ?) = ?",
-                    (f'$."{key}"', value),
-                )
-                found = self._ids_by[(key, value)] = [row[0] for row in rows]
-            return found
+
+        def read() -> list[str]:
+            with self._lock:
+                if self._ids_seen != self.stamp:
+                    self._ids_by, self._ids_seen = {}, self.stamp
+                found = self._ids_by.get((key, value))
+                if found is None:
+                    rows = self._db().execute(
+                        "SELECT chunk_id FROM chunks WHERE json_extract(metadata, ?) = ?",
+                        (f'$."{key}"', value),
+                    )
+                    found = self._ids_by[(key, value)] = [row[0] for row in rows]
+                return found
+
+        return self._repairing(read)
 
     def search(self, query: str, k: int) -> list[tuple[ChunkNode, float]]:
         terms = postings.tokens([query])[0] if query.strip() else []
         if not terms:
             return []
+        return self._repairing(lambda: self._search(terms, k))
+
+    def _search(self, terms: list[str], k: int) -> list[tuple[ChunkNode, float]]:
         with self._lock:
             conn = self._db()
             conn.execute("BEGIN")  # one snapshot for all the reads of this search
@@ -288,8 +424,10 @@ class KeywordIndex:
                 lists = self._lists(conn, set(terms))
                 hits = postings.score(terms, lists, live, k)
                 nodes = self._nodes_at(conn, [h.pos for h in hits])
-            finally:
-                conn.execute("COMMIT")
+            except BaseException:
+                postings.roll_back(conn)
+                raise
+            conn.execute("COMMIT")
             return [(nodes[h.pos], h.score) for h in hits if h.pos in nodes]
 
     def _live_chunks(self, conn: sqlite3.Connection) -> postings.Live:
@@ -330,6 +468,14 @@ class KeywordIndex:
             out[pos] = postings.node_from_row(chunk_id, text, record)
             self._nodes.put(pos, out[pos])
         return out
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _read_stamp(folder: Path) -> str | None:

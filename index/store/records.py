@@ -44,12 +44,14 @@ class ArticleRecord:
 @dataclass
 class WriteOperation:
     """A write operation running: the generation it started from (None when the one before
-    did not finish), the one it will leave when it finishes, and the articles it wrote or
-    removed (so a keyword index that was at `starts_at` can apply just these)."""
+    did not finish), the one it will leave when it finishes, the articles it wrote or
+    removed (so a keyword index that was at `starts_at` can apply just these), and whether it
+    swept what an unfinished one left (only then is the store tidy again after it)."""
 
     starts_at: str | None
     ends_at: str
     articles: set[str] = field(default_factory=set)
+    tidied: bool = False
 
 
 def of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[TextNode]:

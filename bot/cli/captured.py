@@ -1,5 +1,7 @@
-"""One `newsbot` command run inside the helper as the command line would run it, its output
-captured: the real click group, the helper's engine handed in instead of a new one."""
+"""One `newsbot` command run inside a warm helper (bot/warm/) as the command line would run it,
+its output captured: the real click group, the helper's engine handed in instead of a new one.
+The command line hands this to the helper it starts (`bot.cli.warm_process`): the helper knows
+nothing of the command line."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 from bot.cli.context import LOG_FORMAT
-from bot.cli.logs import guard_handler
 from bot.cli.terminal import PrintableFormatter, echo
+from bot.logs import guard_handler
 from bot.warm.protocol import Reply
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,122 @@
+"""Answers that hold on news nobody tuned for (issue 26) and yes/no verdicts (issue 28), end to
+end through the engine on short articles written here: the lead is of the kind asked or there
+is none, a question whose fact no article states is refused by the slot it asks, the answer's
+text carries no Markdown (the lead is `short_answer`), and a yes/no question gets a verdict only
+from a sentence that decides it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from index.engine import Engine
+
+TRIAL = Path(__file__).parent / "trial_articles"  # short articles like a new user's trial
+
+
+@pytest.fixture(scope="module")
+def news_engine(tmp_path_factory: pytest.TempPathFactory, embedder) -> Engine:  # noqa: ANN001
+    from index.settings import load_settings
+
+    data = tmp_path_factory.mktemp("typing-data")
+    engine = Engine(load_settings(data_dir=data, sources=[TRIAL]), embedder)
+    engine.index()
+    engine.warm_up()
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many runners were taken to hospital?", "count"),
+        ("How many runners finished the Kessel half marathon?", "count"),
+        ("When is the Blue Line extension expected to open?", "date"),
+        ("How much will the Blue Line extension cost?", "money"),
+        ("How many robots did Halvorsen Robotics sell in 2025?", "count"),
+        ("How many jobs is Halvorsen Robotics cutting?", "count"),
+        ("when do the kids go back to school?", "date"),
+    ],
+)
+def test_a_lead_is_of_the_kind_asked_or_there_is_none(
+    news_engine: Engine, question: str, kind: str
+) -> None:
+    answer = news_engine.ask(question)
+    assert "**" not in answer.answer  # the lead travels as short_answer, not as Markdown
+    lead = answer.short_answer
+    if not lead:
+        return
+    checks = {
+        "count": r"^(?:about\s+)?(?:\d[\d,]*|[A-Z]?[a-z]+(?:-[a-z]+)?)$",
+        "date": r"\b(?:19|20)\d\d\b|January|February|March|April|May|June|July|August|"
+        r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
+        r"Saturday|Sunday",
+        "money": r"[$£€]\s?\d",
+    }
+    assert re.search(checks[kind], lead), (question, lead)
+    assert lead.split(" (")[0] in " ".join(q for c in answer.citations for q in c.quotes)
+
+
+def test_number_words_and_totals_are_read_as_written(news_engine: Engine) -> None:
+    hospital = news_engine.ask("How many runners were taken to hospital, says the Gazette?")
+    assert not hospital.refused
+    assert "Forty-one" in hospital.answer or "Forty-one" in hospital.short_answer
+    assert hospital.short_answer in ("", "Forty-one", "Forty-one runners")
+    cost = news_engine.ask("How much will the Blue Line extension cost?")
+    assert cost.short_answer in ("", "$48 million")  # the total, not the federal share
+    robots = news_engine.ask("How many robots did Halvorsen Robotics sell in 2025?")
+    assert robots.short_answer in ("", "1,240")  # not the 2 of "February 2"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much prize money did Daniel Kiprop win?",
+        "How many drinks stations were on the Kessel course?",
+        "How many passengers did the Alder Bay ferry carry in 2023?",
+    ],
+)
+def test_a_near_miss_is_refused_by_the_slot_it_asks(news_engine: Engine, question: str) -> None:
+    """On topic, but the articles never state the thing asked: no lead, and a refusal that says
+    what is missing (or that nothing close enough says it)."""
+    answer = news_engine.ask(question)
+    assert answer.refused, answer.answer
+    assert answer.refusal_reason in ("focus_not_found", "weak_best_sentence", "no_close_passage")
+
+
+def test_a_yes_no_question_gets_a_verdict_from_the_sentence_that_decides_it(
+    news_engine: Engine,
+) -> None:
+    no = news_engine.ask("Were fifty runners taken to hospital after the Kessel half marathon?")
+    assert no.short_answer in ("No", "") and no.verdict is not None
+    if no.short_answer:
+        assert no.verdict.outcome == "no"
+        assert any("Forty-one" in q or "Thirty-eight" in q for c in no.citations for q in c.quotes)
+    yes = news_engine.ask("Did Daniel Kiprop win the men's race at the Kessel half marathon?")
+    assert yes.verdict is not None and yes.short_answer in ("Yes", "")
+    assert yes.short_answer != "No"
+
+
+def test_two_reports_that_disagree_on_a_figure_are_not_consistent(news_engine: Engine) -> None:
+    answer = news_engine.ask(
+        "Do the Kessel Gazette and the Valley Courier give the same number of runners taken "
+        "to hospital?"
+    )
+    assert answer.verdict is not None and answer.verdict.kind == "consistency"
+    assert answer.short_answer in ("No", "")
+    assert answer.short_answer != "Yes"
+
+
+def test_the_seed_question_is_answered_yes_with_the_sentence_that_says_so(
+    make_engine, tmp_path: Path
+) -> None:
+    engine = make_engine()
+    engine.index()
+    answer = engine.ask("Did Pakistan strike Iran after Iran struck Pakistan?")
+    assert answer.short_answer == "Yes" and answer.verdict is not None
+    assert answer.verdict.kind == "temporal" and answer.verdict.outcome == "yes"
+    assert "in response to similar attacks carried out by Iran" in answer.answer
+    reverse = engine.ask("Did Iran strike Pakistan after Pakistan struck Iran?")
+    assert reverse.short_answer in ("No", "")

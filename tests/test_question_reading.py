@@ -1,0 +1,123 @@
+"""Reading a question and a sentence as the answer stage does: what the question asks for
+(asks.py), the dates, numbers and names a sentence states, with their kinds (dates.py,
+spans.py, names.py), and the parts of a yes/no question (yes_no.py). The examples are the
+classes of error a new user met on news nobody tuned for (issue 26)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.answer.asks import COUNT, DATE, MONEY, ORGANISATION, PERSON, PLACE, VERDICT, analyse
+from index.answer.names import name_spans
+from index.answer.spans import number_spans
+from index.answer.yes_no import parse
+from index.dates import date_phrases, resolve
+
+
+@pytest.mark.parametrize(
+    ("question", "expects"),
+    [
+        ("How many runners were taken to hospital?", COUNT),
+        ("How much will the extension cost?", MONEY),
+        ("What's the new cost estimate for the Line 3 extension?", MONEY),
+        ("When is the Blue Line extension expected to open?", DATE),
+        ("when do the kids go back to school", DATE),
+        ("Who is the CEO of Halvorsen Robotics?", PERSON),
+        ("Which judge dissented in the appeal?", PERSON),
+        ("Which company ran the train that derailed?", ORGANISATION),
+        ("Where did the freight train derail?", PLACE),
+        ("Did Pakistan strike Iran after Iran struck Pakistan?", VERDICT),
+        ("In the Delane case, was the appeal decision unanimous?", VERDICT),
+    ],
+)
+def test_what_a_question_asks_for(question: str, expects: str) -> None:
+    assert analyse(question).expects == expects
+
+
+def test_a_count_question_knows_what_it_counts() -> None:
+    asks = analyse("How many robots did Halvorsen Robotics sell in 2025?")
+    assert asks.counted == ("robots",) and "2025" in asks.qualifiers
+    assert analyse("which councillor voted against the plan").roles == ("councillor",)
+
+
+def test_number_words_are_counts_and_dates_are_not() -> None:
+    spans = {s.text: s for s in number_spans("Forty-one runners were taken to hospital.")}
+    assert spans["Forty-one"].value == 41 and spans["Forty-one"].kind == "count"
+    assert spans["Forty-one"].counted == ("runners",)
+    sold = number_spans("Halvorsen sold 1,240 robots in 2025, the figures of February 2 show.")
+    assert [(s.text, s.kind) for s in sold] == [("1,240", "count")]
+    kinds = {
+        s.text: s.kind
+        for s in number_spans("It is cutting 320 jobs, or 14 percent, after a three-day strike.")
+    }
+    assert kinds == {"320": "count", "14 percent": "percent", "three-day": "duration"}
+    money = number_spans("The $48 million extension, of which the state pays $30 million.")
+    assert [(s.text, s.kind) for s in money] == [("$48 million", "money"), ("$30 million", "money")]
+    assert [s.value for s in number_spans("two hundred and ten homes")] == [210.0]
+
+
+def test_a_count_is_of_the_words_after_it_not_across_a_comma() -> None:
+    spans = number_spans("The group will have about 9,300 employees, 5,100 trucks and 64 depots.")
+    assert [s.counted for s in spans] == [("employees",), ("trucks",), ("depots",)]
+
+
+def test_date_phrases_and_what_a_relative_day_means() -> None:
+    text = "The line is expected to open in late 2029; the vote was on Thursday."
+    found = {p.text: p for p in date_phrases(text)}
+    assert set(found) == {"late 2029", "Thursday"}
+    # an article of Friday 19 January 2024: "on Thursday" is the day before
+    assert resolve(found["Thursday"], date(2024, 1, 19), text) == date(2024, 1, 18)
+    later = "Residents will be allowed back on Thursday."
+    ahead = date_phrases(later)[0]
+    assert resolve(ahead, date(2024, 1, 16), later) == date(2024, 1, 18)
+    # race times and decimals are not clock times
+    assert not date_phrases("She won in 2:31:18 with 12.5 mm of rain.")
+
+
+def test_names_lose_their_titles_and_say_what_they_look_like() -> None:
+    (ceo,) = name_spans("Chief executive Ingrid Halvorsen said the cuts were painful.")
+    assert ceo.text == "Ingrid Halvorsen" and ceo.titled and ceo.person_like
+    court = [n for n in name_spans("The case was heard at Halden District Court.")][0]
+    assert court.text == "Halden District Court" and court.organisation_like
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "sources"),
+    [
+        ("Did the council approve the budget?", "single", [()]),
+        (
+            "Do both the Carrow Valley Herald and WBN report the tram vote as 9-2?",
+            "two_sources",
+            [("Carrow Valley Herald",), ("WBN Westfold News",)],
+        ),
+        (
+            "Did MPS say the train had 64 wagons and WBN say 19 of them derailed?",
+            "two_sources",
+            [("Meridian Press Service",), ("WBN Westfold News",)],
+        ),
+        (
+            "Is the Herald consistent with WBN on the number of new tram stops?",
+            "consistency",
+            [("Carrow Valley Herald",), ("WBN Westfold News",)],
+        ),
+        ("Was the mine ruling after the flood act passed parliament?", "temporal", [(), ()]),
+    ],
+)
+def test_the_parts_of_a_yes_no_question(question: str, kind: str, sources: list) -> None:
+    known = ["Carrow Valley Herald", "WBN Westfold News", "Meridian Press Service"]
+    parsed = parse(question, known)
+    assert parsed.kind == kind
+    assert [p.sources for p in parsed.parts] == sources
+
+
+def test_a_two_report_question_splits_its_claims() -> None:
+    parsed = parse(
+        "Did MPS say the train had 64 wagons and WBN say 19 of them derailed?",
+        ["WBN Westfold News", "Meridian Press Service"],
+    )
+    assert [p.text for p in parsed.parts] == ["the train had 64 wagons", "19 of them derailed"]
+    temporal = parse("After Iran struck Pakistan, did Pakistan strike Iran?")
+    assert temporal.kind == "temporal" and temporal.relation == "after"
+    assert temporal.parts[0].text == "Pakistan strike Iran"
