@@ -36,7 +36,7 @@ def readme_command(marker: str) -> str:
 def readme_sample_answer() -> str:
     """The README's example of what `newsbot ask` prints for its first command's question."""
     text = (ROOT / "README.md").read_text()
-    after = text.split("An answer leads with", 1)[1]
+    after = text.split("For the question\nabove, on the starter article:", 1)[1]
     return after.split("```\n", 2)[1].strip()
 
 
