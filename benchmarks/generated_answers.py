@@ -3,7 +3,7 @@
 the same retrieved passages, with the time each answer took.
 
     NEWSBOT_LLM=llama-cpp NEWSBOT_LLM_MODEL_PATH=model.gguf \\
-    NEWSBOT_DATA_DIR=<store of `newsbot eval multihop`> \\
+    NEWSBOT_DATA_DIR=<data folder>/eval (where `newsbot eval multihop` keeps its store) \\
         python benchmarks/generated_answers.py --split test --limit 30
 
 The backend is whatever NEWSBOT_LLM and its settings name (a local GGUF file, an OpenAI-

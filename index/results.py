@@ -283,8 +283,21 @@ class ArticleSlice:
             parts.append(f"published until {self.until}")
         return " ".join(parts)
 
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
+    def from_source(self, source: str) -> bool:
+        """Whether `source` is the publication asked for, named as people type it (any case,
+        "The" and a tagline optional: index/retrieval/slices.py)."""
+        if not self.source:
+            return True
+        from index.retrieval.slices import typed_names  # the question-side names live there
+
+        return bool(typed_names(self.source) & typed_names(source))
+
     def admits(self, source: str, published_at: str) -> bool:
-        if self.source and source.casefold() != self.source.strip().casefold():
+        if not self.from_source(source):
             return False
         day = published_at[:10]
         if (self.since or self.until) and not day:
@@ -306,6 +319,22 @@ class FeedStatus(BaseModel):
     failures: int = 0  # in a row
     retry_at: str | None = None  # while backing off after failures
     articles_added: int = 0
+
+
+@dataclass(frozen=True)
+class Unfollowed:
+    """A feed no longer followed, and how many of the articles it brought are still indexed."""
+
+    feed: FeedStatus
+    articles_left: int
+
+    def sentence(self, forget: str) -> str:
+        """What a front end says; `forget` names its way to remove an article."""
+        name, left = self.feed.name, self.articles_left
+        if not left:
+            return f"Stopped following {name!r}; none of the articles it brought is indexed now."
+        those = "its article stays" if left == 1 else f"the {left} articles it brought stay"
+        return f"Stopped following {name!r}; {those} indexed ({forget} removes one)."
 
 
 @dataclass

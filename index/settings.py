@@ -57,6 +57,9 @@ def default_data_dir() -> Path:
     return user_data_dir()
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 class Settings(BaseSettings):
     """The engine's and the front ends' configuration."""
 
@@ -199,7 +202,7 @@ class Settings(BaseSettings):
         le=1.0,
         description="Share of a generated sentence's content words its cited passage must hold",
     )
-    log_level: str = Field("WARNING", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$")
+    log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR (any case)")
 
     # --- the command line ---
     warm_minutes: float = Field(
@@ -270,6 +273,16 @@ class Settings(BaseSettings):
             return default_data_dir() if info.field_name == "data_dir" else DEFAULT_PROMPTS
         return value
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _a_log_level(cls, value: object) -> object:
+        if isinstance(value, str):
+            level = value.strip().upper()
+            if level not in LOG_LEVELS:
+                raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (any case)")
+            return level
+        return value
+
     @field_validator("ingest_allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
@@ -325,6 +338,21 @@ class Settings(BaseSettings):
 
     # Cross-field rules name the variables at fault; their errors never carry the input (which
     # holds every setting, secrets included): see describe_validation_error.
+    @model_validator(mode="after")
+    def _data_dir_can_exist(self) -> Settings:
+        # Made here, not when the store first opens: a folder that cannot exist (a file in the
+        # way, /proc, no permission) is a settings error, not "the index is unavailable".
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise ValueError(f"NEWSBOT_DATA_DIR {self.data_dir} is a file, not a folder")
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ValueError(
+                f"NEWSBOT_DATA_DIR {self.data_dir} cannot be created ({reason})"
+            ) from None
+        return self
+
     @model_validator(mode="after")
     def _check_files(self) -> Settings:
         for name in ("embedding_model", "embedding_tokenizer"):

@@ -25,6 +25,7 @@ _QUICK_SENTENCE = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])|\n+")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A sentence's closing punctuation, with any closing quote or bracket after it.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+_CLOSERS = re.compile(r"[\"'”’)\]]$")
 # Endings that are not a sentence's end: "i.e.", "U.S.", "No." — a mark there would split them.
 _ABBREVIATION = re.compile(
     r"(?:\b[A-Za-z]\.){2,}[\"'”’)\]]*$|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|Mr|Mrs|Ms|Dr|St|No|vs|etc)\.$"
@@ -182,13 +183,15 @@ def cite(sentence: str, numbers: list[int]) -> str:
     """`Nine died.` + [1] -> `Nine died [1].`; white space runs folded for display.
 
     The mark goes before the closing punctuation, unless that punctuation ends an abbreviation
-    or initials ("i.e.", "U.S."), where it goes after, so no abbreviation is split.
+    or initials ("i.e.", "U.S."), where it goes after, so no abbreviation is split; and after a
+    closing quote or bracket (`“wildly optimistic.” [1]`), which a mark inside would split
+    from the words it closes.
     """
     sentence = " ".join(sentence.split())
     marks = "".join(f"[{n}]" for n in numbers)
     end = _END.search(sentence)
     if end is None:
         return f"{sentence} {marks}."
-    if _ABBREVIATION.search(sentence):
+    if _ABBREVIATION.search(sentence) or _CLOSERS.search(end.group()):
         return f"{sentence} {marks}"
     return f"{sentence[: end.start()]} {marks}{sentence[end.start() :]}"

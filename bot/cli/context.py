@@ -4,9 +4,10 @@ engine errors as one line on stderr."""
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -35,15 +36,24 @@ def engine_of(ctx: click.Context):  # noqa: ANN201 - import kept lazy so --help 
     return ctx.obj["engine"]
 
 
+def fail(message: str, code: int = EXIT_ERROR, as_json: bool = False) -> NoReturn:
+    """The one way a command fails: `newsbot: error: ...` on stderr, or with --json
+    `{"error": ..., "exit_code": ...}` on stdout (a script reads one JSON document either way)."""
+    if as_json:
+        echo(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
+    else:
+        echo(f"newsbot: error: {message}", err=True)
+    sys.exit(code)
+
+
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """NewsbotError -> `newsbot: error: ...` and exit 1."""
+    """NewsbotError -> `newsbot: error: ...` (JSON with --json) and exit 1."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except NewsbotError as exc:
-            echo(f"newsbot: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
+            fail(str(exc), as_json=bool(kwargs.get("as_json")))
 
     return wrapper

@@ -6,11 +6,11 @@ Thin like the rest of the CLI: options in, `bot.evaluation.suite.evaluate` does 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from bot.cli.context import fail
 from bot.cli.terminal import echo
 from index.errors import NewsbotError
 from index.settings import PROJECT_ROOT
@@ -45,7 +45,12 @@ def eval_group() -> None:
     show_default=True,
     help="Questions at even (dev) or odd (test) positions, or all.",
 )
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N questions.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Only the first N questions (the whole corpus is still indexed: see --articles).",
+)
 @click.option(
     "--articles",
     type=click.IntRange(1),
@@ -74,16 +79,23 @@ def multihop(
     """Run MultiHop-RAG: index its corpus, answer each question, score retrieval as upstream does
     and the answers a reader gets (named answer found, facts quoted, refusals, untrue citations).
 
-    The corpus goes into its own collections under NEWSBOT_DATA_DIR and is reused while it is
-    unchanged. Prints ours beside llama-index's default (VectorStoreIndex, 1024/200 splitter).
+    The corpus goes into its own collections under NEWSBOT_DATA_DIR/eval (never the index you
+    ask questions of) and is reused while it is unchanged: the first run of the whole corpus
+    embeds it for minutes, with a progress line every tenth. Prints ours beside llama-index's
+    default (VectorStoreIndex, 1024/200 splitter).
     """
     from bot.evaluation.report import render
     from bot.evaluation.suite import evaluate
 
     data = _data_dir(data)
     if not (data / "corpus.json").is_file() or not (data / "MultiHopRAG.json").is_file():
-        echo(f"newsbot: error: no MultiHop-RAG data in {data}", err=True)
-        sys.exit(1)
+        fail(f"no MultiHop-RAG data in {data}", as_json=as_json)
+    if limit is not None and articles is None:
+        echo(
+            f"--limit {limit}: the first {limit} questions, over the whole corpus (indexed once, "
+            "then reused); --articles N answers from the first N articles only",
+            err=True,
+        )
     try:
         report = evaluate(
             data,
@@ -96,8 +108,7 @@ def multihop(
             progress=lambda msg: echo(msg, err=True),
         )
     except NewsbotError as exc:
-        echo(f"newsbot: error: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc), as_json=as_json)
     echo(json.dumps(report, indent=2) if as_json else render(report))
 
 
@@ -148,8 +159,7 @@ def news(
     from bot.evaluation.news_suite import evaluate_news, score_answers
 
     if not (data / "questions.jsonl").is_file():
-        echo(f"newsbot: error: no news set in {data} (questions.jsonl missing)", err=True)
-        sys.exit(1)
+        fail(f"no news set in {data} (questions.jsonl missing)", as_json=as_json)
     try:
         if answers is not None:
             report = score_answers(data, split, answers)  # type: ignore[arg-type]
@@ -161,6 +171,5 @@ def news(
                 progress=lambda msg: echo(msg, err=True),
             )
     except NewsbotError as exc:
-        echo(f"newsbot: error: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc), as_json=as_json)
     echo(json.dumps(report, indent=2) if as_json else render(report))

@@ -55,11 +55,7 @@ def add(ctx: click.Context, url: str, name: str | None) -> None:
 @friendly_errors
 def remove(ctx: click.Context, url_or_name: str) -> None:
     """Stop following a feed; the articles it brought stay indexed."""
-    feed = _feeds(ctx).unfollow(url_or_name)
-    echo(
-        f"Stopped following {feed.name!r}; its {feed.articles_added} articles stay indexed "
-        "(`newsbot forget` removes one)."
-    )
+    echo(_feeds(ctx).unfollow(url_or_name).sentence("`newsbot forget`"))
 
 
 @feed_group.command("list")

@@ -16,7 +16,10 @@ from index.results import ArticleSlice
 
 @click.command("list")
 @opens_engine
-@click.option("--source", help="Only articles from this publication (case-insensitive).")
+@click.option(
+    "--source",
+    help='Only articles from this publication (any case, "The" and a tagline optional).',
+)
 @click.option("--since", callback=parse_date, help="Only articles published on or after this date.")
 @click.option("--feed", "feed_name", help="Only articles a followed feed brought (its name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

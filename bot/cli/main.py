@@ -15,7 +15,15 @@ from typing import Any
 
 import click
 
-from bot.cli.context import EXIT_ERROR, LOG_FORMAT, engine_of, friendly_errors, settings_of
+from bot.cli.context import (
+    EXIT_ERROR,
+    LOG_FORMAT,
+    engine_of,
+    fail,
+    friendly_errors,
+    settings_of,
+)
+from bot.cli.progress import progress_bar
 from bot.cli.render_text import render_answer, render_passages, render_report, render_stats
 from bot.cli.slice_options import slice_options, to_slice
 from bot.cli.startup import opens_engine, opens_the_engine_first, pause_collector, resume_collector
@@ -31,7 +39,12 @@ EXIT_SETTINGS = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Say what newsbot does, step by step (-vv: everything, the libraries' debug too).",
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """Ask questions about your news articles and get answers with checked citations.
@@ -51,12 +64,13 @@ def cli(ctx: click.Context, verbose: int) -> None:
     try:
         settings = load_settings()
     except NewsbotError as exc:
-        echo(f"newsbot: error: {exc}", err=True)
-        sys.exit(EXIT_SETTINGS)
-    level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)] if verbose else settings.log_level
+        resume_collector()  # paused by main(); a caller that goes on (CliRunner) needs it back
+        fail(str(exc), EXIT_SETTINGS, as_json="--json" in obj.get("argv", ()))
     handler = logging.StreamHandler()
     handler.setFormatter(PrintableFormatter(LOG_FORMAT))
-    logging.basicConfig(level=level.upper(), handlers=[handler])
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
+    if verbose:
+        set_verbosity(verbose)
     guard_root_handlers(settings)  # no secret in any record, at any level
     for warning in settings_warnings(settings):
         log.warning(warning)
@@ -65,33 +79,22 @@ def cli(ctx: click.Context, verbose: int) -> None:
         resume_collector()
 
 
-def _progress_bar() -> tuple[Callable[[Any], None], Callable[[], None]]:
-    """A tqdm bar on a terminal, nothing otherwise; returns (callback, close)."""
-    from tqdm import tqdm
+# The loggers of newsbot's own code; -v opens them wider than the libraries' loggers.
+OWN_LOGGERS = ("index", "bot", "newsbot")
 
-    if not sys.stderr.isatty():
-        return (lambda _: None), (lambda: None)
-    bars: dict[str, tqdm] = {}
 
-    titles = {"embedding": "Embedding", "sentences": "Embedding sentences of older chunks"}
-
-    def update(tick: Any) -> None:
-        if tick.stage not in titles or not tick.total:
-            return
-        bar = bars.get(tick.stage)
-        if bar is None:
-            bar = bars[tick.stage] = tqdm(total=tick.total, unit="chunk", desc=titles[tick.stage])
-        bar.update(tick.done - bar.n)
-
-    def close() -> None:
-        for bar in bars.values():
-            bar.close()
-
-    return update, close
+def set_verbosity(verbose: int) -> None:
+    """-v: what newsbot does, step by step (its own INFO lines, the libraries' stay quiet);
+    -vv: everything at DEBUG, the libraries' chatter included."""
+    if verbose >= 2:
+        logging.getLogger().setLevel("DEBUG")
+        return
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel("INFO")
 
 
 def _run_index(engine: Any, paths: list[Path] | None, prune: bool = True) -> Any:
-    update, close = _progress_bar()
+    update, close = progress_bar()
     try:
         return engine.index(paths, progress=update, prune=prune)
     finally:
@@ -126,25 +129,38 @@ def index(ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool
     fetched = fetch_urls(settings_of(ctx), urls, bool(files)) if urls else []
     report = _run_index(engine_of(ctx), [*files, *fetched] or None, prune)
     echo(report.model_dump_json(indent=2) if as_json else render_report(report))
+    if report.skipped and not (
+        report.added or report.updated or report.unchanged or report.duplicates
+    ):
+        # Everything given was unreadable: a script must not read that as success.
+        if not as_json:
+            echo("newsbot: error: nothing was indexed: no file given could be read", err=True)
+        sys.exit(EXIT_ERROR)
 
 
-def _question_command(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
-    fn = click.option(
-        "-k",
-        "k",
-        type=click.IntRange(1, 50),
-        default=None,
-        help="How many passages to retrieve (default: NEWSBOT_TOP_K).",
-    )(fn)
-    return click.argument("question")(fn)
+def _question_command(default_k: str) -> Callable[..., Any]:
+    """QUESTION, --json and -k for `ask` and `sources`; `default_k` names the setting that
+    decides how many passages when -k is not given."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
+        fn = click.option(
+            "-k",
+            "k",
+            type=click.IntRange(1, 50),
+            default=None,
+            help=f"How many passages to retrieve (default: {default_k}).",
+        )(fn)
+        return click.argument("question")(fn)
+
+    return decorate
 
 
 def _ready_engine(ctx: click.Context, quiet: bool) -> Any:
     """The engine, with the configured sources indexed first if the store is empty."""
     engine = engine_of(ctx)
     sources = ", ".join(str(p) for p in settings_of(ctx).sources)
-    update, close = _progress_bar()
+    update, close = progress_bar()
     try:
         report = engine.ensure_indexed(
             update, lambda: echo(f"The index is empty: indexing {sources} first.", err=True)
@@ -166,7 +182,7 @@ def _warn_llm(engine: Any) -> None:
 
 @cli.command()
 @opens_engine
-@_question_command
+@_question_command("NEWSBOT_ANSWER_PASSAGES, the passages an answer is chosen from")
 @slice_options
 @click.pass_context
 @friendly_errors
@@ -189,7 +205,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **withi
 
 @cli.command()
 @opens_engine
-@_question_command
+@_question_command("NEWSBOT_TOP_K")
 @slice_options
 @click.pass_context
 @friendly_errors
@@ -327,4 +343,15 @@ def main() -> None:
     pause_collector()
     args = sys.argv[1:]
     # The arguments as typed, for `ask` and `sources` to hand to a warm helper.
-    cli(args, prog_name="newsbot", obj={"argv": args})
+    obj = {"argv": args}
+    if "--json" not in args:
+        cli(args, prog_name="newsbot", obj=obj)
+        return
+    # With --json a usage error (a bad option, a date that is not one) is JSON too.
+    try:
+        code = cli.main(args, prog_name="newsbot", obj=obj, standalone_mode=False)
+    except click.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code, as_json=True)
+    except click.Abort:
+        fail("aborted", EXIT_ERROR, as_json=True)
+    sys.exit(code if isinstance(code, int) else 0)

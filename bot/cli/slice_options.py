@@ -22,12 +22,21 @@ def parse_date(_ctx: object, _param: object, value: str | None) -> date | None:
 
 def slice_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option(
-        "--until", callback=parse_date, help="Only articles published on or before this date."
+        "--until",
+        callback=parse_date,
+        help="Only articles published on or before this date (YYYY-MM-DD).",
     )(fn)
     fn = click.option(
-        "--since", callback=parse_date, help="Only articles published on or after this date."
+        "--since",
+        callback=parse_date,
+        help="Only articles published on or after this date (YYYY-MM-DD). An article without "
+        "a date is in no date range; the answer says how many were left out.",
     )(fn)
-    return click.option("--source", help="Only articles from this publication.")(fn)
+    return click.option(
+        "--source",
+        help="Only articles from this publication, named as you would type it (any case, "
+        '"The" and a tagline optional).',
+    )(fn)
 
 
 def to_slice(source: str | None, since: date | None, until: date | None) -> ArticleSlice | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.cli.terminal import echo
@@ -10,10 +11,13 @@ from index.engine import Engine
 from index.errors import NewsbotError
 from index.settings import Settings
 
+# A url of any scheme ("ftp://…" too: the guard refuses it as a url, not a missing file).
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
+
 
 def split_urls(args: tuple[str, ...]) -> tuple[list[Path], list[str]]:
     """(paths, urls) among the arguments of `newsbot index`."""
-    urls = [a for a in args if a.lower().startswith(("http://", "https://"))]
+    urls = [a for a in args if _URL.match(a)]
     return [Path(a) for a in args if a not in urls], urls
 
 

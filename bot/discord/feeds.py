@@ -139,9 +139,11 @@ class FeedCommands(
     async def remove(self, interaction: discord.Interaction, feed: str) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
         gone = await asyncio.to_thread(self.bot.feeds.unfollow, feed)
+        name, left = escape(gone.feed.name), gone.articles_left
+        stays = f"{left} of its articles stay indexed (`/forget` removes one)"
         await interaction.edit_original_response(
-            content=f"Stopped following **{escape(gone.name)}**; its {gone.articles_added} "
-            "articles stay indexed (`/forget` removes one).",
+            content=f"Stopped following **{name}**; "
+            + (stays if left else "none of the articles it brought is indexed now."),
             allowed_mentions=NO_MENTIONS,
         )
 

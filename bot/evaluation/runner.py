@@ -29,6 +29,7 @@ from bot.evaluation.multihop import (
     load_questions,
     slice_corpus,
 )
+from bot.progress import progress_lines
 from index.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -110,7 +111,9 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def ours_settings(tag: str, **overrides: Any) -> Settings:
-    """The engine's settings for the benchmark collection of `tag` (one per chunking)."""
+    """The engine's settings for the benchmark collection of `tag` (one per chunking), in the
+    data folder as given (`newsbot eval multihop` gives it the eval's own folder: suite.py;
+    a benchmark script, the store NEWSBOT_DATA_DIR names)."""
     base = load_settings(**overrides)
     name = f"multihop-{tag}-c{base.chunk_size}o{base.chunk_overlap}"
     return load_settings(**{**overrides, "collection": name})
@@ -126,8 +129,16 @@ def run_ours(
     question."""
     say = progress or (lambda _: None)
     settings = engine.settings
-    say(f"ours: indexing {work.corpus_path.name} into {settings.collection}")
-    report = engine.index([work.corpus_path])
+    held = engine.stats().articles
+    if held >= work.articles:
+        say(f"ours: {settings.collection} in {settings.data_dir} holds the corpus already")
+    else:
+        say(
+            f"ours: indexing {work.articles - held:,} of {work.articles:,} articles of "
+            f"{work.corpus_path.name} into {settings.collection} in {settings.data_dir} (the "
+            "whole corpus takes minutes on 2 cores, once; --articles N indexes only N)"
+        )
+    report = engine.index([work.corpus_path], progress=progress_lines(say))
     timing_file = settings.data_dir / "multihop" / f"{settings.collection}.index.json"
     index_seconds = _remember_index_time(timing_file, report.seconds, report.chunks_embedded)
     engine.warm_up()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.evaluation.baseline import run_baseline
+from bot.evaluation.folder import eval_data_dir
 from bot.evaluation.multihop import Split
 from bot.evaluation.report import summarise
 from bot.evaluation.runner import (
@@ -19,6 +20,7 @@ from bot.evaluation.runner import (
     run_ours,
     upstream_items,
 )
+from index.settings import load_settings
 
 if TYPE_CHECKING:
     from index.engine import Engine
@@ -45,7 +47,10 @@ def evaluate(
     """
     from index.engine import Engine
 
-    settings = ours_settings("full" if articles is None else f"a{articles}", **overrides)
+    # The eval's own folder, beside the user's index (bot/evaluation/folder.py).
+    folder = eval_data_dir(load_settings(**overrides), overrides)
+    tag = "full" if articles is None else f"a{articles}"
+    settings = ours_settings(tag, **{**overrides, "data_dir": folder})
     work = prepare(data, settings.data_dir / "multihop", split, limit, articles)
     engine = Engine(settings)
     try:

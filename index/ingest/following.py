@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from index.ingest.feed_list import FeedList
-from index.results import FeedStatus, PollReport
+from index.results import FeedStatus, PollReport, Unfollowed
 from index.settings import Settings
 
 if TYPE_CHECKING:
@@ -33,11 +33,18 @@ class Feeds:
         feed, title = follow(self._list, url, name, FetchLimits.from_settings(self.settings))
         return feed.status(), title
 
-    def unfollow(self, url_or_name: str) -> FeedStatus:
-        """Stop following a feed (its articles stay indexed); `FeedNotFound` when none is."""
+    def unfollow(self, url_or_name: str) -> Unfollowed:
+        """Stop following a feed (its articles stay indexed), with how many of the articles it
+        brought are still indexed (some may have been forgotten); `FeedNotFound` when none is."""
         from index.ingest.feeds import unfollow
 
-        return unfollow(self._list, url_or_name).status()
+        feed = unfollow(self._list, url_or_name)
+        brought = {seen.article for seen in feed.entries.values() if seen.article}
+        left = len(brought & set(self._engine_now().store.articles())) if brought else 0
+        return Unfollowed(feed.status(), left)
+
+    def _engine_now(self) -> PollingEngine:
+        return self._engine() if callable(self._engine) else self._engine
 
     def list(self) -> list[FeedStatus]:
         return [feed.status() for feed in self._list.read().feeds]

@@ -41,6 +41,14 @@ def allowed_hosts(hosts: Iterable[str]) -> frozenset[str]:
     return frozenset(normalise_host(h) for h in hosts if h.strip())
 
 
+def refused_address(shown: str, problem: str) -> NotAllowed:
+    """The refusal of a non-public address, naming the setting that allows a host anyway."""
+    return NotAllowed(
+        f"{shown} is not a public address ({problem}); I only fetch public urls, and hosts "
+        "listed in NEWSBOT_INGEST_ALLOWED_HOSTS"
+    )
+
+
 # The IPv4 spellings inet_aton reads besides a.b.c.d: fewer parts (127.1), one number
 # (2130706433), octal (0177.0.0.1) and hex (0x7f.1) parts. Browsers and resolvers read them
 # as addresses; aiohttp refuses to connect to them, which must not pass for "could not fetch".
@@ -98,13 +106,13 @@ def check_url(url: yarl.URL, allowed: frozenset[str]) -> None:
     if address is not None:
         problem = address_problem(address)
         if problem:
-            raise NotAllowed(
-                f"{shown} is not a public address ({problem}); I only fetch public urls"
-            )
+            raise refused_address(shown, problem)
 
 
 class GuardedResolver(AbstractResolver):
-    """getaddrinfo in a thread (aiohttp's `ThreadedResolver`), refusing non-public addresses.
+    """getaddrinfo in a thread (aiohttp's `ThreadedResolver`), keeping only public addresses
+    and those listed as allowed (so allowing 127.0.0.1 admits localhost, which resolves to it);
+    a name left with none is refused.
 
     `blocked` holds the reason of the last refusal, for the user's message.
     """
@@ -120,13 +128,18 @@ class GuardedResolver(AbstractResolver):
         results = await self._resolver.resolve(host, port, family)
         if normalise_host(host) in self.allowed:
             return results
+        kept, problems = [], []
         for result in results:
             address = parse_ip(result["host"])
             problem = "an unparseable address" if address is None else address_problem(address)
-            if problem:
-                self.blocked = f"{host} resolves to {problem}"
-                raise OSError(self.blocked)
-        return results
+            if problem is None or normalise_host(result["host"]) in self.allowed:
+                kept.append(result)
+            else:
+                problems.append(problem)
+        if not kept and problems:
+            self.blocked = f"{host} resolves to {problems[0]}"
+            raise OSError(self.blocked)
+        return kept
 
     async def close(self) -> None:
         await self._resolver.close()

@@ -93,9 +93,7 @@ async def fetch(
         raise FetchRefused(f"{shown} did not answer within {limits.timeout:g} s") from None
     except aiohttp.ClientConnectorError:
         if resolver.blocked:
-            raise url_guard.NotAllowed(
-                f"{shown} is not a public address ({resolver.blocked}); I only fetch public urls"
-            ) from None
+            raise url_guard.refused_address(shown, resolver.blocked) from None
         raise FetchRefused(f"{shown} did not answer: could not connect to {parsed.host}") from None
     except aiohttp.ClientError as exc:
         reason = type(exc).__name__ if not str(exc) else str(exc)

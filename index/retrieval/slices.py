@@ -17,6 +17,7 @@ from typing import Any
 
 from index.errors import NewsbotError
 from index.results import ArticleSlice
+from index.retrieval.query_analysis import full_names
 
 # "last week" but not "last week's game": the question's own subject, not when it was reported.
 _RELATIVE = re.compile(r"\b(today|yesterday|this week|last week)\b(?!['’]s)", re.I)
@@ -25,6 +26,33 @@ _KEYWORD_SURPLUS = 5  # keyword hits asked for per one wanted, as most fall outs
 
 class EmptySlice(NewsbotError):
     """No indexed article is in the slice asked for."""
+
+
+def typed_names(publication: str) -> set[str]:
+    """The ways a publication's name is typed, compared without case: whole, before a tagline
+    ("The Roar" of "The Roar | Sports Writers Blog"), without a leading "The" (query analysis's
+    `full_names`, how questions name a publication in full)."""
+    names = full_names(publication) | {publication.strip()}
+    return {" ".join(n.split()).casefold() for n in names if n.strip()}
+
+
+def undated_left_out(within: ArticleSlice, records: Any) -> int:
+    """Articles of the slice's publication that a date range leaves out for having no date."""
+    if not within.dated:
+        return 0
+    return sum(1 for r in records if not r.published_at[:10] and within.from_source(r.source))
+
+
+def undated_note(n: int) -> str:
+    """The note an answer within a date range carries when undated articles were left out."""
+    return f"Left out: {_undated_sentence(n)} (a .txt file cannot carry one)."
+
+
+def _undated_sentence(n: int) -> str:
+    return (
+        f"{n} {'article has' if n == 1 else 'articles have'} no publication date and "
+        f"{'is' if n == 1 else 'are'} in no date range"
+    )
 
 
 def relative_slice(question: str, today: date) -> ArticleSlice:
@@ -78,10 +106,13 @@ class _SlicedStore:
 def sliced_retriever(retriever: Any, store: Any, keyword: Any, within: ArticleSlice) -> Any:
     """A copy of `retriever` that only finds chunks of articles in `within`; `EmptySlice` when
     no indexed article is in it."""
-    docs = [r.id for r in store.articles().values() if within.admits(r.source, r.published_at)]
+    records = store.articles().values()
+    docs = [r.id for r in records if within.admits(r.source, r.published_at)]
     if not docs:
+        undated = undated_left_out(within, records)
+        why = f" ({_undated_sentence(undated)})" if undated else ""
         raise EmptySlice(
-            f"no indexed article is {within.describe()}: `newsbot list` shows what is indexed"
+            f"no indexed article is {within.describe()}{why}: `newsbot list` shows what is indexed"
         )
     chunk_ids = {c for d in docs for c in keyword.ids_where("doc_id", d)}
     view = copy.copy(retriever)
