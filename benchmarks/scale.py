@@ -152,8 +152,8 @@ def build(source: Path, source_collection: str, data: Path, chunks: int, seed: i
             made, j = made + size, j + 1
         _write_batch(store, batch, sentences)
         log.info("built %d/%d chunks", made, chunks)
-    store._guard(
-        store._registry_as_stored().modify,
+    store.chroma.run(
+        store.chroma.registry_as_stored().modify,
         metadata={"generation": uuid.uuid4().hex, "tidy": "1"},
     )
     store.close()
@@ -162,11 +162,11 @@ def build(source: Path, source_collection: str, data: Path, chunks: int, seed: i
 
 def _write_batch(store: Store, batch: list[tuple], sentences: dict[str, str]) -> None:
     nodes = [n for _, _, _, ns in batch for n, _ in ns]
-    store.vectors.add(nodes)
+    store.chroma.chunk_writer.add(nodes)
     rows = [(n, src) for _, _, _, ns in batch for n, src in ns]
     for start in range(0, len(rows), 2000):
         page = rows[start : start + 2000]
-        store.sentences.upsert(
+        store.chroma.sentences.upsert(
             ids=[n.node_id for n, _ in page],
             embeddings=[[1.0]] * len(page),
             metadatas=[
@@ -179,7 +179,7 @@ def _write_batch(store: Store, batch: list[tuple], sentences: dict[str, str]) ->
                 for n, src in page
             ],
         )
-    store.registry.upsert(
+    store.chroma.registry.upsert(
         ids=[doc_id for doc_id, _, _, _ in batch],
         documents=[body for _, body, _, _ in batch],
         metadatas=[record for _, _, record, _ in batch],

@@ -178,7 +178,7 @@ def open_store(settings: Settings, fingerprint: str) -> Iterator[Store]:
     try:
         yield store
     finally:
-        close_client(store.client)
+        close_client(store.chroma.client)
 
 
 def close_client(client: Any) -> None:
@@ -204,7 +204,7 @@ def read_state(settings: Settings, fingerprint: str, with_vectors: bool = False)
             visible[doc_id].append((int(node.metadata["chunk"]), node.node_id, node.get_content()))
         if with_vectors:
             vectors = _vectors(store, [c for chunks in visible.values() for _, c, _ in chunks])
-        raw, sentences = store.chunks.count(), store.sentences.count()
+        raw, sentences = store.chroma.chunks.count(), store.sentence_store.count()
     ordered = {i: [(c, t) for _, c, t in sorted(chunks)] for i, chunks in visible.items()}
     return State(metas, ordered, raw, report, sentences, vectors)
 
@@ -212,7 +212,7 @@ def read_state(settings: Settings, fingerprint: str, with_vectors: bool = False)
 def _vectors(store: Store, ids: list[str]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for start in range(0, len(ids), 500):
-        got = store.chunks.get(ids=ids[start : start + 500], include=["embeddings"])
+        got = store.chroma.chunks.get(ids=ids[start : start + 500], include=["embeddings"])
         vectors = [np.asarray(e, dtype=np.float32) for e in got["embeddings"]]
         out.update(zip(got["ids"], vectors, strict=True))
     return out
@@ -571,7 +571,7 @@ def index_in_process(settings: Settings, embedder: OnnxEmbedding, folder: Path) 
     try:
         return engine.index([folder]).chunks_embedded
     finally:
-        close_client(engine.store.client)
+        close_client(engine.store.chroma.client)
 
 
 def embedding_speed(embedder: OnnxEmbedding, scenario: Scenario, sample: int = 32) -> float:
