@@ -17,7 +17,7 @@ from index.store.caches import ByChunkId
 from index.store.collections import ChromaCollections
 from index.store.records import body_key
 from index.store.registry import ArticleRegistry
-from index.store.sentence_store import SentenceCollection
+from index.store.sentence_store import SentenceStore
 
 
 class ChunkReads:
@@ -29,7 +29,7 @@ class ChunkReads:
         settings: Settings,
         chroma: ChromaCollections,
         registry: ArticleRegistry,
-        sentences: SentenceCollection,
+        sentences: SentenceStore,
     ) -> None:
         self._chroma = chroma
         self._sentence_store = sentences

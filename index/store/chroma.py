@@ -7,7 +7,8 @@ the methods named here, and the engine and the indexer only through `Store`:
 - `chroma` (collections.py): the client and the collections, every call to them, failures as
   one sentence, re-opening;
 - `registry` (registry.py): the article records, the commit point of every write;
-- `sentence_store` (sentence_store.py): each chunk's sentence vectors;
+- `sentence_store` (sentence_store.py): each chunk's sentence vectors, in a file of the store's
+  own (sentence_file.py) or, with a Chroma server, in a collection;
 - `generations` (generations.py): which write of which process this one has seen, and the
   commit protocol of a write operation (the lock, the generation moved twice);
 - `reads` (cached_reads.py): chunk nodes, vectors, sentence vectors and bodies by id, cached;
@@ -37,7 +38,8 @@ from index.store.indexing_reads import ChunkScan
 from index.store.lock import StoreLock
 from index.store.records import ArticleRecord
 from index.store.registry import ArticleRegistry
-from index.store.sentence_store import SentenceCollection
+from index.store.sentence_file import SentenceFile, sentence_file_path
+from index.store.sentence_store import SentenceCollection, SentenceStore, convert_legacy
 from index.store.writes import ArticleWrites
 
 if TYPE_CHECKING:
@@ -60,12 +62,24 @@ class Store:
         self.generations: Generations | None = None
         self.chroma = ChromaCollections(settings, embedding_fingerprint, writing=self._writing)
         self.registry = ArticleRegistry(self.chroma)
-        self.sentence_store = SentenceCollection(self.chroma)
+        self.sentence_store = self._sentence_store()
         self.generations = Generations(self.chroma, lock, reopen=self._reopen)
         self.reads = ChunkReads(settings, self.chroma, self.registry, self.sentence_store)
         self.scan = ChunkScan(self.chroma, self.registry, self.sentence_store, self.reads)
         self.writes = ArticleWrites(
             self.chroma, self.registry, self.sentence_store, self.generations, self.scan
+        )
+        if isinstance(self.sentence_store, SentenceFile):
+            convert_legacy(self.chroma, self.sentence_store, self.generations)
+
+    def _sentence_store(self) -> SentenceStore:
+        if self.settings.server_mode:
+            return SentenceCollection(self.chroma)
+        return SentenceFile(
+            sentence_file_path(self.settings.data_dir, self.settings.collection),
+            owner=lambda: str(self.chroma.registry.id),
+            has_articles=lambda: self.chroma.call("registry", "count") > 0,
+            where=str(self.settings.data_dir.resolve()),
         )
 
     def _writing(self) -> bool:
@@ -73,10 +87,12 @@ class Store:
 
     def _reopen(self) -> None:
         self.chroma.reconnect()
+        self.sentence_store.close()  # opened again at its next use, as the store now is
 
     def close(self) -> None:
         """Release the client: the embedded store's files and threads, or the HTTP connections."""
         self.chroma.close()
+        self.sentence_store.close()
 
     @property
     def location(self) -> str:
@@ -243,5 +259,15 @@ class Store:
     def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
         return self.scan.nodes_of_versions(versions)
 
+    def sentences_incomplete(self) -> bool:
+        """Whether some visible chunks may lack sentence vectors outside an unfinished write
+        (a damaged sentence file was set aside): the next index run looks for them."""
+        return self.sentence_store.incomplete()
+
     def nodes_without_sentences(self) -> list[ChunkNode]:
-        return self.scan.nodes_without_sentences()
+        """Visible chunks with no stored sentence vectors (indexed before they existed, or
+        whose file was set aside); when there are none, the sentence store is complete."""
+        nodes = self.scan.nodes_without_sentences()
+        if not nodes:
+            self.sentence_store.complete()
+        return nodes

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from chromadb.errors import NotFoundError
+
 from index.errors import StoreDamaged, StoreUnavailable, StoreWriteError
 from index.settings import Settings
 from index.store import chroma_server
@@ -86,9 +88,13 @@ class ChromaCollections:
         self.registry = self.client.get_or_create_collection(
             f"{name}-articles", embedding_function=None
         )
-        self.sentences = self.client.get_or_create_collection(
-            f"{name}-sentences", embedding_function=None
-        )
+        sentences = f"{name}-sentences"
+        if self.settings.server_mode:  # every process reads them from the server
+            self.sentences = self.client.get_or_create_collection(
+                sentences, embedding_function=None
+            )
+        else:  # kept in a file of the store's own; a collection is one to convert
+            self.sentences = self._existing(sentences)
         built_with = (self.chunks.metadata or {}).get("embedding_model")
         if built_with and built_with != self._fingerprint and self.chunks.count():
             raise StoreUnavailable(
@@ -96,14 +102,18 @@ class ChromaCollections:
                 f"{self._fingerprint}; set NEWSBOT_COLLECTION to a new name and index again"
             )
 
-    def collection(self, name: str) -> Any | None:
-        """Another collection of this client by its full name (None when there is none)."""
+    def _existing(self, name: str) -> Any | None:
+        """The collection of that name, None when there is none."""
         try:
-            return self.call("client", "get_collection", name=name)
-        except (StoreUnavailable, StoreWriteError, StoreDamaged):
-            raise
-        except Exception:  # noqa: BLE001 - chromadb's "does not exist" differs by version
+            return self.client.get_collection(name, embedding_function=None)
+        except NotFoundError:
             return None
+
+    def drop_sentences(self) -> None:
+        """Delete the sentence vector collection (an embedded store's, once converted)."""
+        name = f"{self.settings.collection}-sentences"
+        self.call("client", "delete_collection", name=name)
+        self.sentences = None
 
     def reconnect(self) -> None:
         """Open the store anew (its client, its collections), once the calls running end."""

@@ -13,7 +13,7 @@ from index.store.cached_reads import ChunkReads
 from index.store.collections import ChromaCollections
 from index.store.records import PAGE, of_versions
 from index.store.registry import ArticleRegistry
-from index.store.sentence_store import SentenceCollection
+from index.store.sentence_store import SentenceStore
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
@@ -30,7 +30,7 @@ class ChunkScan:
         self,
         chroma: ChromaCollections,
         registry: ArticleRegistry,
-        sentences: SentenceCollection,
+        sentences: SentenceStore,
         reads: ChunkReads,
     ) -> None:
         self._chroma = chroma

@@ -20,7 +20,7 @@ from index.store.generations import Generations
 from index.store.indexing_reads import ChunkScan
 from index.store.records import PAGE
 from index.store.registry import ArticleRegistry
-from index.store.sentence_store import SentenceCollection
+from index.store.sentence_store import SentenceStore
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
@@ -35,7 +35,7 @@ class ArticleWrites:
         self,
         chroma: ChromaCollections,
         registry: ArticleRegistry,
-        sentences: SentenceCollection,
+        sentences: SentenceStore,
         generations: Generations,
         scan: ChunkScan,
     ) -> None:
