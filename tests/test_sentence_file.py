@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import random
+import signal
 import sqlite3
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from index.store.sentence_file import sentence_file_path
 from index.store.sentence_vectors import embed_sentences, sentences_of
 from tests.conftest import SEEDS
 from tests.test_damaged_store import damage_table
+from tests.test_discord_serve import NEWSBOT
 
 QUESTION = "How many people did the Pakistani strike kill?"
 DIMENSIONS = 384
@@ -65,28 +71,34 @@ def test_an_embedded_store_keeps_sentence_vectors_in_its_own_file(
     assert stored_bytes == rows * (DIMENSIONS + 2)
 
 
-def _as_an_earlier_release_stored_it(engine: Engine) -> dict[str, np.ndarray]:
+def _as_an_earlier_release_stored_it(engine: Engine, orphans: int = 0) -> dict[str, np.ndarray]:
     """Put the store's sentence vectors back where releases before this one kept them (float16
-    base64 text in the records of the `<name>-sentences` collection) and remove the file; the
-    exact vectors, by chunk id."""
+    base64 text in the records of the `<name>-sentences` collection), with entries of `orphans`
+    chunks of an article version no longer registered, and remove the file; the exact vectors
+    of the visible chunks, by chunk id."""
     nodes = _visible_nodes(engine)
     exact = embed_sentences(nodes, engine.embedder.embed)
+    records = [(n.node_id, n.metadata["doc_id"], n.metadata["content_hash"]) for n in nodes]
+    records += [(f"gone-{i:05d}", "gone://article", "0" * 64) for i in range(orphans)]
+    rows = [exact.get(i, next(iter(exact.values()))) for i, _, _ in records]
     collection = engine.store.chroma.client.get_or_create_collection(
         f"{engine.settings.collection}-sentences", embedding_function=None
     )
-    collection.upsert(
-        ids=[n.node_id for n in nodes],
-        embeddings=[[1.0]] * len(nodes),
-        metadatas=[
-            {
-                "doc_id": n.metadata["doc_id"],
-                "content_hash": n.metadata["content_hash"],
-                "dimensions": DIMENSIONS,
-                "vectors": base64.b64encode(exact[n.node_id].astype("<f2").tobytes()).decode(),
-            }
-            for n in nodes
-        ],
-    )
+    for start in range(0, len(records), 2000):
+        page = range(start, min(start + 2000, len(records)))
+        collection.upsert(
+            ids=[records[i][0] for i in page],
+            embeddings=[[1.0]] * len(page),
+            metadatas=[
+                {
+                    "doc_id": records[i][1],
+                    "content_hash": records[i][2],
+                    "dimensions": DIMENSIONS,
+                    "vectors": base64.b64encode(rows[i].astype("<f2").tobytes()).decode(),
+                }
+                for i in page
+            ],
+        )
     engine.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{_file(engine)}{suffix}").unlink(missing_ok=True)
@@ -143,3 +155,55 @@ def test_a_damaged_sentence_file_is_set_aside_and_filled_again(
     report = damaged.index([SEEDS])  # nothing changed, but the sentences are embedded again
     assert report.chunks_embedded == 0 and damaged.store.sentence_store.ids() == chunks
     assert check_consistency(damaged.store, damaged.keyword).ok
+
+
+ORPHANS = 6000  # entries of no live article in the old collection: a conversion of 4 pages
+
+
+def test_a_conversion_killed_midway_is_finished_by_the_next_open(
+    make_engine: Callable[..., Engine], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGKILL a `newsbot stats` converting an old-format store at random moments: the next
+    open converts again from the start, every visible chunk keeps its vectors, and the entries
+    of no live article (the old collection had them too) go with the next index run's sweep."""
+    engine = make_engine()
+    engine.index([SEEDS])
+    exact = _as_an_earlier_release_stored_it(engine, orphans=ORPHANS)
+    rng = random.Random(31)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")},
+        "NEWSBOT_DATA_DIR": str(engine.settings.data_dir),
+        "NEWSBOT_COLLECTION": engine.settings.collection,
+        "NEWSBOT_LOG_LEVEL": "INFO",
+        "NEWSBOT_WARM_MINUTES": "0",
+    }
+    for _ in range(3):  # each kill lands after a random page of the conversion, not the last
+        child = subprocess.Popen(
+            [NEWSBOT, "stats", "--json"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+        )
+        pages = rng.randint(1, ORPHANS // 2000)
+        try:
+            assert child.stderr is not None
+            for line in child.stderr:
+                if "moved the sentence vectors of" in line:
+                    pages -= 1
+                if pages == 0:
+                    break
+            time.sleep(rng.uniform(0.0, 0.05))
+            child.send_signal(signal.SIGKILL)
+        finally:
+            child.kill()
+            child.wait(timeout=60)
+        assert child.returncode == -signal.SIGKILL
+
+    with caplog.at_level(logging.INFO):
+        opened = make_engine()  # converts whatever the kills left
+    assert any("moving the sentence vectors" in r.getMessage() for r in caplog.records)
+    assert f"{opened.settings.collection}-sentences" not in _chroma_names(opened)
+    stored = opened.store.sentence_vectors_of(list(exact))
+    assert all(_cosines(stored[i], rows).min() > 0.999 for i, rows in exact.items())
+    assert opened.store.sentence_store.count() == len(exact) + ORPHANS
+    opened.index([SEEDS])  # the kills left the store untidy: this run sweeps
+    assert opened.store.sentence_store.ids() == set(exact)
+    report = check_consistency(opened.store, opened.keyword)
+    assert report.ok and report.without_sentences == 0 and report.last_write == "finished"

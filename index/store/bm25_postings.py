@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     metadata TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (json_extract(metadata, '$."source"'));
+CREATE INDEX IF NOT EXISTS chunks_by_date ON chunks (json_extract(metadata, '$."date"'));
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT NOT NULL,
     pos INTEGER NOT NULL,
@@ -64,6 +66,15 @@ CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, version INTEGER NOT NUL
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 """
+
+# What `KeywordIndex.ids_where` finds through an index, by metadata key: the expressions must be
+# those of the schema's indexes, word for word, for SQLite to use them (a file of an earlier
+# release gets the indexes when it is next opened).
+INDEXED_FIELDS = {
+    "doc_id": "doc_id",
+    "source": """json_extract(metadata, '$."source"')""",
+    "date": """json_extract(metadata, '$."date"')""",
+}
 
 _stemmer = Stemmer.Stemmer("english")
 

@@ -154,9 +154,10 @@ def convert_legacy(chroma: ChromaCollections, file: SentenceFile, generations: G
                 versions = {i: chunk_prefix(m["doc_id"], m["content_hash"]) for i, m in metas}
                 file.put_rows([(i, versions[i], v) for i, v in rows.items()])
                 moved += len(rows)
+                log.info("moved the sentence vectors of %d/%d chunks", moved, total)
             chroma.drop_sentences()  # (the file stays `incomplete` until a run checks it)
     except (StoreBusy, StoreWriteError) as exc:
         log.info("the sentence vectors stay in Chroma for now: %s", exc)
         return 0
-    log.info("moved the sentence vectors of %d chunks into %s", moved, file.path)
+    log.info("the sentence vectors of %d chunks are in %s now", moved, file.path)
     return moved
