@@ -21,7 +21,7 @@ import pytest
 from index.engine import Engine
 from index.store.consistency import check_consistency
 from index.store.sentence_file import sentence_file_path
-from index.store.sentence_vectors import embed_sentences, sentences_of
+from index.store.sentence_vectors import CODEC, embed_sentences, sentences_of
 from tests.conftest import SEEDS
 from tests.test_damaged_store import damage_table
 from tests.test_discord_serve import NEWSBOT
@@ -64,11 +64,11 @@ def test_an_embedded_store_keeps_sentence_vectors_in_its_own_file(
         assert rows.dtype == np.float16
         assert rows.shape == (len(sentences_of(node.get_content())), DIMENSIONS)
         assert _cosines(rows, exact[node.node_id]).min() > 0.999
-    # int8 rows and a float16 scale each: half what float16 rows take
+    # the rows themselves: no text, no index of them (float16 here; int8 is half and a scale)
     rows = sum(len(sentences_of(n.get_content())) for n in nodes)
     with sqlite3.connect(f"file:{_file(engine)}?mode=ro", uri=True) as conn:
         stored_bytes = conn.execute("SELECT sum(length(vectors)) FROM sentences").fetchone()[0]
-    assert stored_bytes == rows * (DIMENSIONS + 2)
+    assert stored_bytes == rows * DIMENSIONS * {"f16": 2, "i8": 1.0 + 2 / DIMENSIONS}[CODEC]
 
 
 def _as_an_earlier_release_stored_it(engine: Engine, orphans: int = 0) -> dict[str, np.ndarray]:
@@ -207,3 +207,16 @@ def test_a_conversion_killed_midway_is_finished_by_the_next_open(
     assert opened.store.sentence_store.ids() == set(exact)
     report = check_consistency(opened.store, opened.keyword)
     assert report.ok and report.without_sentences == 0 and report.last_write == "finished"
+
+
+def test_the_int8_codec_keeps_cosines_and_halves_the_bytes(embedder) -> None:  # noqa: ANN001
+    from index.store.sentence_vectors import decode, encode
+
+    rows = embedder.embed(sentences_of(SEEDS.joinpath("pakistan-iran-strikes.md").read_text()))
+    question = embedder.embed([QUESTION])[0]
+    for codec, size in (("f16", 2 * DIMENSIONS), ("i8", DIMENSIONS + 2)):
+        data = encode(rows, codec)
+        assert len(data) == len(rows) * size
+        back = decode(data, DIMENSIONS, codec)
+        assert back.dtype == np.float16 and back.shape == rows.shape
+        assert np.abs(back.astype(np.float32) @ question - rows @ question).max() < 2e-3

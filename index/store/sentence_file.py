@@ -4,8 +4,8 @@
 Why not Chroma: a Chroma record's metadata is text, and embedded Chroma keeps every string
 value twice (the value and an index on it), so a chunk's sentence vectors cost about 16 kB as
 base64 text there (measured on the MultiHop-RAG store: 39 kB a chunk, most of it this). Here
-an entry is the encoded rows themselves (`sentence_vectors.encode`: about 2.9 kB a chunk as
-int8), read for a question's candidates in one query by primary key.
+an entry is the encoded rows themselves (`sentence_vectors.encode`: 5.7 kB a chunk as float16,
+6.6 kB on disk), read for a question's candidates in one query by primary key.
 
 How it keeps the store's guarantees (the commit protocol is in writes.py): an article
 version's entries are written in one transaction before its registry record is committed, and
@@ -48,7 +48,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FORMAT = "1"
-_PAGE_SIZE = 16384  # entries of ~3 kB: five to a page, where 4 kB pages would hold one
+# Bytes a chunk's entry costs on disk, by page size (the MultiHop-RAG store's 9,106 chunks,
+# 5.7 kB of float16 rows each on average): float16 6.6 kB with 4 kB pages (SQLite's default; a
+# row overflows onto full pages), 7.2 kB with 16 kB; int8 (2.9 kB) 4.0 kB with 4 kB pages, where
+# one row fills a page, and 3.4 kB with 16 kB. Set when the file is made.
+_PAGE_SIZE = {"f16": 4096, "i8": 16384}
 _BY_ID = 500  # chunk ids per query (SQLite's variable limit is far above)
 _PAGE = 2000  # entries per page when every entry is read
 
@@ -99,7 +103,7 @@ class SentenceFile:
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
-        conn.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # only takes effect on a new file
+        conn.execute(f"PRAGMA page_size={_PAGE_SIZE[CODEC]}")  # only takes effect on a new file
         # A rollback journal, not WAL: reading the file (a question) creates no file beside it,
         # so a command that only reads leaves the index folder as it found it.
         conn.execute("PRAGMA journal_mode=DELETE")
