@@ -480,14 +480,16 @@ def _size(args: argparse.Namespace, size: int) -> dict[str, Any]:
     mode = "server" if args.server else "embedded"
     data = args.work / f"store-{mode}-{size}"
     server_path = args.work / f"chroma-server-{size}" if args.server else None
+    built_file = data / "built.json"
+    reuse = args.reuse and built_file.exists()
+    if server_path is not None and not reuse:
+        shutil.rmtree(server_path, ignore_errors=True)
     with chroma_server(server_path) if server_path else contextlib.nullcontext() as server:
-        built_file = data / "built.json"
-        if args.reuse and built_file.exists():
+        if reuse:
             built = json.loads(built_file.read_text())
         else:
-            if server_path is not None and not args.reuse:
-                shutil.rmtree(server_path, ignore_errors=True)
             built = build(args, data, size, server)
+            data.mkdir(parents=True, exist_ok=True)  # (a server-mode build writes nothing here)
             built_file.write_text(json.dumps(built))
         log.info("built %s", built)
         row: dict[str, Any] = {"size": size, "mode": mode, **built}
