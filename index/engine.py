@@ -44,7 +44,7 @@ from index.settings import Settings
 from index.store.byte_cache import MB
 from index.store.chroma import Store
 from index.store.chroma_server import folder_prefix
-from index.store.keyword_index import KeywordIndex, Registry
+from index.store.keyword_index import KeywordIndex
 from index.store.records import ArticleRecord, passage_from_node
 
 if TYPE_CHECKING:
@@ -281,25 +281,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
     def sync_keyword_index(self) -> None:
         """Bring the BM25 side in step with the registry: apply the articles added, replaced or
         removed since it was last synced (by this process or any other)."""
-        store = self.store
-        operation = store.operation if store.lock is not None else None
-        if operation is not None and operation.starts_at is None:
-            operation = None  # the write before did not finish: compare everything
-        self.keyword.sync(
-            Registry(
-                versions=self._versions,
-                generation=store.settled_generation,
-                versions_of=store.article_hashes,
-                nodes_of=store.nodes_of_versions,
-            ),
-            # Only one process writes an embedded store: when the keyword index was at the
-            # generation this write started from, this write's own articles are all it lacks.
-            None if operation is None else (str(operation.starts_at), operation.ends_at),
-            sorted(operation.articles) if operation is not None else [],
-        )
-
-    def _versions(self) -> dict[str, str]:
-        return {r.id: r.content_hash for r in self.store.articles().values()}
+        self.store.sync_keywords(self.keyword)
 
     # --- reading --------------------------------------------------------------------------
 

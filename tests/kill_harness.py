@@ -43,6 +43,7 @@ from index.settings import Settings, load_settings
 from index.store.chroma import Store
 from index.store.consistency import ConsistencyReport, check_consistency
 from index.store.keyword_index import KeywordIndex
+from index.store.sentence_vectors import sentences_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"
@@ -167,7 +168,8 @@ class State:
     visible: dict[str, list[tuple[str, str]]]  # id -> [(chunk id, text)] in chunk order
     raw_chunks: int
     consistency: ConsistencyReport
-    raw_sentences: int  # records of chunks' sentence vectors, visible or not
+    raw_sentences: int  # entries of chunks' sentence vectors, visible or not
+    sentence_rows: dict[str, int] = field(default_factory=dict)  # visible chunk -> rows stored
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -178,7 +180,7 @@ def open_store(settings: Settings, fingerprint: str) -> Iterator[Store]:
     try:
         yield store
     finally:
-        close_client(store.client)
+        close_client(store.chroma.client)
 
 
 def close_client(client: Any) -> None:
@@ -204,15 +206,17 @@ def read_state(settings: Settings, fingerprint: str, with_vectors: bool = False)
             visible[doc_id].append((int(node.metadata["chunk"]), node.node_id, node.get_content()))
         if with_vectors:
             vectors = _vectors(store, [c for chunks in visible.values() for _, c, _ in chunks])
-        raw, sentences = store.chunks.count(), store.sentences.count()
+        raw, sentences = store.chroma.chunks.count(), store.sentence_store.count()
+        chunk_ids = [c for chunks in visible.values() for _, c, _ in chunks]
+        rows = {i: len(v) for i, v in store.sentence_vectors_of(chunk_ids).items()}
     ordered = {i: [(c, t) for _, c, t in sorted(chunks)] for i, chunks in visible.items()}
-    return State(metas, ordered, raw, report, sentences, vectors)
+    return State(metas, ordered, raw, report, sentences, rows, vectors)
 
 
 def _vectors(store: Store, ids: list[str]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for start in range(0, len(ids), 500):
-        got = store.chunks.get(ids=ids[start : start + 500], include=["embeddings"])
+        got = store.chroma.chunks.get(ids=ids[start : start + 500], include=["embeddings"])
         vectors = [np.asarray(e, dtype=np.float32) for e in got["embeddings"]]
         out.update(zip(got["ids"], vectors, strict=True))
     return out
@@ -238,6 +242,7 @@ def kill_problems(scenario: Scenario, before: State, after: State) -> tuple[list
             problems.append(f"{doc_id}: went back from its new version to the old one")
         if now is not None:
             problems += _version_problems(scenario, doc_id, now, after.visible[doc_id])
+            problems += _sentence_problems(doc_id, after.visible[doc_id], after.sentence_rows)
         elif role in ("unchanged", "changed"):
             problems.append(f"{doc_id}: {role} article missing")
     if after.consistency.keyword not in ("current", "stale", "missing"):
@@ -272,6 +277,17 @@ def _version_problems(
     if record["chunks"] != len(version.chunks):
         problems.append(f"{doc_id}: registry says {record['chunks']} chunks")
     return problems
+
+
+def _sentence_problems(
+    doc_id: str, chunks: list[tuple[str, str]], rows: dict[str, int]
+) -> list[str]:
+    """Every visible chunk has its sentence vectors, one row per sentence of its text: they
+    are written (in the store's own file) before the registry makes the chunk visible."""
+    wrong = [c for c, text in chunks if rows.get(c) != len(sentences_of(text))]
+    if not wrong:
+        return []
+    return [f"{doc_id}: {len(wrong)} visible chunks without their sentence vectors"]
 
 
 def committed(before: State, after: State) -> int:
@@ -571,7 +587,7 @@ def index_in_process(settings: Settings, embedder: OnnxEmbedding, folder: Path) 
     try:
         return engine.index([folder]).chunks_embedded
     finally:
-        close_client(engine.store.client)
+        close_client(engine.store.chroma.client)
 
 
 def embedding_speed(embedder: OnnxEmbedding, scenario: Scenario, sample: int = 32) -> float:
@@ -603,6 +619,7 @@ import itertools, sys
 from pathlib import Path
 from typing import Any
 from index.store.keyword_index import KeywordIndex
+from index.store.sentence_vectors import sentences_of
 {inspect.getsource(keyword_version)}
 index = KeywordIndex(Path(sys.argv[1]))
 for i in itertools.count():

@@ -40,11 +40,11 @@ def test_warm_up_loads_what_fits_and_answers_read_the_rest(make_engine) -> None:
     roomy.index([SEEDS])
     roomy.warm_up()
     chunks = roomy.stats().chunks
-    assert roomy.store._sentences.used > 0
+    assert roomy.store.reads.sentences.used > 0
 
     tight = make_engine(sentence_cache_mb=0, node_cache_mb=0, keyword_cache_mb=0)
     tight.warm_up()
-    assert tight.store._sentences.used == 0 and tight.store.preload_sentence_vectors() == 0
+    assert tight.store.reads.sentences.used == 0 and tight.store.preload_sentence_vectors() == 0
     question = "What did Pakistan say about the strikes?"
     assert [p.chunk_id for p in tight.sources(question)] == [
         p.chunk_id for p in roomy.sources(question)

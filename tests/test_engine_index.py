@@ -82,7 +82,7 @@ def test_dense_search_within_one_publication(make_engine, corpus, mode) -> None:
     assert found[0][0].metadata["title"] == "Frost ruins apple harvest"
     assert engine.store.dense(vector, 5, among=[]) == []
     # Ids another process's re-index already deleted are skipped, not an error.
-    engine.store.chunks.delete(ids=[wire[1]])
+    engine.store.chroma.chunks.delete(ids=[wire[1]])
     assert [n.node_id for n, _ in engine.store.dense(vector, 5, among=wire)] == [wire[0]]
     assert engine.store.dense(vector, 5, among=[wire[1]]) == []
     # The lists follow the index: a new version's chunks replace the old ones.
@@ -200,13 +200,13 @@ def test_interrupted_replacement_stays_invisible_and_is_swept(make_engine, corpu
     vectors = engine.embedder.embed([n.get_content("embed") for n in nodes])
     for node, vector in zip(nodes, vectors, strict=True):
         node.embedding = vector.tolist()
-    engine.store.vectors.add(nodes)
+    engine.store.chroma.chunk_writer.add(nodes)
     engine.store.add_sentences(nodes, embed_sentences(nodes, engine.embedder.embed))
     # ...and the process dies before the registry upsert
     found = engine.sources("Foxes ate the rest of the apples", k=10)
     assert all("Foxes" not in p.text for p in found)
     assert engine.store.sweep_orphans() == len(nodes)
-    assert _ids(engine.store.sentences) == _ids(engine.store.chunks)
+    assert engine.store.sentence_store.ids() == _ids(engine.store.chroma.chunks)
 
 
 def _ids(collection) -> set[str]:  # noqa: ANN001
@@ -219,7 +219,7 @@ def test_every_chunk_keeps_its_sentence_vectors_through_edits_and_removal(
     engine = make_engine()
     engine.index([corpus])
     store = engine.store
-    assert _ids(store.sentences) == _ids(store.chunks)
+    assert store.sentence_store.ids() == _ids(store.chroma.chunks)
     node = next(iter(store.live_nodes()))
     rows = store.sentence_vectors_of([node.node_id])[node.node_id].astype(np.float32)
     assert rows.shape == (len(sentences_of(node.get_content())), 384)
@@ -229,9 +229,10 @@ def test_every_chunk_keeps_its_sentence_vectors_through_edits_and_removal(
 
     _write(corpus / "lighthouse.md", "Lighthouse shines again", LIGHTHOUSE + " It was repainted.")
     assert len(engine.index([corpus]).updated) == 1
-    assert _ids(store.sentences) == _ids(store.chunks)
+    assert store.sentence_store.ids() == _ids(store.chroma.chunks)
     engine.forget(str(corpus / "orchard.md"))
-    assert _ids(store.sentences) == _ids(store.chunks) and len(_ids(store.chunks)) >= 2
+    assert store.sentence_store.ids() == _ids(store.chroma.chunks)
+    assert len(_ids(store.chroma.chunks)) >= 2
 
 
 def test_an_index_from_before_sentence_vectors_gets_them_on_the_next_run(
@@ -239,9 +240,10 @@ def test_an_index_from_before_sentence_vectors_gets_them_on_the_next_run(
 ) -> None:
     engine = make_engine()
     engine.index([corpus])
-    chunk_ids = _ids(engine.store.chunks)
-    engine.store.sentences.delete(ids=sorted(chunk_ids))  # as an older newsbot left it,
-    engine.store.registry.modify(metadata={"generation": "older"})  # which kept no "tidy"
+    chunk_ids = _ids(engine.store.chroma.chunks)
+    for doc_id in engine.store.articles():  # as an older newsbot left it,
+        engine.store.sentence_store.delete(doc_id)
+    engine.store.chroma.registry.modify(metadata={"generation": "older"})  # which kept no "tidy"
     older = make_engine()
     from index.store.consistency import check_consistency
 
@@ -253,7 +255,7 @@ def test_an_index_from_before_sentence_vectors_gets_them_on_the_next_run(
     ticks: list = []
     report = older.index([corpus], progress=ticks.append)
     assert len(report.unchanged) == 3 and report.chunks_embedded == 0
-    assert _ids(older.store.sentences) == chunk_ids
+    assert older.store.sentence_store.ids() == chunk_ids
     filled = [t for t in ticks if t.stage == "sentences"]
     assert filled[-1].done == filled[-1].total == len(chunk_ids)
     ticks.clear()

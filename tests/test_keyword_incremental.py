@@ -175,3 +175,42 @@ def test_keyword_node_cache_keeps_within_its_count(corpus, make_engine, tmp_path
     for query in QUERIES:
         assert len(keyword.search(query, 10)) == len(_hits(engine.keyword, query, 10))
         assert keyword._nodes.used <= 8_000
+
+
+def test_chunks_of_an_article_publication_or_date_are_found_through_an_index(
+    tmp_path: Path,
+) -> None:
+    """`ids_where` (a dense search within a publication or a date, a slice's articles) looks
+    these up in an index of the keyword file, not by reading every chunk's metadata: at a
+    million chunks that read took seconds for each publication or date a question named."""
+    import sqlite3
+
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    nodes = [
+        TextNode(
+            id_=f"n{i}",
+            text=f"storm item {i}",
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=f"d{i % 7}")},
+            metadata={
+                "doc_id": f"d{i % 7}",
+                "source": f"Wire {i % 3}",
+                "date": f"2024-01-0{i % 5}",
+            },
+        )
+        for i in range(60)
+    ]
+    keyword = KeywordIndex(tmp_path / "kw")
+    keyword.rebuild(nodes, "x")
+    plans: list[str] = []
+    conn = keyword._db()
+    conn.set_trace_callback(lambda sql: plans.append(sql) if "FROM chunks WHERE" in sql else None)
+    for key, value in (("doc_id", "d3"), ("source", "Wire 1"), ("date", "2024-01-02")):
+        want = {n.node_id for n in nodes if n.metadata[key] == value}
+        assert set(keyword.ids_where(key, value)) == want
+    conn.set_trace_callback(None)
+    assert len(plans) == 3
+    with sqlite3.connect(keyword.path) as reader:
+        for sql in plans:
+            plan = " ".join(str(row[-1]) for row in reader.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "USING INDEX" in plan and not plan.startswith("SCAN"), (sql, plan)

@@ -116,15 +116,16 @@ def test_consistency_check_tells_leftovers_from_damage(make_engine) -> None:  # 
     node.metadata["content_hash"] = "0" * 64
     node.id_ = "leftover-0000"
     node.embedding = engine.embedder.embed([node.get_content()])[0].tolist()
-    engine.store.vectors.add([node])
+    engine.store.chroma.chunk_writer.add([node])
     report = check_consistency(engine.store, engine.keyword)
     assert report.ok and report.leftover_chunks == 1
     assert "1 invisible chunks left by an interrupted run" in report.summary()
 
     chunk_ids = sorted(engine.keyword.chunk_ids())
-    vector = engine.store.chunks.get(ids=[chunk_ids[0]], include=["embeddings"])["embeddings"]
-    engine.store.chunks.update(ids=[chunk_ids[0]], documents=["tampered"], embeddings=vector)
-    engine.store.chunks.delete(ids=[chunk_ids[1]])
+    chunks = engine.store.chroma.chunks
+    vector = chunks.get(ids=[chunk_ids[0]], include=["embeddings"])["embeddings"]
+    engine.store.chroma.chunks.update(ids=[chunk_ids[0]], documents=["tampered"], embeddings=vector)
+    engine.store.chroma.chunks.delete(ids=[chunk_ids[1]])
     report = check_consistency(engine.store, engine.keyword)
     assert report.misplaced_chunks == [chunk_ids[0]] and len(report.miscounted_articles) == 1
     assert report.keyword_extra == [chunk_ids[1]] and not report.ok

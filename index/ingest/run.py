@@ -61,7 +61,9 @@ class Indexer:
         swept = 0 if tidy else self.store.sweep_orphans()
         if swept:
             log.info("removed %d chunks left by an interrupted run", swept)
-        if not tidy:  # every finished write stores sentence vectors with its chunks
+        # Every finished write stores sentence vectors with its chunks: chunks without them are
+        # left by an unfinished one, an older release, or a damaged sentence file set aside.
+        if not tidy or self.store.sentences_incomplete():
             self._fill_sentences()
         found = discover(paths, SUPPORTED_SUFFIXES)
         total = len(found.files)

@@ -1,8 +1,9 @@
-"""A store's reads by chunk id, through its byte-bounded caches: chunk nodes, chunk vectors,
-sentence vectors and article bodies. A value cached under a chunk id never goes stale: an
-edited article's chunks get new ids.
+"""The store's reads by chunk id, through byte-bounded caches: chunk nodes, chunk vectors,
+sentence vectors and article bodies.
 
-A mixin of `Store`, which provides the collections, the caches, `_guard` and `_pages`.
+A value cached under a chunk id never goes stale: an edited article's chunks get new ids (and a
+body is cached under its article version). The limits come from the settings, so a serving
+process's memory does not grow with the corpus; what does not fit is read when needed.
 """
 
 from __future__ import annotations
@@ -10,10 +11,33 @@ from __future__ import annotations
 import numpy as np
 
 from index.chunks import ChunkNode, stored_chunk
-from index.store.records import article_body_key, body_key, unpacked
+from index.settings import Settings
+from index.store.byte_cache import MB
+from index.store.caches import ByChunkId
+from index.store.collections import ChromaCollections
+from index.store.records import body_key
+from index.store.registry import ArticleRegistry
+from index.store.sentence_store import SentenceStore
 
 
-class CachedReads:
+class ChunkReads:
+    """Holds the four caches; reads what they lack from the chunk collection, the sentence
+    store and the registry."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        chroma: ChromaCollections,
+        registry: ArticleRegistry,
+        sentences: SentenceStore,
+    ) -> None:
+        self._chroma = chroma
+        self._sentence_store = sentences
+        self._nodes = ByChunkId(settings.node_cache_mb * MB, self._fetch_nodes)
+        self._vectors = ByChunkId(settings.vector_cache_mb * MB, self._fetch_vectors)
+        self.sentences = ByChunkId(settings.sentence_cache_mb * MB, sentences.get)
+        self._bodies = ByChunkId(settings.body_cache_mb * MB, registry.bodies)
+
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         """The chunks with these ids (cached)."""
         return self._nodes.get(chunk_ids)
@@ -22,21 +46,21 @@ class CachedReads:
         """The stored (unit-length) embeddings of these chunks (cached)."""
         return self._vectors.get(chunk_ids)
 
+    def sentence_vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors (float16 rows) of these chunks, where there are any
+        (cached)."""
+        return self.sentences.get(chunk_ids)
+
     def preload_sentence_vectors(self) -> int:
         """Read chunks' sentence vectors into the cache while it has room (all 9,106 chunks of
         a 609-article corpus: about 0.6 s), so that questions do not wait for them; how many
         were read. Those that do not fit are read when a question needs them."""
         read = 0
-        for ids, got in self._pages(self.sentences, include=["metadatas"]):
-            if not self._sentences.keep_if_room(unpacked(ids, got["metadatas"])):
+        for page in self._sentence_store.pages():
+            if not self.sentences.keep_if_room(page):
                 break
-            read += len(ids)
+            read += len(page)
         return read
-
-    def sentence_vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        """The stored sentence vectors (float16 rows) of these chunks, where there are any
-        (cached)."""
-        return self._sentences.get(chunk_ids)
 
     def bodies_of(self, nodes: list[ChunkNode]) -> dict[str, str]:
         """The stored bodies of these chunks' articles, by `body_key` (cached); an article
@@ -51,26 +75,16 @@ class CachedReads:
             return None
         return self.bodies_of([node]).get(body_key(node))
 
-    def _fetch_bodies(self, keys: list[str]) -> dict[str, str]:
-        wanted = dict(k.split("\n", 1) for k in keys)
-        got = self._guard(self.registry.get, ids=list(wanted), include=["documents", "metadatas"])
-        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        return {
-            article_body_key(i, meta["content_hash"]): body
-            for i, body, meta in rows
-            if meta.get("content_hash") == wanted[i]
-        }
+    def fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
+        """These chunks read from the store (not cached: for scans)."""
+        return self._fetch_nodes(chunk_ids)
 
     def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
-        got = self._guard(self.chunks.get, ids=chunk_ids, include=["documents", "metadatas"])
+        got = self._chroma.call("chunks", "get", ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return {i: stored_chunk(i, text, meta) for i, text, meta in rows}
 
-    def _fetch_sentences(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        got = self._guard(self.sentences.get, ids=chunk_ids, include=["metadatas"])
-        return unpacked(got["ids"], got["metadatas"])
-
     def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        got = self._guard(self.chunks.get, ids=chunk_ids, include=["embeddings"])
+        got = self._chroma.call("chunks", "get", ids=chunk_ids, include=["embeddings"])
         pairs = zip(got["ids"], got["embeddings"], strict=True)
         return {i: np.asarray(v, dtype=np.float32) for i, v in pairs}

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +33,6 @@ from index.store.chroma import Store
 from index.store.keyword_index import KeywordIndex
 from index.store.keyword_stamps import versions_stamp
 
-_PAGE = 2000
 _SELF_QUERY_K = 10  # a chunk must be among its 10 nearest (chunks of equal text tie)
 _SHOWN = 3  # ids named in a one-line summary
 _CHUNK_FIELDS = ("ids", "documents", "metadatas")
@@ -136,8 +134,7 @@ def check_consistency(
     )
     visible = _check_chunks(store, bodies, registry, report)
     report.chunks = len(visible)
-    with_sentences = {i for got in _pages(store, store.sentences, []) for i in got["ids"]}
-    report.without_sentences = len(set(visible) - with_sentences)
+    report.without_sentences = len(set(visible) - store.sentence_store.ids())
     if keyword is not None:
         _check_keyword(keyword, registry, set(visible), report, keyword_file)
     if vectors != 0 and visible:
@@ -148,7 +145,8 @@ def check_consistency(
 def _registry(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     bodies: dict[str, str] = {}
     metas: dict[str, dict[str, Any]] = {}
-    for got in _pages(store, store.registry, ["documents", "metadatas"]):
+    chroma = store.chroma
+    for got in chroma.pages("registry", ["documents", "metadatas"]):
         for doc_id, body, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             bodies[doc_id], metas[doc_id] = body or "", meta or {}
     return bodies, metas
@@ -163,7 +161,8 @@ def _check_chunks(
     """Visible chunk id -> doc id; fills in the chunk-level findings of `report`."""
     visible: dict[str, str] = {}
     numbers: dict[str, list[int]] = {doc_id: [] for doc_id in registry}
-    for got in _pages(store, store.chunks, ["documents", "metadatas"]):
+    chroma = store.chroma
+    for got in chroma.pages("chunks", ["documents", "metadatas"]):
         for stored_id, text, meta in zip(*(got[k] for k in _CHUNK_FIELDS), strict=True):
             doc_id = meta.get("doc_id")
             live = registry.get(doc_id, {}).get("content_hash")
@@ -220,12 +219,14 @@ def _check_vectors(
     chosen = visible if sample is None or sample >= len(visible) else _sample(visible, sample, seed)
     for start in range(0, len(chosen), 100):
         ids = chosen[start : start + 100]
-        got = store._guard(store.chunks.get, ids=ids, include=["embeddings"])
+        chroma = store.chroma
+        got = chroma.call("chunks", "get", ids=ids, include=["embeddings"])
         vectors = [list(map(float, v)) for v in got["embeddings"]]
         # Searching among these ids only finds each chunk itself (distance 0) when the vector
         # index has it; an unfiltered search could miss it by approximation alone.
-        found = store._guard(
-            store.chunks.query,
+        found = chroma.call(
+            "chunks",
+            "query",
             query_embeddings=vectors,
             n_results=_SELF_QUERY_K,
             ids=got["ids"],
@@ -240,18 +241,6 @@ def _check_vectors(
 
 def _sample(ids: list[str], n: int, seed: int) -> list[str]:
     return sorted(random.Random(seed).sample(ids, n))
-
-
-def _pages(store: Store, collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
-    """A collection's records a page at a time; failures as the store words them (a damaged
-    file, a full disk: one sentence, not Chroma's)."""
-    offset = 0
-    while True:
-        got = store._guard(collection.get, include=include, limit=_PAGE, offset=offset)
-        if not got["ids"]:
-            return
-        yield got
-        offset += len(got["ids"])
 
 
 def _some(ids: list[str]) -> str:

@@ -63,7 +63,9 @@ def of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[
 
 def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     pairs = zip(ids, metadatas, strict=True)
-    return {i: unpack(m["vectors"], int(m["dimensions"])) for i, m in pairs}
+    return {
+        i: unpack(m["vectors"], int(m["dimensions"]), str(m.get("codec", "f16"))) for i, m in pairs
+    }
 
 
 def body_key(node: ChunkNode) -> str:

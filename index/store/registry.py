@@ -1,0 +1,121 @@
+"""The article registry: one record per article (its body, metadata and content hash) in the
+collection `<name>-articles`.
+
+It is the commit point that keeps replacement atomic for readers: a chunk is visible only while
+its `content_hash` equals its article's hash here, so the one upsert of `commit` (or the one
+delete of `remove`) is the moment readers go from an article's old version to its new one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from index.chunks import ChunkNode
+from index.results import Article
+from index.store.collections import ChromaCollections
+from index.store.records import ArticleRecord, article_body_key
+
+_REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
+_BY_VALUE = 500  # ids, hashes or origins asked for in one read
+
+
+class ArticleRegistry:
+    """The registry collection, read and written through the store's collections."""
+
+    def __init__(self, chroma: ChromaCollections) -> None:
+        self._chroma = chroma
+
+    def all(self) -> dict[str, ArticleRecord]:
+        out: dict[str, ArticleRecord] = {}
+        for got in self._chroma.pages("registry", ["metadatas"]):
+            for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
+        return out
+
+    def live_versions(self) -> dict[str, str]:
+        """Every registered article version: id -> content hash."""
+        return {r.id: r.content_hash for r in self.all().values()}
+
+    def matching(
+        self, doc_ids: list[str], body_hashes: list[str] = (), origins: list[str] = ()
+    ) -> dict[str, ArticleRecord]:
+        """The records with these ids, body hashes or origins: what a write of a few articles
+        needs to know of the registry, without reading all of it."""
+        out: dict[str, ArticleRecord] = {}
+        asks = [("ids", list(dict.fromkeys(doc_ids)))]
+        asks += [("body_hash", list(dict.fromkeys(body_hashes)))]
+        asks += [("origin", list(dict.fromkeys(origins)))]
+        for key, values in asks:
+            for start in range(0, len(values), _BY_VALUE):
+                page = values[start : start + _BY_VALUE]
+                ask = {"ids": page} if key == "ids" else {"where": {key: {"$in": page}}}
+                got = self._chroma.call("registry", "get", **ask, include=["metadatas"])
+                for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    out[doc_id] = ArticleRecord.from_metadata(doc_id, meta)
+        return out
+
+    def hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        """The registered content hash of each of these articles that is registered."""
+        if not doc_ids:
+            return {}
+        ids = list(set(doc_ids))
+        got = self._chroma.call("registry", "get", ids=ids, include=["metadatas"])
+        return {i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def visible(self, *lists: list[tuple[ChunkNode, float]]) -> list[list[tuple[ChunkNode, float]]]:
+        """Each list without chunks of article versions that are not (or no longer) the
+        registered one; one registry read for all of them."""
+        hashes = self.hashes([n.metadata["doc_id"] for pairs in lists for n, _ in pairs])
+        return [
+            [
+                (n, s)
+                for n, s in pairs
+                if hashes.get(n.metadata["doc_id"]) == n.metadata.get("content_hash")
+            ]
+            for pairs in lists
+        ]
+
+    def body(self, doc_id: str) -> str | None:
+        got = self._chroma.call("registry", "get", ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def bodies(self, keys: list[str]) -> dict[str, str]:
+        """The bodies of these article versions (`article_body_key`s); a version that is not
+        the registered one any more has none."""
+        wanted = dict(k.split("\n", 1) for k in keys)
+        got = self._chroma.call(
+            "registry", "get", ids=list(wanted), include=["documents", "metadatas"]
+        )
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return {
+            article_body_key(i, meta["content_hash"]): body
+            for i, body, meta in rows
+            if meta.get("content_hash") == wanted[i]
+        }
+
+    def commit(self, article: Article, chunks: int) -> None:
+        """Register this version of the article (with `chunks` chunks): from now on readers
+        see it, and no longer the version registered before."""
+        meta = {
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at,
+            "origin": article.origin,
+            "content_hash": article.content_hash,
+            "body_hash": article.body_hash,
+            "chunks": chunks,
+            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._chroma.call(
+            "registry",
+            "upsert",
+            ids=[article.id],
+            documents=[article.body],
+            metadatas=[meta],
+            embeddings=[_REGISTRY_VECTOR],
+        )
+
+    def remove(self, doc_id: str) -> None:
+        """Unregister the article: from now on none of its chunks is visible."""
+        self._chroma.call("registry", "delete", ids=[doc_id])
