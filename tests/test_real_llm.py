@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from index.answer.generated_checks import MIN_KEPT_SHARE, cut_unfinished
-from index.answer.refusal import missing_focus
+from index.answer.generated_checks import MIN_KEPT_SHARE, cut_unfinished, off_question
 from index.engine import Engine
 from index.results import Answer
 from index.settings import load_settings
@@ -112,7 +111,7 @@ def test_seed_question_through_the_real_model(
         assert answer.refused or v.fallback is not None, answer.answer
     if answer.refused:
         return
-    assert missing_focus(question, [answer.answer]) is None, answer.answer
+    assert off_question(question, [answer.answer], 1) is None, answer.answer
     if generated:
         assert v.kept / max(v.sentences, 1) >= MIN_KEPT_SHARE
         assert cut_unfinished(answer.answer) == answer.answer.rstrip()

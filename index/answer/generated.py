@@ -148,7 +148,7 @@ class GeneratedAnswerer:
             answer = refused(question, "model_refused", passages)
             answer.verification, answer.timings = v, timings
             return answer
-        why = off_question(question, [s.text for s in kept], v.sentences)
+        why = off_question(question, [s.text for s in kept], v.sentences, asked.asks)
         if why:
             return self._replaced(asked, passages, v, timings, why)
         answer_text, citations = self._render(kept, passages)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from index.answer.refusal import missing_focus
+from index.answer.asks import Asks, analyse
+from index.answer.refusal import missing_focus, slot_words
+from index.answer.slots import spans_of
 from index.answer.verification import split_sentences
 from index.text import sentence_spans
 
@@ -73,16 +75,30 @@ def first_sentences(text: str, most: int = MAX_REPLY_SENTENCES) -> tuple[str, bo
     return "\n".join(sentences[:most]), True
 
 
-def off_question(question: str, kept: list[str], sentences: int) -> str | None:
+def off_question(
+    question: str, kept: list[str], sentences: int, asks: Asks | None = None
+) -> str | None:
     """Why the verified sentences `kept` (of `sentences` written) do not answer `question`, as
-    a phrase for the reader's note, or None when they do."""
+    a phrase for the reader's note, or None when they do. `asks` is the question's analysis,
+    made here when the caller has none."""
     if not kept:
         if not sentences:
             return "it wrote nothing"
         return f"none of its {sentences} sentences passed the citation checks"
     if sentences and len(kept) / sentences < MIN_KEPT_SHARE:
         return f"only {len(kept)} of its {sentences} sentences passed the citation checks"
-    focus = missing_focus(question, kept)
+    asks = asks or analyse(question)
+    focus = missing_kind(asks, kept) or missing_focus(question, asks, kept)
     if focus:
         return f"what passed the citation checks does not give {focus}"
     return None
+
+
+def missing_kind(asks: Asks, kept: list[str]) -> str | None:
+    """What a short question asks for ("when", "how many drones"), when it asks for one thing
+    of a known kind and no kept sentence holds anything of that kind."""
+    if not asks.typed or not asks.short:
+        return None
+    if any(spans_of(asks, text) for text in kept):
+        return None
+    return slot_words(asks)
