@@ -1,7 +1,7 @@
 """Every `NEWSBOT_*` setting, read from the environment and `.env`, validated once at start.
 
-`.env.example` lists each field here with its default and meaning; keep the two in step
-(a test compares them).
+`.env.example` lists each field here with its default and meaning, and docs/guide/settings.md
+with the values it accepts; keep the three in step (tests/test_docs.py compares them).
 """
 
 from __future__ import annotations

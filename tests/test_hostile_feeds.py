@@ -174,7 +174,8 @@ def test_the_feed_cap_has_a_default_and_is_documented() -> None:
     assert 10 <= default <= 200
     root = Path(__file__).resolve().parent.parent
     assert f"NEWSBOT_FEED_MAX_ENTRIES={default}" in (root / ".env.example").read_text()
-    assert f"`NEWSBOT_FEED_MAX_ENTRIES` | `{default}`" in (root / "docs/settings.md").read_text()
+    reference = (root / "docs/guide/settings.md").read_text()
+    assert f"`NEWSBOT_FEED_MAX_ENTRIES` | `{default}`" in reference
 
 
 @pytest.mark.parametrize(

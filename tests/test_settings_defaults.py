@@ -66,14 +66,3 @@ def test_an_existing_dot_data_is_used_and_pointed_at(tmp_path: Path) -> None:
     # said explicitly, it is no surprise
     quiet = run("stats", cwd=tmp_path, env={"NEWSBOT_DATA_DIR": "data"})
     assert quiet.returncode == 0 and not quiet.stderr
-
-
-def test_every_setting_in_env_example_is_in_the_settings_doc() -> None:
-    """docs/settings.md is written by hand: it must not fall behind .env.example."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    names = re.findall(r"^(NEWSBOT_[A-Z_]+)=", (root / ".env.example").read_text(), re.M)
-    doc = (root / "docs" / "settings.md").read_text()
-    assert names and [n for n in names if f"`{n}`" not in doc] == []
