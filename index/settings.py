@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
     chroma_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a Chroma server")
-    # Chroma's multi-tenant addressing (a server only; see docs/deployment.md).
+    # Chroma's multi-tenant addressing (a server only; see docs/guide/deployment.md).
     chroma_tenant: str = Field(
         "default_tenant",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$",
@@ -208,8 +208,8 @@ class Settings(BaseSettings):
     warm_minutes: float = Field(
         10.0,
         ge=0,
-        description="Minutes a warm helper (docs/cli.md) waits for the next `ask` or `sources` "
-        "before it leaves; 0 = never start or use one",
+        description="Minutes a warm helper (docs/guide/cli.md) waits for the next `ask` or "
+        "`sources` before it leaves; 0 = never start or use one",
     )
 
     # --- the Discord bot (`newsbot serve`) ---

@@ -1,7 +1,7 @@
 """The default install brings only what runs: the model's tokenizer ships with newsbot (byte for
 byte the model's own, as the fp32 reference of the `dev` extra carries it), not through
 pandas, duckdb, a second copy of the model or an SDK with its own command. Every default model
-file is checked by sha256 as it loads. docs/install.md has the sizes."""
+file is checked by sha256 as it loads. docs/guide/install.md has the sizes."""
 
 from __future__ import annotations
 

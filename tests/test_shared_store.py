@@ -34,7 +34,7 @@ engineers said. The six-wheeled rover can climb slopes as steep as 31 degrees wh
 full drill payload, the team added.
 """
 SEED = SEEDS / "pakistan-iran-strikes.md"
-SEEN_WITHIN = 30.0  # seconds; the bot looks every 2 s (docs/architecture.md has the figure)
+SEEN_WITHIN = 30.0  # seconds; the bot looks every 2 s (docs/design/architecture.md has the figure)
 
 
 def rover(tmp_path: Path) -> Path:

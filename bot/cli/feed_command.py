@@ -1,4 +1,4 @@
-"""`newsbot feed add|list|remove|poll`: follow RSS and Atom feeds (docs/feeds.md)."""
+"""`newsbot feed add|list|remove|poll`: follow RSS and Atom feeds (docs/guide/feeds.md)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ def warm_group() -> None:
     `newsbot ask` and `newsbot sources` answer in a fifth of a second instead of about one.
     One runs per user and settings, on a private Unix socket; it leaves after
     NEWSBOT_WARM_MINUTES without a question (default 10). `newsbot ask` at a terminal starts one
-    by itself; NEWSBOT_WARM_MINUTES=0 turns them off. See docs/cli.md, "A warm helper".
+    by itself; NEWSBOT_WARM_MINUTES=0 turns them off. See docs/guide/cli.md, "A warm helper".
     """
 
 

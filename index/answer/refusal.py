@@ -27,8 +27,8 @@ from index.text import content_terms
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When to refuse (fitted on the dev halves; see docs/answers.md, Refusal). Short questions
-    (the news set's kind) have bars of their own, fitted on the news set's dev half."""
+    """When to refuse (fitted on the dev halves; see docs/reports/answers.md, Refusal). Short
+    questions (the news set's kind) have bars of their own, fitted on the news set's dev half."""
 
     sentence: float  # the best sentence's selector score must reach this
     passage: float  # ... or some passage's cosine with the question must reach this

@@ -7,7 +7,7 @@ teams (or a staging and a production bot) can share one server, each in a databa
 A missing tenant or database is never created on the way: a typo in one bot's settings would
 otherwise split a team's index across two databases, each process answering from half of the
 articles with no error. `newsbot database create` creates them when asked (see
-docs/deployment.md). The token is read from a `SecretStr` only where the client is built; no
+docs/guide/deployment.md). The token is read from a `SecretStr` only where the client is built; no
 message of this module carries it.
 """
 

@@ -48,7 +48,7 @@ CODECS = ("f16", "i8")
 # How new entries are written (a file or record keeps the codec it was written with). "i8"
 # halves the bytes; measured on MultiHop-RAG test it changes the answer figures by a question or
 # two (null questions refused 0.9023 -> 0.8947, facts quoted 0.5435 -> 0.5420; retrieval within
-# 0.001): docs/scale.md. Float16 keeps them exactly.
+# 0.001): docs/reports/scale.md. Float16 keeps them exactly.
 CODEC = "f16"
 _I8_MAX = 127
 
