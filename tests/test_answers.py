@@ -58,9 +58,11 @@ def test_every_citation_is_true(multihop_engine) -> None:
         for sentence, n in re.findall(r"(.+?) \[(\d+)\][.!?…\"'”’)\]]*(?:\s|$)", answer.answer):
             quotes = [" ".join(q.split()) for q in answer.citations[int(n) - 1].quotes]
             assert any(sentence.strip() in q for q in quotes), (sentence, quotes)
-        # the lead line, when there is one, stands verbatim in a quote
-        if answer.short_answer:
-            assert answer.answer.startswith(f"**{answer.short_answer}**\n")
+        # the short answer is a verdict the answer decided, or stands verbatim in a quote
+        if answer.verdict is not None:
+            outcome = {"yes": "Yes", "no": "No"}.get(answer.verdict.outcome, "")
+            assert answer.short_answer == outcome
+        elif answer.short_answer:
             assert any(answer.short_answer in q for c in answer.citations for q in c.quotes)
     assert answered >= 20
 

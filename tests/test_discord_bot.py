@@ -260,7 +260,9 @@ def test_article_mentioning_everyone_pings_no_one(engine: Engine, tmp_path: Path
     engine.index([article], prune=False)
 
     async def scenario(fake: FakeDiscord, bot: NewsBot) -> None:
-        msg = await fake.send_message("Who should avoid the river banks?", mentions_bot=True)
+        msg = await fake.send_message(
+            "What did the mayor say about the river banks?", mentions_bot=True
+        )
         reply = await fake.wait_for_reply(msg, timeout=15)
         assert_no_pings(reply)
         assert "@everyone" not in reply.text and "@\u200beveryone" in reply.text

@@ -58,7 +58,11 @@ def test_escape_codes_from_articles_never_reach_the_terminal(
 def test_json_output_carries_every_character_and_none_raw(
     tmp_path: Path, env: dict[str, str], command: str
 ) -> None:
-    args = [command, "--json"] if command == "list" else [command, "When did it reopen?", "--json"]
+    args = (
+        [command, "--json"]
+        if command == "list"
+        else [command, "When did the harbour reopen?", "--json"]
+    )
     if command == "list":  # list does not index first
         indexed = run("index", "--json", cwd=tmp_path, env=env)
         assert not CONTROL.search(indexed.stdout)

@@ -58,6 +58,8 @@ def test_aliases_drop_taglines_and_dot_com() -> None:
     assert aliases("The Roar | Sports Writers Blog") == {
         "The Roar | Sports Writers Blog",
         "The Roar",
+        "Roar | Sports Writers Blog",  # people drop a leading "The"
+        "Roar",
     }
     assert "CBSSports" in aliases("CBSSports.com")
 

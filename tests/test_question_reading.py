@@ -9,7 +9,17 @@ from datetime import date
 
 import pytest
 
-from index.answer.asks import COUNT, DATE, MONEY, ORGANISATION, PERSON, PLACE, VERDICT, analyse
+from index.answer.asks import (
+    COUNT,
+    DATE,
+    MEASURE,
+    MONEY,
+    ORGANISATION,
+    PERSON,
+    PLACE,
+    VERDICT,
+    analyse,
+)
 from index.answer.names import name_spans
 from index.answer.spans import number_spans
 from index.answer.yes_no import parse
@@ -21,6 +31,7 @@ from index.dates import date_phrases, resolve
     [
         ("How many runners were taken to hospital?", COUNT),
         ("How much will the extension cost?", MONEY),
+        ("How many cubic metres of water did the hydrologists count?", MEASURE),
         ("What's the new cost estimate for the Line 3 extension?", MONEY),
         ("When is the Blue Line extension expected to open?", DATE),
         ("when do the kids go back to school", DATE),

@@ -212,7 +212,7 @@ def _expects(wh: str, rest: str) -> tuple[str, tuple[str, ...]]:
     words = [w.lower() for w in _WORD.findall(rest)]
     if wh == "how many":
         noun = tuple(_noun_phrase(words))
-        return (MEASURE if noun and _is_unit(noun[0]) else COUNT), noun
+        return (MEASURE if any(_is_unit(w) for w in noun) else COUNT), noun  # "cubic metres"
     if wh == "how much":
         noun = _noun_phrase(words)
         if noun and noun[0] in _AMOUNT_NOUNS:

@@ -16,6 +16,7 @@ import numpy as np
 
 from index.answer.asks import VERDICT
 from index.answer.features import sentence_features
+from index.answer.instructions import within_instructions
 from index.answer.lead import Lead, choose_lead
 from index.answer.question import AskedQuestion
 from index.answer.refusal import Thresholds, missing_focus, missing_slot, refusal
@@ -107,7 +108,7 @@ class ExtractiveAnswerer:
         chosen = [scored.sentences[i] for i in picks]
         text, citations = render(chosen, lambda s: self.stored.body(s.passage))
         if decision.outcome == "undecided":
-            text = f"{UNDECIDED} {text}" if text else UNDECIDED
+            text = f"{UNDECIDED}\n{text}" if text else UNDECIDED  # a line of its own: not a quote
         numbers = {c.doc_id: c.n for c in citations}
         verdict = Verdict(
             kind=parsed.kind,  # type: ignore[arg-type]
@@ -137,7 +138,7 @@ class ExtractiveAnswerer:
 
     def score(self, question: AskedQuestion, passages: list[Passage]) -> Scored:
         """Every answerable sentence of the passages with its selector score."""
-        sentences = [s for s in split_passages(passages) if _answerable(s.text)]
+        sentences = [s for s in split_passages(passages) if _answerable(s)]
         embedded = attach_vectors(sentences, self.stored.sentences(passages), self.embed)
         pool = SlotPool(question.asks, question.text, sentences, question.sources)
         x = sentence_features(question, sentences, pool)
@@ -183,9 +184,15 @@ def quoted(
     return picks, lead
 
 
-def _answerable(text: str) -> bool:
-    """Headings and embed residue are never answer sentences (they state nothing)."""
-    return not (is_heading(text) or is_residue(text))
+def _answerable(sentence: Sentence) -> bool:
+    """Headings and embed residue are never answer sentences (they state nothing), nor text
+    written to a language model (a prompt injection's payload is not reporting, whoever quotes
+    it: the prompt leaves it out, and so does the extractive answer)."""
+    text, passage = sentence.text, sentence.passage
+    if is_heading(text) or is_residue(text):
+        return False
+    at = sentence.start - passage.start
+    return not within_instructions(passage.text, at, at + len(text))
 
 
 REFUSAL = "The indexed articles don't cover this question, so I won't guess."
