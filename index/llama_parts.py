@@ -46,4 +46,4 @@ class LlamaIndexParts:
         load_llama_index()
         from index.store.side_collection import side_vector_store
 
-        return side_vector_store(self.store.client, self.settings.collection, name, fresh)
+        return side_vector_store(self.store.chroma.client, self.settings.collection, name, fresh)

@@ -159,7 +159,8 @@ def cli(
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
     assert result.returncode == 1, (result.returncode, result.stderr)
-    lines = result.stderr.strip().splitlines()
+    # progress lines come before the error (a line per tenth, shown without a terminal too)
+    lines = [x for x in result.stderr.strip().splitlines() if not x.startswith("Embedding: ")]
     assert len(lines) == 1 and lines[0].startswith("newsbot: error: "), result.stderr
     for needle in needles:
         assert needle in lines[0], lines[0]

@@ -30,7 +30,6 @@ MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^[\s.,;:!?]*(?:\[\d+(?:\s*,\s*\d+)*\][\s.,;:!?]*)+$")
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+(?:\s*,\s*\d+)*\][\s.,;:]*)+")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{8,}?)[\"”]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_QUOTE_WORDS = 3
 log = logging.getLogger(__name__)
 
@@ -77,15 +76,6 @@ def support(sentence: str, passages: list[Passage]) -> float:
         return 1.0
     held = set().union(*(cached_terms(f"{p.title}\n{p.text}") for p in passages))
     return len(terms & held) / len(terms)
-
-
-def numbers_held(sentence: str, passages: list[Passage]) -> bool:
-    """Digit strings of the sentence all in the passages: the number rule before issue 20, kept
-    as the claim benchmark's baseline (it rejects "9" for "nine" and passes "twelve")."""
-    wanted = {n.replace(",", "") for n in _NUMBER.findall(sentence)}
-    texts = [f"{p.title} {p.published_at} {p.text}" for p in passages]
-    have = {n.replace(",", "") for t in texts for n in _NUMBER.findall(t)}
-    return wanted <= have
 
 
 def quotes_found(sentence: str, passages: list[Passage]) -> bool:
