@@ -78,8 +78,8 @@ class SentenceSelector:
         self, sentences: list[Sentence], scores: np.ndarray, short: bool = False
     ) -> list[int]:
         """Positions of the chosen sentences, best first (empty when there are none). For a
-        short question (one fact, scored by the prior) a further sentence must come close to
-        the best one."""
+        short question (one fact: its best sentence usually holds it all) a further sentence must
+        come close to the best one."""
         p = self.policy
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         chosen: list[int] = []
