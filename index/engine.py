@@ -35,6 +35,7 @@ from index.retrieval.hybrid import HybridRetriever, SearchResult
 from index.retrieval.learned_ranker import load_ranker
 from index.retrieval.slices import (
     EmptySlice,
+    admits,
     relative_slice,
     sliced_retriever,
     undated_left_out,
@@ -392,7 +393,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
         records = [
             r
             for r in self.store.articles().values()
-            if within is None or within.admits(r.source, r.published_at)
+            if within is None or admits(within, r.source, r.published_at)
         ]
         return sorted(records, key=lambda r: (r.published_at, r.indexed_at), reverse=True)
 

@@ -287,25 +287,6 @@ class ArticleSlice:
     def dated(self) -> bool:
         return bool(self.since or self.until)
 
-    def from_source(self, source: str) -> bool:
-        """Whether `source` is the publication asked for, named as people type it (any case,
-        "The" and a tagline optional: index/retrieval/slices.py)."""
-        if not self.source:
-            return True
-        from index.retrieval.slices import typed_names  # the question-side names live there
-
-        return bool(typed_names(self.source) & typed_names(source))
-
-    def admits(self, source: str, published_at: str) -> bool:
-        if not self.from_source(source):
-            return False
-        day = published_at[:10]
-        if (self.since or self.until) and not day:
-            return False  # an undated article is in no date range
-        if self.since and day < self.since.isoformat():
-            return False
-        return not (self.until and day > self.until.isoformat())
-
 
 class FeedStatus(BaseModel):
     """A followed feed as its readers see it: where, since when, and its health."""

@@ -12,7 +12,7 @@ import pytest
 
 from index.engine import Engine
 from index.results import ArticleSlice
-from index.retrieval.slices import EmptySlice, relative_slice
+from index.retrieval.slices import EmptySlice, from_source, relative_slice
 from tests.feed_site import PAGES
 
 VOLTERA = "How many jobs will Voltera cut?"
@@ -77,9 +77,9 @@ def test_sources_are_matched_as_people_type_them(engine: Engine) -> None:
     for typed in ("Coastline Courier", "the coastline courier", "THE COASTLINE COURIER"):
         found = engine.sources("harbour", within=ArticleSlice(source=typed))
         assert _docs(found) == {"harbour"}, typed
-    assert ArticleSlice(source="The Roar").from_source("The Roar | Sports Writers Blog")
-    assert ArticleSlice(source="Fox News").from_source("Fox News - Breaking News")
-    assert not ArticleSlice(source="Coastline").from_source("The Coastline Courier")
+    assert from_source(ArticleSlice(source="The Roar"), "The Roar | Sports Writers Blog")
+    assert from_source(ArticleSlice(source="Fox News"), "Fox News - Breaking News")
+    assert not from_source(ArticleSlice(source="Coastline"), "The Coastline Courier")
 
 
 def test_a_date_range_says_how_many_undated_articles_it_left_out(

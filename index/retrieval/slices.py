@@ -36,11 +36,31 @@ def typed_names(publication: str) -> set[str]:
     return {" ".join(n.split()).casefold() for n in names if n.strip()}
 
 
+def from_source(within: ArticleSlice, source: str) -> bool:
+    """Whether `source` is the publication `within` asks for, named as people type it (any
+    case, "The" and a tagline optional)."""
+    if not within.source:
+        return True
+    return bool(typed_names(within.source) & typed_names(source))
+
+
+def admits(within: ArticleSlice, source: str, published_at: str) -> bool:
+    """Whether an article of `source`, published at `published_at`, is within the slice."""
+    if not from_source(within, source):
+        return False
+    day = published_at[:10]
+    if (within.since or within.until) and not day:
+        return False  # an undated article is in no date range
+    if within.since and day < within.since.isoformat():
+        return False
+    return not (within.until and day > within.until.isoformat())
+
+
 def undated_left_out(within: ArticleSlice, records: Any) -> int:
     """Articles of the slice's publication that a date range leaves out for having no date."""
     if not within.dated:
         return 0
-    return sum(1 for r in records if not r.published_at[:10] and within.from_source(r.source))
+    return sum(1 for r in records if not r.published_at[:10] and from_source(within, r.source))
 
 
 def undated_note(n: int) -> str:
@@ -107,7 +127,7 @@ def sliced_retriever(retriever: Any, store: Any, keyword: Any, within: ArticleSl
     """A copy of `retriever` that only finds chunks of articles in `within`; `EmptySlice` when
     no indexed article is in it."""
     records = store.articles().values()
-    docs = [r.id for r in records if within.admits(r.source, r.published_at)]
+    docs = [r.id for r in records if admits(within, r.source, r.published_at)]
     if not docs:
         undated = undated_left_out(within, records)
         why = f" ({_undated_sentence(undated)})" if undated else ""
