@@ -147,3 +147,32 @@ def parse_day(text: str) -> date | None:
 def spoken(day: date) -> str:
     """ "18 January 2024"."""
     return f"{day.day} {MONTHS[day.month - 1].capitalize()} {day.year}"
+
+
+# Full dates ("March 4, 2024", "4 March 2024", "2024-03-04"): the publication dates a question
+# names, and the dates order-in-time verdicts compare.
+_FULL_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_FULL_DAY_FIRST = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_FULL_MONTH},?\s+(\d{{4}})\b", re.I
+)
+_FULL_MONTH_FIRST = re.compile(
+    rf"\b{_FULL_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+)
+_FULL_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def find_dates(text: str) -> list[str]:
+    """Full dates written in `text`, as YYYY-MM-DD, in order of appearance."""
+    found: list[tuple[int, str]] = []
+    for m in _FULL_MONTH_FIRST.finditer(text):
+        found.append((m.start(), _iso(m.group(3), month_number(m.group(1)), m.group(2))))
+    for m in _FULL_DAY_FIRST.finditer(text):
+        found.append((m.start(), _iso(m.group(3), month_number(m.group(2)), m.group(1))))
+    for m in _FULL_ISO.finditer(text):
+        found.append((m.start(), _iso(m.group(1), int(m.group(2)), m.group(3))))
+    return list(dict.fromkeys(d for _, d in sorted(found) if d))
+
+
+def _iso(year: str, month: int, day: str) -> str:
+    d = int(day)
+    return f"{int(year):04d}-{month:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= month <= 12 else ""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from llama_index.core.schema import TextNode
 
+from index.dates import find_dates
 from index.retrieval.hybrid import FusionConfig, Hit, cover, diversify
-from index.retrieval.query_analysis import SourceMatcher, aliases, analyse, find_dates
+from index.retrieval.query_analysis import SourceMatcher, aliases, analyse
 
 SOURCES = [
     "The Verge",

@@ -27,8 +27,7 @@ from index.answer.claim_check import (
 from index.answer.numbers import missing_values
 from index.answer.sentences import Sentence
 from index.answer.yes_no import Part, YesNo
-from index.dates import parse_day
-from index.retrieval.query_analysis import find_dates
+from index.dates import find_dates, parse_day
 from index.text import stem
 
 

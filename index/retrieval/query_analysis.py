@@ -13,13 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.dates import MONTHS, WEEKDAYS, month_number
+from index.dates import MONTHS, WEEKDAYS, find_dates
 from index.text import content_terms
 
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
-_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # A publication's name often has a tagline after a separator: "The Roar | Sports Writers Blog".
 _TAGLINE = re.compile(r"\s+[|:–—-]\s+|:\s+")
 _SPACE = re.compile(r"\s+")
@@ -54,23 +50,6 @@ class QueryAnalysis:
     sources: tuple[str, ...] = ()  # source values of the index the question names
     dates: tuple[str, ...] = ()  # YYYY-MM-DD publication dates it names
     unknown_sources: tuple[str, ...] = ()  # publications it cites that the index does not hold
-
-
-def find_dates(text: str) -> list[str]:
-    """Full dates written in `text`, as YYYY-MM-DD, in order of appearance."""
-    found: list[tuple[int, str]] = []
-    for m in _MONTH_FIRST.finditer(text):
-        found.append((m.start(), _iso(m.group(3), month_number(m.group(1)), m.group(2))))
-    for m in _DAY_FIRST.finditer(text):
-        found.append((m.start(), _iso(m.group(3), month_number(m.group(2)), m.group(1))))
-    for m in _ISO.finditer(text):
-        found.append((m.start(), _iso(m.group(1), int(m.group(2)), m.group(3))))
-    return list(dict.fromkeys(d for _, d in sorted(found) if d))
-
-
-def _iso(year: str, month: int, day: str) -> str:
-    d = int(day)
-    return f"{int(year):04d}-{month:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= month <= 12 else ""
 
 
 # The last word of a paper's name that people use alone: "the Herald", "the Post".
