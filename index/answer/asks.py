@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.answer.spans import is_measure_unit
 from index.dates import CALENDAR_WORDS
 from index.text import stopwords
 
@@ -212,7 +213,7 @@ def _expects(wh: str, rest: str) -> tuple[str, tuple[str, ...]]:
     words = [w.lower() for w in _WORD.findall(rest)]
     if wh == "how many":
         noun = tuple(_noun_phrase(words))
-        return (MEASURE if any(_is_unit(w) for w in noun) else COUNT), noun  # "cubic metres"
+        return (MEASURE if any(is_measure_unit(w) for w in noun) else COUNT), noun  # "cubic metres"
     if wh == "how much":
         noun = _noun_phrase(words)
         if noun and noun[0] in _AMOUNT_NOUNS:
@@ -288,13 +289,6 @@ def _named(words: list[str]) -> str:
         if w == "name":
             return NAME
     return ""
-
-
-def _is_unit(word: str) -> bool:
-    return word in (
-        "tonnes tons kilograms kilos litres liters gallons miles kilometres kilometers metres "
-        "meters feet hectares acres degrees millimetres centimetres inches".split()
-    )
 
 
 def _noun_phrase(words: list[str]) -> list[str]:

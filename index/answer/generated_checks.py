@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from index.answer.asks import Asks, analyse
-from index.answer.refusal import missing_focus, slot_words
+from index.answer.refusal import missing_focus, missing_slot
 from index.answer.slots import spans_of
 from index.answer.verification import split_sentences
 from index.text import sentence_spans
@@ -97,8 +97,5 @@ def off_question(
 def missing_kind(asks: Asks, kept: list[str]) -> str | None:
     """What a short question asks for ("when", "how many drones"), when it asks for one thing
     of a known kind and no kept sentence holds anything of that kind."""
-    if not asks.typed or not asks.short:
-        return None
-    if any(spans_of(asks, text) for text in kept):
-        return None
-    return slot_words(asks)
+    stated = next((span for text in kept for span in spans_of(asks, text)), None)
+    return missing_slot(asks, stated)

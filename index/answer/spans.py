@@ -63,10 +63,18 @@ _DURATION_AFTER = re.compile(
 _MEASURE_AFTER = re.compile(
     r"^[\s-]?(?:mm|cm|km|m|kg|g|mg|t|ha|mph|km/h|kph|kmh|°c|°f|c|f|degrees?|millimet(?:re|er)s?|"
     r"centimet(?:re|er)s?|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|feet|foot|ft|inch(?:es)?|yards?|"
-    r"tonnes?|tons?|kilograms?|grams?|litres?|liters?|gallons?|hectares?|acres?|square|cubic|"
+    r"tonnes?|tons?|kilograms?|kilos?|grams?|litres?|liters?|gallons?|hectares?|acres?|square|cubic|"
     r"megawatts?|mw|gw|kw|kwh|gigawatts?|knots?|storeys?|stories|floors?)\b",
     re.I,
 )
+
+
+def is_measure_unit(word: str) -> bool:
+    """Whether `word` is a unit a measure is given in ("metres", "tonnes", "cubic"): what makes
+    "how many cubic metres" ask for a measure, as "3.4 million cubic metres" states one."""
+    return bool(_MEASURE_AFTER.fullmatch(word))
+
+
 _AGE = re.compile(r"(?:\baged?\s+$)|(?:^-year-old)|(?:^,?\s+(?:years?\s+old|year-old))", re.I)
 _SCORE = re.compile(r"^\s?[-–]\s?\d+\b|^\s+(?:for|to)\s+\d+\b")
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
