@@ -173,6 +173,12 @@ def find_dates(text: str) -> list[str]:
     return list(dict.fromkeys(d for _, d in sorted(found) if d))
 
 
+def first_day(text: str) -> date | None:
+    """The first full date `text` names, as a day."""
+    days = find_dates(text)
+    return parse_day(days[0]) if days else None
+
+
 def _iso(year: str, month: int, day: str) -> str:
     d = int(day)
     return f"{int(year):04d}-{month:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= month <= 12 else ""

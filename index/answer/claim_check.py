@@ -19,7 +19,7 @@ from index.answer.claims import negation_flipped, unknown_names
 from index.answer.numbers import missing_values, replaced_values
 from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
-from index.answer.spans import number_spans
+from index.answer.spans import Span, number_spans
 from index.answer.yes_no import Part
 from index.text import stem, stopwords
 
@@ -133,34 +133,57 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     order = best_first(part, sentences, scores)
     if not order:
         return PartOutcome(part, "undecided", "no article speaks to it")
-    pool = [sentences[i] for i in sentences_of(part, sentences)]
-    weights = term_weights(pool)
+    weights = term_weights([sentences[i] for i in sentences_of(part, sentences)])
     claim = stems(part.text)
+    top = order[:3]
+    shares = {i: support(claim, with_title(sentences[i]), weights) for i in top}
     # A long claim (a paraphrase spanning several facts) is checked for a negation or an
     # opposite only: a figure elsewhere in its best sentence is seldom the one it states.
     specific = len(claim) <= SPECIFIC_WORDS
-    for i in order[:3]:
-        why = _contradiction(part.text, sentences[i].text, figures=specific)
-        if why and support(claim, with_title(sentences[i]), weights) >= MATCHED:
+    worded = {i: _opposite_words(part.text, sentences[i].text, specific) for i in top}
+    checked = {i: _checked(part.text, sentences[i], specific) for i in top}
+    for i in top:
+        why = checked[i].contradiction(specific) or worded[i]
+        if why and shares[i] >= MATCHED:
             return PartOutcome(part, "no", why, (i,))
     best = order[0]
-    text = f"{sentences[best].text} {sentences[best].passage.title}"
-    if support(claim, text, weights) >= SUPPORTED and _states_all(part.text, text):
+    if shares[best] >= SUPPORTED and checked[best].states_all:
         return PartOutcome(part, "yes", "stated", (best,))
     return PartOutcome(part, "undecided", "not stated either way", (best,))
 
 
-def _contradiction(claim: str, sentence: str, figures: bool = True) -> str:
-    """Why `sentence` says the opposite of `claim`, or "" when it does not (`figures`: compare
-    the figures and years too)."""
-    if figures:
-        compared = _comparison(claim, sentence)
-        if compared is not None:
-            return "" if compared else "the figure is on the other side"
-        if replaced_values(claim, sentence, stopwords()):
+@dataclass(frozen=True)
+class _Checked:
+    """What LLM mode's claim checks find of a claim in one sentence."""
+
+    compared: bool | None  # a figure the claim compares is met, missed, or not there
+    replaced: bool  # a figure where the claim has another
+    negated: bool  # a negation the claim lacks
+    states_all: bool  # every number and name of the claim is in the sentence (or its title)
+
+    def contradiction(self, figures: bool) -> str:
+        """Why the sentence says the opposite of the claim by these checks, or "" (`figures`:
+        its figures count)."""
+        if figures and self.compared is not None:
+            return "" if self.compared else "the figure is on the other side"
+        if figures and self.replaced:
             return "a different figure"
-    if negation_flipped(claim, sentence):
-        return "the opposite, negated"
+        return "the opposite, negated" if self.negated else ""
+
+
+def _checked(claim: str, sentence: Sentence, figures: bool) -> _Checked:
+    text, titled = sentence.text, with_title(sentence)
+    compared = _comparison(claim, number_spans(claim), number_spans(text)) if figures else None
+    replaced = figures and bool(replaced_values(claim, text, stopwords()))
+    stated = not missing_values(claim, titled)
+    negated = negation_flipped(claim, text)
+    stated = stated and not unknown_names(claim, ClaimSource.of([titled]))
+    return _Checked(compared, replaced, negated, stated)
+
+
+def _opposite_words(claim: str, sentence: str, figures: bool) -> str:
+    """The opposite word ("rejected" for "approved"), a split vote for a unanimous one, or
+    (`figures`) another year."""
     mine, theirs = all_stems(claim), all_stems(sentence)
     for word in mine:
         if _OPPOSITE.get(word) in theirs and word not in theirs:
@@ -195,16 +218,16 @@ _COMPARATOR = re.compile(
 _LESS = ("fewer than", "less than", "under", "below", "at most", "smaller than")
 
 
-def _comparison(claim: str, sentence: str) -> bool | None:
+def _comparison(claim: str, claimed: Sequence[Span], spans: Sequence[Span]) -> bool | None:
     """For a claim comparing a figure ("more than 3 per cent"): whether the sentence's figure
-    of the same kind meets it; None when the claim compares nothing or the sentence has no
-    such figure."""
+    of the same kind (`spans`) meets it; None when the claim compares nothing or the sentence
+    has no such figure."""
     m = _COMPARATOR.search(claim)
     if m is None:
         return None
     bound = float(m.group(2).replace(",", "").rstrip("."))
-    kind = next((s.kind for s in number_spans(claim) if s.value == bound), "count")
-    values = [s.value for s in number_spans(sentence) if s.kind == kind and s.value is not None]
+    kind = next((s.kind for s in claimed if s.value == bound), "count")
+    values = [s.value for s in spans if s.kind == kind and s.value is not None]
     if not values:
         return None
     value = values[0]
@@ -216,8 +239,34 @@ def all_stems(text: str) -> set[str]:
     return {term(w) for w in WORD.findall(text)}
 
 
-def _states_all(claim: str, sentence: str) -> bool:
-    """The sentence states every number and name of the claim."""
-    if missing_values(claim, sentence):
+def topical(parts: Sequence[Part]) -> list[Part]:
+    """Parts with their topic: one that says little beyond a publication's name ("... after
+    the Herald's") takes the other's words ("the WBN tram story")."""
+    out = []
+    for part, other in zip(parts, reversed(parts), strict=True):
+        own = stems(part.text) - {stem(w.lower()) for s in part.sources for w in s.split()}
+        if len(own) < 2:
+            part = Part(f"{part.text} {other.text}", part.sources)
+        out.append(part)
+    return out
+
+
+def stated(part: Part, sentence: Sentence, sentences: Sequence[Sentence]) -> bool:
+    """Whether a report's sentence (with its title) states most of what the part says it
+    reported: the order of two reports is only asked of the right two."""
+    weights = term_weights(list(sentences))
+    return support(stems(part.text), with_title(sentence), weights) >= MATCHED
+
+
+def tells(part: str, side: str) -> bool:
+    """Whether one side of an order word tells a part: most of its words (at least two), and
+    its names in the same order ("Pakistan ... Iran" is not "Iran ... Pakistan")."""
+    wanted, have = stems(part), stems(side)
+    if len(wanted) < 2 or len(wanted & have) < max(2, round(0.75 * len(wanted))):
         return False
-    return not unknown_names(claim, ClaimSource.of([sentence]))
+    mine = [term(w) for w in WORD.findall(part) if w[:1].isupper()]
+    theirs = [term(w) for w in WORD.findall(side) if w[:1].isupper()]
+    theirs = [t for t in theirs if t in mine]
+    if mine and [t for t in mine if t in theirs] != list(dict.fromkeys(theirs))[: len(mine)]:
+        return False
+    return not missing_values(part, side)  # "fifty runners" is not told by "Forty-one runners"

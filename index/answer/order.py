@@ -7,36 +7,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 
 from index.answer.claim_check import (
-    MATCHED,
-    WORD,
     Decision,
     PartOutcome,
     best_first,
     check_claim,
+    stated,
     stems,
-    support,
-    term,
-    term_weights,
-    with_title,
+    tells,
+    topical,
 )
-from index.answer.numbers import missing_values
 from index.answer.sentences import Sentence
 from index.answer.yes_no import Part, YesNo
-from index.dates import find_dates, parse_day
-from index.text import stem
+from index.dates import first_day, parse_day
 
 
 def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
     """Order in time of the two parts' reports or events."""
     sides = []
-    for part in _topical(question.parts):
+    for part in topical(question.parts):
         order = best_first(part, sentences, scores)
-        day = _named_day(part.text) or (_day_of(sentences[order[0]]) if order else None)
+        day = first_day(part.text) or (
+            parse_day(sentences[order[0]].passage.published_at) if order else None
+        )
         sides.append((part, order[:1], day))
     (a, ia, da), (b, ib, db) = sides
     if da is None or db is None or da == db or (ia and ib and _same_article(sentences, ia, ib)):
@@ -44,7 +40,7 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     claims = [check_claim(p, sentences, scores) for p in (a, b)]
     if any(c.outcome == "no" for c in claims):  # "reported as improved" when it says worsened
         return Decision("no", tuple(claims))
-    if not all(_stated(p, sentences[i[0]], sentences) for p, i in ((a, ia), (b, ib))):
+    if not all(stated(p, sentences[i[0]], sentences) for p, i in ((a, ia), (b, ib))):
         parts = (PartOutcome(a, "undecided", "not found", tuple(ia)),
                  PartOutcome(b, "undecided", "not found", tuple(ib)))  # fmt: skip
         return Decision("undecided", parts)
@@ -77,9 +73,9 @@ def _order_in_text(question: YesNo, sentences: Sequence[Sentence], scores: np.nd
         for m in _ORDER_WORD.finditer(text):
             left, right = text[: m.start()], text[m.end() :]
             later_first = m.group().lower() in _AFTER_WORDS  # "L after R": R happened first
-            if _tells(a.text, left) and _tells(b.text, right):
+            if tells(a.text, left) and tells(b.text, right):
                 a_before_b = not later_first
-            elif _tells(b.text, left) and _tells(a.text, right):
+            elif tells(b.text, left) and tells(a.text, right):
                 a_before_b = later_first
             else:
                 continue
@@ -97,18 +93,8 @@ def _order_in_text(question: YesNo, sentences: Sequence[Sentence], scores: np.nd
     return Decision(whole.outcome, (whole,))
 
 
-def _tells(part: str, side: str) -> bool:
-    """Whether one side of an order word tells a part: most of its words (at least two), and
-    its names in the same order ("Pakistan ... Iran" is not "Iran ... Pakistan")."""
-    wanted, have = stems(part), stems(side)
-    if len(wanted) < 2 or len(wanted & have) < max(2, round(0.75 * len(wanted))):
-        return False
-    if missing_values(part, side):
-        return False  # "fifty runners" is not told by "Forty-one runners"
-    mine = [term(w) for w in WORD.findall(part) if w[:1].isupper()]
-    theirs = [term(w) for w in WORD.findall(side) if w[:1].isupper()]
-    theirs = [t for t in theirs if t in mine]
-    return [t for t in mine if t in theirs] == list(dict.fromkeys(theirs))[: len(mine)] or not mine
+def _same_article(sentences: Sequence[Sentence], a: list[int], b: list[int]) -> bool:
+    return sentences[a[0]].passage.doc_id == sentences[b[0]].passage.doc_id
 
 
 def _quotable(sentences: Sequence[Sentence], i: int, claim: str) -> int:
@@ -125,35 +111,3 @@ def _quotable(sentences: Sequence[Sentence], i: int, claim: str) -> int:
         return (len(words & stems(text)) + 0.5 * told, -sentences[j].start)
 
     return max(mine, key=key)
-
-
-def _topical(parts: Sequence[Part]) -> list[Part]:
-    """Parts with their topic: one that says little beyond a publication's name ("... after
-    the Herald's") takes the other's words ("the WBN tram story")."""
-    out = []
-    for part, other in zip(parts, reversed(parts), strict=True):
-        own = stems(part.text) - {stem(w.lower()) for s in part.sources for w in s.split()}
-        if len(own) < 2:
-            part = Part(f"{part.text} {other.text}", part.sources)
-        out.append(part)
-    return out
-
-
-def _stated(part: Part, sentence: Sentence, sentences: Sequence[Sentence]) -> bool:
-    """Whether a report's sentence (with its title) states most of what the part says it
-    reported: the order of two reports is only asked of the right two."""
-    weights = term_weights(list(sentences))
-    return support(stems(part.text), with_title(sentence), weights) >= MATCHED
-
-
-def _same_article(sentences: Sequence[Sentence], a: list[int], b: list[int]) -> bool:
-    return sentences[a[0]].passage.doc_id == sentences[b[0]].passage.doc_id
-
-
-def _named_day(text: str) -> date | None:
-    days = find_dates(text)
-    return parse_day(days[0]) if days else None
-
-
-def _day_of(sentence: Sentence) -> date | None:
-    return parse_day(sentence.passage.published_at)
