@@ -113,7 +113,7 @@ def featurise(items: list[dict]) -> None:
     for it in items:
         asked, sentences = it["asked"], it["sentences"]
         pool = SlotPool(asked.asks, asked.text, sentences, asked.sources)
-        it["x"] = sentence_features(asked, sentences, pool)
+        it["x"] = sentence_features(asked, sentences, pool.columns())
         it["pool"] = pool
 
 

@@ -141,7 +141,7 @@ class ExtractiveAnswerer:
         sentences = [s for s in split_passages(passages) if _answerable(s)]
         embedded = attach_vectors(sentences, self.stored.sentences(passages), self.embed)
         pool = SlotPool(question.asks, question.text, sentences, question.sources)
-        x = sentence_features(question, sentences, pool)
+        x = sentence_features(question, sentences, pool.columns())
         return Scored(sentences, x, self.selector.score(x), embedded, pool)
 
     def _passage_cosine(self, question: AskedQuestion, passages: list[Passage]) -> float:

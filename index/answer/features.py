@@ -16,7 +16,7 @@ import numpy as np
 from index.answer.asks import AMOUNT, COUNT, MEASURE, MONEY, PERCENT, kind_group
 from index.answer.question import AskedQuestion
 from index.answer.sentences import Sentence, is_heading, is_residue
-from index.answer.slots import SlotPool
+from index.answer.slots import SentenceColumns
 from index.text import WORD, cached_terms, stopwords
 
 FEATURES = (
@@ -82,10 +82,10 @@ _ANY_NUMBER = re.compile(rf"\b{_NUMBER_WORD}\b", re.I)
 
 
 def sentence_features(
-    asked: AskedQuestion, sentences: Sequence[Sentence], pool: SlotPool
+    asked: AskedQuestion, sentences: Sequence[Sentence], slots: SentenceColumns
 ) -> np.ndarray:
-    """One row of FEATURES per sentence: `pool` holds the spans of the kind the question asks
-    for, found once for the selector and the lead.
+    """One row of FEATURES per sentence: `slots` is what the slot pool (the spans of the kind
+    the question asks for, found once for the selector and the lead) says of each sentence.
 
     Longer than most functions on purpose: its columns are written in FEATURES order, one per
     line, so that the order the trees were fitted on can be read off in one place."""
@@ -106,9 +106,6 @@ def sentence_features(
     names = _names(question, sentences)
     exact = _exact_coverage(question, sentences)
     q_count = asks.expects in (COUNT, MONEY, AMOUNT, MEASURE, PERCENT)
-    has_slot, slot_closeness = pool.per_sentence()
-    names_covered, title_coverage = pool.topic_coverage()
-    predicate = pool.predicate_coverage()
     passage_best = max((s.passage.score for s in sentences), default=0.0) or 1.0
     article_best, article_rank = _per_article(cos, sentences)
     q_number, q_name = asks.wants_number, asks.wants_name
@@ -147,11 +144,11 @@ def sentence_features(
             float(q_count),
             float(asks.short),
             float(kind_group(asks.expects)),
-            has_slot[i],
-            slot_closeness[i],
-            names_covered[i],
-            title_coverage[i],
-            predicate[i],
+            slots.has_slot[i],
+            slots.slot_closeness[i],
+            slots.names_covered[i],
+            slots.title_coverage[i],
+            slots.predicate[i],
         ))  # fmt: skip
     return np.asarray(rows, dtype=np.float64)
 

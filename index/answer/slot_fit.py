@@ -5,6 +5,7 @@ Each is one factor of a slot candidate's features (`slots.py`)."""
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -152,3 +153,10 @@ def role_near(asks: Asks, text: str, span: NameSpan) -> bool:
     before = WORD.findall(text[: span.start])[-4:]
     after = WORD.findall(text[span.end :])[:4]
     return bool({stem(w.lower()) for w in before + after} & wanted)
+
+
+def rarity_weights(stems: set[str], terms: list[set[str]]) -> dict[str, float]:
+    """Each stem's weight: rarer among the candidate sentences weighs more, so the words that
+    tell the sentences apart ("state", "dissented") count above the story's topic ("tram")."""
+    n = len(terms)
+    return {t: math.log(1 + n / (1 + sum(t in ts for ts in terms))) for t in stems}

@@ -50,6 +50,7 @@ from index.answer.slot_fit import (
     kind_match,
     names_covered,
     qualified,
+    rarity_weights,
     role_near,
     term_set,
 )
@@ -119,10 +120,21 @@ class Slot:
         return self.span.text
 
 
+@dataclass(frozen=True)
+class SentenceColumns:
+    """For each candidate sentence, what the sentence selector reads of the slot pool."""
+
+    has_slot: np.ndarray  # 1 where the sentence holds a span of the kind asked
+    slot_closeness: np.ndarray  # the best closeness of one to the question's own words
+    names_covered: list[float]  # share of the question's names in it or its article's title
+    title_coverage: list[float]  # share of the question's words in its article's title
+    predicate: list[float]  # weighted share of the question's words about what is asked
+
+
 class SlotPool:
     """The spans of a question's sentences that may answer it, found once: the sentence
-    selector reads which sentences hold one and how well placed (`per_sentence`), the slot
-    ranker scores them (`slots`)."""
+    selector reads which sentences hold one and how well placed (`columns`), the slot ranker
+    scores them (`slots`)."""
 
     def __init__(
         self, asks: Asks, question: str, sentences: Sequence[Sentence], sources: Sequence[str] = ()
@@ -132,10 +144,11 @@ class SlotPool:
         # A publication the question names is matched by source, not looked for in the text.
         published = {bare(w) for s in sources for w in _WORD.findall(s)}
         self.names = _question_names(question) - published
-        terms = [set(term_set(s.text)) for s in sentences]
-        self.focus = _weights({stem(w) for w in asks.focus}, terms)
-        self.predicate = _weights(self._predicate(), terms)
         self.found = self._find() if asks.typed else []
+        predicate = self._predicate()
+        terms = [set(term_set(s.text)) for s in sentences]
+        self.focus = rarity_weights({stem(w) for w in asks.focus}, terms)
+        self.predicate = rarity_weights(predicate, terms)
 
     def _predicate(self) -> set[str]:
         """The question's words about what is asked, not about which story: neither a name
@@ -145,15 +158,6 @@ class SlotPool:
         topic = {t for title in titles for t in term_set(title)}
         words = {stem(w) for w in self.asks.focus if bare(w) not in self.names}
         return {w for w in words if w not in topic} or words
-
-    def predicate_coverage(self) -> list[float]:
-        """For each sentence: the weighted share of the question's predicate words in it."""
-        total = sum(self.predicate.values()) or 1.0
-        out = []
-        for sentence in self.sentences:
-            terms = term_set(sentence.text)
-            out.append(sum(w for t, w in self.predicate.items() if t in terms) / total)
-        return out
 
     def _find(self) -> list[tuple[int, Span | NameSpan]]:
         common = _lower_words(self.sentences) if self.asks.wants_name else frozenset()
@@ -167,29 +171,25 @@ class SlotPool:
                     found.append((i, span))
         return found
 
-    def per_sentence(self) -> tuple[np.ndarray, np.ndarray]:
-        """For each sentence: whether it holds a span of the kind asked, and the best closeness
-        of one to the question's own words (0 when none)."""
-        has = np.zeros(len(self.sentences))
-        best = np.zeros(len(self.sentences))
+    def columns(self) -> SentenceColumns:
+        """What the sentence selector reads of the pool, for each sentence, in one pass."""
+        n = len(self.sentences)
+        has, best = np.zeros(n), np.zeros(n)
         for i, span in self.found:
             text = self.sentences[i].text
             fit = closeness(text, span.start, span.end, self.predicate or self.focus)[0]
             has[i] = 1.0
             best[i] = max(best[i], fit * counts_asked(self.asks, span))
-        return has, best
-
-    def topic_coverage(self) -> tuple[list[float], list[float]]:
-        """For each sentence: the share of the question's names in it or its article's title,
-        and the share of the question's words in that title (the right story, for a short
-        question)."""
-        names, titles = [], []
+        names, titles, predicate = [], [], []
+        total = sum(self.predicate.values()) or 1.0
         for sentence in self.sentences:
             title = sentence.passage.title
             names.append(names_covered(self.names, sentence.text, title))
             terms = term_set(title)
             titles.append(len(set(self.focus) & terms) / max(len(self.focus), 1))
-        return names, titles
+            terms = term_set(sentence.text)
+            predicate.append(sum(w for t, w in self.predicate.items() if t in terms) / total)
+        return SentenceColumns(has, best, names, titles, predicate)
 
     def slots(self, scores: np.ndarray) -> list[Slot]:
         """Every span found, described for the slot ranker (`scores`: the sentences')."""
@@ -255,13 +255,6 @@ def find_slots(
 ) -> list[Slot]:
     """Every span of the sentences of the kind `asks` expects, described for the ranker."""
     return SlotPool(asks, question, sentences, sources).slots(scores)
-
-
-def _weights(stems: set[str], terms: list[set[str]]) -> dict[str, float]:
-    """Each stem's weight: rarer among the candidate sentences weighs more, so the words that
-    tell the sentences apart ("state", "dissented") count above the story's topic ("tram")."""
-    n = len(terms)
-    return {t: math.log(1 + n / (1 + sum(t in ts for ts in terms))) for t in stems}
 
 
 def spans_of(asks: Asks, text: str) -> list[Span | NameSpan]:

@@ -87,7 +87,9 @@ def mentions(text: str, sources: Sequence[str]) -> list[Mention]:
             same = [f for f in found if f.start == m.start() and f.end == m.end()]
             if same:
                 i = found.index(same[0])
-                found[i] = Mention(m.start(), m.end(), tuple(dict.fromkeys((*same[0].sources, source))))
+                found[i] = Mention(
+                    m.start(), m.end(), tuple(dict.fromkeys((*same[0].sources, source)))
+                )
             elif not any(f.start < m.end() and m.start() < f.end for f in found):
                 found.append(Mention(m.start(), m.end(), (source,)))
     return sorted(found, key=lambda f: f.start)
