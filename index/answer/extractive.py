@@ -16,13 +16,12 @@ import numpy as np
 
 from index.answer.asks import VERDICT
 from index.answer.features import sentence_features
-from index.answer.instructions import within_instructions
 from index.answer.lead import Lead, choose_lead
 from index.answer.question import AskedQuestion
 from index.answer.refusal import Thresholds, missing_focus, missing_slot, refusal
 from index.answer.render import render
 from index.answer.selector import SentenceSelector
-from index.answer.sentences import Sentence, attach_vectors, is_heading, is_residue, split_passages
+from index.answer.sentences import Sentence, answer_sentences, attach_vectors
 from index.answer.slot_ranker import SlotRanker
 from index.answer.slots import SlotPool
 from index.answer.verdicts import decide
@@ -138,7 +137,7 @@ class ExtractiveAnswerer:
 
     def score(self, question: AskedQuestion, passages: list[Passage]) -> Scored:
         """Every answerable sentence of the passages with its selector score."""
-        sentences = [s for s in split_passages(passages) if _answerable(s)]
+        sentences = answer_sentences(passages)
         embedded = attach_vectors(sentences, self.stored.sentences(passages), self.embed)
         pool = SlotPool(question.asks, question.text, sentences, question.sources)
         x = sentence_features(question, sentences, pool.columns())
@@ -182,17 +181,6 @@ def quoted(
     if lead is not None:
         picks = [lead.sentence, *(i for i in picks if i != lead.sentence)]
     return picks, lead
-
-
-def _answerable(sentence: Sentence) -> bool:
-    """Headings and embed residue are never answer sentences (they state nothing), nor text
-    written to a language model (a prompt injection's payload is not reporting, whoever quotes
-    it: the prompt leaves it out, and so does the extractive answer)."""
-    text, passage = sentence.text, sentence.passage
-    if is_heading(text) or is_residue(text):
-        return False
-    at = sentence.start - passage.start
-    return not within_instructions(passage.text, at, at + len(text))
 
 
 REFUSAL = "The indexed articles don't cover this question, so I won't guess."

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.answer.instructions import within_instructions
 from index.chunks import ChunkNode, neighbour_ids
 from index.results import Passage
 from index.text import Span, sentence_spans
@@ -98,6 +99,22 @@ def split_passages(passages: Sequence[Passage]) -> list[Sentence]:
             text = passage.text[s + cut : e]
             out.append(Sentence(passage, key[1] + cut, key[2], text, position, trimmed=cut))
     return out
+
+
+def answer_sentences(passages: Sequence[Passage]) -> list[Sentence]:
+    """The passages' sentences an answer may quote (`split_passages`, each once)."""
+    return [s for s in split_passages(passages) if _answerable(s)]
+
+
+def _answerable(sentence: Sentence) -> bool:
+    """Headings and embed residue are never answer sentences (they state nothing), nor text
+    written to a language model (a prompt injection's payload is not reporting, whoever quotes
+    it: the prompt leaves it out, and so does the extractive answer)."""
+    text, passage = sentence.text, sentence.passage
+    if is_heading(text) or is_residue(text):
+        return False
+    at = sentence.start - passage.start
+    return not within_instructions(passage.text, at, at + len(text))
 
 
 def _dateline_cut(text: str) -> int:
