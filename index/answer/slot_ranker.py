@@ -62,12 +62,6 @@ class SlotRanker:
 
 _F = {name: i for i, name in enumerate(SLOT_FEATURES)}
 _PERSON_GROUP = kind_group(PERSON)
-# A value the sentence says was replaced: "from £48 million to", "up from 212", "rather than
-# 340", "had been due to start in January".
-
-
-_F = {name: i for i, name in enumerate(SLOT_FEATURES)}
-_PERSON_GROUP = kind_group(PERSON)
 
 
 def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
