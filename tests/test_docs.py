@@ -354,3 +354,16 @@ def test_the_checks_catch_what_they_are_for() -> None:
     assert missing_paths("`index/no_such_module.py` and `tests/test_docs.py::no_such_test`")
     assert not missing_paths("`tests/test_docs.py::test_the_slugs_are_githubs`")
     assert LINK.findall("[a](b.md#c) and [`d`](../e.md)") == ["b.md#c", "../e.md"]
+
+
+def test_the_answer_package_names_every_module_it_holds() -> None:
+    """The answer stage's docstring is its map: a module it does not name is one a newcomer
+    finds only by listing the folder."""
+    import index.answer
+
+    folder = Path(index.answer.__file__).parent
+    doc = index.answer.__doc__ or ""
+    unnamed = [
+        p.stem for p in folder.glob("*.py") if p.stem != "__init__" and f"`{p.stem}`" not in doc
+    ]
+    assert not unnamed, f"index/answer/__init__.py does not name {unnamed}"

@@ -12,9 +12,11 @@ Reading the sentences:
 - `features`, `selector`: which sentences answer (trees learned on both benchmarks' dev halves).
 
 Answering (extractive, the default; no LLM, nothing embedded):
-- `slots`: spans of the kind asked, scored by how they fit the question;
-- `lead`: what an answer leads with, or nothing; `verdicts`: Yes, No, or undecided, from the
-  sentences that decide it;
+- `slots`: spans of the kind asked (`slot_fit`: how each fits the question, with news's words
+  for the same thing from `news_words`), scored by `slot_ranker`;
+- `lead`: what an answer leads with, or nothing;
+- `verdicts`: Yes, No, or undecided, from the sentences that decide it: `order` for order in
+  time, `claim_check` for one claim against its sentences;
 - `refusal`: when to refuse, and why; `render`: `[n]` marks and verbatim citations;
 - `extractive`: the answerer that puts these together; `compose`: extractive, LLM, or refusal.
 
