@@ -120,3 +120,23 @@ def test_the_seed_question_is_answered_yes_with_the_sentence_that_says_so(
     assert "in response to similar attacks carried out by Iran" in answer.answer
     reverse = engine.ask("Did Iran strike Pakistan after Pakistan struck Iran?")
     assert reverse.short_answer in ("No", "")
+
+
+def test_two_reports_are_put_in_order_by_what_they_report(news_engine: Engine) -> None:
+    """ "report", "story", "published", "come out" are about the reports: each side is found by
+    what it reports (the race, the ferry), and the order is their publication dates'."""
+    before = news_engine.ask(
+        "Was the Valley Courier's race report published before the ferry story?"
+    )
+    assert before.short_answer == "Yes", before.answer
+    assert before.verdict is not None and before.verdict.kind == "temporal"
+    after = news_engine.ask("Did the Valley Courier's race report come out after the ferry story?")
+    assert after.short_answer == "No", after.answer
+
+
+def test_a_compared_figure_is_decided_by_the_figure_stated(news_engine: Engine) -> None:
+    assert news_engine.ask("Did Halvorsen's shares rise more than 2 percent?").short_answer == "Yes"
+    assert news_engine.ask("Did Halvorsen's shares rise more than 5 percent?").short_answer == "No"
+    # 1,240 robots in 2025, down from 1,610 in 2024: neither contradicts "fewer than 1,500".
+    fewer = news_engine.ask("Did Halvorsen Robotics sell fewer than 1,500 robots in 2025?")
+    assert fewer.short_answer != "No", fewer.answer

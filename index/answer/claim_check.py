@@ -23,7 +23,8 @@ from index.answer.spans import Span, number_spans
 from index.answer.yes_no import Part
 from index.text import stem, stopwords
 
-WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.:]*")
+# A hyphenated word is its parts: "Brackwell-Tamsin" is stated by "Brackwell and Tamsin".
+WORD = re.compile(r"[A-Za-z][\w'’]*|\d(?:[\d,.:]*\d)?")  # "2025," is the number 2025
 SUPPORTED = 0.75  # share of a claim's weighted words a sentence (and its title) states for "yes"
 MATCHED = 0.5  # ... and for its contradiction to count as "no"
 SPECIFIC_WORDS = 10  # content words of a claim specific enough to check its figures
@@ -98,6 +99,26 @@ def stems(text: str) -> set[str]:
     return {term(w) for w in WORD.findall(text) if w.lower() not in stop}
 
 
+# Words about the report rather than what it reports: an article does not say "published".
+_REPORTING = frozenset(
+    "report reported reporting reports article articles story stories piece coverage cover "
+    "covered discuss discussed mention mentioned publish published write wrote written come "
+    "came".split()
+)
+
+
+def claim_terms(part: Part) -> set[str]:
+    """The words a part's sentence must state: not the name of the publication it is about,
+    nor words about reporting ("the Verge report on X published" states X)."""
+    return _own_terms(part) or stems(part.text)
+
+
+def _own_terms(part: Part) -> set[str]:
+    named = {term(w) for source in part.sources for w in WORD.findall(source)}
+    # A figure the claim compares against ("more than 1,000") is a bound no sentence states.
+    return stems(_COMPARATOR.sub(" ", part.text)) - named - {stem(w) for w in _REPORTING}
+
+
 def term(word: str) -> str:
     """A word as the verdicts compare it: its stem, a past form as its verb ("struck" is
     "strike"), a people as its country ("Iranian" is "Iran")."""
@@ -119,7 +140,7 @@ def best_first(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) ->
     """The part's candidate sentences, best first: by how much of it they state, then score."""
     pool = sentences_of(part, sentences)
     weights = term_weights([sentences[i] for i in pool])
-    claim = stems(part.text)
+    claim = claim_terms(part)
     return sorted(pool, key=lambda i: -(support(claim, with_title(sentences[i]), weights)
                                         + 0.2 * scores[i]))  # fmt: skip
 
@@ -134,7 +155,7 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     if not order:
         return PartOutcome(part, "undecided", "no article speaks to it")
     weights = term_weights([sentences[i] for i in sentences_of(part, sentences)])
-    claim = stems(part.text)
+    claim = claim_terms(part)
     top = order[:3]
     shares = {i: support(claim, with_title(sentences[i]), weights) for i in top}
     # A long claim (a paraphrase spanning several facts) is checked for a negation or an
@@ -144,7 +165,11 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     checked = {i: _checked(part.text, sentences[i], specific) for i in top}
     for i in top:
         why = checked[i].contradiction(specific) or worded[i]
-        if why and shares[i] >= MATCHED:
+        if (
+            why
+            and shares[i] >= MATCHED
+            and not (checked[i].by_figure(specific) and _figure_stated(part, sentences, weights))
+        ):
             return PartOutcome(part, "no", why, (i,))
     best = order[0]
     if shares[best] >= SUPPORTED and checked[best].states_all:
@@ -161,6 +186,10 @@ class _Checked:
     negated: bool  # a negation the claim lacks
     states_all: bool  # every number and name of the claim is in the sentence (or its title)
 
+    def by_figure(self, figures: bool) -> bool:
+        """Whether the contradiction these checks find is a figure's."""
+        return figures and (self.compared is False or (self.compared is None and self.replaced))
+
     def contradiction(self, figures: bool) -> str:
         """Why the sentence says the opposite of the claim by these checks, or "" (`figures`:
         its figures count)."""
@@ -174,11 +203,25 @@ class _Checked:
 def _checked(claim: str, sentence: Sentence, figures: bool) -> _Checked:
     text, titled = sentence.text, with_title(sentence)
     compared = _comparison(claim, number_spans(claim), number_spans(text)) if figures else None
-    replaced = figures and bool(replaced_values(claim, text, stopwords()))
-    stated = not missing_values(claim, titled)
+    # A figure the claim compares against is a bound, not a value it claims.
+    compares = bool(_COMPARATOR.search(claim))
+    replaced = figures and not compares and bool(replaced_values(claim, text, stopwords()))
+    # A figure the sentence meets ("3.9 per cent" for "more than 3 per cent") is stated.
+    stated = not missing_values(_COMPARATOR.sub(" ", claim) if compared else claim, titled)
     negated = negation_flipped(claim, text)
     stated = stated and not unknown_names(claim, ClaimSource.of([titled]))
     return _Checked(compared, replaced, negated, stated)
+
+
+def _figure_stated(part: Part, sentences: Sequence[Sentence], weights: dict[str, float]) -> bool:
+    """Whether a sentence of the part's articles that speaks to it states the claim's figures:
+    then another figure beside them ("19 of the 64 wagons") contradicts nothing."""
+    claim = claim_terms(part)
+    return any(
+        support(claim, with_title(sentences[i]), weights) >= MATCHED
+        and not missing_values(part.text, with_title(sentences[i]))
+        for i in sentences_of(part, sentences)
+    )
 
 
 def _opposite_words(claim: str, sentence: str, figures: bool) -> str:
@@ -219,9 +262,10 @@ _LESS = ("fewer than", "less than", "under", "below", "at most", "smaller than")
 
 
 def _comparison(claim: str, claimed: Sequence[Span], spans: Sequence[Span]) -> bool | None:
-    """For a claim comparing a figure ("more than 3 per cent"): whether the sentence's figure
-    of the same kind (`spans`) meets it; None when the claim compares nothing or the sentence
-    has no such figure."""
+    """For a claim comparing a figure ("more than 3 per cent"): whether the sentence's figures
+    of the same kind (`spans`) meet it; None when the claim compares nothing, the sentence has
+    no such figure, or some meet it and some do not ("412,000, up from 389,000" for "fewer
+    than 400,000": which one the claim means is not read here)."""
     m = _COMPARATOR.search(claim)
     if m is None:
         return None
@@ -230,9 +274,9 @@ def _comparison(claim: str, claimed: Sequence[Span], spans: Sequence[Span]) -> b
     values = [s.value for s in spans if s.kind == kind and s.value is not None]
     if not values:
         return None
-    value = values[0]
     less = m.group(1).lower() in _LESS
-    return value < bound if less else value > bound
+    met = {v < bound if less else v > bound for v in values}
+    return met.pop() if len(met) == 1 else None  # figures on both sides settle nothing
 
 
 def all_stems(text: str) -> set[str]:
@@ -241,12 +285,13 @@ def all_stems(text: str) -> set[str]:
 
 def topical(parts: Sequence[Part]) -> list[Part]:
     """Parts with their topic: one that says little beyond a publication's name ("... after
-    the Herald's") takes the other's words ("the WBN tram story")."""
+    the Herald's") takes the other's own words ("tram" of "the WBN tram story")."""
     out = []
     for part, other in zip(parts, reversed(parts), strict=True):
-        own = stems(part.text) - {stem(w.lower()) for s in part.sources for w in s.split()}
-        if len(own) < 2:
-            part = Part(f"{part.text} {other.text}", part.sources)
+        if not _own_terms(part):
+            theirs = _own_terms(other)
+            borrowed = " ".join(w for w in WORD.findall(other.text) if term(w) in theirs)
+            part = Part(f"{part.text} {borrowed}", part.sources)
         out.append(part)
     return out
 
@@ -255,7 +300,7 @@ def stated(part: Part, sentence: Sentence, sentences: Sequence[Sentence]) -> boo
     """Whether a report's sentence (with its title) states most of what the part says it
     reported: the order of two reports is only asked of the right two."""
     weights = term_weights(list(sentences))
-    return support(stems(part.text), with_title(sentence), weights) >= MATCHED
+    return support(claim_terms(part), with_title(sentence), weights) >= MATCHED
 
 
 def tells(part: str, side: str) -> bool:

@@ -35,11 +35,16 @@ from index.answer.claim_check import (
     support,
     term_weights,
 )
+from index.answer.news_words import TALLIES
 from index.answer.numbers import same
 from index.answer.order import decide_order
 from index.answer.sentences import Sentence
+from index.answer.slot_fit import counts_asked
 from index.answer.slots import spans_of
 from index.answer.yes_no import Part, YesNo
+from index.text import stem
+
+_TALLIES = frozenset(stem(w) for w in TALLIES)
 
 
 def decide(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
@@ -62,11 +67,13 @@ def _consistency(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     found = [_value(slot, part, pool, sentences, scores) for part, pool in sides]
     outcomes = []
     for (part, _), (value, i) in zip(sides, found, strict=True):
-        outcomes.append(PartOutcome(part, "undecided", str(value or ""), (i,) if i >= 0 else ()))
+        shown = str(value).split(":")[-1] if value is not None else ""
+        outcomes.append(PartOutcome(part, "undecided", shown, (i,) if i >= 0 else ()))
     (va, _), (vb, _) = found
-    if va is None or vb is None:
+    equal = None if va is None or vb is None else _equal(va, vb)
+    if equal is None:
         return Decision("undecided", tuple(outcomes))
-    outcome = "yes" if _equal(va, vb) else "no"
+    outcome = "yes" if equal else "no"
     return Decision(outcome, tuple(PartOutcome(o.part, outcome, o.why, o.sentences)
                                    for o in outcomes))  # fmt: skip
 
@@ -92,7 +99,7 @@ def _value(
     """The value a side gives for the slot: the number (or date) in the sentence that states
     the slot's words best."""
     asks = _slot_asks(slot)
-    words = stems(slot)
+    words = stems(slot) - _TALLIES or stems(slot)  # "the number of new stops" is "new stops"
     weights = term_weights([sentences[i] for i in pool])
     ranked = sorted(pool, key=lambda i: -(support(words, sentences[i].text, weights)
                                           + 0.1 * scores[i]))  # fmt: skip
@@ -100,14 +107,16 @@ def _value(
         text = sentences[i].text
         if support(words, text, weights) < 0.5:
             break
-        spans = [s for s in spans_of(asks, text) if getattr(s, "counted", None) != ()] or [
-            s for s in spans_of(asks, text)
-        ]
+        # A count of what the slot counts ("new stops"), else any of the kind asked.
+        found = sorted(spans_of(asks, text), key=lambda s: -counts_asked(asks, s))
+        spans = [s for s in found if counts_asked(asks, s) >= 0.5]
         if not spans:
             continue
         span = spans[0]
         value = getattr(span, "value", None)
-        return (value if value is not None else span.text.lower()), i
+        if value is None:  # a date phrase: compared as written, and only with one as precise
+            return (f"{span.kind}:{span.text.lower()}"), i
+        return value, i
     return None, -1
 
 
@@ -120,7 +129,11 @@ def _slot_asks(slot: str) -> Asks:
     return asks if asks.typed else analyse(f"how many {slot}")
 
 
-def _equal(a: float | str, b: float | str) -> bool:
+def _equal(a: float | str, b: float | str) -> bool | None:
+    """Whether two values are the same; None when they cannot be compared (a weekday and a
+    month: both may be right)."""
     if isinstance(a, float) and isinstance(b, float):
         return same(a, b)
+    if isinstance(a, str) and isinstance(b, str) and a.split(":")[0] != b.split(":")[0]:
+        return None
     return a == b

@@ -1,0 +1,98 @@
+"""Yes/no verdicts decided on sentences written here (issue 28): what may count as a
+contradiction, and what two reports can be compared on. A wrong "No" or "Yes" is worse than
+none, so each case checks the verdict a reader would be misled by is not given."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.answer.claim_check import check_claim, claim_terms, topical
+from index.answer.sentences import Sentence, split_passages
+from index.answer.verdicts import decide
+from index.answer.yes_no import Part, parse
+from index.results import Passage
+
+
+def sentences_of(*articles: tuple[str, str, str, str]) -> list[Sentence]:
+    """The sentences of articles given as (source, published_at, title, body)."""
+    passages = [
+        Passage(
+            doc_id=f"d{i}",
+            title=title,
+            source=source,
+            published_at=day,
+            chunk_id=f"d{i}#0",
+            text=body,
+            start=0,
+            end=len(body),
+        )  # fmt: skip
+        for i, (source, day, title, body) in enumerate(articles)
+    ]
+    return split_passages(passages)
+
+
+def flat(sentences: list[Sentence]) -> np.ndarray:
+    return np.full(len(sentences), 0.5)
+
+
+def test_a_report_is_found_by_what_it_reports_not_by_its_name_or_reporting_words() -> None:
+    part = Part("the WBN tram story published", ("WBN Westfold News",))
+    assert claim_terms(part) == {"tram"}
+    other = Part("the Herald's", ("Carrow Valley Herald",))
+    # A side that names only its publication takes the other side's own words, not its name.
+    assert topical([part, other])[1].text == "the Herald's tram"
+    assert topical([part, other])[0] == part
+
+
+def test_another_figure_beside_the_claimed_one_contradicts_nothing() -> None:
+    sentences = sentences_of(
+        ("Meridian Press Service", "2025-03-04", "Harlow freight train derails",
+         "Nineteen wagons of the Harlow freight train came off the rails on Tuesday. "
+         "The Harlow train had 64 wagons."),
+    )  # fmt: skip
+    outcome = check_claim(Part("the Harlow train had 64 wagons"), sentences, flat(sentences))
+    assert outcome.outcome != "no", outcome
+
+
+def test_a_bound_between_two_figures_is_not_contradicted_by_either() -> None:
+    """1,240 robots in 2025, down from 1,610: "fewer than 1,500" is not "a different figure"."""
+    sentences = sentences_of(
+        ("Nordfjord Business Daily", "2026-02-20", "Halvorsen Robotics to cut jobs",
+         "Halvorsen Robotics sold 1,240 robots in 2025, down from 1,610 robots in 2024."),
+    )  # fmt: skip
+    claim = Part("Halvorsen Robotics sold fewer than 1,500 robots in 2025")
+    assert check_claim(claim, sentences, flat(sentences)).outcome != "no"
+    above = Part("Halvorsen Robotics sold more than 1,000 robots in 2025")
+    assert check_claim(above, sentences, flat(sentences)).outcome == "yes"
+
+
+SOURCES = ("Carrow Valley Herald", "National Airwaves News")
+
+
+def test_two_dates_of_different_precision_are_not_a_disagreement() -> None:
+    sentences = sentences_of(
+        (SOURCES[0], "2025-11-20", "Medical school opens",
+         "The Wren-1 satellite was launched in November."),
+        (SOURCES[1], "2025-11-20", "Wren-1 in orbit",
+         "The Wren-1 satellite was launched on Tuesday."),
+    )  # fmt: skip
+    question = parse(
+        "Is the Carrow Valley Herald consistent with National Airwaves News on when Wren-1 was "
+        "launched?",
+        SOURCES,
+    )
+    assert question.kind == "consistency"
+    assert decide(question, sentences, flat(sentences)).outcome == "undecided"
+
+
+def test_two_reports_are_compared_on_the_count_the_question_asks_for() -> None:
+    sentences = sentences_of(
+        (SOURCES[0], "2025-11-20", "Tram extension approved",
+         "The 4 kilometre extension will have six new stops and 2 depots."),
+        (SOURCES[1], "2025-11-21", "Tram line to grow", "The extension adds 6 new stops."),
+    )  # fmt: skip
+    question = parse(
+        "Do the Carrow Valley Herald and National Airwaves News give the same number of new stops?",
+        SOURCES,
+    )
+    assert decide(question, sentences, flat(sentences)).outcome == "yes"
