@@ -140,3 +140,10 @@ def test_a_compared_figure_is_decided_by_the_figure_stated(news_engine: Engine) 
     # 1,240 robots in 2025, down from 1,610 in 2024: neither contradicts "fewer than 1,500".
     fewer = news_engine.ask("Did Halvorsen Robotics sell fewer than 1,500 robots in 2025?")
     assert fewer.short_answer != "No", fewer.answer
+
+
+def test_how_much_a_figure_changed_is_answered_by_a_share(news_engine: Engine) -> None:
+    """ "How much did the shares rise" wants the 3 percent, which is not money."""
+    answer = news_engine.ask("How much did Halvorsen's shares rise?")
+    assert not answer.refused, answer.answer
+    assert "3 percent" in answer.answer

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from index.answer.asks import (
+    AMOUNT,
     COUNT,
     DATE,
     MEASURE,
@@ -31,6 +32,10 @@ from index.dates import date_phrases, resolve
     [
         ("How many runners were taken to hospital?", COUNT),
         ("How much will the extension cost?", MONEY),
+        ("How much did the company's shares drop after the ruling?", AMOUNT),  # 6.2 per cent
+        ("By how much did hot nights raise emergency visits?", AMOUNT),
+        ("How much did the appeal raise?", MONEY),
+        ("How big is the town's budget?", MONEY),
         ("How many cubic metres of water did the hydrologists count?", MEASURE),
         ("What's the new cost estimate for the Line 3 extension?", MONEY),
         ("When is the Blue Line extension expected to open?", DATE),

@@ -92,6 +92,12 @@ _AMOUNT_NOUNS = frozenset(
     "rain rainfall snow water power electricity energy fuel oil gas land space weight ground "
     "time distance".split()
 )
+# Verbs of a change: "how much" asked of one wants a share ("6.2 per cent") or a sum.
+_CHANGE_VERBS = frozenset(
+    "rise rose risen fall fell fallen drop dropped climb climbed jump jumped increase increased "
+    "decrease decreased grow grew grown shrink shrank decline declined slump slumped slide slid "
+    "gain gained up down".split()
+)
 _QUALIFIER = re.compile(
     r"\b(?:originally|initially|at\s+first|in\s+total|in\s+all|altogether|overall|now|"
     r"finally|in\s+the\s+end|so\s+far|last\s+year|this\s+year|per\s+year|a\s+year|each\s+year|"
@@ -154,6 +160,9 @@ def analyse(question: str) -> Asks:
     wh = " ".join(m.group("wh").lower().split())
     rest = body[m.end() :]
     expects, counted = _expects(wh, rest)
+    by = re.search(r"\bby\s+$", body[: m.start("wh")], re.I)
+    if expects == MONEY and wh == "how much" and by:
+        expects = AMOUNT  # "by how much did hot nights raise visits": a change, a share or a sum
     focus = tuple(w for w in _content(rest) if w not in counted)
     return Asks(
         wh.split()[0] if wh.startswith(("what ",)) else wh,
@@ -220,7 +229,11 @@ def _expects(wh: str, rest: str) -> tuple[str, tuple[str, ...]]:
             return MEASURE, tuple(noun)
         if any(w in ("percent", "percentage") for w in words[:6]):
             return PERCENT, ()
+        if any(w in _CHANGE_VERBS for w in words[:8]):
+            return AMOUNT, ()  # "how much did the shares drop": a share or a sum
         return MONEY, ()
+    if wh in ("how big", "how large") and any(_VALUE_NOUNS.get(w) == MONEY for w in words[:6]):
+        return MONEY, ()  # "how big is the budget"
     if wh in ("how long", "how often"):
         return DURATION, ()
     if wh == "how old":

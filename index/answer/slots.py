@@ -23,6 +23,7 @@ import numpy as np
 
 from index.answer.asks import (
     AGE,
+    AMOUNT,
     COUNT,
     DATE,
     DURATION,
@@ -62,6 +63,7 @@ _WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
 _NUMBER_KINDS = {
     COUNT: ("count",),
     MONEY: ("money",),
+    AMOUNT: ("percent", "money"),
     PERCENT: ("percent",),
     MEASURE: ("measure",),
     DURATION: ("duration", "measure"),  # "how long is the border": a length too
