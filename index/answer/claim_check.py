@@ -105,6 +105,7 @@ _REPORTING = frozenset(
     "covered discuss discussed mention mentioned publish published write wrote written come "
     "came".split()
 )
+_REPORTING_TERMS = frozenset(stem(w) for w in _REPORTING)
 
 
 def claim_terms(part: Part) -> set[str]:
@@ -116,7 +117,7 @@ def claim_terms(part: Part) -> set[str]:
 def _own_terms(part: Part) -> set[str]:
     named = {term(w) for source in part.sources for w in WORD.findall(source)}
     # A figure the claim compares against ("more than 1,000") is a bound no sentence states.
-    return stems(_COMPARATOR.sub(" ", part.text)) - named - {stem(w) for w in _REPORTING}
+    return stems(_COMPARATOR.sub(" ", part.text)) - named - _REPORTING_TERMS
 
 
 def term(word: str) -> str:
@@ -162,14 +163,11 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     # opposite only: a figure elsewhere in its best sentence is seldom the one it states.
     specific = len(claim) <= SPECIFIC_WORDS
     worded = {i: _opposite_words(part.text, sentences[i].text, specific) for i in top}
-    checked = {i: _checked(part.text, sentences[i], specific) for i in top}
+    speaking = _speaking(part, sentences, weights)
+    checked = {i: _checked(part.text, sentences[i], specific, speaking) for i in top}
     for i in top:
         why = checked[i].contradiction(specific) or worded[i]
-        if (
-            why
-            and shares[i] >= MATCHED
-            and not (checked[i].by_figure(specific) and _figure_stated(part, sentences, weights))
-        ):
+        if why and shares[i] >= MATCHED and not checked[i].figure_doubted(specific):
             return PartOutcome(part, "no", why, (i,))
     best = order[0]
     if shares[best] >= SUPPORTED and checked[best].states_all:
@@ -185,6 +183,12 @@ class _Checked:
     replaced: bool  # a figure where the claim has another
     negated: bool  # a negation the claim lacks
     states_all: bool  # every number and name of the claim is in the sentence (or its title)
+    stated_elsewhere: bool  # a sentence of the same articles speaking to it states its figures
+
+    def figure_doubted(self, figures: bool) -> bool:
+        """A figure contradiction another sentence answers: "19 of the 64 wagons" is no
+        contradiction of "64 wagons" when the article states the 64 elsewhere."""
+        return self.by_figure(figures) and self.stated_elsewhere
 
     def by_figure(self, figures: bool) -> bool:
         """Whether the contradiction these checks find is a figure's."""
@@ -200,7 +204,7 @@ class _Checked:
         return "the opposite, negated" if self.negated else ""
 
 
-def _checked(claim: str, sentence: Sentence, figures: bool) -> _Checked:
+def _checked(claim: str, sentence: Sentence, figures: bool, speaking: list[str]) -> _Checked:
     text, titled = sentence.text, with_title(sentence)
     compared = _comparison(claim, number_spans(claim), number_spans(text)) if figures else None
     # A figure the claim compares against is a bound, not a value it claims.
@@ -208,20 +212,17 @@ def _checked(claim: str, sentence: Sentence, figures: bool) -> _Checked:
     replaced = figures and not compares and bool(replaced_values(claim, text, stopwords()))
     # A figure the sentence meets ("3.9 per cent" for "more than 3 per cent") is stated.
     stated = not missing_values(_COMPARATOR.sub(" ", claim) if compared else claim, titled)
+    elsewhere = any(not missing_values(claim, other) for other in speaking)
     negated = negation_flipped(claim, text)
     stated = stated and not unknown_names(claim, ClaimSource.of([titled]))
-    return _Checked(compared, replaced, negated, stated)
+    return _Checked(compared, replaced, negated, stated, elsewhere)
 
 
-def _figure_stated(part: Part, sentences: Sequence[Sentence], weights: dict[str, float]) -> bool:
-    """Whether a sentence of the part's articles that speaks to it states the claim's figures:
-    then another figure beside them ("19 of the 64 wagons") contradicts nothing."""
+def _speaking(part: Part, sentences: Sequence[Sentence], weights: dict[str, float]) -> list[str]:
+    """The part's articles' sentences (with titles) that speak to it: most of its words."""
     claim = claim_terms(part)
-    return any(
-        support(claim, with_title(sentences[i]), weights) >= MATCHED
-        and not missing_values(part.text, with_title(sentences[i]))
-        for i in sentences_of(part, sentences)
-    )
+    texts = [with_title(sentences[i]) for i in sentences_of(part, sentences)]
+    return [t for t in texts if support(claim, t, weights) >= MATCHED]
 
 
 def _opposite_words(claim: str, sentence: str, figures: bool) -> str:

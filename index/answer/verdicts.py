@@ -108,8 +108,8 @@ def _value(
         if support(words, text, weights) < 0.5:
             break
         # A count of what the slot counts ("new stops"), else any of the kind asked.
-        found = sorted(spans_of(asks, text), key=lambda s: -counts_asked(asks, s))
-        spans = [s for s in found if counts_asked(asks, s) >= 0.5]
+        found = [(counts_asked(asks, s), s) for s in spans_of(asks, text)]
+        spans = [s for fit, s in sorted(found, key=lambda f: -f[0]) if fit >= 0.5]
         if not spans:
             continue
         span = spans[0]
