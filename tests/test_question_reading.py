@@ -97,6 +97,10 @@ def test_names_lose_their_titles_and_say_what_they_look_like() -> None:
     assert ceo.text == "Ingrid Halvorsen" and ceo.titled and ceo.person_like
     court = [n for n in name_spans("The case was heard at Halden District Court.")][0]
     assert court.text == "Halden District Court" and court.organisation_like
+    # A title of hyphenated titles is a title too; a hyphenated name is not.
+    (head,) = name_spans("Vice-chancellor Professor Rhys Abernathy said the school would open.")
+    assert head.text == "Rhys Abernathy" and head.titled
+    assert name_spans("The Anglo-Saxon Chronicle records it.")[0].text == "Anglo-Saxon Chronicle"
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,8 @@ TITLES = frozenset(
     "co-founder professor prof superintendent inspector detective sergeant constable captain "
     "headteacher principal executive commissioner sheriff magistrate lawyer prosecutor "
     "researcher scientist economist analyst striker midfielder defender goalkeeper bowler "
-    "batter skipper winger".split()
+    "batter skipper winger chancellor deputy provost rector editor ambassador bishop "
+    "archbishop".split()
 )
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 CONNECTORS = frozenset("of & de del van von der la le".split())
@@ -125,17 +126,19 @@ def _trimmed(sentence: str, start: int, end: int) -> tuple[int, int, bool] | Non
 
 def _edge(word: str, end: bool = False) -> bool:
     low = POSSESSIVE.sub("", word.lower()).rstrip(".,")
-    return low in _NOT_NAMES or low in CONNECTORS or (not end and low in TITLES)
+    return low in _NOT_NAMES or low in CONNECTORS or (not end and _title(word))
 
 
 def _title(word: str) -> bool:
-    return POSSESSIVE.sub("", word.lower()).rstrip(".,") in TITLES
+    """A title, or titles joined by hyphens ("Vice-chancellor", "Co-founder")."""
+    low = POSSESSIVE.sub("", word.lower()).rstrip(".,")
+    return low in TITLES or all(part in TITLES or part == "co" for part in low.split("-"))
 
 
 def _titled_before(before: str) -> bool:
     """A title or role word ends the text before a name ("Chief executive ", "judge ")."""
     words = before.lower().rstrip(" ,").split()
-    return bool(words) and words[-1].rstrip(".,") in TITLES
+    return bool(words) and _title(words[-1])
 
 
 def names_in(text: str, common: frozenset[str] | set[str] = frozenset()) -> list[str]:
