@@ -141,3 +141,11 @@ def test_a_two_report_question_splits_its_claims() -> None:
     temporal = parse("After Iran struck Pakistan, did Pakistan strike Iran?")
     assert temporal.kind == "temporal" and temporal.relation == "after"
     assert temporal.parts[0].text == "Pakistan strike Iran"
+
+
+def test_a_consistency_question_names_the_slot_the_two_reports_are_compared_on() -> None:
+    sources = ["WBN Westfold News", "Carrow Valley Herald"]
+    own = parse("Is WBN's number of new stops consistent with the Herald's follow-up?", sources)
+    assert own.kind == "consistency" and own.slot == "number of new stops"
+    same = parse("Do WBN and the Herald give the same number of new stops?", sources)
+    assert same.slot == "number of new stops"

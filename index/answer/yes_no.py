@@ -40,6 +40,8 @@ _SLOT = re.compile(
     re.I,
 )
 _SAME_SLOT = re.compile(r"\bthe same\s+(.+?)(?:\s+(?:as|for)\b.*)?\s*\??$", re.I)
+# "Is WBN's number of new stops consistent with …": the slot is what the first report gives.
+_OWN_SLOT = re.compile(r"['’]s\s+(.+?)\s+(?:consistent|inconsistent|agree|match|differ)", re.I)
 _WHILE = re.compile(r",?\s+(?:while|whereas|but)\s+|,\s+and\s+(?=(?:the\s+)?[A-Z])", re.I)
 _BOTH = re.compile(r"\bboth\b", re.I)
 _REPORT_VERBS = re.compile(
@@ -135,7 +137,7 @@ def _part(text: str, sources: Sequence[str]) -> Part:
 
 
 def _slot(body: str) -> str:
-    for pattern in (_SAME_SLOT, _SLOT):
+    for pattern in (_SAME_SLOT, _SLOT, _OWN_SLOT):
         m = pattern.search(body)
         if m:
             return m.group(1).strip()
