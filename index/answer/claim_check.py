@@ -2,8 +2,12 @@
 real contradiction (a figure or name where the claim has another, a negation the claim lacks,
 the opposite word), "yes" when a sentence states the claim's words, numbers and names, and
 contradicts nothing; anything else undecided, since silence is not "no". The claim checks are
-LLM mode's (`claims.py`, `numbers.py`); the words compared are stems, past forms as their verb
-("struck" is "strike") and peoples as their country ("Iranian" is "Iran")."""
+LLM mode's (`claims.py`, `numbers.py`), run once per sentence (`_checked`); the words compared
+are stems, past forms as their verb ("struck" is "strike") and peoples as their country
+("Iranian" is "Iran"), without the publication's name or words about reporting (`claim_terms`).
+
+The order verdicts (`order.py`) ask here too whether a text states or tells a part (`stated`,
+`tells`, `topical`): this module alone compares a claim's words with a sentence's."""
 
 from __future__ import annotations
 

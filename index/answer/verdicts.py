@@ -45,6 +45,7 @@ from index.answer.yes_no import Part, YesNo
 from index.text import stem
 
 _TALLIES = frozenset(stem(w) for w in TALLIES)
+Value = float | tuple[str, str]  # a number, or a date phrase's (kind, words)
 
 
 def decide(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
@@ -67,7 +68,7 @@ def _consistency(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     found = [_value(slot, part, pool, sentences, scores) for part, pool in sides]
     outcomes = []
     for (part, _), (value, i) in zip(sides, found, strict=True):
-        shown = str(value).split(":")[-1] if value is not None else ""
+        shown = "" if value is None else value[1] if isinstance(value, tuple) else str(value)
         outcomes.append(PartOutcome(part, "undecided", shown, (i,) if i >= 0 else ()))
     (va, _), (vb, _) = found
     equal = None if va is None or vb is None else _equal(va, vb)
@@ -95,7 +96,7 @@ def _two_sides(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[Par
 
 def _value(
     slot: str, part: Part, pool: list[int], sentences: Sequence[Sentence], scores: np.ndarray
-) -> tuple[float | str | None, int]:
+) -> tuple[Value | None, int]:
     """The value a side gives for the slot: the number (or date) in the sentence that states
     the slot's words best."""
     asks = _slot_asks(slot)
@@ -115,7 +116,7 @@ def _value(
         span = spans[0]
         value = getattr(span, "value", None)
         if value is None:  # a date phrase: compared as written, and only with one as precise
-            return (f"{span.kind}:{span.text.lower()}"), i
+            return (span.kind, span.text.lower()), i
         return value, i
     return None, -1
 
@@ -129,11 +130,11 @@ def _slot_asks(slot: str) -> Asks:
     return asks if asks.typed else analyse(f"how many {slot}")
 
 
-def _equal(a: float | str, b: float | str) -> bool | None:
+def _equal(a: Value, b: Value) -> bool | None:
     """Whether two values are the same; None when they cannot be compared (a weekday and a
     month: both may be right)."""
     if isinstance(a, float) and isinstance(b, float):
         return same(a, b)
-    if isinstance(a, str) and isinstance(b, str) and a.split(":")[0] != b.split(":")[0]:
+    if isinstance(a, tuple) and isinstance(b, tuple) and a[0] != b[0]:
         return None
     return a == b
