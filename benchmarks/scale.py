@@ -54,9 +54,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.scale_profile import Profile, instrument  # noqa: E402
-from index.chunks import text_node  # noqa: E402
+from index.chunks import stored_chunk  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.store.chroma import Store  # noqa: E402
+from index.store.records import article_body_key, chunks_of  # noqa: E402
 from index.store.sentence_file import sentence_file_path  # noqa: E402
 
 log = logging.getLogger("scale")
@@ -123,14 +124,23 @@ def _read_source(source: Path, collection: str) -> list[dict[str, Any]]:
     )
     chunks = []
     col = client.get_collection(collection)
+    bodies = client.get_collection(f"{collection}-articles")
     for offset in range(0, col.count(), 2000):
         got = col.get(include=["documents", "metadatas", "embeddings"], limit=2000, offset=offset)
-        for i, text, meta, vec in zip(
-            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-        ):
-            chunks.append({"id": i, "text": text, "meta": meta, "vector": np.asarray(vec)})
+        texts = chunks_of(got, lambda keys: _bodies(bodies, keys))
+        for i, meta, vec in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True):
+            if i in texts:
+                chunk = {"id": i, "text": texts[i].text, "meta": meta, "vector": np.asarray(vec)}
+                chunks.append(chunk)
     sentences = _source_sentences(client, source, collection)
     return [{**c, "sentences": sentences[c["id"]]} for c in chunks if c["id"] in sentences]
+
+
+def _bodies(registry: Any, keys: list[str]) -> dict[str, str]:
+    """The source's article bodies by `article_body_key` (chunks stored without their text)."""
+    got = registry.get(ids=[k.split("\n", 1)[0] for k in keys], include=["documents", "metadatas"])
+    rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    return {article_body_key(i, m["content_hash"]): body for i, body, m in rows}
 
 
 def _source_sentences(client: Any, source: Path, collection: str) -> dict[str, np.ndarray]:
@@ -177,7 +187,7 @@ def _article(j: int, picked: list[dict[str, Any]], rng: np.random.Generator) -> 
     }
     nodes = []
     for number, (chunk, (start, end)) in enumerate(zip(picked, spans, strict=True)):
-        node = text_node(chunk["id"], chunk["text"], chunk["meta"])
+        node = stored_chunk(chunk["id"], chunk["text"], chunk["meta"]).as_text_node()
         node.id_ = f"{prefix}-{number:04d}"
         node.relationships = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc_id)}
         node.metadata.update(fields, chunk=number, start=start, end=end)
@@ -236,7 +246,7 @@ def _write_batch(store: Store, batch: list[tuple]) -> None:
     nodes = [n for _, _, _, ns in batch for n, _ in ns]
     sentences = {n.node_id: rows for _, _, _, ns in batch for n, rows in ns}
     store.sentence_store.put(nodes, sentences)
-    store.chroma.call("chunk_writer", "add", nodes=nodes)
+    store.writes.add_chunks(nodes)
     store.chroma.call(
         "registry",
         "upsert",

@@ -1,7 +1,8 @@
 """What a stored chunk carries: its metadata schema and its id, one definition for every stage.
 
 Chunking writes them, the store reads them back, retrieval and the answerer look up a chunk's
-neighbours by id, and the consistency check holds each chunk to them. A chunk's id is its
+neighbours by id, and the consistency check holds each chunk to them. The store keeps a chunk's
+metadata and vector, not its text: that is `body[start:end]` of its article's body. A chunk's id is its
 article version's prefix (a hash of the article id and of its content) and its number, so an
 edited article's chunks get new ids and anything cached by chunk id never goes stale.
 """
@@ -55,21 +56,25 @@ class ChunkNode(Protocol):
     def model_copy(self, *, update: dict[str, Any]) -> ChunkNode: ...
 
 
+# What retrieval sees of a chunk besides its text: the header of the embedded and keyword text.
+HEADER_KEYS = ("title", "source", "date")
+# A chunk's metadata in the order chunking gives it (and the header shows it).
+CHUNK_KEYS = tuple(ChunkMeta.__annotations__)
+
+
 @dataclasses.dataclass
 class StoredChunk:
     """A chunk as read back from the store: its id, its text and its metadata.
 
     The question path builds these instead of llama-index's `TextNode`: building a `TextNode` means
     importing `llama_index.core`, whose package `__init__` imports every index type, chat engine
-    and memory (0.56 s of a 1.5 s `newsbot ask`). The record is the one llama-index's
-    `ChromaVectorStore` writes, kept whole (`node_json`): `as_text_node` gives llama-index its own
-    node back, with the templates of its metadata header.
+    and memory (0.56 s of a 1.5 s `newsbot ask`). `as_text_node` gives llama-index its node, with
+    the header templates chunking gave it.
     """
 
     id_: str
     text: str
     metadata: dict[str, Any]
-    node_json: str = dataclasses.field(repr=False)
 
     @property
     def node_id(self) -> str:
@@ -86,30 +91,56 @@ class StoredChunk:
         return dataclasses.replace(self, **update)
 
     def as_text_node(self) -> Any:
-        node = text_node(self.id_, self.text, {"_node_content": self.node_json})
-        node.metadata = self.metadata  # a widened passage's own start and end
-        return node
+        return text_node(self.id_, self.text, self.metadata)
 
 
-def text_node(chunk_id_: str, text: str, record: dict[str, Any]) -> Any:
-    """llama-index's `TextNode` of a stored record (ChromaVectorStore's layout), with the
-    excluded keys and templates indexing needs; `stored_chunk` reads the same record for the
-    question path without llama-index."""
+def text_node(chunk_id_: str, text: str, metadata: dict[str, Any]) -> Any:
+    """llama-index's `TextNode` of a chunk: the header (title, source, date) shown to the
+    embedder and the keyword index, the rest of the metadata hidden from them."""
     from index.llama_loader import load_llama_index
 
     load_llama_index()  # a serving process's first catch-up runs in a worker thread
-    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    node = metadata_dict_to_node(record, text=text)
-    node.id_ = chunk_id_
+    meta = ordered(metadata)
+    hidden = [k for k in meta if k not in HEADER_KEYS]
+    node = TextNode(
+        id_=chunk_id_,
+        text=text,
+        metadata=meta,
+        excluded_embed_metadata_keys=hidden,
+        excluded_llm_metadata_keys=hidden,
+        metadata_template="{value}",
+        text_template="{metadata_str}\n\n{content}",
+        start_char_idx=meta.get("start"),
+        end_char_idx=meta.get("end"),
+    )
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=str(meta.get("doc_id")))
     return node
 
 
+def ordered(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with a chunk's keys first, in chunking's order (a store may give them
+    sorted; the header's order is the order of its keys)."""
+    known = {k: metadata[k] for k in CHUNK_KEYS if k in metadata}
+    return known | {k: v for k, v in metadata.items() if k not in known}
+
+
+def chunk_record(node: ChunkNode) -> dict[str, Any]:
+    """What the store keeps of a chunk besides its vector: its metadata, nothing else. Its text
+    is `body[start:end]` of the article body the registry keeps; its header is rebuilt from the
+    metadata (`text_node`)."""
+    return {k: v for k, v in node.metadata.items() if isinstance(v, (str, int, float, bool))}
+
+
 def stored_chunk(chunk_id_: str, text: str, record: dict[str, Any]) -> StoredChunk:
-    """The chunk in a record as llama-index's `ChromaVectorStore` lays it out (the node as JSON
-    under `_node_content`); what `metadata_dict_to_node` reads, without llama-index."""
-    node_json = record["_node_content"]
-    return StoredChunk(chunk_id_, text, json.loads(node_json).get("metadata") or {}, node_json)
+    """The chunk in a stored record: ours (`chunk_record`), or one llama-index's
+    `ChromaVectorStore` wrote before (the node as JSON under `_node_content`, beside its own
+    keys), which stores made before 2026-12 hold."""
+    node_json = record.get("_node_content")
+    if node_json is None:
+        return StoredChunk(chunk_id_, text, ordered(record))
+    return StoredChunk(chunk_id_, text, ordered(json.loads(node_json).get("metadata") or {}))
 
 
 def chunk_prefix(doc_id: str, content_hash: str) -> str:

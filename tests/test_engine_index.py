@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.chunks import CHUNK_KEYS
 from index.errors import ArticleNotFound, NewsbotError
 from index.store.sentence_vectors import embed_sentences, sentences_of
 from tests.conftest import SEEDS
@@ -200,7 +201,7 @@ def test_interrupted_replacement_stays_invisible_and_is_swept(make_engine, corpu
     vectors = engine.embedder.embed([n.get_content("embed") for n in nodes])
     for node, vector in zip(nodes, vectors, strict=True):
         node.embedding = vector.tolist()
-    engine.store.chroma.chunk_writer.add(nodes)
+    engine.store.writes.add_chunks(nodes)
     engine.store.add_sentences(nodes, embed_sentences(nodes, engine.embedder.embed))
     # ...and the process dies before the registry upsert
     found = engine.sources("Foxes ate the rest of the apples", k=10)
@@ -261,3 +262,48 @@ def test_an_index_from_before_sentence_vectors_gets_them_on_the_next_run(
     ticks.clear()
     older.index([corpus], progress=ticks.append)
     assert not [t for t in ticks if t.stage == "sentences"]
+
+
+def test_a_chunk_record_holds_its_vector_and_metadata_not_its_text(
+    make_engine, corpus, mode
+) -> None:
+    """The text is `body[start:end]` of the registry's body: stored again in the chunk record
+    (and, through llama-index's writer, in its node JSON) it cost Chroma most of its disk."""
+    engine = make_engine()
+    engine.index([corpus])
+    got = engine.store.chroma.chunks.get(include=["documents", "metadatas"])
+    assert got["ids"] and all(text is None for text in got["documents"])
+    assert all(set(meta) <= set(CHUNK_KEYS) for meta in got["metadatas"])
+    hits = engine.retriever.search("How much did restoring the lighthouse cost?", 3).hits
+    body = engine.store.registry.body(hits[0].node.metadata["doc_id"])
+    meta = hits[0].node.metadata
+    assert hits[0].node.get_content() == body[meta["start"] : meta["end"]]
+    assert "48,000 euros" in hits[0].node.get_content()
+
+
+def test_a_store_written_by_llama_index_s_chroma_writer_still_reads(
+    make_engine, corpus, tmp_path
+) -> None:
+    """Stores made before the records lost their text hold llama-index's layout (the text as
+    the document, the node as JSON): questions, the keyword rebuild and the check read both."""
+    engine = make_engine()
+    engine.index([corpus])
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    nodes = list(engine.store.live_nodes())
+    vectors = engine.store.vectors_of([n.node_id for n in nodes])
+    for node in nodes:
+        node.embedding = vectors[node.node_id].tolist()
+    chunks = engine.store.chroma.chunks
+    chunks.delete(ids=[n.node_id for n in nodes])
+    ChromaVectorStore(chroma_collection=chunks).add(nodes)
+    assert all(chunks.get(include=["documents"])["documents"])
+    shutil.rmtree(tmp_path / "data" / "bm25")
+
+    older = make_engine()
+    hits = older.retriever.search("How much did restoring the lighthouse cost?", 3).hits
+    assert "48,000 euros" in hits[0].node.get_content()
+    assert older.keyword.search("lighthouse Gull Island lamp", 3)
+    from index.store.consistency import check_consistency
+
+    assert check_consistency(older.store, older.keyword).ok

@@ -116,7 +116,7 @@ def test_consistency_check_tells_leftovers_from_damage(make_engine) -> None:  # 
     node.metadata["content_hash"] = "0" * 64
     node.id_ = "leftover-0000"
     node.embedding = engine.embedder.embed([node.get_content()])[0].tolist()
-    engine.store.chroma.chunk_writer.add([node])
+    engine.store.writes.add_chunks([node])
     report = check_consistency(engine.store, engine.keyword)
     assert report.ok and report.leftover_chunks == 1
     assert "1 invisible chunks left by an interrupted run" in report.summary()

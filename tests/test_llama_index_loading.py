@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 SCRIPT = """
-import json, threading, traceback
+import threading, traceback
 from index.chunks import StoredChunk
 from index.llama_loader import keep_llama_index_local
 from index.chunks import text_node
@@ -18,10 +18,7 @@ from index.chunks import text_node
 class Model:  # what llama-index's settings keep of our embedder
     model_name, embed_batch_size = "stub", 8
 
-node = json.dumps(
-    {"id_": "a-0000", "text": "", "metadata": {"doc_id": "a"}, "class_name": "TextNode"}
-)
-chunk = StoredChunk("a-0000", "Text.", {"doc_id": "a"}, node)
+chunk = StoredChunk("a-0000", "Text.", {"doc_id": "a"})
 
 def index_run():  # Engine.index
     keep_llama_index_local(Model())
@@ -29,10 +26,10 @@ def index_run():  # Engine.index
 
 ways_in = [
     index_run,
-    lambda: text_node("a-0000", "Text.", {"_node_content": node}),  # a catch-up
+    lambda: text_node("a-0000", "Text.", {"doc_id": "a"}),  # a catch-up
     lambda: chunk.as_text_node(),  # the evaluator, the retriever door
     lambda: __import__("index.store.bm25_postings").store.bm25_postings.indexed_text(
-        text_node("a-0000", "Text.", {"_node_content": node})
+        text_node("a-0000", "Text.", {"doc_id": "a"})
     ),
 ]
 barrier, errors = threading.Barrier(len(ways_in)), []

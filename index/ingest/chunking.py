@@ -11,14 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from llama_index.core.node_parser import NodeParser
-from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, TextNode
+from llama_index.core.schema import BaseNode, MetadataMode, TextNode
 from pydantic import Field
 
-from index.chunks import chunk_id
+from index.chunks import chunk_id, text_node
 from index.text import Span, sentence_spans
-
-# What retrieval sees of a chunk besides its text: the header of the embedded and keyword text.
-HEADER_KEYS = ("title", "source", "date")
 
 
 def pack_sentences(
@@ -91,17 +88,4 @@ class SentenceChunker(NodeParser):
     def _node(self, doc: BaseNode, body: str, i: int, start: int, end: int) -> TextNode:
         meta = dict(doc.metadata)
         meta.update(chunk=i, start=start, end=end)
-        hidden = [k for k in meta if k not in HEADER_KEYS]
-        node = TextNode(
-            id_=chunk_id(doc.metadata["chunk_prefix"], i),
-            text=body[start:end],
-            metadata=meta,
-            excluded_embed_metadata_keys=hidden,
-            excluded_llm_metadata_keys=hidden,
-            metadata_template="{value}",
-            text_template="{metadata_str}\n\n{content}",
-            start_char_idx=start,
-            end_char_idx=end,
-        )
-        node.relationships[NodeRelationship.SOURCE] = doc.as_related_node_info()
-        return node
+        return text_node(chunk_id(doc.metadata["chunk_prefix"], i), body[start:end], meta)

@@ -29,7 +29,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from index.chunks import ChunkNode, StoredChunk, stored_chunk
+from index.chunks import ChunkNode, StoredChunk, chunk_record, stored_chunk
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
@@ -39,7 +39,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own log
 
 K1, B = 1.5, 0.75  # bm25s.BM25's defaults (method "lucene")
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # llama-index BM25Retriever's (and bm25s's) default
-FORMAT = "1"  # bump when the schema or tokenization changes: an older file is rebuilt
+FORMAT = "2"  # bump when the schema or tokenization changes: an older file is rebuilt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -131,20 +131,15 @@ def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
     """Insert these chunks' postings (inside the caller's transaction); how many were new."""
-    from index.llama_loader import load_llama_index
-
-    load_llama_index()
-    from llama_index.core.vector_stores.utils import node_to_metadata_dict
-
     nodes = [n for n in nodes if not _has(conn, n.node_id)]
     terms = tokens([indexed_text(n) for n in nodes])
     total, rows, touched = 0, [], set()
     for node, doc_terms in zip(nodes, terms, strict=True):
         length = len(doc_terms)
         counts = Counter(doc_terms)
-        # llama-index's own record of the node (its metadata, relationships, excluded keys),
-        # as Chroma holds it: a hit comes back with the id, text and metadata that were stored.
-        record = json.dumps(node_to_metadata_dict(node, remove_text=True), ensure_ascii=False)
+        # The chunk's metadata, as Chroma holds it: a hit comes back with the id, text and
+        # metadata that were stored, without a read of Chroma.
+        record = json.dumps(chunk_record(node), ensure_ascii=False)
         pos = conn.execute(
             "INSERT INTO chunks (chunk_id, doc_id, length, terms, text, metadata) "
             "VALUES (?, ?, ?, ?, ?, ?)",

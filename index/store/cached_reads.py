@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.chunks import ChunkNode, stored_chunk
+from index.chunks import ChunkNode
 from index.settings import Settings
 from index.store.byte_cache import MB
 from index.store.caches import ByChunkId
 from index.store.collections import ChromaCollections
-from index.store.records import body_key
+from index.store.records import body_key, chunks_of
 from index.store.registry import ArticleRegistry
 from index.store.sentence_store import SentenceStore
 
@@ -81,8 +81,7 @@ class ChunkReads:
 
     def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         got = self._chroma.call("chunks", "get", ids=chunk_ids, include=["documents", "metadatas"])
-        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        return {i: stored_chunk(i, text, meta) for i, text, meta in rows}
+        return chunks_of(got, self._bodies.get)
 
     def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._chroma.call("chunks", "get", ids=chunk_ids, include=["embeddings"])

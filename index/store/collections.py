@@ -65,7 +65,6 @@ class ChromaCollections:
         self._swap = ClientSwap()
         self._fail_fast_until = 0.0
         self._last_failure = ""
-        self._chunk_writer: tuple[Any, Any] | None = None
         self._connect()
 
     # --- opening ------------------------------------------------------------------------------
@@ -125,19 +124,6 @@ class ChromaCollections:
     def close(self) -> None:
         """Release the client: the embedded store's files and threads, or the HTTP connections."""
         close_client(self.client)
-
-    @property
-    def chunk_writer(self) -> Any:
-        """llama-index's `ChromaVectorStore` over the chunk collection, which writes the chunks.
-        Made at the first write: importing llama-index would cost the question path 0.56 s."""
-        if self._chunk_writer is None or self._chunk_writer[0] is not self.chunks:
-            from index.llama_loader import load_llama_index
-
-            load_llama_index()
-            from llama_index.vector_stores.chroma import ChromaVectorStore
-
-            self._chunk_writer = (self.chunks, ChromaVectorStore(chroma_collection=self.chunks))
-        return self._chunk_writer[1]
 
     # --- which store this is ------------------------------------------------------------------
 

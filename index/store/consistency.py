@@ -183,10 +183,13 @@ def _check_chunks(
 
 
 def _chunk_in_place(stored_id: str, text: str | None, meta: dict[str, Any], body: str) -> bool:
-    """The chunk is the slice of the body its offsets say, under the id its number gives."""
+    """The chunk is the slice of the body its offsets say, under the id its number gives (a
+    chunk stored without its text: its offsets lie within the body)."""
     start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
     expected_id = chunk_id(str(meta.get("chunk_prefix")), int(meta.get("chunk", -1)))
-    return stored_id == expected_id and 0 <= start < end and text == body[start:end]
+    if stored_id != expected_id or not 0 <= start < end <= len(body):
+        return False
+    return text is None or text == body[start:end]
 
 
 def _check_keyword(

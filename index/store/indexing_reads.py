@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from index.chunks import ChunkNode, text_node
+from index.chunks import ChunkNode
 from index.store.cached_reads import ChunkReads
 from index.store.collections import ChromaCollections
 from index.store.records import PAGE, of_versions
@@ -57,10 +57,7 @@ class ChunkScan:
         """Every visible chunk, for rebuilding the keyword index."""
         live = self._registry.live_versions()
         for got in self._chroma.pages("chunks", ["metadatas", "documents"]):
-            rows = zip(got["ids"], got["metadatas"], got["documents"], strict=True)
-            for chunk_id, meta, text in rows:
-                if live.get(meta.get("doc_id")) == meta.get("content_hash"):
-                    yield text_node(chunk_id, text, meta)
+            yield from of_versions(got, live, self._registry.bodies)
 
     def nodes_of_versions(self, versions: dict[str, str]) -> Iterator[TextNode]:
         """The chunks of these article versions (id -> content hash), for the keyword index:
@@ -68,13 +65,13 @@ class ChunkScan:
         chroma = self._chroma
         if len(versions) > BY_ID_LIMIT:
             for got in chroma.pages("chunks", ["metadatas", "documents"]):
-                yield from of_versions(got["ids"], got, versions)
+                yield from of_versions(got, versions, self._registry.bodies)
             return
         doc_ids = sorted(versions)
         for start in range(0, len(doc_ids), 100):
             where = {"doc_id": {"$in": doc_ids[start : start + 100]}}
             got = chroma.call("chunks", "get", where=where, include=["metadatas", "documents"])
-            yield from of_versions(got["ids"], got, versions)
+            yield from of_versions(got, versions, self._registry.bodies)
 
     def orphans(self, live: dict[str, str]) -> list[str]:
         """The ids of chunks no live article version (id -> content hash) owns."""

@@ -3,13 +3,13 @@ operation running, chunk nodes rebuilt from Chroma's records, and passages made 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.chunks import ChunkNode, text_node
+from index.chunks import ChunkNode, StoredChunk, stored_chunk
 from index.results import Passage
 from index.store.sentence_vectors import unpack
 
@@ -54,11 +54,34 @@ class WriteOperation:
     tidied: bool = False
 
 
-def of_versions(ids: list[str], got: Any, versions: dict[str, str]) -> Iterator[TextNode]:
-    rows = zip(ids, got["metadatas"], got["documents"], strict=True)
+Bodies = Callable[[list[str]], dict[str, str]]  # `ArticleRegistry.bodies`, or a cache of it
+
+
+def chunks_of(got: Any, bodies: Bodies) -> dict[str, StoredChunk]:
+    """The chunks in the records of a Chroma read (ids, metadatas, documents). A record
+    written without its text (`chunk_record`) takes `body[start:end]` of its article version's
+    body; one whose version is no longer registered has no body, and is left out (no reader
+    may see it)."""
+    rows = list(zip(got["ids"], got["metadatas"], got["documents"], strict=True))
+    keys = {body_key_of(m) for _, m, text in rows if text is None}
+    found = bodies(sorted(keys)) if keys else {}
+    out: dict[str, StoredChunk] = {}
     for chunk_id, meta, text in rows:
+        if text is None:
+            body = found.get(body_key_of(meta))
+            if body is None:
+                continue
+            text = body[int(meta["start"]) : int(meta["end"])]
+        out[chunk_id] = stored_chunk(chunk_id, text, meta)
+    return out
+
+
+def of_versions(got: Any, versions: dict[str, str], bodies: Bodies) -> Iterator[TextNode]:
+    """llama-index nodes of the chunks in a Chroma read that belong to these article versions."""
+    for chunk in chunks_of(got, bodies).values():
+        meta = chunk.metadata
         if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
-            yield text_node(chunk_id, text, meta)
+            yield chunk.as_text_node()
 
 
 def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -70,7 +93,11 @@ def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.nd
 
 def body_key(node: ChunkNode) -> str:
     """The key of a chunk's article body in `Store.bodies_of`: doc id and content hash."""
-    return article_body_key(node.metadata.get("doc_id", ""), node.metadata.get("content_hash", ""))
+    return body_key_of(node.metadata)
+
+
+def body_key_of(meta: dict[str, Any]) -> str:
+    return article_body_key(str(meta.get("doc_id", "")), str(meta.get("content_hash", "")))
 
 
 def article_body_key(doc_id: str, content_hash: str) -> str:
