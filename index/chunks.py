@@ -2,9 +2,10 @@
 
 Chunking writes them, the store reads them back, retrieval and the answerer look up a chunk's
 neighbours by id, and the consistency check holds each chunk to them. The store keeps a chunk's
-metadata and vector, not its text: that is `body[start:end]` of its article's body. A chunk's id is its
-article version's prefix (a hash of the article id and of its content) and its number, so an
-edited article's chunks get new ids and anything cached by chunk id never goes stale.
+metadata and vector, not its text: that is `body[start:end]` of its article's body. A chunk's
+id is its article version's prefix (a hash of the article id and of its content) and its
+number, so an edited article's chunks get new ids and anything cached by chunk id never goes
+stale.
 """
 
 from __future__ import annotations

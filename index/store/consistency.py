@@ -4,8 +4,9 @@ What must hold at every moment, including right after an indexing run was killed
 protocol in index/store/chroma.py):
 - every registry record is whole: its body matches its `body_hash`;
 - an article's visible chunks (those whose `content_hash` is the registry's) are exactly
-  chunks 0..n-1 of one version, n being the registry's `chunks`, and each chunk's text is
-  `body[start:end]` of the registry body;
+  chunks 0..n-1 of one version, n being the registry's `chunks`, and each chunk's offsets lie
+  within the registry body (a chunk stored with its text, as stores made before 2026-12 hold
+  them, has exactly `body[start:end]`);
 - the keyword index on disk is either stamped with the live article versions and then holds
   exactly the visible chunk ids, or stamped otherwise / missing, and then rebuilt from Chroma by
   the next process that opens the engine (a reader never uses a stale one); and its file is
