@@ -57,7 +57,7 @@ from benchmarks.scale_profile import Profile, instrument  # noqa: E402
 from index.chunks import stored_chunk  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.store.chroma import Store  # noqa: E402
-from index.store.records import article_body_key, chunks_of  # noqa: E402
+from index.store.records import chunks_of, versioned_bodies  # noqa: E402
 from index.store.sentence_file import sentence_file_path  # noqa: E402
 
 log = logging.getLogger("scale")
@@ -127,20 +127,13 @@ def _read_source(source: Path, collection: str) -> list[dict[str, Any]]:
     bodies = client.get_collection(f"{collection}-articles")
     for offset in range(0, col.count(), 2000):
         got = col.get(include=["documents", "metadatas", "embeddings"], limit=2000, offset=offset)
-        texts = chunks_of(got, lambda keys: _bodies(bodies, keys))
+        texts = chunks_of(got, lambda keys: versioned_bodies(keys, bodies.get))
         for i, meta, vec in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True):
             if i in texts:
                 chunk = {"id": i, "text": texts[i].text, "meta": meta, "vector": np.asarray(vec)}
                 chunks.append(chunk)
     sentences = _source_sentences(client, source, collection)
     return [{**c, "sentences": sentences[c["id"]]} for c in chunks if c["id"] in sentences]
-
-
-def _bodies(registry: Any, keys: list[str]) -> dict[str, str]:
-    """The source's article bodies by `article_body_key` (chunks stored without their text)."""
-    got = registry.get(ids=[k.split("\n", 1)[0] for k in keys], include=["documents", "metadatas"])
-    rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-    return {article_body_key(i, m["content_hash"]): body for i, body, m in rows}
 
 
 def _source_sentences(client: Any, source: Path, collection: str) -> dict[str, np.ndarray]:

@@ -140,8 +140,8 @@ def stored_chunk(chunk_id_: str, text: str, record: dict[str, Any]) -> StoredChu
     keys), which stores made before 2026-12 hold."""
     node_json = record.get("_node_content")
     if node_json is None:
-        return StoredChunk(chunk_id_, text, ordered(record))
-    return StoredChunk(chunk_id_, text, ordered(json.loads(node_json).get("metadata") or {}))
+        return StoredChunk(chunk_id_, text, record)
+    return StoredChunk(chunk_id_, text, json.loads(node_json).get("metadata") or {})
 
 
 def chunk_prefix(doc_id: str, content_hash: str) -> str:

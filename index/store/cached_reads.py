@@ -8,6 +8,8 @@ process's memory does not grow with the corpus; what does not fit is read when n
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from index.chunks import ChunkNode
@@ -37,6 +39,7 @@ class ChunkReads:
         self._vectors = ByChunkId(settings.vector_cache_mb * MB, self._fetch_vectors)
         self.sentences = ByChunkId(settings.sentence_cache_mb * MB, sentences.get)
         self._bodies = ByChunkId(settings.body_cache_mb * MB, registry.bodies)
+        self._read_bodies = registry.bodies
 
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         """The chunks with these ids (cached)."""
@@ -76,12 +79,14 @@ class ChunkReads:
         return self.bodies_of([node]).get(body_key(node))
 
     def fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
-        """These chunks read from the store (not cached: for scans)."""
-        return self._fetch_nodes(chunk_ids)
+        """These chunks read from the store, their bodies too (not cached: for scans)."""
+        return chunks_of(self._records(chunk_ids), self._read_bodies)
 
     def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
-        got = self._chroma.call("chunks", "get", ids=chunk_ids, include=["documents", "metadatas"])
-        return chunks_of(got, self._bodies.get)
+        return chunks_of(self._records(chunk_ids), self._bodies.get)
+
+    def _records(self, chunk_ids: list[str]) -> Any:
+        return self._chroma.call("chunks", "get", ids=chunk_ids, include=["documents", "metadatas"])
 
     def _fetch_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         got = self._chroma.call("chunks", "get", ids=chunk_ids, include=["embeddings"])

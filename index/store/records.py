@@ -57,12 +57,16 @@ class WriteOperation:
 Bodies = Callable[[list[str]], dict[str, str]]  # `ArticleRegistry.bodies`, or a cache of it
 
 
-def chunks_of(got: Any, bodies: Bodies) -> dict[str, StoredChunk]:
-    """The chunks in the records of a Chroma read (ids, metadatas, documents). A record
-    written without its text (`chunk_record`) takes `body[start:end]` of its article version's
-    body; one whose version is no longer registered has no body, and is left out (no reader
-    may see it)."""
+def chunks_of(
+    got: Any, bodies: Bodies, versions: dict[str, str] | None = None
+) -> dict[str, StoredChunk]:
+    """The chunks in the records of a Chroma read (ids, metadatas, documents), those of these
+    article versions (id -> content hash) when given. A record written without its text
+    (`chunk_record`) takes `body[start:end]` of its article version's body; one whose version
+    is no longer registered has no body, and is left out (no reader may see it)."""
     rows = list(zip(got["ids"], got["metadatas"], got["documents"], strict=True))
+    if versions is not None:
+        rows = [r for r in rows if versions.get(r[1].get("doc_id")) == r[1].get("content_hash")]
     keys = {body_key_of(m) for _, m, text in rows if text is None}
     found = bodies(sorted(keys)) if keys else {}
     out: dict[str, StoredChunk] = {}
@@ -77,11 +81,10 @@ def chunks_of(got: Any, bodies: Bodies) -> dict[str, StoredChunk]:
 
 
 def of_versions(got: Any, versions: dict[str, str], bodies: Bodies) -> Iterator[TextNode]:
-    """llama-index nodes of the chunks in a Chroma read that belong to these article versions."""
-    for chunk in chunks_of(got, bodies).values():
-        meta = chunk.metadata
-        if versions.get(meta.get("doc_id")) == meta.get("content_hash"):
-            yield chunk.as_text_node()
+    """llama-index nodes of the chunks in a Chroma read that belong to these article versions
+    (only their bodies are read)."""
+    for chunk in chunks_of(got, bodies, versions).values():
+        yield chunk.as_text_node()
 
 
 def unpacked(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -101,7 +104,20 @@ def body_key_of(meta: dict[str, Any]) -> str:
 
 
 def article_body_key(doc_id: str, content_hash: str) -> str:
-    return f"{doc_id}\n{content_hash}"  # Store._fetch_bodies splits it at the first newline
+    return f"{doc_id}\n{content_hash}"  # `versioned_bodies` splits it at the first newline
+
+
+def versioned_bodies(keys: list[str], get: Callable[..., Any]) -> dict[str, str]:
+    """The bodies of these article versions (`article_body_key`s) by key, read with a registry
+    collection's `get`; a version that is not the registered one any more has none."""
+    wanted = dict(k.split("\n", 1) for k in keys)
+    got = get(ids=list(wanted), include=["documents", "metadatas"])
+    rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    return {
+        article_body_key(i, meta["content_hash"]): body
+        for i, body, meta in rows
+        if meta.get("content_hash") == wanted[i]
+    }
 
 
 def passage_from_node(node: ChunkNode, score: float, rank: int) -> Passage:

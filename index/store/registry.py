@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from index.chunks import ChunkNode
 from index.results import Article
 from index.store.collections import ChromaCollections
-from index.store.records import ArticleRecord, article_body_key
+from index.store.records import ArticleRecord, versioned_bodies
 
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 _BY_VALUE = 500  # ids, hashes or origins asked for in one read
@@ -82,16 +82,7 @@ class ArticleRegistry:
     def bodies(self, keys: list[str]) -> dict[str, str]:
         """The bodies of these article versions (`article_body_key`s); a version that is not
         the registered one any more has none."""
-        wanted = dict(k.split("\n", 1) for k in keys)
-        got = self._chroma.call(
-            "registry", "get", ids=list(wanted), include=["documents", "metadatas"]
-        )
-        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        return {
-            article_body_key(i, meta["content_hash"]): body
-            for i, body, meta in rows
-            if meta.get("content_hash") == wanted[i]
-        }
+        return versioned_bodies(keys, lambda **ask: self._chroma.call("registry", "get", **ask))
 
     def commit(self, article: Article, chunks: int) -> None:
         """Register this version of the article (with `chunks` chunks): from now on readers
