@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -92,7 +93,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
         self.generator = self._generator(settings) if settings.llm != "none" else None
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
-        self.sync_keyword_index()
+        self._catch_up_keywords()
         log.info(
             "opened %s, collection %r (embedding model %s, answers %s)",
             self.store.location,
@@ -273,7 +274,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
         try:
             if not self.store.reopen():
                 return False
-            self.sync_keyword_index()
+            self._catch_up_keywords()
         finally:
             self._write_lock.release()
         log.debug("caught up with the index as another process changed it")
@@ -283,6 +284,21 @@ class Engine(BeforeOpening, LlamaIndexParts):
         """Bring the BM25 side in step with the registry: apply the articles added, replaced or
         removed since it was last synced (by this process or any other)."""
         self.store.sync_keywords(self.keyword)
+
+    def _catch_up_keywords(self) -> None:
+        """`sync_keyword_index` before answering: a keyword file that cannot be written (a full
+        disk) is one sentence, as Chroma's failures to write while answering are."""
+        try:
+            self.sync_keyword_index()
+        except (sqlite3.Error, OSError) as exc:
+            reason = write_failure(exc)
+            if reason is None:
+                raise
+            raise StoreWriteError(
+                f"cannot use the index in {self.settings.data_dir.resolve()}: {reason} (its "
+                "keyword index must catch up with what was indexed). Nothing indexed was lost; "
+                "free some space, then try again"
+            ) from exc
 
     # --- reading --------------------------------------------------------------------------
 
