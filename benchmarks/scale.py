@@ -54,8 +54,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.scale_profile import Profile, instrument  # noqa: E402
-from index.chunks import stored_chunk  # noqa: E402
+from index.chunks import chunk_prefix, stored_chunk  # noqa: E402
 from index.settings import Settings  # noqa: E402
+from index.store.bodies import split_key, unpack_body  # noqa: E402
 from index.store.chroma import Store  # noqa: E402
 from index.store.records import chunks_of, versioned_bodies  # noqa: E402
 from index.store.sentence_file import sentence_file_path  # noqa: E402
@@ -124,16 +125,33 @@ def _read_source(source: Path, collection: str) -> list[dict[str, Any]]:
     )
     chunks = []
     col = client.get_collection(collection)
-    bodies = client.get_collection(f"{collection}-articles")
+    registry = client.get_collection(f"{collection}-articles")
     for offset in range(0, col.count(), 2000):
         got = col.get(include=["documents", "metadatas", "embeddings"], limit=2000, offset=offset)
-        texts = chunks_of(got, lambda keys: versioned_bodies(keys, bodies.get))
+        texts = chunks_of(got, lambda keys: _source_bodies(client, collection, registry, keys))
         for i, meta, vec in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True):
             if i in texts:
                 chunk = {"id": i, "text": texts[i].text, "meta": meta, "vector": np.asarray(vec)}
                 chunks.append(chunk)
     sentences = _source_sentences(client, source, collection)
     return [{**c, "sentences": sentences[c["id"]]} for c in chunks if c["id"] in sentences]
+
+
+def _source_bodies(client: Any, collection: str, registry: Any, keys: list[str]) -> dict:
+    """The bodies of these article versions: in the bodies collection, or (a store written
+    before it) the registry records' documents."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        bodies = client.get_collection(f"{collection}-bodies")
+    except NotFoundError:
+        return versioned_bodies(keys, registry.get)
+    wanted = {chunk_prefix(*split_key(k)): k for k in keys}
+    got = bodies.get(ids=list(wanted), include=["metadatas"])
+    pairs = zip(got["ids"], got["metadatas"], strict=True)
+    found = {wanted[i]: unpack_body(m["body"]) for i, m in pairs}
+    rest = [k for k in keys if k not in found]
+    return found | (versioned_bodies(rest, registry.get) if rest else {})
 
 
 def _source_sentences(client: Any, source: Path, collection: str) -> dict[str, np.ndarray]:
@@ -240,11 +258,11 @@ def _write_batch(store: Store, batch: list[tuple]) -> None:
     sentences = {n.node_id: rows for _, _, _, ns in batch for n, rows in ns}
     store.sentence_store.put(nodes, sentences)
     store.writes.add_chunks(nodes)
+    store.registry.stored_bodies.put([(i, r["content_hash"], body) for i, body, r, _ in batch])
     store.chroma.call(
         "registry",
         "upsert",
         ids=[doc_id for doc_id, _, _, _ in batch],
-        documents=[body for _, body, _, _ in batch],
         metadatas=[record for _, _, record, _ in batch],
         embeddings=[[1.0]] * len(batch),
     )

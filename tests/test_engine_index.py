@@ -203,15 +203,51 @@ def test_interrupted_replacement_stays_invisible_and_is_swept(make_engine, corpu
         node.embedding = vector.tolist()
     engine.store.writes.add_chunks(nodes)
     engine.store.add_sentences(nodes, embed_sentences(nodes, engine.embedder.embed))
+    engine.store.registry.stored_bodies.put([(changed.id, changed.content_hash, changed.body)])
     # ...and the process dies before the registry upsert
     found = engine.sources("Foxes ate the rest of the apples", k=10)
     assert all("Foxes" not in p.text for p in found)
     assert engine.store.sweep_orphans() == len(nodes)
     assert engine.store.sentence_store.ids() == _ids(engine.store.chroma.chunks)
+    assert _body_versions(engine) == _registered_versions(engine)
 
 
 def _ids(collection) -> set[str]:  # noqa: ANN001
     return set(collection.get(include=[])["ids"])
+
+
+def _body_versions(engine) -> set[tuple[str, str]]:  # noqa: ANN001
+    got = engine.store.chroma.bodies.get(include=["metadatas"])
+    return {(m["doc_id"], m["content_hash"]) for m in got["metadatas"]}
+
+
+def _registered_versions(engine) -> set[tuple[str, str]]:  # noqa: ANN001
+    return {(i, r.content_hash) for i, r in engine.store.articles().items()}
+
+
+def test_each_article_version_s_body_is_one_compressed_record_that_goes_with_its_chunks(
+    make_engine, corpus, mode
+) -> None:
+    """A body was the registry record's document, which Chroma indexes word by word (3.8 kB a
+    chunk of the MultiHop-RAG store); now each version's body is one compressed record."""
+    engine = make_engine()
+    engine.index([corpus])
+    assert not any(engine.store.chroma.registry.get(include=["documents"])["documents"])
+    got = engine.store.chroma.bodies.get(include=["documents", "metadatas"])
+    assert not any(got["documents"])
+    texts = [engine.article_body(m["doc_id"]) for m in got["metadatas"]]
+    assert sum(len(m["body"]) for m in got["metadatas"]) < 0.8 * sum(map(len, texts))
+    assert _body_versions(engine) == _registered_versions(engine)
+    doc_id = next(i for i, r in engine.store.articles().items() if r.title.startswith("Light"))
+    assert engine.article_body(doc_id) == LIGHTHOUSE
+
+    _write(corpus / "lighthouse.md", "Lighthouse shines again", LIGHTHOUSE + " It was repainted.")
+    assert len(engine.index([corpus]).updated) == 1
+    assert engine.article_body(doc_id) == LIGHTHOUSE + " It was repainted."
+    assert _body_versions(engine) == _registered_versions(engine)
+    engine.forget(str(corpus / "orchard.md"))
+    assert _body_versions(engine) == _registered_versions(engine)
+    assert len(_registered_versions(engine)) == 2
 
 
 def test_every_chunk_keeps_its_sentence_vectors_through_edits_and_removal(
@@ -285,7 +321,8 @@ def test_a_store_written_by_llama_index_s_chroma_writer_still_reads(
     make_engine, corpus, tmp_path
 ) -> None:
     """Stores made before the records lost their text hold llama-index's layout (the text as
-    the document, the node as JSON): questions, the keyword rebuild and the check read both."""
+    the document, the node as JSON) and the bodies as the registry records' documents:
+    questions, the keyword rebuild and the check read both."""
     engine = make_engine()
     engine.index([corpus])
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -298,6 +335,16 @@ def test_a_store_written_by_llama_index_s_chroma_writer_still_reads(
     chunks.delete(ids=[n.node_id for n in nodes])
     ChromaVectorStore(chroma_collection=chunks).add(nodes)
     assert all(chunks.get(include=["documents"])["documents"])
+    registry, bodies = engine.store.chroma.registry, engine.store.chroma.bodies
+    records = registry.get(include=["metadatas", "embeddings"])
+    texts = [engine.article_body(i) for i in records["ids"]]
+    registry.upsert(
+        ids=records["ids"],
+        documents=texts,
+        metadatas=records["metadatas"],
+        embeddings=records["embeddings"],
+    )
+    bodies.delete(ids=bodies.get(include=[])["ids"])  # and the bodies in the registry
     shutil.rmtree(tmp_path / "data" / "bm25")
 
     older = make_engine()
@@ -306,4 +353,11 @@ def test_a_store_written_by_llama_index_s_chroma_writer_still_reads(
     assert older.keyword.search("lighthouse Gull Island lamp", 3)
     from index.store.consistency import check_consistency
 
+    assert check_consistency(older.store, older.keyword).ok
+    # An article indexed again takes the new layout: its old body goes from the registry.
+    _write(corpus / "lighthouse.md", "Lighthouse shines again", LIGHTHOUSE + " It was repainted.")
+    assert len(older.index([corpus]).updated) == 1
+    doc_id = next(i for i, r in older.store.articles().items() if r.title.startswith("Light"))
+    assert registry.get(ids=[doc_id], include=["documents"])["documents"] == [""]
+    assert older.article_body(doc_id) == LIGHTHOUSE + " It was repainted."
     assert check_consistency(older.store, older.keyword).ok

@@ -1,15 +1,16 @@
 """The store's Chroma collections, and every call to them.
 
 `ChromaCollections` holds the client and the collections of one store (`<name>`: the chunks,
-`<name>-articles`: the registry) and is the only way the store's other parts reach them:
-`call(fn)` runs `fn()` (which reads the collections off this object) with the client held, and
-turns Chroma's failures into one sentence: StoreUnavailable (a server gone: questions queued
-behind it are told at once for a moment instead of each waiting out the timeout),
-StoreWriteError (a full or read-only disk), StoreDamaged (SQLite finds the file damaged).
+`<name>-articles`: the registry, `<name>-bodies`: the articles' bodies) and is the only way the
+store's other parts reach them: `call(fn)` runs `fn()` (which reads the collections off this
+object) with the client held, and turns Chroma's failures into one sentence: StoreUnavailable (a
+server gone: questions queued behind it are told at once for a moment instead of each waiting
+out the timeout), StoreWriteError (a full or read-only disk), StoreDamaged (SQLite finds the
+file damaged).
 
-`reconnect()` replaces the client (an embedded store re-opened to see another process's
-writes): it waits for the calls running, holds new ones back meanwhile, and since `fn` looks
-the collections up inside the call, no call runs on a closed client.
+`reconnect()` replaces the client (an embedded store re-opened to see another process's writes):
+it waits for the calls running, holds new ones back meanwhile, and since `fn` looks the
+collections up inside the call, no call runs on a closed client.
 
 It also knows which store it opened, not just where: the embedded database file's identity
 (device, inode) and the registry collection's id (`moved`).
@@ -87,6 +88,9 @@ class ChromaCollections:
         self.registry = self.client.get_or_create_collection(
             f"{name}-articles", embedding_function=None
         )
+        self.bodies = self.client.get_or_create_collection(
+            f"{name}-bodies", embedding_function=None
+        )
         sentences = f"{name}-sentences"
         if self.settings.server_mode:  # every process reads them from the server
             self.sentences = self.client.get_or_create_collection(
@@ -161,8 +165,8 @@ class ChromaCollections:
 
     def call(self, name: str, method: str, /, **kwargs: Any) -> Any:
         """`<name>.<method>(**kwargs)`, `name` a collection of this store ("chunks",
-        "registry", "sentences") or "client", looked up as it is when the call runs: with the
-        client held (not replaced meanwhile) and failures as one sentence."""
+        "registry", "bodies", "sentences") or "client", looked up as it is when the call runs:
+        with the client held (not replaced meanwhile) and failures as one sentence."""
         if time.monotonic() < self._fail_fast_until:
             raise StoreUnavailable(self._last_failure)
         with self._swap.using():

@@ -33,6 +33,7 @@ from index.chunks import chunk_id
 from index.store.chroma import Store
 from index.store.keyword_index import KeywordIndex
 from index.store.keyword_stamps import versions_stamp
+from index.store.records import article_body_key
 
 _SELF_QUERY_K = 10  # a chunk must be among its 10 nearest (chunks of equal text tie)
 _SHOWN = 3  # ids named in a one-line summary
@@ -144,12 +145,17 @@ def check_consistency(
 
 
 def _registry(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Each registered article's body (of its registered version; "" when it has none) and
+    metadata."""
     bodies: dict[str, str] = {}
     metas: dict[str, dict[str, Any]] = {}
-    chroma = store.chroma
-    for got in chroma.pages("registry", ["documents", "metadatas"]):
-        for doc_id, body, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            bodies[doc_id], metas[doc_id] = body or "", meta or {}
+    for got in store.chroma.pages("registry", ["metadatas"]):
+        keys = {}
+        for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+            metas[doc_id] = meta or {}
+            keys[doc_id] = article_body_key(doc_id, str(metas[doc_id].get("content_hash", "")))
+        found = store.registry.bodies(list(keys.values()))
+        bodies |= {doc_id: found.get(key, "") for doc_id, key in keys.items()}
     return bodies, metas
 
 

@@ -109,14 +109,15 @@ def article_body_key(doc_id: str, content_hash: str) -> str:
 
 def versioned_bodies(keys: list[str], get: Callable[..., Any]) -> dict[str, str]:
     """The bodies of these article versions (`article_body_key`s) by key, read with a registry
-    collection's `get`; a version that is not the registered one any more has none."""
+    collection's `get` from its records' documents (where a store written before the bodies
+    collection kept them); a version that is not the registered one any more has none."""
     wanted = dict(k.split("\n", 1) for k in keys)
     got = get(ids=list(wanted), include=["documents", "metadatas"])
     rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
     return {
         article_body_key(i, meta["content_hash"]): body
         for i, body, meta in rows
-        if meta.get("content_hash") == wanted[i]
+        if body and meta.get("content_hash") == wanted[i]
     }
 
 

@@ -1,5 +1,5 @@
-"""The article registry: one record per article (its body, metadata and content hash) in the
-collection `<name>-articles`.
+"""The article registry: one record per article (its metadata and content hash) in the
+collection `<name>-articles`; its bodies, one per version, are in `<name>-bodies` (bodies.py).
 
 It is the commit point that keeps replacement atomic for readers: a chunk is visible only while
 its `content_hash` equals its article's hash here, so the one upsert of `commit` (or the one
@@ -12,18 +12,21 @@ from datetime import UTC, datetime
 
 from index.chunks import ChunkNode
 from index.results import Article
+from index.store.bodies import ArticleBodies
 from index.store.collections import ChromaCollections
-from index.store.records import ArticleRecord, versioned_bodies
+from index.store.records import ArticleRecord, article_body_key, versioned_bodies
 
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 _BY_VALUE = 500  # ids, hashes or origins asked for in one read
 
 
 class ArticleRegistry:
-    """The registry collection, read and written through the store's collections."""
+    """The registry collection, read and written through the store's collections, and the
+    bodies of the versions it registers."""
 
     def __init__(self, chroma: ChromaCollections) -> None:
         self._chroma = chroma
+        self.stored_bodies = ArticleBodies(chroma)
 
     def all(self) -> dict[str, ArticleRecord]:
         out: dict[str, ArticleRecord] = {}
@@ -76,17 +79,30 @@ class ArticleRegistry:
         ]
 
     def body(self, doc_id: str) -> str | None:
-        got = self._chroma.call("registry", "get", ids=[doc_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+        """The body of the article's registered version."""
+        content_hash = self.hashes([doc_id]).get(doc_id)
+        if content_hash is None:
+            return None
+        key = article_body_key(doc_id, content_hash)
+        return self.bodies([key]).get(key)
 
     def bodies(self, keys: list[str]) -> dict[str, str]:
-        """The bodies of these article versions (`article_body_key`s); a version that is not
-        the registered one any more has none."""
-        return versioned_bodies(keys, lambda **ask: self._chroma.call("registry", "get", **ask))
+        """The bodies of these article versions (`article_body_key`s) that are stored. A
+        store written before the bodies collection keeps them as the registry records'
+        documents: those are read for the versions the collection lacks, and only while the
+        version is the registered one."""
+        found = self.stored_bodies.get(keys)
+        rest = [k for k in keys if k not in found]
+        if rest:
+            found |= versioned_bodies(
+                rest, lambda **ask: self._chroma.call("registry", "get", **ask)
+            )
+        return found
 
     def commit(self, article: Article, chunks: int) -> None:
-        """Register this version of the article (with `chunks` chunks): from now on readers
-        see it, and no longer the version registered before."""
+        """Register this version of the article (with `chunks` chunks; its body is stored
+        already): from now on readers see it, and no longer the version registered before.
+        The document is emptied: a record of an older store had the body there."""
         meta = {
             "title": article.title,
             "source": article.source,
@@ -102,7 +118,7 @@ class ArticleRegistry:
             "registry",
             "upsert",
             ids=[article.id],
-            documents=[article.body],
+            documents=[""],
             metadatas=[meta],
             embeddings=[_REGISTRY_VECTOR],
         )

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-_ENGINE_SUFFIXES = ("", "-articles", "-sentences")  # the chunks, the registry, sentence vectors
+# The chunks, the registry, the bodies, sentence vectors.
+_ENGINE_SUFFIXES = ("", "-articles", "-bodies", "-sentences")
 
 
 def side_vector_store(client: Any, own: str, name: str, fresh: bool) -> ChromaVectorStore:

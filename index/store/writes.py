@@ -1,10 +1,10 @@
 """Writing articles: each version replaced whole, as far as readers can tell.
 
-Replacing an article writes its new chunks and their sentence vectors (invisible: the registry
-still names the old version), commits the registry record (one upsert: readers now see the new
-version), then deletes the old version's chunks and sentence vectors. Removing one unregisters
-it first, then deletes its chunks. A write killed between those steps leaves only invisible
-entries, which the next run sweeps (the store is then not `tidy`: see generations.py).
+Replacing an article writes its new chunks, their sentence vectors and its body (invisible: the
+registry still names the old version), commits the registry record (one upsert: readers now see
+the new version), then deletes the old version's chunks, sentence vectors and body. Removing one
+unregisters it first, then deletes its chunks. A write killed between those steps leaves only
+invisible entries, which the next run sweeps (the store is then not `tidy`: see generations.py).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class ArticleWrites:
         self._generations.touched(article.id)
         self.add_chunks(nodes)
         self.add_sentences(nodes, sentences or {})
+        self._registry.stored_bodies.put([(article.id, article.content_hash, article.body)])
         self._registry.commit(article, len(nodes))
         if old_hash and old_hash != article.content_hash:
             self._delete_version(article.id, old_hash)
@@ -91,22 +92,26 @@ class ArticleWrites:
             self._sentences.put(nodes, sentences)
 
     def _delete_version(self, doc_id: str, content_hash: str | None) -> None:
-        """Delete the chunks of one version of an article (of all: `content_hash` None)."""
+        """Delete the chunks (sentence vectors, body) of one version of an article (of all:
+        `content_hash` None)."""
         where: dict[str, Any] = {"doc_id": doc_id}
         if content_hash is not None:
             where = {"$and": [where, {"content_hash": content_hash}]}
         self._chroma.call("chunks", "delete", where=where)
         self._sentences.delete(doc_id, content_hash)
+        self._registry.stored_bodies.delete(doc_id, content_hash)
 
     def sweep_orphans(self) -> int:
-        """Delete chunks (and sentence vectors) no registry record points at, left by an
-        interrupted run; the number of chunks deleted. Reads the whole collection: worth it
+        """Delete chunks (and sentence vectors, bodies) no registry record points at, left by
+        an interrupted run; the number of chunks deleted. Reads the whole collection: worth it
         only when the store is not `tidy`."""
         live = self._registry.live_versions()
         self._sentences.sweep(live, self._generations.changing)
         orphans = self._scan.orphans(live)
-        if orphans:
+        bodies = self._registry.stored_bodies.orphans(live)
+        if orphans or bodies:
             self._generations.changing()
+        self._registry.stored_bodies.delete_ids(bodies)
         for start in range(0, len(orphans), PAGE):
             page = orphans[start : start + PAGE]
             self._chroma.call("chunks", "delete", ids=page)
