@@ -6,6 +6,7 @@ caches stay within their limits."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import bm25s
@@ -100,6 +101,39 @@ def test_adds_edits_and_forgets_agree_with_a_full_rebuild(make_engine, corpus, t
         assert sorted(ranked) == sorted(_hits(rebuilt, query)), query
         # bm25s's own scores, bit for bit: the ranker's keyword features mean what they meant.
         assert dict(ranked) == dict(_bm25s_hits(nodes, query, 50)), query
+    # Removal finds a chunk's postings by tokenizing it again: none is left behind.
+    assert _postings(engine.keyword.path) == _postings(rebuilt.path)
+
+
+def _postings(path: Path) -> set[tuple[str, str, int]]:
+    """(term, chunk id, tf) of every posting in a keyword file."""
+    with sqlite3.connect(path) as conn:
+        query = "SELECT term, chunk_id, tf FROM postings JOIN chunks USING (pos)"
+        return set(conn.execute(query).fetchall())
+
+
+def test_a_chunk_tokenized_otherwise_than_when_added_still_leaves_no_postings(
+    make_engine, corpus
+) -> None:
+    """Should a chunk's text no longer tokenize as it did (a header made differently by a
+    later release), its removal finds its postings by reading them all."""
+    engine = make_engine()
+    engine.index([corpus])
+    path = engine.keyword.path
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE chunks SET metadata = json_set(metadata, '$.title', 'Other words entirely')"
+        )
+        before = conn.execute("SELECT count(*) FROM postings").fetchone()[0]
+        lighthouse = conn.execute(
+            "SELECT count(*) FROM postings JOIN chunks USING (pos) WHERE doc_id LIKE '%lighthouse%'"
+        ).fetchone()[0]
+    engine.forget(str(corpus / "lighthouse.md"))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM postings").fetchone()[0] == before - lighthouse
+        left = "SELECT count(*) FROM postings WHERE pos NOT IN (SELECT pos FROM chunks)"
+        assert conn.execute(left).fetchone()[0] == 0
+    assert not [n for n, _ in engine.keyword.search("lighthouse Gull Island", 5)]
 
 
 def test_rebuilt_index_ranks_as_bm25s_does(tmp_path: Path) -> None:

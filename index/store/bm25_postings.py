@@ -140,10 +140,11 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
         # The chunk's metadata, as Chroma holds it: a hit comes back with the id, text and
         # metadata that were stored, without a read of Chroma.
         record = json.dumps(chunk_record(node), ensure_ascii=False)
+        # Its terms are not listed (they were: 0.5 kB a chunk): removal tokenizes it again.
         pos = conn.execute(
             "INSERT INTO chunks (chunk_id, doc_id, length, terms, text, metadata) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (node.node_id, _doc_id(node), length, " ".join(counts), node.text, record),
+            "VALUES (?, ?, ?, '', ?, ?)",
+            (node.node_id, _doc_id(node), length, node.text, record),
         ).lastrowid
         rows += [(term, pos, tf, length) for term, tf in counts.items()]
         touched.update(counts)
@@ -158,18 +159,44 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
 def remove_article(conn: sqlite3.Connection, doc_id: str) -> int:
     """Delete an article's chunks and their postings (inside the caller's transaction)."""
     rows = conn.execute(
-        "SELECT pos, length, terms FROM chunks WHERE doc_id = ?", (doc_id,)
+        "SELECT pos, length, terms, chunk_id, text, metadata FROM chunks WHERE doc_id = ?",
+        (doc_id,),
     ).fetchall()
-    for pos, _, terms in rows:
+    for (pos, length, *_), terms in zip(rows, _terms_of(rows), strict=True):
         # Postings are keyed by term first (what a query reads): a chunk's rows are found
-        # through the terms it lists.
+        # through its terms; when those miss some (their counts do not add up to the chunk's
+        # length), by reading every posting.
+        if _counted(conn, pos, terms) != length:
+            log.warning("a keyword index chunk no longer tokenizes as it did; reading all postings")
+            terms = [t for (t,) in conn.execute("SELECT term FROM postings WHERE pos = ?", (pos,))]
         conn.executemany(
-            "DELETE FROM postings WHERE term = ? AND pos = ?", [(t, pos) for t in terms.split()]
+            "DELETE FROM postings WHERE term = ? AND pos = ?", [(t, pos) for t in terms]
         )
-        _touch(conn, terms.split())
-    conn.executemany("DELETE FROM chunks WHERE pos = ?", [(pos,) for pos, _, _ in rows])
-    _add_totals(conn, -len(rows), -sum(length for _, length, _ in rows))
+        _touch(conn, terms)
+    conn.executemany("DELETE FROM chunks WHERE pos = ?", [(row[0],) for row in rows])
+    _add_totals(conn, -len(rows), -sum(row[1] for row in rows))
     return len(rows)
+
+
+def _terms_of(rows: list[tuple]) -> list[list[str]]:
+    """The distinct terms of each chunk row (pos, length, terms, chunk id, text, metadata): as
+    listed (files written before 2026-12), else its text tokenized again, as when it was added."""
+    again = [r for r in rows if not r[2]]
+    texts = [indexed_text(node_from_row(*r[3:]).as_text_node()) for r in again]
+    counted = {r[0]: list(dict.fromkeys(t)) for r, t in zip(again, tokens(texts), strict=True)}
+    return [listed.split() if listed else counted[pos] for pos, _, listed, *_ in rows]
+
+
+def _counted(conn: sqlite3.Connection, pos: int, terms: list[str]) -> int:
+    """The summed term frequencies of these terms' postings of the chunk at `pos` (its length
+    when they are all its terms)."""
+    found = 0
+    for start in range(0, len(terms), 500):
+        page = terms[start : start + 500]
+        marks = ",".join("?" * len(page))
+        query = f"SELECT sum(tf) FROM postings WHERE pos = ? AND term IN ({marks})"  # noqa: S608
+        found += conn.execute(query, [pos, *page]).fetchone()[0] or 0
+    return found
 
 
 def _touch(conn: sqlite3.Connection, terms: Iterable[str]) -> None:
