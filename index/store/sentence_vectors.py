@@ -46,10 +46,10 @@ def embed_sentences(
 
 CODECS = ("f16", "i8")
 # How new entries are written (a file or record keeps the codec it was written with). "i8"
-# halves the bytes; measured on MultiHop-RAG test it changes the answer figures by a question or
-# two (null questions refused 0.9023 -> 0.8947, facts quoted 0.5435 -> 0.5420; retrieval within
-# 0.001): docs/reports/scale.md. Float16 keeps them exactly.
-CODEC = "f16"
+# halves the bytes (6.6 -> 3.4 kB a chunk on disk), the largest part of a chunk's cost once the
+# rest was trimmed (issue 31); on MultiHop-RAG test it moves the answer figures by a question
+# or two and retrieval by less than 0.001 (docs/reports/scale.md).
+CODEC = "i8"
 _I8_MAX = 127
 
 
