@@ -16,7 +16,8 @@ import numpy as np
 _CHROMA = {
     ("chunks", "query"): "HNSW search (Chroma query)",
     ("chunks", "get"): "chunk reads (Chroma get: nodes, vectors)",
-    ("registry", "get"): "registry reads (visibility, bodies)",
+    ("registry", "get"): "registry reads (visibility; bodies of older stores)",
+    ("bodies", "get"): "body reads (the bodies collection)",
     ("sentences", "get"): "sentence vector reads",
     ("client", "get_collection"): "registry generation reads",
 }
