@@ -129,8 +129,8 @@ def ordered(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def chunk_record(node: ChunkNode) -> dict[str, Any]:
     """What the store keeps of a chunk besides its vector: its metadata, nothing else. Its text
-    is `body[start:end]` of the article body the registry keeps; its header is rebuilt from the
-    metadata (`text_node`)."""
+    is `body[start:end]` of its article version's body (store/bodies.py); its header is rebuilt
+    from the metadata (`text_node`)."""
     return {k: v for k, v in node.metadata.items() if isinstance(v, (str, int, float, bool))}
 
 

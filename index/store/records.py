@@ -63,7 +63,8 @@ def chunks_of(
     """The chunks in the records of a Chroma read (ids, metadatas, documents), those of these
     article versions (id -> content hash) when given. A record written without its text
     (`chunk_record`) takes `body[start:end]` of its article version's body; one whose version
-    is no longer registered has no body, and is left out (no reader may see it)."""
+    has no body any more (replaced or removed since) is left out. Which versions a reader may
+    see is the registry's to say: `visible` or `versions`."""
     rows = list(zip(got["ids"], got["metadatas"], got["documents"], strict=True))
     if versions is not None:
         rows = [r for r in rows if versions.get(r[1].get("doc_id")) == r[1].get("content_hash")]
