@@ -56,9 +56,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.scale_profile import Profile, instrument  # noqa: E402
 from index.chunks import chunk_prefix, stored_chunk  # noqa: E402
 from index.settings import Settings  # noqa: E402
-from index.store.bodies import split_key, unpack_body  # noqa: E402
+from index.store.bodies import unpack_body  # noqa: E402
 from index.store.chroma import Store  # noqa: E402
-from index.store.records import chunks_of, versioned_bodies  # noqa: E402
+from index.store.records import chunks_of, split_body_key, versioned_bodies  # noqa: E402
 from index.store.sentence_file import sentence_file_path  # noqa: E402
 
 log = logging.getLogger("scale")
@@ -146,7 +146,7 @@ def _source_bodies(client: Any, collection: str, registry: Any, keys: list[str])
         bodies = client.get_collection(f"{collection}-bodies")
     except NotFoundError:
         return versioned_bodies(keys, registry.get)
-    wanted = {chunk_prefix(*split_key(k)): k for k in keys}
+    wanted = {chunk_prefix(*split_body_key(k)): k for k in keys}
     got = bodies.get(ids=list(wanted), include=["metadatas"])
     pairs = zip(got["ids"], got["metadatas"], strict=True)
     found = {wanted[i]: unpack_body(m["body"]) for i, m in pairs}

@@ -22,6 +22,7 @@ from typing import Any
 
 from index.chunks import chunk_prefix
 from index.store.collections import ChromaCollections
+from index.store.records import split_body_key
 
 _VECTOR = [1.0]  # Chroma wants a vector per record; bodies are not searched.
 _BY_ID = 500
@@ -33,12 +34,6 @@ def pack_body(body: str) -> str:
 
 def unpack_body(packed: str) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """(doc id, content hash) of an `article_body_key`."""
-    doc_id, content_hash = key.split("\n", 1)
-    return doc_id, content_hash
 
 
 class ArticleBodies:
@@ -63,7 +58,7 @@ class ArticleBodies:
 
     def get(self, keys: list[str]) -> dict[str, str]:
         """The stored bodies of these article versions (`article_body_key`s), by key."""
-        wanted = {chunk_prefix(*split_key(k)): k for k in keys}
+        wanted = {chunk_prefix(*split_body_key(k)): k for k in keys}
         ids = list(wanted)
         out: dict[str, str] = {}
         for start in range(0, len(ids), _BY_ID):
@@ -72,7 +67,7 @@ class ArticleBodies:
             )
             for record_id, meta in zip(got["ids"], got["metadatas"], strict=True):
                 key = wanted[record_id]
-                if split_key(key)[1] == meta.get("content_hash"):
+                if split_body_key(key)[1] == meta.get("content_hash"):
                     out[key] = unpack_body(meta["body"])
         return out
 

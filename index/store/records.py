@@ -105,14 +105,20 @@ def body_key_of(meta: dict[str, Any]) -> str:
 
 
 def article_body_key(doc_id: str, content_hash: str) -> str:
-    return f"{doc_id}\n{content_hash}"  # `versioned_bodies` splits it at the first newline
+    return f"{doc_id}\n{content_hash}"
+
+
+def split_body_key(key: str) -> tuple[str, str]:
+    """(doc id, content hash) of an `article_body_key` (a hash holds no newline)."""
+    doc_id, content_hash = key.rsplit("\n", 1)
+    return doc_id, content_hash
 
 
 def versioned_bodies(keys: list[str], get: Callable[..., Any]) -> dict[str, str]:
     """The bodies of these article versions (`article_body_key`s) by key, read with a registry
     collection's `get` from its records' documents (where a store written before the bodies
     collection kept them); a version that is not the registered one any more has none."""
-    wanted = dict(k.split("\n", 1) for k in keys)
+    wanted = dict(split_body_key(k) for k in keys)
     got = get(ids=list(wanted), include=["documents", "metadatas"])
     rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
     return {
