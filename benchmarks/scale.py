@@ -54,11 +54,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.scale_profile import Profile, instrument  # noqa: E402
-from index.chunks import chunk_prefix, stored_chunk  # noqa: E402
+from index.chunks import stored_chunk  # noqa: E402
 from index.settings import Settings  # noqa: E402
-from index.store.bodies import unpack_body  # noqa: E402
+from index.store.bodies import bodies_in, with_older_bodies  # noqa: E402
 from index.store.chroma import Store  # noqa: E402
-from index.store.records import chunks_of, split_body_key, versioned_bodies  # noqa: E402
+from index.store.records import chunks_of  # noqa: E402
 from index.store.sentence_file import sentence_file_path  # noqa: E402
 
 log = logging.getLogger("scale")
@@ -143,15 +143,10 @@ def _source_bodies(client: Any, collection: str, registry: Any, keys: list[str])
     from chromadb.errors import NotFoundError
 
     try:
-        bodies = client.get_collection(f"{collection}-bodies")
+        found = bodies_in(keys, client.get_collection(f"{collection}-bodies").get)
     except NotFoundError:
-        return versioned_bodies(keys, registry.get)
-    wanted = {chunk_prefix(*split_body_key(k)): k for k in keys}
-    got = bodies.get(ids=list(wanted), include=["metadatas"])
-    pairs = zip(got["ids"], got["metadatas"], strict=True)
-    found = {wanted[i]: unpack_body(m["body"]) for i, m in pairs}
-    rest = [k for k in keys if k not in found]
-    return found | (versioned_bodies(rest, registry.get) if rest else {})
+        found = {}
+    return with_older_bodies(keys, found, registry.get)
 
 
 def _source_sentences(client: Any, source: Path, collection: str) -> dict[str, np.ndarray]:

@@ -17,12 +17,14 @@ to say.
 from __future__ import annotations
 
 import base64
+import functools
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from index.chunks import chunk_prefix
 from index.store.collections import ChromaCollections
-from index.store.records import split_body_key
+from index.store.records import split_body_key, version_where, versioned_bodies
 
 _VECTOR = [1.0]  # Chroma wants a vector per record; bodies are not searched.
 _BY_ID = 500
@@ -34,6 +36,28 @@ def pack_body(body: str) -> str:
 
 def unpack_body(packed: str) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
+
+
+def bodies_in(keys: list[str], get: Callable[..., Any]) -> dict[str, str]:
+    """The bodies of these article versions (`article_body_key`s) by key, read with a bodies
+    collection's `get`."""
+    wanted = {chunk_prefix(*split_body_key(k)): k for k in keys}
+    got = get(ids=list(wanted), include=["metadatas"])
+    return {
+        wanted[record_id]: unpack_body(meta["body"])
+        for record_id, meta in zip(got["ids"], got["metadatas"], strict=True)
+        if split_body_key(wanted[record_id])[1] == meta.get("content_hash")
+    }
+
+
+def with_older_bodies(
+    keys: list[str], found: dict[str, str], registry_get: Callable[..., Any]
+) -> dict[str, str]:
+    """`found` (bodies read from a bodies collection), with those of the other keys read from
+    the registry records' documents, where a store written before the collection keeps them
+    (only while the version is the registered one)."""
+    rest = [k for k in keys if k not in found]
+    return found | (versioned_bodies(rest, registry_get) if rest else {})
 
 
 class ArticleBodies:
@@ -58,25 +82,15 @@ class ArticleBodies:
 
     def get(self, keys: list[str]) -> dict[str, str]:
         """The stored bodies of these article versions (`article_body_key`s), by key."""
-        wanted = {chunk_prefix(*split_body_key(k)): k for k in keys}
-        ids = list(wanted)
+        get = functools.partial(self._chroma.call, "bodies", "get")
         out: dict[str, str] = {}
-        for start in range(0, len(ids), _BY_ID):
-            got = self._chroma.call(
-                "bodies", "get", ids=ids[start : start + _BY_ID], include=["metadatas"]
-            )
-            for record_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-                key = wanted[record_id]
-                if split_body_key(key)[1] == meta.get("content_hash"):
-                    out[key] = unpack_body(meta["body"])
+        for start in range(0, len(keys), _BY_ID):
+            out |= bodies_in(keys[start : start + _BY_ID], get)
         return out
 
     def delete(self, doc_id: str, content_hash: str | None) -> None:
         """Delete the body of one version of an article (of every version: None)."""
-        where: dict[str, Any] = {"doc_id": doc_id}
-        if content_hash is not None:
-            where = {"$and": [where, {"content_hash": content_hash}]}
-        self._chroma.call("bodies", "delete", where=where)
+        self._chroma.call("bodies", "delete", where=version_where(doc_id, content_hash))
 
     def orphans(self, live: dict[str, str]) -> list[str]:
         """The ids of bodies no live article version (id -> content hash) owns; read by id

@@ -114,6 +114,15 @@ def split_body_key(key: str) -> tuple[str, str]:
     return doc_id, content_hash
 
 
+def version_where(doc_id: str, content_hash: str | None) -> dict[str, Any]:
+    """A Chroma `where` for the records of one version of an article (of every version:
+    `content_hash` None)."""
+    where: dict[str, Any] = {"doc_id": doc_id}
+    if content_hash is None:
+        return where
+    return {"$and": [where, {"content_hash": content_hash}]}
+
+
 def versioned_bodies(keys: list[str], get: Callable[..., Any]) -> dict[str, str]:
     """The bodies of these article versions (`article_body_key`s) by key, read with a registry
     collection's `get` from its records' documents (where a store written before the bodies

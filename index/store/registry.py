@@ -8,13 +8,14 @@ delete of `remove`) is the moment readers go from an article's old version to it
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from index.chunks import ChunkNode
 from index.results import Article
-from index.store.bodies import ArticleBodies
+from index.store.bodies import ArticleBodies, with_older_bodies
 from index.store.collections import ChromaCollections
-from index.store.records import ArticleRecord, article_body_key, versioned_bodies
+from index.store.records import ArticleRecord, article_body_key
 
 _REGISTRY_VECTOR = [1.0]  # Chroma wants a vector per record; registry records are not searched.
 _BY_VALUE = 500  # ids, hashes or origins asked for in one read
@@ -91,13 +92,8 @@ class ArticleRegistry:
         store written before the bodies collection keeps them as the registry records'
         documents: those are read for the versions the collection lacks, and only while the
         version is the registered one."""
-        found = self.stored_bodies.get(keys)
-        rest = [k for k in keys if k not in found]
-        if rest:
-            found |= versioned_bodies(
-                rest, lambda **ask: self._chroma.call("registry", "get", **ask)
-            )
-        return found
+        registry_get = functools.partial(self._chroma.call, "registry", "get")
+        return with_older_bodies(keys, self.stored_bodies.get(keys), registry_get)
 
     def commit(self, article: Article, chunks: int) -> None:
         """Register this version of the article (with `chunks` chunks; its body is stored

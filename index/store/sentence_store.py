@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from index.errors import StoreWriteError
 from index.store.collections import ChromaCollections
 from index.store.generations import Generations
 from index.store.lock import StoreBusy
-from index.store.records import PAGE, unpacked
+from index.store.records import PAGE, unpacked, version_where
 from index.store.sentence_file import SentenceFile
 from index.store.sentence_vectors import CODEC, pack
 
@@ -92,10 +92,7 @@ class SentenceCollection:
 
     def delete(self, doc_id: str, content_hash: str | None = None) -> None:
         """The entries of one version of an article (of every version: `content_hash` None)."""
-        where: dict[str, Any] = {"doc_id": doc_id}
-        if content_hash is not None:
-            where = {"$and": [where, {"content_hash": content_hash}]}
-        self._chroma.call("sentences", "delete", where=where)
+        self._chroma.call("sentences", "delete", where=version_where(doc_id, content_hash))
 
     def sweep(self, live: dict[str, str], before_delete: Callable[[], None]) -> int:
         """Delete the entries no live article version (id -> content hash) owns, calling

@@ -9,7 +9,7 @@ invisible entries, which the next run sweeps (the store is then not `tidy`: see 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from index.results import Article
 from index.store.collections import ChromaCollections
 from index.store.generations import Generations
 from index.store.indexing_reads import ChunkScan
-from index.store.records import PAGE
+from index.store.records import PAGE, version_where
 from index.store.registry import ArticleRegistry
 from index.store.sentence_store import SentenceStore
 
@@ -94,10 +94,7 @@ class ArticleWrites:
     def _delete_version(self, doc_id: str, content_hash: str | None) -> None:
         """Delete the chunks (sentence vectors, body) of one version of an article (of all:
         `content_hash` None)."""
-        where: dict[str, Any] = {"doc_id": doc_id}
-        if content_hash is not None:
-            where = {"$and": [where, {"content_hash": content_hash}]}
-        self._chroma.call("chunks", "delete", where=where)
+        self._chroma.call("chunks", "delete", where=version_where(doc_id, content_hash))
         self._sentences.delete(doc_id, content_hash)
         self._registry.stored_bodies.delete(doc_id, content_hash)
 
