@@ -30,7 +30,9 @@ _YEAR = r"(?:19|20)\d\d"
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night))"
 _TIME = (
-    r"(?:(?<![\d:.])(?:[01]?\d|2[0-3])[.:][0-5]\d(?![.:]\d)(?:\s?[ap]\.?m\.?)?"
+    # "$1.34 million" and "2.45 per cent" are no times: no currency before, no scale after.
+    r"(?:(?<![\d:.$£€¥₹])(?:[01]?\d|2[0-3])[.:][0-5]\d(?![.:]\d)"
+    r"(?!\s?(?:million|billion|trillion|bn|per\s?cent|percent|%))(?:\s?[ap]\.?m\.?)?"
     r"|(?<![\d:.])(?:1[0-2]|0?[1-9])\s?[ap]\.?m\.?|noon|midday|midnight)"
 )
 _MODIFIER = r"(?:early|mid|late|the\s+end\s+of|the\s+start\s+of|the\s+middle\s+of|end\s+of)"

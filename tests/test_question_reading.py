@@ -90,6 +90,14 @@ def test_date_phrases_and_what_a_relative_day_means() -> None:
     assert resolve(ahead, date(2024, 1, 16), later) == date(2024, 1, 18)
     # race times and decimals are not clock times
     assert not date_phrases("She won in 2:31:18 with 12.5 mm of rain.")
+    # nor sums and shares with two decimals, which "at 2.30pm" and "the 7.45 train" are
+    money = "He must repay $1.34 million; tickets are £12.50 and shares fell 2.45 per cent."
+    assert not date_phrases(money)
+    assert [s.text for s in number_spans(money)] == ["$1.34 million", "£12.50", "2.45 per cent"]
+    assert [p.text for p in date_phrases("It left at 2.30pm, the 7.45 train.")] == [
+        "at 2.30pm",
+        "7.45",
+    ]
 
 
 def test_names_lose_their_titles_and_say_what_they_look_like() -> None:
