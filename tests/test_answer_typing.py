@@ -147,3 +147,16 @@ def test_how_much_a_figure_changed_is_answered_by_a_share(news_engine: Engine) -
     answer = news_engine.ask("How much did Halvorsen's shares rise?")
     assert not answer.refused, answer.answer
     assert "3 percent" in answer.answer
+
+
+def test_a_role_beside_a_name_answers_who_though_its_sentence_is_about_something_else(
+    news_engine: Engine,
+) -> None:
+    """ "Chief executive Ingrid Halvorsen said the cuts were ...": the sentence is about the
+    cuts, so it scores low as a whole, but it states who the CEO is."""
+    answer = news_engine.ask("Who is the CEO of Halvorsen Robotics?")
+    assert not answer.refused, answer.answer
+    assert answer.answer.startswith("Chief executive Ingrid Halvorsen")
+    # No role beside a name, no answer: the article names no chairman.
+    chairman = news_engine.ask("Who is the chairman of Halvorsen Robotics?")
+    assert chairman.refused, chairman.answer

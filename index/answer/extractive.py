@@ -16,7 +16,7 @@ import numpy as np
 
 from index.answer.asks import VERDICT
 from index.answer.features import sentence_features
-from index.answer.lead import Lead, choose_lead
+from index.answer.lead import Lead, best_slot_score, choose_lead
 from index.answer.question import AskedQuestion
 from index.answer.refusal import Thresholds, missing_focus, missing_slot, refusal
 from index.answer.render import render
@@ -73,7 +73,7 @@ class ExtractiveAnswerer:
         asks = question.asks
         cosine = self._passage_cosine(question, passages)
         reason = refusal(best, cosine, self.thresholds, asks.short)
-        if reason is not None:
+        if reason is not None and not self._sure_of_slot(question, scored):
             return refused(question.text, reason, passages, best)
         if asks.expects == VERDICT:
             return self._verdict(question, scored, best)
@@ -94,6 +94,14 @@ class ExtractiveAnswerer:
             confidence=round(best, 4),
             short_answer=lead.text if lead else "",
         )
+
+    def _sure_of_slot(self, question: AskedQuestion, scored: Scored) -> bool:
+        """Whether a short question's span of the kind asked is stated surely enough to answer
+        although no sentence scores well as a whole (see `Thresholds.sure_slot`)."""
+        asks = question.asks
+        if not (asks.typed and asks.short):
+            return False
+        return best_slot_score(scored.pool, scored.scores, self.slots) >= self.thresholds.sure_slot
 
     def _verdict(self, question: AskedQuestion, scored: Scored, best: float) -> Answer:
         """Yes or No with the sentence deciding each part, or the evidence side by side with
