@@ -152,9 +152,7 @@ def choose_lead(
     return slot_lead(pool, sentences, scores, slot_ranker)
 
 
-def best_slot_score(
-    pool: SlotPool, scores: np.ndarray, ranker: SlotRanker | None
-) -> float:
+def best_slot_score(pool: SlotPool, scores: np.ndarray, ranker: SlotRanker | None) -> float:
     """The slot ranker's score of the best span of the kind asked (0 when there is none)."""
     slots = pool.slots(scores) if ranker is not None else []
     return float(ranker.score(slots).max()) if slots and ranker is not None else 0.0
