@@ -60,3 +60,11 @@ ROLE_GROUPS = (
 ROLE_WORDS = {
     stem(w): {stem(x) for x in group.split()} for group in ROLE_GROUPS for w in group.split()
 }
+# Words a question uses about when or how surely, not about what happened: "now expected to
+# open", "originally budgeted", "in the end", "look at". Not predicate words (`slots.py`); the
+# qualifiers among them are read as qualifiers (`asks.py`).
+LIGHT_WORDS = frozenset(
+    stem(w)
+    for w in "expect expected now originally initially end final finally look actually actual "
+    "currently still exactly due".split()
+)

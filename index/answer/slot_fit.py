@@ -144,7 +144,8 @@ def names_covered(names: frozenset[str], text: str, title: str) -> float:
 
 def role_near(asks: Asks, text: str, span: NameSpan) -> bool:
     """The role the question asks about ("which judge", "the mayor") stands within four words
-    of the name in its sentence, in its own words or news's ("Justice", "lead author")."""
+    of the name in its sentence, in its own words or news's ("Justice", "lead author"), or
+    ends the name ("Halden District Court")."""
     wanted: set[str] = set()
     for role in asks.roles:
         wanted |= ROLE_WORDS.get(stem(role), {stem(role)})
@@ -152,7 +153,8 @@ def role_near(asks: Asks, text: str, span: NameSpan) -> bool:
         return False
     before = WORD.findall(text[: span.start])[-4:]
     after = WORD.findall(text[span.end :])[:4]
-    return bool({stem(w.lower()) for w in before + after} & wanted)
+    head = WORD.findall(span.text)[-1:]  # "Halden District Court" for "which court"
+    return bool({stem(w.lower()) for w in before + after + head} & wanted)
 
 
 def rarity_weights(stems: set[str], terms: list[set[str]]) -> dict[str, float]:

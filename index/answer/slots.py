@@ -40,6 +40,7 @@ from index.answer.asks import (
     kind_group,
 )
 from index.answer.names import NameSpan, name_spans
+from index.answer.news_words import LIGHT_WORDS
 from index.answer.sentences import Sentence, dateline_end
 from index.answer.slot_fit import (
     EARLIER,
@@ -151,6 +152,7 @@ class SlotPool:
         terms = [set(term_set(s.text)) for s in sentences]
         self.focus = rarity_weights({stem(w) for w in asks.focus}, terms)
         self.predicate = rarity_weights(predicate, terms)
+        self._before = {(id(s.passage), s.position): s.text for s in sentences}
 
     def _predicate(self) -> set[str]:
         """The question's words about what is asked, not about which story: neither a name
@@ -158,8 +160,19 @@ class SlotPool:
         blocked the Greyholm mine expansion", under "Court blocks Greyholm mine expansion")."""
         titles = {p.title for p in {id(s.passage): s.passage for s in self.sentences}.values()}
         topic = {t for title in titles for t in term_set(title)}
-        words = {stem(w) for w in self.asks.focus if bare(w) not in self.names}
+        words = {stem(w) for w in self.asks.focus if bare(w) not in self.names} - LIGHT_WORDS
         return {w for w in words if w not in topic} or words
+
+    def _names_near(self, i: int) -> float:
+        """Share of the question's names in sentence `i`, its article's title, or the
+        sentence before it in its passage, which a sentence may refer back to ("... a water
+        main under Orchard Road. Relocating the main alone ...", "Owen Pryce ... found him")."""
+        sentence = self.sentences[i]
+        here = names_covered(self.names, sentence.text, sentence.passage.title)
+        before = self._before.get((id(sentence.passage), sentence.position - 1))
+        if here == 1.0 or before is None:
+            return here
+        return names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
 
     def _find(self) -> list[tuple[int, Span | NameSpan]]:
         common = _lower_words(self.sentences) if self.asks.wants_name else frozenset()
@@ -226,7 +239,7 @@ class SlotPool:
             qualified(asks, text),
             _DATE_PRECISION.get(span.kind, 1.0),
             float(bool(_APPROXIMATE.match(span.text))),
-            names_covered(self.names, text, title),
+            self._names_near(i),
             len(set(self.focus) & title_terms) / max(len(self.focus), 1),
             float(sentence.passage.source in self.sources),
             math.log1p(max(same, 0)),
