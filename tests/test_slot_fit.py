@@ -73,3 +73,15 @@ def test_a_span_stated_in_news_s_usual_ways_clears_the_answer_bar(
     found, score, bar = _best(question, _passage(title, text))
     assert found == span
     assert score >= bar, (found, score, bar)
+
+
+def test_a_count_before_something_is_not_the_count_it_brought() -> None:
+    """ "How many ... before the budget" asks for an earlier figure: the budget's 12 new
+    guards are not it, and the question is a near miss."""
+    text = "The budget also funds 12 new crossing guards for schools."
+    question = "How many school crossing guards did Eastmoor have before the budget?"
+    found, score, bar = _best(question, _passage("Eastmoor passes budget", text))
+    assert score < bar, (found, score, bar)
+    earlier = "Eastmoor had 40 crossing guards before the budget; it funds 12 new ones."
+    found, score, bar = _best(question, _passage("Eastmoor passes budget", earlier))
+    assert (found, score >= bar) == ("40", True)

@@ -101,7 +101,7 @@ _CHANGE_VERBS = frozenset(
 _QUALIFIER = re.compile(
     r"\b(?:originally|initially|at\s+first|in\s+total|in\s+all|altogether|overall|now|"
     r"finally|in\s+the\s+end|so\s+far|last\s+year|this\s+year|per\s+year|a\s+year|each\s+year|"
-    r"ago|(?:19|20)\d\d)\b",
+    r"ago|before\s+the\s+\w+|(?:19|20)\d\d)\b",
     re.I,
 )
 

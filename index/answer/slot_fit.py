@@ -130,7 +130,8 @@ def qualified(asks: Asks, text: str) -> float:
     years = [q for q in asks.qualifiers if q.isdigit()]
     if years and not any(y in text for y in years):
         return 0.0
-    if any(q in ("last year", "ago") for q in asks.qualifiers) and not EARLIER_TIME.search(text):
+    earlier = ("last year", "ago", "before")
+    if any(q.startswith(earlier) for q in asks.qualifiers) and not EARLIER_TIME.search(text):
         return 0.2
     return 1.0
 
