@@ -160,3 +160,45 @@ def test_a_role_beside_a_name_answers_who_though_its_sentence_is_about_something
     # No role beside a name, no answer: the article names no chairman.
     chairman = news_engine.ask("Who is the chairman of Halvorsen Robotics?")
     assert chairman.refused, chairman.answer
+
+
+_STORY = """---
+title: {title}
+source: Harbour Evening Post
+url: https://hep.example/{slug}
+published_at: {date}
+---
+{text}
+"""
+
+
+def test_two_stories_of_one_paper_are_compared_with_each_other(
+    tmp_path: Path,
+    embedder,  # noqa: ANN001
+) -> None:
+    """ "the Evening Post's February and December stories": the two sides are that paper's two
+    articles, by month, not that paper against another."""
+    from index.settings import load_settings
+
+    stories = {
+        "wing-plan": ("2025-02-18", "Hospital's new wing to open next spring",
+                      "The new wing at Harbour General will have 46 beds and open in March 2026."),
+        "wing-delay": ("2025-12-02", "Hospital wing delayed to summer",
+                       "The new wing will still have 46 beds but will now open in June 2026."),
+        "ferry": ("2025-12-03", "Ferry fares rise", "Ferry fares will rise by 4 percent in March."),
+    }  # fmt: skip
+    for slug, (day, title, text) in stories.items():
+        (tmp_path / f"{slug}.md").write_text(
+            _STORY.format(title=title, slug=slug, date=day, text=text), encoding="utf-8"
+        )
+    engine = Engine(load_settings(data_dir=tmp_path / "data", sources=[tmp_path]), embedder)
+    engine.index()
+    beds = engine.ask(
+        "Do the Evening Post's February and December hospital stories give the same number of beds?"
+    )
+    assert beds.short_answer == "Yes", beds.answer
+    opening = engine.ask(
+        "Do the Evening Post's February and December stories agree on when the new wing opens?"
+    )
+    assert opening.short_answer == "No", opening.answer
+    engine.close()

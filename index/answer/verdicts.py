@@ -42,6 +42,7 @@ from index.answer.sentences import Sentence
 from index.answer.slot_fit import counts_asked
 from index.answer.slots import spans_of
 from index.answer.yes_no import Part, YesNo
+from index.dates import MONTHS, month_number, parse_day
 from index.text import stem
 
 _TALLIES = frozenset(stem(w) for w in TALLIES)
@@ -80,10 +81,14 @@ def _consistency(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
 
 
 def _two_sides(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[Part, list[int]]]:
-    """Each side's sentences: per named publication, else the two best articles of different
-    publications."""
+    """Each side's sentences: per named publication; the two articles of the one publication
+    named, when the question compares two of its stories ("the Evening Post's February and
+    December stories"); else the two best articles of different publications."""
     if len(question.parts) >= 2:
         return [(p, sentences_of(p, sentences)) for p in question.parts[:2] if p.sources]
+    own = _own_stories(question, sentences)
+    if own:
+        return own
     by_source: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         by_source.setdefault(s.passage.source, []).append(i)
@@ -92,6 +97,50 @@ def _two_sides(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[Par
     others = [s for s in by_source if s not in named]
     chosen = (named + others)[:2]
     return [(Part(part.text, (s,)), by_source[s]) for s in chosen]
+
+
+_MONTHS = "(?:" + "|".join(m.capitalize() for m in MONTHS) + ")"
+_MONTH = re.compile(rf"\b{_MONTHS}\b")
+# "both stories", "its two reports", "the February and December stories", "its November report"
+_TWO_STORIES = re.compile(
+    rf"\b(?:two|both|{_MONTHS}\s+and\s+{_MONTHS})\b[^?]*?\b(?:stories|reports|articles|pieces)\b|"
+    r"\bits\s+(?:\w+\s+){0,2}(?:story|report|article|piece)\b",
+    re.I,
+)
+
+
+def _own_stories(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[Part, list[int]]]:
+    """The two articles of the one publication a question names, when it compares two of that
+    publication's stories: those of the months the question gives, in its order, else the
+    first two by retrieval's order. A name two publications share ("the Evening Post") is
+    the one whose articles fit."""
+    part = question.parts[0]
+    if not part.sources or not _TWO_STORIES.search(part.text):
+        return []
+    by_doc: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        if s.passage.source in part.sources:
+            by_doc.setdefault(s.passage.doc_id, []).append(i)
+    source = {d: sentences[ix[0]].passage.source for d, ix in by_doc.items()}
+    months = [month_number(m) for m in _MONTH.findall(part.text)][:2]
+    for first in by_doc:
+        mine = [d for d in by_doc if source[d] == source[first]]
+        if len(months) == 2:
+            mine = [_of_month(m, mine, by_doc, sentences) for m in months]
+        if len(mine) >= 2 and "" not in mine[:2] and mine[0] != mine[1]:
+            return [(Part(part.text, (source[first],)), by_doc[d]) for d in mine[:2]]
+    return []
+
+
+def _of_month(
+    month: int, docs: list[str], by_doc: dict[str, list[int]], sentences: Sequence[Sentence]
+) -> str:
+    """The first of `docs` published in `month` ("" when none is)."""
+    for d in docs:
+        day = parse_day(sentences[by_doc[d][0]].passage.published_at)
+        if day is not None and day.month == month:
+            return d
+    return ""
 
 
 def _value(
