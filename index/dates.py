@@ -47,6 +47,8 @@ _PHRASES = (
     ("month_day", rf"(?:{_WEEKDAY},?\s+)?{_DAY}\s+{_MONTH}"),
     ("month_year", rf"(?:{_MODIFIER}[\s-]+)?{_MONTH}\s+{_YEAR}"),
     ("part_year", rf"{_MODIFIER}[\s-]+{_YEAR}"),
+    ("part_year", rf"(?:the\s+)?(?:first|second|third|fourth|final|last)\s+(?:quarter|half)"
+     rf"\s+of\s+{_YEAR}"),  # fmt: skip
     ("part_year", rf"{_MODIFIER}[\s-]+(?:{_NEAR}\s+)?(?:year|month|week|decade)"),
     ("season", rf"(?:{_MODIFIER}[\s-]+)?(?:{_NEAR}\s+)?(?:spring|summer|autumn|fall|winter)"
      rf"(?:\s+(?:of\s+)?{_YEAR})?"),  # fmt: skip

@@ -20,10 +20,11 @@ def _passage(title: str, text: str) -> Passage:
     )
 
 
-def _best(question: str, passage: Passage) -> tuple[str, float, float]:
-    """The best span for `question`, its score, and the ranker's answer bar."""
+def _best(question: str, passage: Passage, score: float = 0.5) -> tuple[str, float, float]:
+    """The best span for `question`, its score, and the ranker's answer bar; every sentence
+    is rated `score` as a whole by the sentence selector."""
     sentences = answer_sentences([passage])
-    scores = np.full(len(sentences), 0.3)  # every sentence equally good as a whole
+    scores = np.full(len(sentences), score)
     slots = find_slots(analyse(question), question, sentences, scores)
     ranker = SlotRanker.load()
     assert ranker is not None and slots
@@ -34,14 +35,6 @@ def _best(question: str, passage: Passage) -> tuple[str, float, float]:
 @pytest.mark.parametrize(
     ("question", "title", "text", "span"),
     [
-        # "now expected" says how surely, not what happens: "open" (in the title) is the event
-        (
-            "When is the new A&E at Marrowby General now expected to open?",
-            "Marrowby General's new emergency wing to open next spring",
-            "The new emergency department at Marrowby General Hospital will open in June 2026, "
-            "three months later than planned.",
-            "June 2026",
-        ),
         # "which court": a name that ends in the role asked is of that role
         (
             "Which court tried Marcus Delane?",
@@ -65,6 +58,37 @@ def _best(question: str, passage: Passage) -> tuple[str, float, float]:
             "at Kelso Crown Court found him guilty of two counts of theft.",
             "Kelso Crown Court",
         ),
+        # names of the story earlier in the passage
+        (
+            "When does the new car park at Marrowby General open?",
+            "Wing delayed",
+            "Marrowby General Hospital's new wing will open late. Its costs rose again, the "
+            "trust said on Monday. The car park that was due to open alongside it will open on "
+            "January 5.",
+            "January 5",
+        ),
+        # "Brackwell-Tamsin" is Brackwell and Tamsin; a quarter of a year is a date
+        (
+            "When is the Brackwell-Tamsin deal expected to complete?",
+            "Brackwell agrees merger with Tamsin Freight",
+            "Brackwell Logistics has agreed to merge with Tamsin Freight. The deal requires "
+            "approval from regulators and is expected to complete in the first quarter of 2026.",
+            "the first quarter of 2026",
+        ),
+        # "ER", which the article spells out
+        (
+            "how many ER visits did the hot nights study look at",
+            "Hot nights study",
+            "Researchers analysed 48,312 emergency visits by older adults at six hospitals.",
+            "48,312",
+        ),
+        # a report "prepared by" someone was written by them
+        (
+            "Who wrote the report on the tram cost overrun?",
+            "Tram cost jumps",
+            "The report, prepared by consultants Hartwell Lane, blames higher steel prices.",
+            "Hartwell Lane",
+        ),
     ],
 )
 def test_a_span_stated_in_news_s_usual_ways_clears_the_answer_bar(
@@ -73,6 +97,21 @@ def test_a_span_stated_in_news_s_usual_ways_clears_the_answer_bar(
     found, score, bar = _best(question, _passage(title, text))
     assert found == span
     assert score >= bar, (found, score, bar)
+
+
+def test_now_expected_says_how_surely_not_what_happens() -> None:
+    """The event asked is "open", which the title also holds: "now expected" is no word the
+    sentence must state, so a sentence the selector rates middling still answers."""
+    found, score, bar = _best(
+        "When is the new A&E at Marrowby General now expected to open?",
+        _passage(
+            "Marrowby General's new emergency wing to open next spring",
+            "The new emergency department at Marrowby General Hospital will open in June 2026, "
+            "three months later than planned.",
+        ),
+        score=0.3,
+    )
+    assert (found, score >= bar) == ("June 2026", True), score
 
 
 def test_a_count_before_something_is_not_the_count_it_brought() -> None:

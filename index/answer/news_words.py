@@ -42,6 +42,7 @@ SAME_THING = (
     "rise rose raise raised increase increased up grow grew",
     "lead led head headed run chief director",
     "pay paid contribute contribution fund funded funding grant",
+    "write wrote written author authored prepare prepared compile compiled draft drafted",
 )  # fmt: skip
 ALTERNATIVES: dict[str, frozenset[str]] = {}
 for group in SAME_THING:
@@ -66,5 +67,5 @@ ROLE_WORDS = {
 LIGHT_WORDS = frozenset(
     stem(w)
     for w in "expect expected now originally initially end final finally look actually actual "
-    "currently still exactly due".split()
+    "currently still exactly due according".split()
 )
