@@ -67,6 +67,14 @@ def _best(question: str, passage: Passage, score: float = 0.5) -> tuple[str, flo
             "January 5.",
             "January 5",
         ),
+        # "Wren-1" is one name, written whole
+        (
+            "How many students worked on Wren-1?",
+            "Student satellite in orbit",
+            "Wren-1 was launched on Tuesday. Thirty-four students worked on the satellite over "
+            "four years.",
+            "Thirty-four",
+        ),
         # "Brackwell-Tamsin" is Brackwell and Tamsin; a quarter of a year is a date
         (
             "When is the Brackwell-Tamsin deal expected to complete?",
@@ -74,13 +82,6 @@ def _best(question: str, passage: Passage, score: float = 0.5) -> tuple[str, flo
             "Brackwell Logistics has agreed to merge with Tamsin Freight. The deal requires "
             "approval from regulators and is expected to complete in the first quarter of 2026.",
             "the first quarter of 2026",
-        ),
-        # "ER", which the article spells out
-        (
-            "how many ER visits did the hot nights study look at",
-            "Hot nights study",
-            "Researchers analysed 48,312 emergency visits by older adults at six hospitals.",
-            "48,312",
         ),
         # a report "prepared by" someone was written by them
         (

@@ -73,7 +73,9 @@ class ExtractiveAnswerer:
         asks = question.asks
         cosine = self._passage_cosine(question, passages)
         reason = refusal(best, cosine, self.thresholds, asks.short)
-        if reason is not None and not self._sure_of_slot(question, scored):
+        if reason == "weak_best_sentence" and self._sure_of_slot(question, scored):
+            reason = None  # its sentence states the thing asked, whatever else it is about
+        if reason is not None:
             return refused(question.text, reason, passages, best)
         if asks.expects == VERDICT:
             return self._verdict(question, scored, best)

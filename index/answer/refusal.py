@@ -37,10 +37,11 @@ class Thresholds:
     confident_short: float = 0.5
     focus: bool = True  # refuse when what the question asks for is in no chosen sentence
     # A short question's span of the kind asked that the slot ranker scores this high answers
-    # it below the sentence bars: "Chief executive Ingrid Halvorsen said the cuts ..." states
-    # who the CEO is in a sentence about something else. On the news set's dev half no near
-    # miss or off-topic question refused by those bars has a span above 0.22, and most
-    # answerable questions' best spans score above 1 (docs/reports/answers.md).
+    # it below the sentence bar: "Chief executive Ingrid Halvorsen said the cuts ..." states
+    # who the CEO is in a sentence about something else. Never below the passage bar, which
+    # keeps off-topic questions out. On the news set's dev half no near miss or off-topic
+    # question refused by those bars has a span above 0.22, and most answerable questions'
+    # best spans score above 1 (docs/reports/answers.md).
     sure_slot: float = 1.0
 
 

@@ -137,10 +137,13 @@ def qualified(asks: Asks, text: str) -> float:
 
 
 def names_covered(names: frozenset[str], text: str, title: str) -> float:
+    """Share of the question's names the text or title holds; a hyphenated one ("Wren-1",
+    "Brackwell-Tamsin") whole or in its parts ("Brackwell ... Tamsin")."""
     if not names:
         return 1.0
     here = bare_words(text) | bare_words(title)
-    return len(names & here) / len(names)
+    found = [n in here or ("-" in n and set(n.split("-")) - {""} <= here) for n in names]
+    return sum(found) / len(names)
 
 
 def role_near(asks: Asks, text: str, span: NameSpan) -> bool:

@@ -146,7 +146,7 @@ class SlotPool:
         self.asked = {bare(w) for w in _WORD.findall(question)}
         # A publication the question names is matched by source, not looked for in the text.
         published = {bare(w) for s in sources for w in _WORD.findall(s)}
-        self.names = _question_names(question) - published - _unused_acronyms(question, sentences)
+        self.names = _question_names(question) - published
         self.found = self._find() if asks.typed else []
         predicate = self._predicate()
         terms = [set(term_set(s.text)) for s in sentences]
@@ -315,21 +315,8 @@ def _after(text: str, start: int, words: tuple[str, ...]) -> bool:
     return bool(before) and before[-1] in words
 
 
-def _unused_acronyms(question: str, sentences: Sequence[Sentence]) -> set[str]:
-    """Short capitals of the question no retrieved sentence or title writes ("ER" for the
-    emergency visits a study counts): the articles spell them out, so they are no name a
-    sentence must hold."""
-    acronyms = {bare(w) for w in _WORD.findall(question) if w.isupper() and 2 <= len(w) <= 4}
-    if not acronyms:
-        return set()
-    written = {bare(w) for s in sentences for w in _WORD.findall(f"{s.text} {s.passage.title}")}
-    return acronyms - written
-
-
 @lru_cache(maxsize=4096)
 def _question_names(question: str) -> frozenset[str]:
-    """The capitalised words of the question past its first word ("Delane", "Harlow"); a
-    hyphenated pair is two ("Brackwell-Tamsin": the merged company of the two)."""
+    """The capitalised words of the question past its first word ("Delane", "Harlow")."""
     words = _WORD.findall(question)[1:]
-    named = (bare(w) for w in words if w[:1].isupper() and len(w) > 1)
-    return frozenset(part for w in named for part in w.split("-") if part)
+    return frozenset(bare(w) for w in words if w[:1].isupper() and len(w) > 1)
