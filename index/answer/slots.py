@@ -172,11 +172,7 @@ class SlotPool:
         before = self._before.get((id(sentence.passage), sentence.position - 1))
         if here == 1.0 or before is None:
             return here
-        near = names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
-        if near == 1.0:
-            return near
-        story = names_covered(self.names, sentence.passage.text, sentence.passage.title)
-        return max(near, story / 2)
+        return names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
 
     def _find(self) -> list[tuple[int, Span | NameSpan]]:
         common = _lower_words(self.sentences) if self.asks.wants_name else frozenset()
