@@ -154,8 +154,10 @@ def choose_lead(
 
 def best_slot_score(pool: SlotPool, scores: np.ndarray, ranker: SlotRanker | None) -> float:
     """The slot ranker's score of the best span of the kind asked (0 when there is none)."""
-    slots = pool.slots(scores) if ranker is not None else []
-    return float(ranker.score(slots).max()) if slots and ranker is not None else 0.0
+    if ranker is None:
+        return 0.0
+    slots = pool.slots(scores)
+    return float(ranker.score(slots).max()) if slots else 0.0
 
 
 def slot_lead(

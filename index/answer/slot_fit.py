@@ -126,7 +126,8 @@ EARLIER_TIME = re.compile(
 
 def qualified(asks: Asks, text: str) -> float:
     """Agreement with the question's time qualifiers: a year it names stands in the sentence,
-    and "last year" or "ten years ago" asks for a sentence about an earlier time."""
+    and "last year", "ten years ago" or "before the budget" asks for a sentence about an
+    earlier time."""
     years = [q for q in asks.qualifiers if q.isdigit()]
     if years and not any(y in text for y in years):
         return 0.0
