@@ -164,15 +164,19 @@ class SlotPool:
         return {w for w in words if w not in topic} or words
 
     def _names_near(self, i: int) -> float:
-        """Share of the question's names in sentence `i`, its article's title, or the
-        sentence before it in its passage, which a sentence may refer back to ("... a water
-        main under Orchard Road. Relocating the main alone ...", "Owen Pryce ... found him")."""
+        """Share of the question's names in sentence `i` or its article's title; those only in
+        the sentence before it in its passage, which it may refer back to ("... a water main
+        under Orchard Road. Relocating the main alone ...", "Owen Pryce ... found him"), count
+        half: at full weight "four children, three women and two men were killed" after a
+        sentence naming the strike outranked the seed's "a death toll of nine from the
+        Pakistani missile strike"."""
         sentence = self.sentences[i]
         here = names_covered(self.names, sentence.text, sentence.passage.title)
         before = self._before.get((id(sentence.passage), sentence.position - 1))
         if here == 1.0 or before is None:
             return here
-        return names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
+        near = names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
+        return (here + near) / 2
 
     def _find(self) -> list[tuple[int, Span | NameSpan]]:
         common = _lower_words(self.sentences) if self.asks.wants_name else frozenset()
