@@ -202,3 +202,11 @@ def test_two_stories_of_one_paper_are_compared_with_each_other(
     )
     assert opening.short_answer == "No", opening.answer
     engine.close()
+
+
+def test_a_question_whose_words_the_passages_lack_is_refused(news_engine: Engine) -> None:
+    """Off topic, but sharing a word or two with an article ("this week", "central"): the
+    question's own words are mostly absent from what the answer would quote."""
+    answer = news_engine.ask("what did the central bank do with interest rates this week")
+    assert answer.refused, answer.answer
+    assert answer.refusal_reason == "no_close_passage"

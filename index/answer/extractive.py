@@ -18,7 +18,7 @@ from index.answer.asks import VERDICT
 from index.answer.features import sentence_features
 from index.answer.lead import Lead, best_slot_score, choose_lead
 from index.answer.question import AskedQuestion
-from index.answer.refusal import Thresholds, missing_focus, missing_slot, refusal
+from index.answer.refusal import Thresholds, missing_focus, missing_slot, off_topic, refusal
 from index.answer.render import render
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import Sentence, answer_sentences, attach_vectors
@@ -83,6 +83,11 @@ class ExtractiveAnswerer:
         if not picks:  # nothing but headings and embeds, and the refusal bars set to 0
             return refused(question.text, "weak_best_sentence", passages, best)
         texts = [scored.sentences[i].text for i in picks]
+        around = [
+            f"{s.passage.title} {s.passage.text}" for s in (scored.sentences[i] for i in picks)
+        ]
+        if off_topic(question.text, asks, around, list(question.sources)):
+            return refused(question.text, "no_close_passage", passages, best)
         focus = missing_slot(asks, lead) or missing_focus(question.text, asks, texts)
         if focus is not None and self.thresholds.focus:
             return refused(question.text, "focus_not_found", passages, best, focus=focus)
