@@ -210,3 +210,14 @@ def test_a_question_whose_words_the_passages_lack_is_refused(news_engine: Engine
     answer = news_engine.ask("what did the central bank do with interest rates this week")
     assert answer.refused, answer.answer
     assert answer.refusal_reason == "no_close_passage"
+
+
+def test_what_a_thing_costs_is_the_whole_not_a_share(news_engine: Engine) -> None:
+    """ "the $48 million Blue Line extension" states what it costs; "$30 million of the cost"
+    is what one payer gives, the answer when that is what is asked."""
+    cost = news_engine.ask("How much will the extension cost?")
+    assert cost.answer.startswith("The city council on Tuesday approved the $48 million"), (
+        cost.answer
+    )
+    share = news_engine.ask("How much is the federal government paying for the extension?")
+    assert share.answer.startswith("The federal government will pay $30 million"), share.answer

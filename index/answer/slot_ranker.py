@@ -81,6 +81,7 @@ def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
         * (0.5 + f("precision"))
         * f("kind_match")
         * np.where(f("superseded") == f("wants_earlier"), 1.0, 0.3)
+        * np.where(f("share") * f("wants_whole") > 0, 0.3, 1.0)
         * (1.0 + w.role * (f("role") + f("titled") * (f("kind_group") == _PERSON_GROUP)))
         * (w.names + f("names_covered"))
         * (w.qualified + f("qualified"))

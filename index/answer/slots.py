@@ -71,6 +71,17 @@ _NUMBER_KINDS = {
     AGE: ("age",),
     SCORE: ("score",),
 }
+# "$30 million of the cost", "$140 million toward the cost": a share of a whole.
+_SHARE = re.compile(
+    r"^\s+(?:of|towards?)\s+(?:the|its|their)\s+(?:\w+\s+)?(?:cost|bill|budget|total|price)\b",
+    re.I,
+)
+_WHOLE = frozenset(stem(w) for w in "cost costs price total budget worth value valued".split())
+_PAYING = frozenset(
+    stem(w)
+    for w in "pay paying paid put putting contribute contributing pledge pledged fund funding "
+    "give giving share spend spending borrow borrowing lend grant raise".split()
+)
 # How precisely a date phrase names a time: "26 April 2026" over "next year".
 _DATE_PRECISION = {
     "date": 1.0, "month_day": 0.9, "time": 0.8, "month_year": 0.8, "weekday": 0.7,
@@ -107,6 +118,8 @@ SLOT_FEATURES = (
     "kind_match",  # how well it fits the kind asked (a person for "who", a place for "where")
     "superseded",  # a value replaced in its sentence ("from $48 million to", "rather than 340")
     "wants_earlier",  # the question asks for the earlier value ("originally", "at first")
+    "share",  # money that is part of a whole ("$30 million of the cost", "toward the cost")
+    "wants_whole",  # the question asks what a thing costs, not who pays what
 )
 
 
@@ -153,6 +166,8 @@ class SlotPool:
         self.focus = rarity_weights({stem(w) for w in asks.focus}, terms)
         self.predicate = rarity_weights(predicate, terms)
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
+        focus = {stem(w) for w in asks.focus}
+        self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
 
     def _predicate(self) -> set[str]:
         """The question's words about what is asked, not about which story: neither a name
@@ -162,6 +177,12 @@ class SlotPool:
         topic = {t for title in titles for t in term_set(title)}
         words = {stem(w) for w in self.asks.focus if bare(w) not in self.names} - LIGHT_WORDS
         return {w for w in words if w not in topic} or words
+
+    def _before_focus(self, text: str, end: int) -> bool:
+        """Whether the question's own words follow a money span within three words ("the $48
+        million Blue Line extension" for "how much will the extension cost")."""
+        after = [stem(w.lower()) for w in _WORD.findall(text[end:])[:3]]
+        return bool(set(after) & (set(self.focus) - _WHOLE))
 
     def _names_near(self, i: int) -> float:
         """Share of the question's names in sentence `i` or its article's title; those only in
@@ -227,6 +248,8 @@ class SlotPool:
         text, title = sentence.text, sentence.passage.title
         close, adjacent = closeness(text, span.start, span.end, self.focus)
         predicate, predicate_adjacent = closeness(text, span.start, span.end, self.predicate)
+        if self.wants_whole and span.kind == "money" and self._before_focus(text, span.end):
+            predicate, predicate_adjacent = 1.0, True  # "the $48 million extension": its cost
         words = [bare(w) for w in _WORD.findall(span.text)]
         title_terms = term_set(title)
         name = span if isinstance(span, NameSpan) else None
@@ -262,6 +285,8 @@ class SlotPool:
             kind_match(asks, span),
             float(bool(SUPERSEDED.search(text[max(0, span.start - 40) : span.start]))),
             float(bool(asks.qualifiers and EARLIER.search(" ".join(asks.qualifiers)))),
+            float(span.kind == "money" and bool(_SHARE.match(text[span.end :]))),
+            float(self.wants_whole),
         )
 
 
