@@ -163,10 +163,10 @@ class SlotPool:
         self.found = self._find() if asks.typed else []
         predicate = self._predicate()
         terms = [set(term_set(s.text)) for s in sentences]
-        self.focus = rarity_weights({stem(w) for w in asks.focus}, terms)
+        focus = {stem(w) for w in asks.focus}
+        self.focus = rarity_weights(focus, terms)
         self.predicate = rarity_weights(predicate, terms)
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
-        focus = {stem(w) for w in asks.focus}
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
 
     def _predicate(self) -> set[str]:
