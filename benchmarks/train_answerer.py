@@ -1,8 +1,10 @@
 """Train the sentence selector (index/answer/selector.json) on the dev halves of both
-benchmarks: MultiHop-RAG's and the news set's (benchmarks/news-set).
+benchmarks: MultiHop-RAG's and the news sets' (benchmarks/news-set and the three sets of
+benchmarks/news-set-dev, each indexed in a store of its own).
 
     pip install lightgbm scikit-learn
     NEWSBOT_DATA_DIR=/path/to/eval-data python benchmarks/train_answerer.py [--cache items.pkl]
+        [--keep-slots]
 
 Retrieves every dev question's passages with the engine itself (each set indexed as `newsbot
 eval` does), splits them into the answerer's candidate sentences, labels a sentence positive
@@ -49,6 +51,9 @@ from index.answer.slots import SLOT_FEATURES, SlotPool  # noqa: E402
 from index.engine import Engine  # noqa: E402
 
 NEWS_SET = ROOT / "benchmarks" / "news-set"
+# The news set's dev half, then three sets of dev questions only (benchmarks/news-set-dev).
+NEWS_DEV_SETS = ROOT / "benchmarks" / "news-set-dev"
+NEWS_SETS = [NEWS_SET, *(NEWS_DEV_SETS / n for n in ("mixed", "civic", "sport-business-health"))]
 NAME_PARAMS = dict(
     objective="binary",
     n_estimators=100,
@@ -504,13 +509,24 @@ def load_items(args: argparse.Namespace) -> list[dict]:
         engine.warm_up()
         items += gather(engine, list(work.questions), "multihop")
         engine.close()
-    news = Engine(news_settings(**overrides))
-    news.index([articles_folder(args.news)])
-    questions = news_questions(args.news, "dev")
-    items += gather(news, questions, "news")
-    news.close()
+    for n, folder in enumerate(args.news):
+        items += gather_news(folder, n, overrides)
     if args.cache:
         args.cache.write_bytes(pickle.dumps(items))
+    return items
+
+
+def gather_news(folder: Path, n: int, overrides: dict) -> list[dict]:
+    """A news set's dev questions (all of a set that has no split), each set in a store of its
+    own so that one set's articles are no distractors for another's questions."""
+    if n:
+        base = news_settings(**overrides).data_dir
+        overrides = {**overrides, "data_dir": base / f"extra-{folder.name}"}
+    engine = Engine(news_settings(**overrides))
+    engine.index([articles_folder(folder)])
+    questions = [q for q in news_questions(folder, "all") if q.get("split", "dev") == "dev"]
+    items = gather(engine, questions, "news")
+    engine.close()
     return items
 
 
@@ -527,7 +543,9 @@ def report_of(items: list[dict], scores: list[np.ndarray], policy: Policy, names
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/eval/multihop-rag")
-    parser.add_argument("--news", type=Path, default=NEWS_SET)
+    parser.add_argument(
+        "--news", type=Path, nargs="+", default=NEWS_SETS, help="news sets (dev questions)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--max-words", type=float, default=100.0)
     parser.add_argument("--short-words", type=float, default=75.0, help="a short answer's mean")
@@ -539,6 +557,9 @@ def main() -> None:
     parser.add_argument("--dump-slots", type=Path, default=None, help="pickle of slot data")
     parser.add_argument("--lead-precision", type=float, default=0.95)
     parser.add_argument("--no-write", action="store_true", help="report only")
+    parser.add_argument(
+        "--keep-slots", action="store_true", help="write the selector only, not slots.json"
+    )
     parser.add_argument("--cache", type=Path, default=None, help="pickle of gathered items")
     args = parser.parse_args()
 
@@ -608,7 +629,8 @@ def main() -> None:
         exported["names"] = json.loads(args.out.read_text())["names"]
     exported["short_refusal"] = {k: short_refusal[k] for k in ("sentence_short", "confident_short")}
     args.out.write_text(json.dumps(exported, separators=(",", ":")) + "\n")
-    args.slots.write_text(json.dumps(export_slots(weights, bars), indent=1) + "\n")
+    if not args.keep_slots:
+        args.slots.write_text(json.dumps(export_slots(weights, bars), indent=1) + "\n")
     x = np.concatenate([it["x"] for it in items[:50] if len(it["x"])])
     gap = np.abs(SentenceSelector.load(args.out).trees.score(x) - predict(model, x)).max()
     report["numpy vs LightGBM, largest difference"] = float(gap)
