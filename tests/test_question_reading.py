@@ -13,6 +13,7 @@ from index.answer.asks import (
     AMOUNT,
     COUNT,
     DATE,
+    DURATION,
     MEASURE,
     MONEY,
     ORGANISATION,
@@ -44,6 +45,10 @@ from index.dates import date_phrases, resolve
         ("Which judge dissented in the appeal?", PERSON),
         ("Which company ran the train that derailed?", ORGANISATION),
         ("Where did the freight train derail?", PLACE),
+        ("who manages Saltmarsh Town", PERSON),  # a person, though "Town" names a place
+        ("who is the council leader in harrowgate", PERSON),  # and "council" a body
+        ("What was Brimwick's pretax profit in 2024?", MONEY),  # "Brimwick's" as "the"
+        ("what was Kiprono's winning time", DURATION),  # how long the race took
         ("Did Pakistan strike Iran after Iran struck Pakistan?", VERDICT),
         ("In the Delane case, was the appeal decision unanimous?", VERDICT),
     ],

@@ -116,3 +116,27 @@ def test_a_count_before_something_is_not_the_count_it_brought() -> None:
     earlier = "Eastmoor had 40 crossing guards before the budget; it funds 12 new ones."
     found, score, bar = _best(question, _passage("Eastmoor passes budget", earlier))
     assert (found, score >= bar) == ("40", True)
+
+
+def test_a_name_typed_in_lower_case_is_still_the_story_asked_about() -> None:
+    """ "who's the chairman of corvane": the passages write "Corvane" capitalised only, so it
+    is a name, and another story's chairman does not lead the answer; he leads the answer to
+    the question about that other story."""
+    corvane = _passage("Corvane raises forecast", "Shares in Corvane rose 6 per cent on Thursday.")
+    saltmere = _passage(
+        "Okafor joins Dunmore",
+        "Okafor's move ends a long saga. Saltmere chairman Derek Voss said the club accepted "
+        "the offer reluctantly.",
+    )
+    sentences = answer_sentences([corvane, saltmere])
+    scores = np.full(len(sentences), 0.5)
+    ranker = SlotRanker.load()
+    assert ranker is not None
+
+    def best(question: str) -> tuple[str, bool]:
+        slots = find_slots(analyse(question), question, sentences, scores)
+        p = ranker.score(slots)
+        return slots[int(np.argmax(p))].text, float(p.max()) >= ranker.lead_bar
+
+    assert best("who's the chairman of corvane")[1] is False
+    assert best("who's the chairman of saltmere") == ("Derek Voss", True)

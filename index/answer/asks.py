@@ -200,7 +200,9 @@ def _roles(expects: str, rest: str) -> tuple[str, ...]:
     """The role nouns of a question asking for a name ("the trial judge", "which company")."""
     if expects not in (PERSON, ORGANISATION, NAME, PLACE):
         return ()
-    nouns = _PERSON_NOUNS | _ORGANISATION_NOUNS | _PLACE_NOUNS
+    nouns = {PERSON: _PERSON_NOUNS, ORGANISATION: _ORGANISATION_NOUNS, PLACE: _PLACE_NOUNS}.get(
+        expects, _PERSON_NOUNS | _ORGANISATION_NOUNS | _PLACE_NOUNS
+    )
     words = [w.lower() for w in _WORD.findall(rest)]
     return tuple(dict.fromkeys(w for w in words if w in nouns and w not in _GENERIC_ROLES))
 
@@ -247,7 +249,7 @@ def _expects(wh: str, rest: str) -> tuple[str, tuple[str, ...]]:
     if wh == "where":
         return PLACE, ()
     if wh in ("who", "whom", "whose"):
-        return _named(words[:4]) or PERSON, ()
+        return _who(words[:4]), ()
     if wh in ("which", "what"):
         return _which(words), ()
     return DESCRIPTION, ()
@@ -273,12 +275,22 @@ def _which(words: list[str]) -> str:
     return ""
 
 
+_RACE_WORDS = frozenset("winning finishing race record fastest personal".split())
+
+
 def _what_is(words: list[str]) -> str:
     """After "what is/was/will ...": the value its noun names ("the new cost estimate", "the
     crowd"), a name ("the name of"), or a description ("what did inspectors find")."""
-    if words[:1] not in (["the"], ["its"], ["their"], ["his"], ["her"]) and "cost" not in words:
+    owner = bool(words) and words[0].endswith(("'s", "’s"))  # "what was Brimwick's profit"
+    if (
+        words[:1] not in (["the"], ["its"], ["their"], ["his"], ["her"])
+        and not owner
+        and ("cost" not in words)
+    ):
         return DESCRIPTION
-    for w in words[1:6]:
+    for before, w in zip(words, words[1:6], strict=False):
+        if w in ("time", "times") and before in _RACE_WORDS:
+            return DURATION  # "the winning time": how long the race took, not a clock time
         if w in _VALUE_NOUNS:
             return _VALUE_NOUNS[w]
         if w == "name":
@@ -288,6 +300,16 @@ def _what_is(words: list[str]) -> str:
     if "cost" in words or "costs" in words:
         return MONEY
     return DESCRIPTION
+
+
+def _who(words: list[str]) -> str:
+    """Who asks for a person, or an organisation a noun names ("who is building it, which
+    firm"), never a place: "who manages Saltmarsh Town" and "who is the council leader" ask
+    for people, whatever else their words name."""
+    if any(_named([w]) == PERSON for w in words):
+        return PERSON
+    kind = _named(words)
+    return kind if kind in (ORGANISATION, NAME) else PERSON
 
 
 def _named(words: list[str]) -> str:

@@ -64,11 +64,20 @@ _F = {name: i for i, name in enumerate(SLOT_FEATURES)}
 _PERSON_GROUP = kind_group(PERSON)
 
 
+def _other_title(x: np.ndarray) -> np.ndarray:
+    """1 where a person carries a title and the question asks another role: "Chief executive
+    Ingrid Halvorsen" is no answer to "who is the chairman"."""
+    titled, role, wants = (x[:, _F[n]] for n in ("titled", "role", "wants_role"))
+    return ((wants > 0) & (role == 0) & (titled > 0)).astype(np.float64)
+
+
 def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
     """Each candidate's score: its sentence's, times how close it stands to the question's
     predicate words, whether it counts what is asked, how little of it the question already
-    says, how precise it is, whether the role asked stands beside it, how much of the
-    question's names its sentence holds, and whether it agrees with the qualifiers."""
+    says, how precise it is, whether the role asked stands beside it (and not another role),
+    how much of the question's names its sentence holds (or, for a question naming no story,
+    whether its passage is about the story asked), and whether it agrees with the
+    qualifiers."""
 
     def f(name: str) -> np.ndarray:
         return x[:, _F[name]]
@@ -83,6 +92,8 @@ def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
         * np.where(f("superseded") == f("wants_earlier"), 1.0, 0.3)
         * np.where(f("share") * f("wants_whole") > 0, 0.3, 1.0)
         * (1.0 + w.role * (f("role") + f("titled") * (f("kind_group") == _PERSON_GROUP)))
+        * np.where(_other_title(x) > 0, 0.1, 1.0)
+        * np.where(f("topic_covered") > 0, 1.0, 0.2)
         * (w.names + f("names_covered"))
         * (w.qualified + f("qualified"))
     )

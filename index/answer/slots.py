@@ -120,6 +120,8 @@ SLOT_FEATURES = (
     "wants_earlier",  # the question asks for the earlier value ("originally", "at first")
     "share",  # money that is part of a whole ("$30 million of the cost", "toward the cost")
     "wants_whole",  # the question asks what a thing costs, not who pays what
+    "topic_covered",  # share of the question's story words ("extension") in its passage
+    "wants_role",  # the question names a role ("who is the chairman")
 )
 
 
@@ -160,12 +162,17 @@ class SlotPool:
         # A publication the question names is matched by source, not looked for in the text.
         published = {bare(w) for s in sources for w in _WORD.findall(s)}
         self.names = _question_names(question) - published
+        self.low_names = _names_typed_low(question, sentences) - published - self.names
         self.found = self._find() if asks.typed else []
         predicate = self._predicate()
         terms = [set(term_set(s.text)) for s in sentences]
         focus = {stem(w) for w in asks.focus}
         self.focus = rarity_weights(focus, terms)
         self.predicate = rarity_weights(predicate, terms)
+        # A question naming its story is checked by its names (`_names_near`); one naming none
+        # ("how much will the extension cost") by its words about which story.
+        named = self.names | self.low_names
+        self.topic = set() if named else {stem(w) for w in asks.focus} - predicate - LIGHT_WORDS
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
 
@@ -194,10 +201,16 @@ class SlotPool:
         sentence = self.sentences[i]
         here = names_covered(self.names, sentence.text, sentence.passage.title)
         before = self._before.get((id(sentence.passage), sentence.position - 1))
-        if here == 1.0 or before is None:
+        if here < 1.0 and before is not None:
+            near = names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
+            here = (here + near) / 2
+        if not self.low_names:
             return here
-        near = names_covered(self.names, f"{sentence.text} {before}", sentence.passage.title)
-        return (here + near) / 2
+        # A name typed in lower case is the story's ("ellisford", "corvane"): its passage
+        # must be about it, though the sentence need not repeat it.
+        low = names_covered(self.low_names, sentence.passage.text, sentence.passage.title)
+        n, m = len(self.names), len(self.low_names)
+        return (n * here + m * low) / (n + m)
 
     def _find(self) -> list[tuple[int, Span | NameSpan]]:
         common = _lower_words(self.sentences) if self.asks.wants_name else frozenset()
@@ -287,7 +300,19 @@ class SlotPool:
             float(bool(asks.qualifiers and EARLIER.search(" ".join(asks.qualifiers)))),
             float(span.kind == "money" and bool(_SHARE.match(text[span.end :]))),
             float(self.wants_whole),
+            self._topic_covered(sentence),
+            float(bool(asks.roles) and asks.expects == PERSON),
         )
+
+    def _topic_covered(self, sentence: Sentence) -> float:
+        """Share of the question's words about which story ("extension" in "how much will the
+        extension cost") that its passage holds, when it names no story: a cost in another
+        story is not this one's."""
+        topic = self.topic
+        if not topic:
+            return 1.0
+        terms = set(term_set(f"{sentence.passage.title} {sentence.passage.text}"))
+        return len(topic & terms) / len(topic)
 
 
 def find_slots(
@@ -338,6 +363,27 @@ def _in_question(text: str, asked: set[str]) -> bool:
 def _after(text: str, start: int, words: tuple[str, ...]) -> bool:
     before = text[max(0, start - 12) : start].lower().split()
     return bool(before) and before[-1] in words
+
+
+def _names_typed_low(question: str, sentences: Sequence[Sentence]) -> frozenset[str]:
+    """The question's words the sentences only ever write capitalised, and at least once
+    inside a sentence: the names of a question typed in lower case ("who's the chairman of
+    corvane": "Corvane"), which its own capitals cannot tell."""
+    words = {bare(w) for w in _WORD.findall(question) if w.islower() and len(w) > 2}
+    if not words:
+        return frozenset()
+    capitalised, lower = set(), set()
+    for sentence in sentences:
+        found = _WORD.findall(sentence.text)
+        for i, w in enumerate(found):
+            b = bare(w)
+            if b not in words:
+                continue
+            if w.islower():
+                lower.add(b)
+            elif i > 0 and w[:1].isupper():
+                capitalised.add(b)
+    return frozenset(capitalised - lower)
 
 
 @lru_cache(maxsize=4096)
