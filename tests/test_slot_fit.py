@@ -140,3 +140,25 @@ def test_a_name_typed_in_lower_case_is_still_the_story_asked_about() -> None:
 
     assert best("who's the chairman of corvane")[1] is False
     assert best("who's the chairman of saltmere") == ("Derek Voss", True)
+
+
+def test_a_title_counts_against_a_person_only_when_the_question_asks_another_role() -> None:
+    """ "Chief executive Ingrid Halvorsen" is no chairman; "Judge Amara Osei" is who sentenced
+    the driver, a role the question names but does not ask for, and leads that answer."""
+    found, score, bar = _best(
+        "Who is the chairman of Halvorsen Robotics?",
+        _passage(
+            "Halvorsen Robotics cuts jobs", "Chief executive Ingrid Halvorsen said the cuts hurt."
+        ),
+    )
+    assert score < bar, (found, score)
+    found, score, _ = _best(
+        "Who sentenced the driver in the Harbour Road crash?",
+        _passage(
+            "Harbour Road crash driver jailed",
+            "Judge Amara Osei sentenced him to four years in prison on Friday.",
+        ),
+    )
+    ranker = SlotRanker.load()
+    assert ranker is not None
+    assert (found, score >= ranker.lead_bar) == ("Amara Osei", True), score

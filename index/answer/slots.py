@@ -121,7 +121,7 @@ SLOT_FEATURES = (
     "share",  # money that is part of a whole ("$30 million of the cost", "toward the cost")
     "wants_whole",  # the question asks what a thing costs, not who pays what
     "topic_covered",  # share of the question's story words ("extension") in its passage
-    "wants_role",  # the question names a role ("who is the chairman")
+    "wants_role",  # the question asks who holds a role ("who is the chairman")
 )
 
 
@@ -174,6 +174,7 @@ class SlotPool:
         named = self.names | self.low_names
         self.topic = set() if named else {stem(w) for w in asks.focus} - predicate - LIGHT_WORDS
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
+        self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
 
     def _predicate(self) -> set[str]:
@@ -301,7 +302,7 @@ class SlotPool:
             float(span.kind == "money" and bool(_SHARE.match(text[span.end :]))),
             float(self.wants_whole),
             self._topic_covered(sentence),
-            float(bool(asks.roles) and asks.expects == PERSON),
+            float(self.wants_role),
         )
 
     def _topic_covered(self, sentence: Sentence) -> float:
@@ -384,6 +385,20 @@ def _names_typed_low(question: str, sentences: Sequence[Sentence]) -> frozenset[
             elif i > 0 and w[:1].isupper():
                 capitalised.add(b)
     return frozenset(capitalised - lower)
+
+
+_WHO_IS = re.compile(r"\bwho(?:\s+is|\s+was|\s+are|\s+were|['’]s)\s+(?:the\s+|its\s+)?", re.I)
+
+
+def _asks_role(question: str, roles: Sequence[str]) -> bool:
+    """Whether the question asks who holds a role it names ("who is the chairman of ...",
+    "who's the new head coach"), not who did something to someone it names ("who sentenced
+    the driver")."""
+    m = _WHO_IS.search(question)
+    if m is None:
+        return False
+    after = [w.lower() for w in _WORD.findall(question[m.end() :])[:3]]
+    return any(w in roles for w in after)
 
 
 @lru_cache(maxsize=4096)
