@@ -303,9 +303,9 @@ def _what_is(words: list[str]) -> str:
 
 
 def _who(words: list[str]) -> str:
-    """Who asks for a person, or an organisation a noun names ("who is building it, which
-    firm"), never a place: "who manages Saltmarsh Town" and "who is the council leader" ask
-    for people, whatever else their words name."""
+    """Who asks for a person, or an organisation when its words name one and no person ("who
+    runs the bus company"), never a place: "who manages Saltmarsh Town" and "who is the
+    council leader" ask for people."""
     if any(_named([w]) == PERSON for w in words):
         return PERSON
     kind = _named(words)

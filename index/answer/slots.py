@@ -173,6 +173,7 @@ class SlotPool:
         # ("how much will the extension cost") by its words about which story.
         named = self.names | self.low_names
         self.topic = set() if named else {stem(w) for w in asks.focus} - predicate - LIGHT_WORDS
+        self._passage_terms: dict[int, set[str]] = {}
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
@@ -309,11 +310,15 @@ class SlotPool:
         """Share of the question's words about which story ("extension" in "how much will the
         extension cost") that its passage holds, when it names no story: a cost in another
         story is not this one's."""
-        topic = self.topic
-        if not topic:
+        if not self.topic:
             return 1.0
-        terms = set(term_set(f"{sentence.passage.title} {sentence.passage.text}"))
-        return len(topic & terms) / len(topic)
+        passage = sentence.passage
+        terms = self._passage_terms.get(id(passage))
+        if terms is None:  # once a passage: every span of its sentences asks
+            terms = self._passage_terms[id(passage)] = set(
+                term_set(f"{passage.title} {passage.text}")
+            )
+        return len(self.topic & terms) / len(self.topic)
 
 
 def find_slots(
