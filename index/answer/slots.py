@@ -378,20 +378,20 @@ def _names_typed_low(question: str, sentences: Sequence[Sentence]) -> frozenset[
     words = {bare(w) for w in _WORD.findall(question) if w.islower() and len(w) > 2}
     if not words:
         return frozenset()
+    # One scan for the question's few words, not a look at every word of every sentence.
+    found = re.compile(rf"(?<![\w'’-])({'|'.join(map(re.escape, words))})(?![\w-])", re.I)
     capitalised, lower = set(), set()
     for sentence in sentences:
-        found = _WORD.findall(sentence.text)
-        for i, w in enumerate(found):
-            b = bare(w)
-            if b not in words:
-                continue
-            if w.islower():
-                lower.add(b)
-            elif i > 0 and w[:1].isupper():
-                capitalised.add(b)
+        for m in found.finditer(sentence.text):
+            word = m.group(1)
+            if word.islower():
+                lower.add(word)
+            elif word[:1].isupper() and _WORD_CHAR.search(sentence.text, 0, m.start()):
+                capitalised.add(word.lower())
     return frozenset(capitalised - lower)
 
 
+_WORD_CHAR = re.compile(r"\w")  # a word before a match: it does not open its sentence
 _WHO_IS = re.compile(r"\bwho(?:\s+is|\s+was|\s+are|\s+were|['’]s)\s+(?:the\s+|its\s+)?", re.I)
 
 
