@@ -96,3 +96,15 @@ def test_two_reports_are_compared_on_the_count_the_question_asks_for() -> None:
         SOURCES,
     )
     assert decide(question, sentences, flat(sentences)).outcome == "yes"
+
+
+def test_a_raise_contradicts_a_cut_and_six_to_one_is_no_unanimous_vote() -> None:
+    sentences = sentences_of(
+        ("Ledger & Loom", "2025-10-23", "Corvane raises guidance",
+         "Corvane Systems raised its full-year revenue guidance on Thursday. "
+         "The cabinet vote on fortnightly bins was six to one."),
+    )  # fmt: skip
+    cut = Part("Corvane cut its full-year revenue guidance")
+    assert check_claim(cut, sentences, flat(sentences)).outcome == "no"
+    vote = Part("the cabinet voted unanimously for fortnightly bins")
+    assert check_claim(vote, sentences, flat(sentences)).outcome == "no"

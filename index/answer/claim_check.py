@@ -40,8 +40,12 @@ _OPPOSITES = (
     ("confirm", "deni"), ("grant", "refus"), ("ahead", "behind"), ("up", "down"),
     ("more", "fewer"), ("more", "less"), ("higher", "lower"), ("earlier", "later"),
     ("gain", "loss"), ("profit", "loss"), ("hire", "cut"), ("expand", "shrink"),
+    ("rais", "cut"), ("rais", "lower"),
 )  # fmt: skip
-_OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
+_OPPOSITE: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITES:  # a word may have several ("cut": "hire", "raise")
+    _OPPOSITE.setdefault(_a, set()).add(_b)
+    _OPPOSITE.setdefault(_b, set()).add(_a)
 # Past forms whose stem is not the verb's: "rose" is "rise" for the opposites.
 _IRREGULAR = {
     "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "won": "win",
@@ -49,7 +53,12 @@ _IRREGULAR = {
     "struck": "strike", "led": "lead", "paid": "pay", "sold": "sell", "held": "hold",
 }  # fmt: skip
 _UNANIMOUS = re.compile(r"\bunanimous(?:ly)?\b", re.I)
-_SPLIT_VOTE = re.compile(r"\b(\d{1,3})\s?[-–]\s?(\d{1,3})\b|\bsplit\b|\bdissent", re.I)
+_VOTES = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_SPLIT_VOTE = re.compile(
+    rf"\b(\d{{1,3}})\s?[-–]\s?(\d{{1,3}})\b|\b({_VOTES})\s+(?:votes\s+)?to\s+({_VOTES})\b|"
+    r"\bsplit\b|\bdissent",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -234,7 +243,7 @@ def _opposite_words(claim: str, sentence: str, figures: bool) -> str:
     (`figures`) another year."""
     mine, theirs = all_stems(claim), all_stems(sentence)
     for word in mine:
-        if _OPPOSITE.get(word) in theirs and word not in theirs:
+        if _OPPOSITE.get(word, set()) & theirs and word not in theirs:
             return "the opposite word"
     if _UNANIMOUS.search(claim) and _split(sentence):
         return "a split vote"
@@ -243,10 +252,18 @@ def _opposite_words(claim: str, sentence: str, figures: bool) -> str:
 
 
 def _split(sentence: str) -> bool:
+    """A vote with some against: "7-2", "six to one", "by seven votes to four", "split"."""
     m = _SPLIT_VOTE.search(sentence)
     if m is None:
         return False
-    return not m.group(1) or (int(m.group(1)) > 0 and int(m.group(2)) > 0)
+    first, second = m.group(1) or m.group(3), m.group(2) or m.group(4)
+    if first is None:
+        return True  # "split", "dissent"
+    return _vote(first) > 0 and _vote(second) > 0
+
+
+def _vote(word: str) -> int:
+    return int(word) if word.isdigit() else _VOTES.split("|").index(word.lower())
 
 
 def _other_year(claim: str, sentence: str) -> str:
