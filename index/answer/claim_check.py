@@ -23,7 +23,7 @@ from index.answer.claims import negation_flipped, unknown_names
 from index.answer.numbers import missing_values, replaced_values
 from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
-from index.answer.spans import Span, number_spans
+from index.answer.spans import Span, number_spans, span_value
 from index.answer.yes_no import Part
 from index.text import stem, stopwords
 
@@ -259,11 +259,7 @@ def _split(sentence: str) -> bool:
     first, second = m.group(1) or m.group(3), m.group(2) or m.group(4)
     if first is None:
         return True  # "split", "dissent"
-    return _vote(first) > 0 and _vote(second) > 0
-
-
-def _vote(word: str) -> int:
-    return int(word) if word.isdigit() else _VOTES.split("|").index(word.lower())
+    return (span_value(first) or 0) > 0 and (span_value(second) or 0) > 0
 
 
 def _other_year(claim: str, sentence: str) -> str:

@@ -57,6 +57,7 @@ from index.answer.slot_fit import (
     term_set,
 )
 from index.answer.spans import Span, date_spans, number_spans, score_spans
+from index.results import Passage
 from index.text import stem
 
 _APPROXIMATE = re.compile(r"(?i)(?:about|around|roughly|nearly|almost|an estimated)\b")
@@ -172,8 +173,8 @@ class SlotPool:
         # A question naming its story is checked by its names (`_names_near`); one naming none
         # ("how much will the extension cost") by its words about which story.
         named = self.names | self.low_names
-        self.topic = set() if named else {stem(w) for w in asks.focus} - predicate - LIGHT_WORDS
-        self._passage_terms: dict[int, set[str]] = {}
+        self.topic = set() if named else focus - predicate - LIGHT_WORDS
+        self._story: dict[int, float] = {}  # by passage: `_story_in`
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
@@ -210,7 +211,7 @@ class SlotPool:
             return here
         # A name typed in lower case is the story's ("ellisford", "corvane"): its passage
         # must be about it, though the sentence need not repeat it.
-        low = names_covered(self.low_names, sentence.passage.text, sentence.passage.title)
+        low = self._story_in(sentence.passage)
         n, m = len(self.names), len(self.low_names)
         return (n * here + m * low) / (n + m)
 
@@ -310,15 +311,21 @@ class SlotPool:
         """Share of the question's words about which story ("extension" in "how much will the
         extension cost") that its passage holds, when it names no story: a cost in another
         story is not this one's."""
-        if not self.topic:
-            return 1.0
-        passage = sentence.passage
-        terms = self._passage_terms.get(id(passage))
-        if terms is None:  # once a passage: every span of its sentences asks
-            terms = self._passage_terms[id(passage)] = set(
-                term_set(f"{passage.title} {passage.text}")
-            )
-        return len(self.topic & terms) / len(self.topic)
+        return self._story_in(sentence.passage) if self.topic else 1.0
+
+    def _story_in(self, passage: Passage) -> float:
+        """Share of the question's story its passage (title included) holds: its names typed
+        in lower case or, when it names no story, its words about which story. Read once a
+        passage: every span of its sentences asks."""
+        key = id(passage)
+        if key not in self._story:
+            if self.low_names:
+                story = names_covered(self.low_names, passage.text, passage.title)
+            else:
+                terms = set(term_set(f"{passage.title} {passage.text}"))
+                story = len(self.topic & terms) / len(self.topic)
+            self._story[key] = story
+        return self._story[key]
 
 
 def find_slots(
