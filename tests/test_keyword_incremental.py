@@ -103,6 +103,17 @@ def test_adds_edits_and_forgets_agree_with_a_full_rebuild(make_engine, corpus, t
         assert dict(ranked) == dict(_bm25s_hits(nodes, query, 50)), query
     # Removal finds a chunk's postings by tokenizing it again: none is left behind.
     assert _postings(engine.keyword.path) == _postings(rebuilt.path)
+    # Each term's count of chunks (what a search skips common terms by) followed every write.
+    assert _document_frequencies(engine.keyword.path) == _document_frequencies(rebuilt.path)
+
+
+def _document_frequencies(path: Path) -> dict[str, int]:
+    """Each term's stored count of chunks holding it, checked against its postings."""
+    with sqlite3.connect(path) as conn:
+        stored = dict(conn.execute("SELECT term, df FROM terms WHERE df > 0").fetchall())
+        counted = conn.execute("SELECT term, count(*) FROM postings GROUP BY term").fetchall()
+    assert stored == dict(counted)
+    return stored
 
 
 def _postings(path: Path) -> set[tuple[str, str, int]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
 import sqlite3
 import threading
 from collections import Counter
@@ -62,8 +61,11 @@ CREATE TABLE IF NOT EXISTS postings (
     length INTEGER NOT NULL,
     PRIMARY KEY (term, pos)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, version INTEGER NOT NULL)
-    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terms (
+    term TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    df INTEGER NOT NULL DEFAULT 0  -- chunks holding the term: BM25's document frequency
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 """
 
@@ -133,7 +135,7 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
     """Insert these chunks' postings (inside the caller's transaction); how many were new."""
     nodes = [n for n in nodes if not _has(conn, n.node_id)]
     terms = tokens([indexed_text(n) for n in nodes])
-    total, rows, touched = 0, [], set()
+    total, rows, touched = 0, [], Counter()
     for node, doc_terms in zip(nodes, terms, strict=True):
         length = len(doc_terms)
         counts = Counter(doc_terms)
@@ -147,11 +149,11 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
             (node.node_id, _doc_id(node), length, node.text, record),
         ).lastrowid
         rows += [(term, pos, tf, length) for term, tf in counts.items()]
-        touched.update(counts)
+        touched.update(counts.keys())  # one chunk more holds each of its terms
         total += length
     rows.sort()  # in key order: SQLite appends to its B-tree pages instead of seeking
     conn.executemany("INSERT INTO postings (term, pos, tf, length) VALUES (?, ?, ?, ?)", rows)
-    _touch(conn, sorted(touched))
+    _touch(conn, sorted(touched.items()))
     _add_totals(conn, len(nodes), total)
     return len(nodes)
 
@@ -162,6 +164,7 @@ def remove_article(conn: sqlite3.Connection, doc_id: str) -> int:
         "SELECT pos, length, terms, chunk_id, text, metadata FROM chunks WHERE doc_id = ?",
         (doc_id,),
     ).fetchall()
+    touched: Counter[str] = Counter()
     for (pos, length, *_), terms in zip(rows, _terms_of(rows), strict=True):
         # Postings are keyed by term first (what a query reads): a chunk's rows are found
         # through its terms; when those miss some (their counts do not add up to the chunk's
@@ -172,7 +175,8 @@ def remove_article(conn: sqlite3.Connection, doc_id: str) -> int:
         conn.executemany(
             "DELETE FROM postings WHERE term = ? AND pos = ?", [(t, pos) for t in terms]
         )
-        _touch(conn, terms)
+        touched.update({t: -1 for t in terms})
+    _touch(conn, sorted(touched.items()))
     conn.executemany("DELETE FROM chunks WHERE pos = ?", [(row[0],) for row in rows])
     _add_totals(conn, -len(rows), -sum(row[1] for row in rows))
     return len(rows)
@@ -199,15 +203,32 @@ def _counted(conn: sqlite3.Connection, pos: int, terms: list[str]) -> int:
     return found
 
 
-def _touch(conn: sqlite3.Connection, terms: Iterable[str]) -> None:
+def _touch(conn: sqlite3.Connection, changes: Iterable[tuple[str, int]]) -> None:
     """Mark these terms' postings changed by the transaction running (readers that keep a
-    term's postings in memory read it again)."""
+    term's postings in memory read it again), each with the chunks it gained (or lost)."""
     version = write_version(conn)
     conn.executemany(
-        "INSERT INTO terms (term, version) VALUES (?, ?) "
-        "ON CONFLICT (term) DO UPDATE SET version = excluded.version",
-        [(t, version) for t in terms],
+        "INSERT INTO terms (term, version, df) VALUES (?, ?, ?) "
+        "ON CONFLICT (term) DO UPDATE SET version = excluded.version, df = df + excluded.df",
+        [(t, version, change) for t, change in changes],
     )
+
+
+def has_term_counts(conn: sqlite3.Connection) -> bool:
+    """Whether the file's terms have their document frequency (files before 2026-12-07 not)."""
+    return "df" in [row[1] for row in conn.execute("PRAGMA table_info(terms)")]
+
+
+def count_terms(conn: sqlite3.Connection) -> bool:
+    """Give a file written before terms had their document frequency one (inside the
+    caller's transaction); False when it had them already."""
+    if has_term_counts(conn):
+        return False
+    conn.execute("ALTER TABLE terms ADD COLUMN df INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        "UPDATE terms SET df = (SELECT count(*) FROM postings WHERE postings.term = terms.term)"
+    )
+    return True
 
 
 def write_version(conn: sqlite3.Connection) -> int:
@@ -293,13 +314,15 @@ class Postings:
         """Which postings are of chunks in `live`, and where those chunks are in it (kept while
         the live chunks are the same)."""
         if self._at is None or self._at[0] != live.key:
-            keep = np.flatnonzero(self.pos <= live.horizon)
-            self._at = (live.key, keep, np.searchsorted(live.positions, self.pos[keep]))
+            keep = np.flatnonzero(self.pos <= live.horizon).astype(np.int32)
+            rows = np.searchsorted(live.positions, self.pos[keep]).astype(np.int32)
+            self._at = (live.key, keep, rows)
         return self._at[1], self._at[2]
 
     @property
     def nbytes(self) -> int:
-        return self.pos.nbytes + self.tf.nbytes + self.length.nbytes + 100
+        """What it holds, `rows_in`'s two int32 arrays included (made after it is cached)."""
+        return self.pos.nbytes + self.tf.nbytes + self.length.nbytes + 8 * len(self.pos) + 100
 
 
 def read_postings(conn: sqlite3.Connection, term: str, version: int) -> Postings:
@@ -319,49 +342,13 @@ def read_postings(conn: sqlite3.Connection, term: str, version: int) -> Postings
     return Postings.of_columns(version, pos, tf, length)
 
 
-def term_versions(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, int]:
-    """The version of each term's postings (terms never indexed are left out)."""
+def term_versions(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """The version of each term's postings and how many chunks hold it (terms never indexed
+    are left out)."""
     terms = list(terms)
     marks = ",".join("?" * len(terms))
-    query = f"SELECT term, version FROM terms WHERE term IN ({marks})"  # noqa: S608
-    return dict(conn.execute(query, terms).fetchall())
-
-
-def score(
-    query_terms: list[str],
-    lists: dict[str, Postings],
-    live: Live,
-    k: int,
-) -> list[Hit]:
-    """The `k` best chunks (positive scores only), best first, given each query term's
-    postings and the ascending positions of the `live` chunks: bm25s's scores, and its
-    order, ties included, when the positions follow its corpus order."""
-    n = len(live.positions)
-    if not n or not query_terms:
-        return []
-    avg = np.float64(live.total_length / n)  # bm25s: np.mean of integer lengths, exact below 2**53
-    scores = np.zeros(n, dtype=np.float32)
-    for term in query_terms:  # a repeated query term counts again, as in bm25s
-        got = lists.get(term)
-        if got is None:
-            continue
-        keep, rows = got.rows_in(live)
-        df = len(keep)
-        if not df:
-            continue
-        idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
-        tf, length = got.tf[keep], got.length[keep]
-        tfc = tf / (K1 * ((1 - B) + B * length / avg) + tf)
-        # bm25s keeps idf as float32, scores a posting in float64 and stores it as float32,
-        # then sums a query's terms in float32: the same steps give the same bits.
-        scores[rows] += (np.float64(idf) * tfc).astype(np.float32)
-    k = min(k, n)
-    top = np.argpartition(scores, -k).take(indices=range(-k, 0))  # as bm25s.selection
-    top_scores = np.take(scores, top)
-    order = np.flip(np.argsort(top_scores))
-    return [
-        Hit(int(live.positions[top[i]]), float(top_scores[i])) for i in order if top_scores[i] > 0
-    ]
+    query = f"SELECT term, version, df FROM terms WHERE term IN ({marks})"  # noqa: S608
+    return {term: (version, df) for term, version, df in conn.execute(query, terms)}
 
 
 def live_chunks(conn: sqlite3.Connection, key: int, horizon: int) -> Live:

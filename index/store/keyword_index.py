@@ -35,10 +35,12 @@ from typing import TypeVar
 from index.chunks import ChunkNode
 from index.errors import NewsbotError, write_failure
 from index.store import bm25_postings as postings
+from index.store import bm25_top
 from index.store.bm25_postings import WriteTransaction
 from index.store.byte_cache import MB, ByteLRU
 from index.store.caches import PostingsCache
 from index.store.keyword_stamps import Versions, moved_stamp, versions_stamp
+from index.store.term_reads import TermReads
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,10 @@ class KeywordIndex:
                 log.info("keyword index in %s has an older format; rebuilding it", self.folder)
                 with self._writing() as conn:
                     postings.clear(conn)
+            elif not postings.has_term_counts(self._conn):
+                log.info("counting the terms of the keyword index in %s (once)", self.folder)
+                with self._writing() as conn:
+                    postings.count_terms(conn)
         return self._conn
 
     def _drop_old_format(self) -> None:
@@ -424,8 +430,9 @@ class KeywordIndex:
             conn.execute("BEGIN")  # one snapshot for all the reads of this search
             try:
                 live = self._live_chunks(conn)
-                lists = self._lists(conn, set(terms))
-                hits = postings.score(terms, lists, live, k)
+                found = postings.term_versions(conn, set(terms))
+                reads = TermReads(conn, live, found, self._postings)
+                hits = bm25_top.top_k(terms, reads, live, k)
                 nodes = self._nodes_at(conn, [h.pos for h in hits])
             except BaseException:
                 postings.roll_back(conn)
@@ -451,17 +458,6 @@ class KeywordIndex:
         with self._lock:
             self._horizon = postings.horizon(self._db())
             self._live = None
-
-    def _lists(self, conn: sqlite3.Connection, terms: set[str]) -> dict[str, postings.Postings]:
-        """Each term's postings: from memory while the term's version is unchanged."""
-        out = {}
-        for term, version in postings.term_versions(conn, terms).items():
-            got = self._postings.get(term, version)
-            if got is None:
-                got = postings.read_postings(conn, term, version)
-                self._postings.put(term, got)
-            out[term] = got
-        return out
 
     def _nodes_at(self, conn: sqlite3.Connection, positions: list[int]) -> dict[int, ChunkNode]:
         # A position is never reused for another chunk: a kept node never goes stale.

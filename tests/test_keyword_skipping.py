@@ -1,0 +1,110 @@
+"""A keyword search that skips most postings of its common terms still returns bm25s's top k,
+with bm25s's scores: the skip is exact, not an approximation."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from llama_index.core.schema import TextNode
+
+from index.store import bm25_top
+from index.store.keyword_index import KeywordIndex
+from index.store.term_reads import TermReads
+from tests.test_keyword_incremental import _bm25s_hits, _hits
+
+COMMON = ["said", "report", "company", "city"]
+RARE = [f"word{i}" for i in range(300)]
+QUERIES = [
+    "what did the company report about word250 and word251",
+    "city said word42 word43 word44",
+    "report said company city",  # common terms only: nothing can be skipped
+    "word299 company",
+]
+
+
+def _corpus(count: int, seed: int) -> list[TextNode]:
+    """Chunks of varied length, their words from a vocabulary where a few are in most chunks
+    and most in few (as words in news are: Zipf's law)."""
+    rng = random.Random(seed)
+    vocabulary = COMMON + RARE
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    nodes = []
+    for i in range(count):
+        words = rng.choices(vocabulary, weights, k=rng.randint(4, 60))
+        nodes.append(TextNode(id_=f"c{seed}-{i}", text=" ".join(words)))
+    return nodes
+
+
+def _queries(count: int) -> list[str]:
+    rng = random.Random(7)
+    words = COMMON + RARE
+    return QUERIES + [" ".join(rng.sample(words, rng.randint(2, 7))) for _ in range(count)]
+
+
+def _above_kth(hits: list[tuple[str, float]]) -> dict[str, float]:
+    """The hits that do not tie with the last one: their order among equals is free."""
+    return {i: s for i, s in hits if s > hits[-1][1]}
+
+
+@pytest.fixture
+def skipping(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every term is a candidate for skipping; records the terms read whole."""
+    monkeypatch.setattr(bm25_top, "READ_WHOLE", 0)
+    read_whole: list[str] = []
+    whole = TermReads.whole
+
+    def recording(self: TermReads, term: str):  # noqa: ANN202
+        read_whole.append(term)
+        return whole(self, term)
+
+    monkeypatch.setattr(TermReads, "whole", recording)
+    return read_whole
+
+
+def test_skipping_common_terms_keeps_bm25s_top_k_and_scores(tmp_path: Path, skipping) -> None:
+    nodes = _corpus(3000, seed=1)
+    keyword = KeywordIndex(tmp_path / "kw")
+    keyword.rebuild(nodes, "x")
+    for query in _queries(60):
+        skipping.clear()
+        got, expected = _hits(keyword, query, 10), _bm25s_hits(nodes, query, 10)
+        assert [s for _, s in got] == [s for _, s in expected], query
+        assert _above_kth(got) == _above_kth(expected), query
+        if query == QUERIES[0]:
+            # The rare terms decided the top 10: "report" and "company" were read for the
+            # chunks that could still make it only.
+            assert "report" not in skipping and "compani" not in skipping
+
+
+def test_skipping_follows_a_write(tmp_path: Path, skipping) -> None:
+    """Document frequencies counted before a write are not used after it."""
+    nodes = _corpus(2000, seed=2)
+    keyword = KeywordIndex(tmp_path / "kw")
+    keyword.rebuild(nodes, "x")
+    for query in QUERIES:
+        _hits(keyword, query, 10)
+    nodes += _corpus(1500, seed=3)
+    keyword.rebuild(nodes, "y")
+    for query in _queries(20):
+        got, expected = _hits(keyword, query, 10), _bm25s_hits(nodes, query, 10)
+        assert [s for _, s in got] == [s for _, s in expected], query
+        assert _above_kth(got) == _above_kth(expected), query
+
+
+def test_a_file_without_term_counts_gets_them_on_open(tmp_path: Path, skipping) -> None:
+    nodes = _corpus(2000, seed=4)
+    keyword = KeywordIndex(tmp_path / "kw")
+    keyword.rebuild(nodes, "x")
+    keyword.close()
+    with sqlite3.connect(keyword.path) as conn:  # as files written before 2026-12-07 are
+        conn.execute("ALTER TABLE terms DROP COLUMN df")
+
+    reopened = KeywordIndex(tmp_path / "kw")
+    for query in _queries(10):
+        got, expected = _hits(reopened, query, 10), _bm25s_hits(nodes, query, 10)
+        assert [s for _, s in got] == [s for _, s in expected], query
+    with sqlite3.connect(keyword.path) as conn:
+        assert conn.execute("SELECT df FROM terms WHERE term = 'said'").fetchone()[0] > 1000
