@@ -94,6 +94,33 @@ def test_dense_search_within_one_publication(make_engine, corpus, mode) -> None:
     }
 
 
+def test_dense_search_within_a_large_set_asks_chroma_without_the_ids(
+    make_engine, corpus, mode, monkeypatch
+) -> None:
+    """Past a size, the set's nearest chunks are the whole store's nearest kept to the set:
+    the same chunks and distances as Chroma's search among the ids, without sending them."""
+    from index.store import nearest_among
+
+    engine = make_engine()
+    engine.index([corpus])
+    vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
+    pakistan = [n.node_id for n in engine.store.live_nodes() if "Pakistan" in n.text]
+    sets = [engine.keyword.ids_where("source", "Test Wire"), pakistan, pakistan[:1]]
+    filtered = [engine.store.dense(vector, 3, among=ids) for ids in sets]
+    asked: list[object] = []
+    query = engine.store._query
+    monkeypatch.setattr(
+        engine.store, "_query", lambda v, n, ids: asked.append(ids) or query(v, n, ids)
+    )
+    monkeypatch.setattr(nearest_among, "POST_FILTER_FROM", 1)
+    for ids, expected in zip(sets, filtered, strict=True):
+        found = engine.store.dense(vector, 3, among=ids)
+        assert [(n.node_id, round(d, 6)) for n, d in found] == [
+            (n.node_id, round(d, 6)) for n, d in expected
+        ]
+    assert asked and all(ids is None for ids in asked)
+
+
 def test_deleted_file_is_pruned(make_engine, corpus, mode) -> None:
     engine = make_engine()
     engine.index([corpus])

@@ -40,6 +40,7 @@ from index.store.bm25_postings import WriteTransaction
 from index.store.byte_cache import MB, ByteLRU
 from index.store.caches import PostingsCache
 from index.store.keyword_stamps import Versions, moved_stamp, versions_stamp
+from index.store.nearest_among import ChunkIds
 from index.store.term_reads import TermReads
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ class KeywordIndex:
         self._files_opened += 1
         self.stamp = ""  # the stamp this process last saw the file at
         self._nodes: ByteLRU[int, ChunkNode] = ByteLRU(self._node_cache_bytes)  # by position
-        self._ids_by: dict[tuple[str, str], list[str]] = {}
+        self._ids_by: dict[tuple[str, str], ChunkIds] = {}
         self._ids_seen = ""
         self._postings = PostingsCache(self._cache_bytes)
         self._live: tuple[int, postings.Live] | None = None  # with SQLite's data_version
@@ -395,13 +396,13 @@ class KeywordIndex:
             self._rebuild_damaged(reason)
         return reason
 
-    def ids_where(self, key: str, value: str) -> list[str]:
+    def ids_where(self, key: str, value: str) -> ChunkIds:
         """The ids of the indexed chunks whose metadata `key` is `value` (listed once per
         index state): a dense search restricted to them skips Chroma's metadata filter, ten
         times slower for a large publication. The article, publication and date are looked up
         in an index; another key reads every chunk's metadata."""
 
-        def read() -> list[str]:
+        def read() -> ChunkIds:
             with self._lock:
                 if self._ids_seen != self.stamp:
                     self._ids_by, self._ids_seen = {}, self.stamp
@@ -413,7 +414,7 @@ class KeywordIndex:
                     else:
                         where, args = f"{where} = ?", (value,)
                     rows = self._db().execute(f"SELECT chunk_id FROM chunks WHERE {where}", args)  # noqa: S608
-                    found = self._ids_by[(key, value)] = [row[0] for row in rows]
+                    found = self._ids_by[(key, value)] = ChunkIds(row[0] for row in rows)
                 return found
 
         return self._repairing(read)

@@ -1,0 +1,48 @@
+"""The nearest chunks among a large set of ids, without handing the ids to Chroma.
+
+Chroma's query with `ids=` looks every id up before it searches: at 100,000 chunks, among a
+publication's 14,000 chunks it took 12 ms against 1.5 ms for a query of the whole store, and at
+a million chunks about ten times that, most of a question's dense search. Over a set that
+large, the whole store's nearest chunks hold the set's nearest: ask for several times `k`, keep
+those of the set, ask for four times as many when too few were, and hand Chroma the ids only
+when that still finds fewer than `k` (a set too small a share of the store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+POST_FILTER_FROM = 5_000  # ids from which the whole store is searched and the set kept after
+_FIRST = 8  # times k asked for first
+_WIDER = 4  # times more asked for each round after
+_ROUNDS = 3
+
+Query = Callable[[int, "list[str] | None"], Any]  # (n_results, ids) -> Chroma's query result
+
+
+class ChunkIds(list[str]):
+    """Chunk ids as Chroma takes them, with a set of them made once for membership tests."""
+
+    @cached_property
+    def members(self) -> frozenset[str]:
+        return frozenset(self)
+
+
+def nearest_among(query: Query, k: int, among: list[str]) -> dict[str, list[list[Any]]]:
+    """The `k` nearest chunks of those with ids `among`, as Chroma's query result (ids and
+    distances of one query embedding)."""
+    if len(among) < POST_FILTER_FROM:
+        return query(k, among)
+    members = among.members if isinstance(among, ChunkIds) else frozenset(among)
+    n = k * _FIRST
+    for _ in range(_ROUNDS):
+        got = query(n, None)
+        ids, distances = got["ids"][0], got["distances"][0]
+        kept = [(i, d) for i, d in zip(ids, distances, strict=True) if i in members]
+        if len(kept) >= k or len(ids) < n:  # enough, or the whole store was read
+            kept = kept[:k]
+            return {"ids": [[i for i, _ in kept]], "distances": [[d for _, d in kept]]}
+        n *= _WIDER
+    return query(k, among)
