@@ -121,6 +121,35 @@ def test_dense_search_within_a_large_set_asks_chroma_without_the_ids(
     assert asked and all(ids is None for ids in asked)
 
 
+def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) -> None:
+    """Which version of an article is visible is read from the registry once per settled
+    generation: questions after it read no registry, a write (here or in another process)
+    makes the next question read it again."""
+    engine = make_engine()
+    engine.index([corpus])
+    doc_ids = [a.id for a in engine.store.articles().values()]
+    reads: list[str] = []
+    call = engine.store.chroma.call
+
+    def counting(collection: str, method: str, *args, **kwargs):  # noqa: ANN202
+        if (collection, method) == ("registry", "get"):
+            reads.append(collection)
+        return call(collection, method, *args, **kwargs)
+
+    engine.store.chroma.call = counting
+    before = engine.store.article_hashes(doc_ids)
+    assert engine.store.article_hashes(doc_ids) == before and len(reads) == 1
+    _write(corpus / "orchard.md", "Frost ruins apple harvest", ORCHARD + " Growers want aid.")
+    other = make_engine()  # another process's write
+    other.index([corpus])
+    after = engine.store.article_hashes(doc_ids)
+    orchard = next(a.id for a in other.store.articles().values() if "orchard" in a.origin)
+    assert after[orchard] != before[orchard]
+    assert {i: h for i, h in after.items() if i != orchard} == {
+        i: h for i, h in before.items() if i != orchard
+    }
+
+
 def test_deleted_file_is_pruned(make_engine, corpus, mode) -> None:
     engine = make_engine()
     engine.index([corpus])

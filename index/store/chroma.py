@@ -62,7 +62,7 @@ class Store:
         lock = None if settings.server_mode else StoreLock(settings.data_dir)
         self.generations: Generations | None = None
         self.chroma = ChromaCollections(settings, embedding_fingerprint, writing=self._writing)
-        self.registry = ArticleRegistry(self.chroma)
+        self.registry = ArticleRegistry(self.chroma, settled=self._settled)
         self.sentence_store = self._sentence_store()
         self.generations = Generations(self.chroma, lock, reopen=self._reopen)
         self.reads = ChunkReads(settings, self.chroma, self.registry, self.sentence_store)
@@ -82,6 +82,9 @@ class Store:
             has_articles=lambda: self.chroma.call("registry", "count") > 0,
             where=str(self.settings.data_dir.resolve()),
         )
+
+    def _settled(self) -> str | None:
+        return self.generations.settled() if self.generations is not None else None
 
     def _writing(self) -> bool:
         return self.generations is not None and self.generations.running

@@ -9,6 +9,7 @@ delete of `remove`) is the moment readers go from an article's old version to it
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from index.chunks import ChunkNode
@@ -25,9 +26,13 @@ class ArticleRegistry:
     """The registry collection, read and written through the store's collections, and the
     bodies of the versions it registers."""
 
-    def __init__(self, chroma: ChromaCollections) -> None:
+    def __init__(
+        self, chroma: ChromaCollections, settled: Callable[[], str | None] = lambda: None
+    ) -> None:
         self._chroma = chroma
+        self._settled = settled  # the generation a finished write left (Generations.settled)
         self.stored_bodies = ArticleBodies(chroma)
+        self._hashes = HashesByGeneration()
 
     def all(self) -> dict[str, ArticleRecord]:
         out: dict[str, ArticleRecord] = {}
@@ -59,10 +64,23 @@ class ArticleRegistry:
         return out
 
     def hashes(self, doc_ids: list[str]) -> dict[str, str]:
-        """The registered content hash of each of these articles that is registered."""
+        """The registered content hash of each of these articles that is registered: read
+        from the registry, or kept from an earlier read while no write has moved its
+        generation since (a generation a write left when it finished names exactly what the
+        registry holds)."""
         if not doc_ids:
             return {}
         ids = list(set(doc_ids))
+        generation = self._settled()
+        known = self._hashes.at(generation)
+        need = [i for i in ids if i not in known]
+        got = self._read_hashes(need) if need else {}
+        if need and generation is not None and self._settled() == generation:
+            self._hashes.keep(generation, {i: got.get(i) for i in need})  # None: not registered
+        found = {**{i: known[i] for i in ids if i in known}, **got}
+        return {i: h for i, h in found.items() if h is not None}
+
+    def _read_hashes(self, ids: list[str]) -> dict[str, str]:
         got = self._chroma.call("registry", "get", ids=ids, include=["metadatas"])
         return {i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
@@ -122,3 +140,22 @@ class ArticleRegistry:
     def remove(self, doc_id: str) -> None:
         """Unregister the article: from now on none of its chunks is visible."""
         self._chroma.call("registry", "delete", ids=[doc_id])
+
+
+class HashesByGeneration:
+    """Registered content hashes (None: not registered) read at one settled generation."""
+
+    _LIMIT = 200_000  # articles (about 200 bytes each)
+
+    def __init__(self) -> None:
+        self._generation: str | None = None
+        self._kept: dict[str, str | None] = {}
+
+    def at(self, generation: str | None) -> dict[str, str | None]:
+        """What was read at `generation` (nothing for None, or after another generation)."""
+        return self._kept if generation is not None and generation == self._generation else {}
+
+    def keep(self, generation: str, hashes: dict[str, str | None]) -> None:
+        if generation != self._generation or len(self._kept) > self._LIMIT:
+            self._generation, self._kept = generation, {}
+        self._kept.update(hashes)
