@@ -81,6 +81,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
             cache_bytes=settings.keyword_cache_mb * MB,
             node_cache_bytes=settings.node_cache_mb * MB,
         )
+        self.store.read_nodes_also_from(self.keyword)
         self.retriever = HybridRetriever(
             self.store,
             self.keyword,

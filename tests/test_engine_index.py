@@ -150,6 +150,26 @@ def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) 
     }
 
 
+def test_chunks_are_read_from_the_keyword_file_as_chroma_holds_them(
+    make_engine, corpus, mode
+) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    ids = [n.node_id for n in engine.store.live_nodes()]
+    from_chroma = engine.store.reads.fetch_nodes(ids)
+    from_keyword = engine.keyword.nodes_by_id(ids)
+    assert set(from_keyword) == set(ids)
+    for i in ids:
+        assert from_keyword[i].text == from_chroma[i].text
+        assert from_keyword[i].metadata == from_chroma[i].metadata
+    asked: list[tuple] = []
+    call = engine.store.chroma.call
+    engine.store.chroma.call = lambda c, m, *a, **k: asked.append((c, m)) or call(c, m, *a, **k)
+    vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
+    assert engine.store.dense(vector, 3)
+    assert ("chunks", "get") not in asked and ("bodies", "get") not in asked
+
+
 def test_deleted_file_is_pruned(make_engine, corpus, mode) -> None:
     engine = make_engine()
     engine.index([corpus])

@@ -379,6 +379,18 @@ def rows_at(conn: sqlite3.Connection, positions: Iterable[int]) -> dict[int, tup
     return out
 
 
+def rows_by_id(conn: sqlite3.Connection, chunk_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(chunk id, text, metadata json) of the chunks with these ids that the file holds."""
+    chunk_ids = list(chunk_ids)
+    out: list[tuple[str, str, str]] = []
+    for start in range(0, len(chunk_ids), 500):
+        page = chunk_ids[start : start + 500]
+        marks = ",".join("?" * len(page))
+        query = f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})"  # noqa: S608
+        out += conn.execute(query, page).fetchall()
+    return out
+
+
 class WriteTransaction:
     """One write transaction (BEGIN IMMEDIATE: one writer at a time across processes), rolled
     back when the block raises."""

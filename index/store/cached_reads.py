@@ -8,6 +8,7 @@ process's memory does not grow with the corpus; what does not fit is read when n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,8 @@ from index.store.collections import ChromaCollections
 from index.store.records import body_key, chunks_of
 from index.store.registry import ArticleRegistry
 from index.store.sentence_store import SentenceStore
+
+NodesById = Callable[[list[str]], dict[str, ChunkNode]]
 
 
 class ChunkReads:
@@ -40,6 +43,7 @@ class ChunkReads:
         self.sentences = ByChunkId(settings.sentence_cache_mb * MB, sentences.get)
         self._bodies = ByChunkId(settings.body_cache_mb * MB, registry.bodies)
         self._read_bodies = registry.bodies
+        self.nodes_also_from: NodesById | None = None  # read before Chroma (the keyword file)
 
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         """The chunks with these ids (cached)."""
@@ -83,7 +87,11 @@ class ChunkReads:
         return chunks_of(self._records(chunk_ids), self._read_bodies)
 
     def _fetch_nodes(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
-        return chunks_of(self._records(chunk_ids), self._bodies.get)
+        found = self.nodes_also_from(chunk_ids) if self.nodes_also_from is not None else {}
+        rest = [i for i in chunk_ids if i not in found]
+        if rest:
+            found |= chunks_of(self._records(rest), self._bodies.get)
+        return found
 
     def _records(self, chunk_ids: list[str]) -> Any:
         return self._chroma.call("chunks", "get", ids=chunk_ids, include=["documents", "metadatas"])

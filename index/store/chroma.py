@@ -245,6 +245,12 @@ class Store:
     def nodes_of(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
         return self.reads.nodes_of(chunk_ids)
 
+    def read_nodes_also_from(self, keyword: KeywordIndex) -> None:
+        """Chunks the cache lacks are read from the keyword file before Chroma: the same text
+        and metadata, by an indexed key of SQLite instead of Chroma's record reads and the
+        article bodies their text is cut from."""
+        self.reads.nodes_also_from = keyword.nodes_by_id
+
     def vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         return self.reads.vectors_of(chunk_ids)
 

@@ -373,6 +373,17 @@ class KeywordIndex:
 
         return self._repairing(read)
 
+    def nodes_by_id(self, chunk_ids: list[str]) -> dict[str, ChunkNode]:
+        """The chunks with these ids that the file holds, as stored (the text and metadata
+        Chroma has; an id names one version of a chunk, so a chunk found is never stale)."""
+
+        def read() -> dict[str, ChunkNode]:
+            with self._lock:
+                rows = postings.rows_by_id(self._db(), chunk_ids)
+            return {row[0]: postings.node_from_row(*row) for row in rows}
+
+        return self._repairing(read) if chunk_ids else {}
+
     def check_file(self) -> str | None:
         """SQLite's check of every page of the file (for `newsbot doctor`): None when the file
         is whole or missing, else the first problem found."""
