@@ -21,6 +21,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -285,6 +286,14 @@ class Live:
     total_length: int
     horizon: int
 
+    @cached_property
+    def index_of(self) -> np.ndarray:
+        """Where each position is among `positions` (-1: not a live chunk), by position: a
+        gather instead of a binary search per posting (4 bytes a position)."""
+        index = np.full(int(self.positions[-1]) + 1 if len(self.positions) else 0, -1, np.int32)
+        index[self.positions] = np.arange(len(self.positions), dtype=np.int32)
+        return index
+
 
 class Postings:
     """A term's postings as arrays: chunk positions (ascending), term frequencies, lengths."""
@@ -315,7 +324,9 @@ class Postings:
         the live chunks are the same)."""
         if self._at is None or self._at[0] != live.key:
             keep = np.flatnonzero(self.pos <= live.horizon).astype(np.int32)
-            rows = np.searchsorted(live.positions, self.pos[keep]).astype(np.int32)
+            rows = live.index_of[self.pos[keep]]
+            if len(rows) and rows.min() < 0:  # never, as a chunk's postings go with it: guarded
+                keep, rows = keep[rows >= 0], rows[rows >= 0]
             self._at = (live.key, keep, rows)
         return self._at[1], self._at[2]
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from index.store.bm25_postings import K1, B, Hit, Live, Postings
 
-READ_WHOLE = 50_000  # postings a term may have to be read whole (17 ms) before trying to skip it
+READ_WHOLE = 100_000  # postings a term may have to be read whole (25 ms) before trying to skip it
 LOOKUP_COST = 8  # a posting read by key costs about as much as this many read in a row
 _SLACK = 1e-4  # float32 sums round: a bound is trusted only with this relative margin
 
@@ -51,8 +51,8 @@ def top_k(query_terms: Sequence[str], reads: TermReads, live: Live, k: int) -> l
     rest = sorted((t for t in idf if t not in whole), key=bound.__getitem__)
     subsets: dict[str, Postings] = {}
     chosen = None
+    partial = _scores(query_terms, whole, {}, idf, live, avg) if rest else None
     while rest:
-        partial = _scores(query_terms, whole, {}, idf, live, avg)
         chosen = _survivors(partial, sum(bound[t] for t in rest), k)
         if chosen is not None and all(len(chosen) * LOOKUP_COST <= reads.df(t) for t in rest):
             positions = live.positions[chosen]
@@ -60,6 +60,9 @@ def top_k(query_terms: Sequence[str], reads: TermReads, live: Live, k: int) -> l
             break
         term = rest.pop()  # the largest bound: reading it lowers the rest's the most
         whole[term] = reads.whole(term)
+        # A bound needs no exact sum: the term is added once for all its repeats.
+        keep, rows = whole[term].rows_in(live)
+        partial[rows] += query_terms.count(term) * contribution(whole[term], keep, idf[term], avg)
         chosen = None
     scores = _scores(query_terms, whole, subsets, idf, live, avg)
     return _best(scores, live, k, chosen)
