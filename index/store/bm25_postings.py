@@ -39,7 +39,8 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own log
 
 K1, B = 1.5, 0.75  # bm25s.BM25's defaults (method "lucene")
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # llama-index BM25Retriever's (and bm25s's) default
-FORMAT = "2"  # bump when the schema or tokenization changes: an older file is rebuilt
+FORMAT = "3"  # bump when the schema or tokenization changes: an older file is rebuilt
+COUNTABLE = "2"  # the format before terms carried their document frequency: counted, not rebuilt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -215,21 +216,17 @@ def _touch(conn: sqlite3.Connection, changes: Iterable[tuple[str, int]]) -> None
     )
 
 
-def has_term_counts(conn: sqlite3.Connection) -> bool:
-    """Whether the file's terms have their document frequency (files before 2026-12-07 not)."""
-    return "df" in [row[1] for row in conn.execute("PRAGMA table_info(terms)")]
-
-
-def count_terms(conn: sqlite3.Connection) -> bool:
-    """Give a file written before terms had their document frequency one (inside the
-    caller's transaction); False when it had them already."""
-    if has_term_counts(conn):
-        return False
-    conn.execute("ALTER TABLE terms ADD COLUMN df INTEGER NOT NULL DEFAULT 0")
+def count_terms(conn: sqlite3.Connection) -> None:
+    """Give each term of a file in the format before (`COUNTABLE`) its document frequency,
+    counted from its postings, and mark the file current (inside the caller's transaction).
+    Counted whether or not the column is there: a process of an earlier release writing the
+    file since would have left the counts behind."""
+    if "df" not in [row[1] for row in conn.execute("PRAGMA table_info(terms)")]:
+        conn.execute("ALTER TABLE terms ADD COLUMN df INTEGER NOT NULL DEFAULT 0")
     conn.execute(
         "UPDATE terms SET df = (SELECT count(*) FROM postings WHERE postings.term = terms.term)"
     )
-    return True
+    write_meta(conn, "format", FORMAT)
 
 
 def write_version(conn: sqlite3.Connection) -> int:
@@ -290,7 +287,8 @@ class Live:
     def index_of(self) -> np.ndarray:
         """Where each position is among `positions` (-1: not a live chunk), by position: a
         gather instead of a binary search per posting (4 bytes a position)."""
-        index = np.full(int(self.positions[-1]) + 1 if len(self.positions) else 0, -1, np.int32)
+        last = max(self.horizon, int(self.positions[-1]) if len(self.positions) else 0)
+        index = np.full(last + 1, -1, np.int32)
         index[self.positions] = np.arange(len(self.positions), dtype=np.int32)
         return index
 

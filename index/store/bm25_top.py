@@ -91,7 +91,7 @@ def _scores(
     adds only to the chunks it was read for."""
     scores = np.zeros(len(live.positions), dtype=np.float32)
     for term in query_terms:
-        got = whole.get(term) or subsets.get(term)
+        got = whole[term] if term in whole else subsets.get(term)
         if got is None:
             continue
         keep, rows = got.rows_in(live)

@@ -119,14 +119,15 @@ class KeywordIndex:
             self._drop_old_format()
             self._conn = postings.connect(self.path)
             self._file = _identity(self.path)
-            if postings.read_meta(self._conn, "format") not in (None, postings.FORMAT):
-                log.info("keyword index in %s has an older format; rebuilding it", self.folder)
-                with self._writing() as conn:
-                    postings.clear(conn)
-            elif not postings.has_term_counts(self._conn):
+            stored = postings.read_meta(self._conn, "format")
+            if stored == postings.COUNTABLE:
                 log.info("counting the terms of the keyword index in %s (once)", self.folder)
                 with self._writing() as conn:
                     postings.count_terms(conn)
+            elif stored not in (None, postings.FORMAT):
+                log.info("keyword index in %s has an older format; rebuilding it", self.folder)
+                with self._writing() as conn:
+                    postings.clear(conn)
         return self._conn
 
     def _drop_old_format(self) -> None:
