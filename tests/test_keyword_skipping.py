@@ -49,6 +49,13 @@ def _above_kth(hits: list[tuple[str, float]]) -> dict[str, float]:
     return {i: s for i, s in hits if s > hits[-1][1]}
 
 
+def _assert_as_bm25s(keyword: KeywordIndex, nodes: list[TextNode], query: str) -> None:
+    """bm25s's top 10 scores, and its chunks above the 10th score."""
+    got, expected = _hits(keyword, query, 10), _bm25s_hits(nodes, query, 10)
+    assert [s for _, s in got] == [s for _, s in expected], query
+    assert _above_kth(got) == _above_kth(expected), query
+
+
 @pytest.fixture
 def skipping(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every term is a candidate for skipping; records the terms read whole."""
@@ -70,9 +77,7 @@ def test_skipping_common_terms_keeps_bm25s_top_k_and_scores(tmp_path: Path, skip
     keyword.rebuild(nodes, "x")
     for query in _queries(60):
         skipping.clear()
-        got, expected = _hits(keyword, query, 10), _bm25s_hits(nodes, query, 10)
-        assert [s for _, s in got] == [s for _, s in expected], query
-        assert _above_kth(got) == _above_kth(expected), query
+        _assert_as_bm25s(keyword, nodes, query)
         if query == QUERIES[0]:
             # The rare terms decided the top 10: "report" and "company" were read for the
             # chunks that could still make it only.
@@ -89,9 +94,7 @@ def test_skipping_follows_a_write(tmp_path: Path, skipping) -> None:
     nodes += _corpus(1500, seed=3)
     keyword.rebuild(nodes, "y")
     for query in _queries(20):
-        got, expected = _hits(keyword, query, 10), _bm25s_hits(nodes, query, 10)
-        assert [s for _, s in got] == [s for _, s in expected], query
-        assert _above_kth(got) == _above_kth(expected), query
+        _assert_as_bm25s(keyword, nodes, query)
 
 
 def test_a_file_without_term_counts_gets_them_on_open(tmp_path: Path, skipping) -> None:
@@ -105,8 +108,7 @@ def test_a_file_without_term_counts_gets_them_on_open(tmp_path: Path, skipping) 
 
     reopened = KeywordIndex(tmp_path / "kw")
     for query in _queries(10):
-        got, expected = _hits(reopened, query, 10), _bm25s_hits(nodes, query, 10)
-        assert [s for _, s in got] == [s for _, s in expected], query
+        _assert_as_bm25s(reopened, nodes, query)
     with sqlite3.connect(keyword.path) as conn:
         assert conn.execute("SELECT df FROM terms WHERE term = 'said'").fetchone()[0] > 1000
     reopened.close()
@@ -117,5 +119,4 @@ def test_a_file_without_term_counts_gets_them_on_open(tmp_path: Path, skipping) 
         conn.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
     again = KeywordIndex(tmp_path / "kw")
     for query in _queries(10):
-        got, expected = _hits(again, query, 10), _bm25s_hits(nodes, query, 10)
-        assert [s for _, s in got] == [s for _, s in expected], query
+        _assert_as_bm25s(again, nodes, query)
