@@ -196,13 +196,22 @@ def _terms_of(rows: list[tuple]) -> list[list[str]]:
 def _counted(conn: sqlite3.Connection, pos: int, terms: list[str]) -> int:
     """The summed term frequencies of these terms' postings of the chunk at `pos` (its length
     when they are all its terms)."""
-    found = 0
-    for start in range(0, len(terms), 500):
-        page = terms[start : start + 500]
-        marks = ",".join("?" * len(page))
-        query = f"SELECT sum(tf) FROM postings WHERE pos = ? AND term IN ({marks})"  # noqa: S608
-        found += conn.execute(query, [pos, *page]).fetchone()[0] or 0
-    return found
+    query = "SELECT sum(tf) FROM postings WHERE pos = ? AND term IN ({marks})"
+    return sum(row[0] or 0 for row in paged(conn, query, terms, before=(pos,)))
+
+
+def paged(
+    conn: sqlite3.Connection, query: str, values: Iterable, before: Sequence = ()
+) -> list[tuple]:
+    """The rows of `query` for all of `values`, asked 500 at a time: `{marks}` in the query
+    stands for one page's placeholders, `before` for the parameters ahead of them."""
+    values = list(values)
+    rows: list[tuple] = []
+    for start in range(0, len(values), 500):
+        page = values[start : start + 500]
+        statement = query.format(marks=",".join("?" * len(page)))
+        rows += conn.execute(statement, [*before, *page]).fetchall()
+    return rows
 
 
 def _touch(conn: sqlite3.Connection, changes: Iterable[tuple[str, int]]) -> None:
@@ -377,27 +386,16 @@ def horizon(conn: sqlite3.Connection) -> int:
 
 def rows_at(conn: sqlite3.Connection, positions: Iterable[int]) -> dict[int, tuple[str, str, str]]:
     """(chunk id, text, metadata json) of the chunks at these positions."""
-    positions = list(positions)
-    out: dict[int, tuple[str, str, str]] = {}
-    for start in range(0, len(positions), 500):
-        page = positions[start : start + 500]
-        marks = ",".join("?" * len(page))
-        query = f"SELECT pos, chunk_id, text, metadata FROM chunks WHERE pos IN ({marks})"  # noqa: S608
-        for pos, chunk_id, text, meta in conn.execute(query, page):
-            out[pos] = (chunk_id, text, meta)
-    return out
+    query = "SELECT pos, chunk_id, text, metadata FROM chunks WHERE pos IN ({marks})"
+    return {
+        pos: (chunk_id, text, meta) for pos, chunk_id, text, meta in paged(conn, query, positions)
+    }
 
 
 def rows_by_id(conn: sqlite3.Connection, chunk_ids: Iterable[str]) -> list[tuple[str, str, str]]:
     """(chunk id, text, metadata json) of the chunks with these ids that the file holds."""
-    chunk_ids = list(chunk_ids)
-    out: list[tuple[str, str, str]] = []
-    for start in range(0, len(chunk_ids), 500):
-        page = chunk_ids[start : start + 500]
-        marks = ",".join("?" * len(page))
-        query = f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})"  # noqa: S608
-        out += conn.execute(query, page).fetchall()
-    return out
+    query = "SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})"
+    return paged(conn, query, chunk_ids)
 
 
 class WriteTransaction:

@@ -122,16 +122,14 @@ def _survivors(partial: np.ndarray, rest: float, k: int) -> np.ndarray | None:
 
 def _best(scores: np.ndarray, live: Live, k: int, among: np.ndarray | None) -> list[Hit]:
     """The top `k` of `scores` (of the chunks `among` only, when given), as bm25s selects."""
-    index = np.arange(len(scores)) if among is None else among
-    got = scores[index]
+    got = scores if among is None else scores[among]
     k = min(k, len(got))
     if not k:
         return []
     top = np.argpartition(got, -k).take(indices=range(-k, 0))  # as bm25s.selection
     top_scores = np.take(got, top)
     order = np.flip(np.argsort(top_scores))
+    at = top if among is None else among[top]
     return [
-        Hit(int(live.positions[index[top[i]]]), float(top_scores[i]))
-        for i in order
-        if top_scores[i] > 0
+        Hit(int(live.positions[at[i]]), float(top_scores[i])) for i in order if top_scores[i] > 0
     ]

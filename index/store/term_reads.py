@@ -13,8 +13,6 @@ from index.store import bm25_postings as postings
 from index.store.bm25_postings import Live, Postings
 from index.store.caches import PostingsCache
 
-_PAGE = 500  # positions per SQL statement (SQLite allows 32,766 variables; 500 reads fast)
-
 
 class TermReads:
     """The reads of one search, inside its snapshot of the file."""
@@ -56,14 +54,6 @@ class TermReads:
     def of_chunks(self, term: str, positions: np.ndarray) -> Postings:
         """The term's postings of the chunks at these positions (not kept: another question
         wants other chunks)."""
-        rows: list[tuple[int, int, int]] = []
-        listed = positions.tolist()
-        for start in range(0, len(listed), _PAGE):
-            page = listed[start : start + _PAGE]
-            marks = ",".join("?" * len(page))
-            query = (
-                "SELECT pos, tf, length FROM postings "  # noqa: S608 - marks only
-                f"WHERE term = ? AND pos IN ({marks})"
-            )
-            rows += self.conn.execute(query, [term, *page]).fetchall()
+        query = "SELECT pos, tf, length FROM postings WHERE term = ? AND pos IN ({marks})"
+        rows = postings.paged(self.conn, query, positions.tolist(), before=(term,))
         return Postings(self.versions[term], rows)
