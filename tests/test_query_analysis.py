@@ -49,6 +49,18 @@ def test_publications_the_index_lacks_are_named_when_a_question_cites_them() -> 
     assert matcher.unknown("What did the article say in October?") == []
 
 
+def test_a_story_a_headline_names_or_a_number_is_not_a_publication() -> None:
+    titles = ["Kessing Street Bridge shut for 14 weeks after cracks found"]
+    matcher = SourceMatcher(SOURCES, titles)
+    assert matcher.unknown("Who is the highways director in the Kessing Street Bridge story?") == []
+    assert matcher.unknown("Is the 'Verge' article consistent with the October 28 article?") == []
+    # a publication is still one even when an article's body mentions it
+    assert matcher.unknown("What did the Bloomberg story say about the bridge?") == ["Bloomberg"]
+    assert SourceMatcher(SOURCES).unknown("What did the Kessing Street Bridge story say?") == [
+        "Kessing Street Bridge"
+    ]
+
+
 def test_lower_case_words_are_not_publications() -> None:
     matcher = SourceMatcher(SOURCES)
     assert matcher.find("they made a fortune on the verge of collapse") == []

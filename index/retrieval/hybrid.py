@@ -96,8 +96,9 @@ class HybridRetriever:
     def analyse(self, query: str) -> QueryAnalysis:
         """The publications (known to the index) and dates the query names."""
         if self._matcher_stamp != self.keyword.stamp:
-            sources = [r.source for r in self.store.articles().values()]
-            self._matcher, self._matcher_stamp = SourceMatcher(sources), self.keyword.stamp
+            records = self.store.articles().values()
+            self._matcher = SourceMatcher([r.source for r in records], [r.title for r in records])
+            self._matcher_stamp = self.keyword.stamp
         return analyse(query, self._matcher)
 
     def query_vectors(self, query: str) -> np.ndarray:
