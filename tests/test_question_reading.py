@@ -37,6 +37,8 @@ from index.dates import date_phrases, resolve
         ("By how much did hot nights raise emergency visits?", AMOUNT),
         ("How much did the appeal raise?", MONEY),
         ("How big is the town's budget?", MONEY),
+        ("how big was the crowd at harker park for the final", COUNT),  # 8,914 spectators
+        ("how much more sleep did teens get with the later start", DURATION),  # 34 minutes
         ("How many cubic metres of water did the hydrologists count?", MEASURE),
         ("What's the new cost estimate for the Line 3 extension?", MONEY),
         ("When is the Blue Line extension expected to open?", DATE),

@@ -9,8 +9,10 @@ import pytest
 
 from index.answer.asks import analyse
 from index.answer.sentences import answer_sentences
+from index.answer.slot_fit import kind_match
 from index.answer.slot_ranker import SlotRanker
 from index.answer.slots import find_slots
+from index.answer.spans import date_spans
 from index.results import Passage
 
 
@@ -162,3 +164,78 @@ def test_a_title_counts_against_a_person_only_when_the_question_asks_another_rol
     ranker = SlotRanker.load()
     assert ranker is not None
     assert (found, score >= ranker.lead_bar) == ("Amara Osei", True), score
+
+
+def test_a_count_of_the_very_thing_asked_answers_whatever_verb_stands_near() -> None:
+    """ "three flood warnings" answers "how many flood warnings are out", though the sentence
+    says "issued"; "14 flood alerts" shares "flood" but counts alerts."""
+    text = (
+        "The regional flood authority has issued 14 flood alerts and three flood warnings, "
+        "including one for the Dun at Dunmore."
+    )
+    found, score, bar = _best(
+        "how many flood warnings are out for storm imogen",
+        _passage("Amber rain warning as Storm Imogen heads for the coast", text),
+        score=0.05,
+    )
+    assert (found, score >= bar) == ("three", True), score
+
+
+def test_last_summer_s_figure_is_no_answer_for_this_summer() -> None:
+    found, score, bar = _best(
+        "how many rescues have wrenhaven lifeguards done this summer",
+        _passage(
+            "Wrenhaven lifeguards extend season",
+            "Last summer lifeguards on the town's beaches dealt with 212 incidents, including "
+            "38 rescues.",
+        ),
+    )
+    assert score < bar, (found, score)
+
+
+def test_a_role_asked_of_one_story_is_not_answered_from_another() -> None:
+    """A name with no such role beside it, or with the role but not the organisation asked,
+    does not answer "who is the leader of ..."."""
+    found, score, bar = _best(
+        "who is the leader of ellisford district council",
+        _passage(
+            "Council approves homes",
+            "Ellisford District Council on Wednesday approved plans by housebuilder Hartwell "
+            "Homes, the Kestrel Press Agency (KPA) reported.",
+        ),
+    )
+    assert score < bar, (found, score)
+    corvane = _passage("Corvane raises forecast", "Shares in Corvane rose 6 per cent.")
+    saltmere = _passage("Okafor joins Dunmore", "Saltmere chairman Derek Voss took the offer.")
+    sentences = answer_sentences([corvane, saltmere])
+    question = "who's the chairman of corvane"
+    slots = find_slots(analyse(question), question, sentences, np.full(len(sentences), 0.5))
+    ranker = SlotRanker.load()
+    assert ranker is not None and float(ranker.score(slots).max()) < ranker.answer_bar
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        # another measure of the figure asked
+        (
+            "what was corvane's net profit in the third quarter?",
+            "Operating profit for the quarter rose 17% to 58.1 million pounds, Corvane said.",
+        ),
+        # a sum that is not of the thing asked
+        (
+            "what was corvane's net profit in the third quarter?",
+            "Orders at Corvane in the quarter reached £455 million.",
+        ),
+    ],
+)
+def test_a_sum_of_another_thing_is_no_answer(question: str, text: str) -> None:
+    found, score, bar = _best(question, _passage("Corvane raises forecast", text))
+    assert score < bar, (found, score)
+
+
+def test_what_time_wants_a_clock_time_over_a_day() -> None:
+    """ "what time did the marathon start": "8:30 a.m." fits, "Sunday" fits less."""
+    asks = analyse("what time did the westridge marathon start this year")
+    spans = {s.kind: s for s in date_spans("It started on Sunday at 8:30 a.m.")}
+    assert kind_match(asks, spans["weekday"]) < kind_match(asks, spans["time"]) == 1.0

@@ -88,9 +88,12 @@ _VALUE_NOUNS = {
     "age": AGE,
     "minute": TIME,
 }
+_COMPARATIVES = frozenset("more less extra fewer".split())
+# What a "how much" asks of when it wants a length of time.
+_TIME_NOUNS = frozenset("sleep rest time delay".split())
 _AMOUNT_NOUNS = frozenset(
     "rain rainfall snow water power electricity energy fuel oil gas land space weight ground "
-    "time distance".split()
+    "distance".split()
 )
 # Verbs of a change: "how much" asked of one wants a share ("6.2 per cent") or a sum.
 _CHANGE_VERBS = frozenset(
@@ -101,6 +104,7 @@ _CHANGE_VERBS = frozenset(
 _QUALIFIER = re.compile(
     r"\b(?:originally|initially|at\s+first|in\s+total|in\s+all|altogether|overall|now|"
     r"finally|in\s+the\s+end|so\s+far|last\s+year|this\s+year|per\s+year|a\s+year|each\s+year|"
+    r"this\s+(?:summer|season|spring|autumn|winter|month|week)|"
     r"ago|before\s+the\s+\w+|(?:19|20)\d\d)\b",
     re.I,
 )
@@ -227,6 +231,10 @@ def _expects(wh: str, rest: str) -> tuple[str, tuple[str, ...]]:
         return (MEASURE if any(is_measure_unit(w) for w in noun) else COUNT), noun  # "cubic metres"
     if wh == "how much":
         noun = _noun_phrase(words)
+        while noun and noun[0] in _COMPARATIVES:  # "how much more sleep"
+            noun = noun[1:]
+        if noun and noun[0] in _TIME_NOUNS:
+            return DURATION, ()  # "how much sleep did teens gain": 34 minutes
         if noun and noun[0] in _AMOUNT_NOUNS:
             return MEASURE, tuple(noun)
         if any(w in ("percent", "percentage") for w in words[:6]):
@@ -234,8 +242,10 @@ def _expects(wh: str, rest: str) -> tuple[str, tuple[str, ...]]:
         if any(w in _CHANGE_VERBS for w in words[:8]):
             return AMOUNT, ()  # "how much did the shares drop": a share or a sum
         return MONEY, ()
-    if wh in ("how big", "how large") and any(_VALUE_NOUNS.get(w) == MONEY for w in words[:6]):
-        return MONEY, ()  # "how big is the budget"
+    if wh in ("how big", "how large"):
+        valued = [_VALUE_NOUNS[w] for w in words[:6] if _VALUE_NOUNS.get(w) in (MONEY, COUNT)]
+        if valued:
+            return valued[0], ()  # "how big is the budget", "how big was the crowd"
     if wh in ("how long", "how often"):
         return DURATION, ()
     if wh == "how old":
@@ -281,7 +291,8 @@ _RACE_WORDS = frozenset("winning finishing race record fastest personal".split()
 def _what_is(words: list[str]) -> str:
     """After "what is/was/will ...": the value its noun names ("the new cost estimate", "the
     crowd"), a name ("the name of"), or a description ("what did inspectors find")."""
-    owner = bool(words) and words[0].endswith(("'s", "’s"))  # "what was Brimwick's profit"
+    # "what was Brimwick's profit", "what was tallis robotics' revenue"
+    owner = any(w.endswith(("'s", "’s", "s'", "s’")) for w in words[:3])
     if (
         words[:1] not in (["the"], ["its"], ["their"], ["his"], ["her"])
         and not owner
@@ -338,8 +349,12 @@ def _noun_phrase(words: list[str]) -> list[str]:
     return out
 
 
+# NLTK lists "won" (of "won't"), but in "who won the race" it is the thing asked.
+_ASKED_VERBS = frozenset({"won"})
+
+
 def _content(text: str) -> tuple[str, ...]:
-    stop = stopwords()
+    stop = stopwords() - _ASKED_VERBS
     words = [w.lower() for w in _WORD.findall(text)]
     return tuple(
         dict.fromkeys(w for w in words if w not in stop and w not in CALENDAR_WORDS and len(w) > 1)

@@ -46,8 +46,8 @@ def kind_match(asks: Asks, span: Span | NameSpan) -> float:
             else ""
         )  # fmt: skip
         return NAME_KIND.get(asks.expects, {}).get(looks, 0.6)
-    if asks.expects == TIME:
-        return 1.0 if span.kind in TIME_KINDS else 0.4
+    if asks.expects == TIME:  # "what time did the marathon start": a clock time over "Sunday"
+        return 1.0 if span.kind == "time" else 0.6 if span.kind in TIME_KINDS else 0.4
     if asks.expects == DATE and span.kind == "time":
         return 0.3
     return 1.0
@@ -107,7 +107,8 @@ def counts_asked(asks: Asks, span: Span | NameSpan) -> float:
     wanted = {stem(w) for w in asks.counted}
     got = {stem(w) for w in counted}
     if wanted & got:
-        return 1.0
+        # "14 flood alerts" shares "flood" with "how many flood warnings" but counts alerts.
+        return 1.0 if stem(_counted_head(asks.counted)) in got else 0.5
     if any(got & set(SYNONYMS.get(w, ())) for w in wanted):
         return 0.9
     if "people" in asks.counted and set(counted) & PEOPLE:
@@ -115,6 +116,13 @@ def counts_asked(asks: Asks, span: Span | NameSpan) -> float:
     if set(counted) & TALLIES:  # "a death toll of nine": a tally of whatever is asked
         return 0.9
     return 0.2  # counts something else, or a verb follows it ("5,987 crossed the line")
+
+
+def _counted_head(counted: tuple[str, ...]) -> str:
+    """The noun a count question counts: its first plural ("warnings" of "flood warnings",
+    "riders" of "riders actually finished"), else its first word ("people died")."""
+    plural = [w for w in counted if len(w) > 3 and w.endswith("s") and not w.endswith("ss")]
+    return plural[0] if plural else counted[0]
 
 
 EARLIER_TIME = re.compile(
@@ -134,7 +142,14 @@ def qualified(asks: Asks, text: str) -> float:
     earlier = ("last year", "ago", "before")
     if any(q.startswith(earlier) for q in asks.qualifiers) and not EARLIER_TIME.search(text):
         return 0.2
+    if any(q.startswith("this ") for q in asks.qualifiers) and _LAST_TIME.search(text):
+        return 0.0  # "how many rescues this summer" against "Last summer ... 38 rescues"
     return 1.0
+
+
+_LAST_TIME = re.compile(
+    r"\b(?:last|previous)\s+(?:summer|season|spring|autumn|winter|month|week|year)\b", re.I
+)
 
 
 def names_covered(names: frozenset[str], text: str, title: str) -> float:

@@ -61,6 +61,9 @@ class SlotRanker:
 
 
 _F = {name: i for i, name in enumerate(SLOT_FEATURES)}
+# "who is the council leader": a name with no such role beside it ("KPA", "Mr Justice
+# Byfield" for the prosecution barrister) is rarely the one asked.
+ROLE_ABSENT = 0.3
 _PERSON_GROUP = kind_group(PERSON)
 
 
@@ -69,6 +72,16 @@ def _other_title(x: np.ndarray) -> np.ndarray:
     Ingrid Halvorsen" is no answer to "who is the chairman"."""
     titled, role, wants = (x[:, _F[n]] for n in ("titled", "role", "wants_role"))
     return ((wants > 0) & (role == 0) & (titled > 0)).astype(np.float64)
+
+
+def _role_bonus(x: np.ndarray) -> np.ndarray:
+    """The role asked beside a name, or a person's title, when its sentence names what the
+    question names: "Saltmere chairman Derek Voss" is no answer to "who's the chairman of
+    corvane"."""
+    role, titled, group, names = (
+        x[:, _F[n]] for n in ("role", "titled", "kind_group", "names_covered")
+    )
+    return (role + titled * (group == _PERSON_GROUP)) * (names > 0)
 
 
 def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
@@ -91,8 +104,9 @@ def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
         * f("kind_match")
         * np.where(f("superseded") == f("wants_earlier"), 1.0, 0.3)
         * np.where(f("share") * f("wants_whole") > 0, 0.3, 1.0)
-        * (1.0 + w.role * (f("role") + f("titled") * (f("kind_group") == _PERSON_GROUP)))
+        * (1.0 + w.role * _role_bonus(x))
         * np.where(_other_title(x) > 0, 0.1, 1.0)
+        * np.where((f("wants_role") > 0) & (f("role") == 0), ROLE_ABSENT, 1.0)
         * np.where(f("topic_covered") > 0, 1.0, 0.2)
         * (w.names + f("names_covered"))
         * (w.qualified + f("qualified"))

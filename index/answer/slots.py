@@ -60,6 +60,8 @@ from index.answer.spans import Span, date_spans, number_spans, score_spans
 from index.results import Passage
 from index.text import stem
 
+# The closeness to the question's predicate a count of the very thing asked has at least.
+ATTACHED_COUNT = 0.5
 _APPROXIMATE = re.compile(r"(?i)(?:about|around|roughly|nearly|almost|an estimated)\b")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
 _NUMBER_KINDS = {
@@ -82,6 +84,18 @@ _PAYING = frozenset(
     stem(w)
     for w in "pay paying paid put putting contribute contributing pledge pledged fund funding "
     "give giving share spend spending borrow borrowing lend grant raise".split()
+)
+# Measures of one figure that are different figures: net against operating profit.
+_MEASURE = re.compile(
+    r"(?i)\b(net|operating|pre-?tax|gross|underlying|adjusted|core)\s+"
+    r"(profits?|income|earnings|loss(?:es)?|revenues?|sales|margin)\b"
+)
+# What a sum is of, when a question names it and news writes it out: a profit figure's
+# sentence says "profit" (a cost is often left unsaid: "the $48 million extension").
+_MONEY_OF = frozenset(
+    stem(w)
+    for w in "profit revenue turnover earnings income salary wage fine fee fare bonus prize "
+    "payout compensation damages debt loss rent valuation".split()
 )
 # How precisely a date phrase names a time: "26 April 2026" over "next year".
 _DATE_PRECISION = {
@@ -178,6 +192,8 @@ class SlotPool:
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
+        self.measure = _MEASURE.search(question) if asks.expects in (MONEY, AMOUNT) else None
+        self.money_of = focus & _MONEY_OF if asks.expects == MONEY else set()
 
     def _predicate(self) -> set[str]:
         """The question's words about what is asked, not about which story: neither a name
@@ -266,6 +282,12 @@ class SlotPool:
         predicate, predicate_adjacent = closeness(text, span.start, span.end, self.predicate)
         if self.wants_whole and span.kind == "money" and self._before_focus(text, span.end):
             predicate, predicate_adjacent = 1.0, True  # "the $48 million extension": its cost
+        counted = counts_asked(asks, span)
+        if self.money_of and not self.money_of & term_set(text):
+            counted = 0.2  # "what was the net profit" against "Orders ... reached £455 million"
+        if asks.counted and counted == 1.0 and getattr(span, "counted", ()):
+            # "three flood warnings" states what is asked, whatever verb stands near it
+            predicate = max(predicate, ATTACHED_COUNT)
         words = [bare(w) for w in _WORD.findall(span.text)]
         title_terms = term_set(title)
         name = span if isinstance(span, NameSpan) else None
@@ -278,8 +300,8 @@ class SlotPool:
             predicate,
             float(predicate_adjacent),
             sum(w in self.asked for w in words) / max(len(words), 1),
-            counts_asked(asks, span),
-            qualified(asks, text),
+            counted,
+            qualified(asks, text) * self._same_measure(text),
             _DATE_PRECISION.get(span.kind, 1.0),
             float(bool(_APPROXIMATE.match(span.text))),
             self._names_near(i),
@@ -306,6 +328,15 @@ class SlotPool:
             self._topic_covered(sentence),
             float(self.wants_role),
         )
+
+    def _same_measure(self, text: str) -> float:
+        """0 when the question asks for one measure of a figure ("net profit") and the
+        sentence gives another ("Operating profit rose to £58.1 million"), else 1."""
+        if self.measure is None:
+            return 1.0
+        asked, noun = self.measure.group(1).lower(), self.measure.group(2).lower()
+        given = {m.group(1).lower() for m in _MEASURE.finditer(text) if m.group(2).lower() == noun}
+        return 0.0 if given and asked not in given else 1.0
 
     def _topic_covered(self, sentence: Sentence) -> float:
         """Share of the question's words about which story ("extension" in "how much will the
