@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from index.answer.asks import analyse
+from index.answer.names import name_spans
 from index.answer.sentences import answer_sentences
 from index.answer.slot_fit import kind_match
 from index.answer.slot_ranker import SlotRanker
@@ -239,3 +240,37 @@ def test_what_time_wants_a_clock_time_over_a_day() -> None:
     asks = analyse("what time did the westridge marathon start this year")
     spans = {s.kind: s for s in date_spans("It started on Sunday at 8:30 a.m.")}
     assert kind_match(asks, spans["weekday"]) < kind_match(asks, spans["time"]) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "text"),
+    [
+        # another rider's age
+        (
+            "how old is marta quiroga?",
+            "Quiroga wins Carrow Hills",
+            "Marta Quiroga won the race. Vermaelen, 27, attacked on the final climb.",
+        ),
+        # the date the work ends, not when it starts
+        (
+            "when does work on the kiln moor road junction start?",
+            "Kiln Moor Road junction",
+            "The council has agreed that the £1.2 million Kiln Moor Road junction is due to be "
+            "finished by December.",
+        ),
+        # when it closed, not when it opened
+        (
+            "when did elmcroft house open",
+            "Care home manager cleared",
+            "Lorraine Hebden managed Elmcroft House until it was closed in 2022.",
+        ),
+    ],
+)
+def test_a_value_of_something_else_is_a_near_miss(question: str, title: str, text: str) -> None:
+    found, score, bar = _best(question, _passage(title, text))
+    assert score < bar, (found, score)
+
+
+def test_an_update_note_names_no_one() -> None:
+    note = "Update: This story was updated on May 19 to add comment from Castellan Capital."
+    assert [n.text for n in name_spans(note)] == ["Castellan Capital"]

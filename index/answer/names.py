@@ -38,7 +38,7 @@ _NOT_NAMES = (
     frozenset(
         "a an the this that these those he she it they we i you his her its their our but "
         "and or so yet in on at for from with by as after before when while if however "
-        "meanwhile also according said says".split()
+        "meanwhile also according said says update correction clarification".split()
     )
     | CALENDAR_WORDS
 )

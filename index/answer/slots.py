@@ -97,6 +97,18 @@ _MONEY_OF = frozenset(
     for w in "profit revenue turnover earnings income salary wage fine fee fare bonus prize "
     "payout compensation damages debt loss rent valuation".split()
 )
+# An age after a name: "Vermaelen, 27," or "Vermaelen (27)".
+_AGED = re.compile(r"([A-Z][\w'’-]+)\s*[,(]\s*$")
+# Events whose dates are different dates: a start is not an end.
+_STARTS = frozenset(
+    stem(w) for w in "start started begin began begun open opened opening launch launched".split()
+)
+_ENDS = frozenset(
+    stem(w)
+    for w in "end ended finish finished close closed complete completed shut stop stopped".split()
+)
+_EVENTS = (_STARTS, _ENDS)
+_OPPOSITE_EVENTS = ((_STARTS, _ENDS), (_ENDS, _STARTS))
 # How precisely a date phrase names a time: "26 April 2026" over "next year".
 _DATE_PRECISION = {
     "date": 1.0, "month_day": 0.9, "time": 0.8, "month_year": 0.8, "weekday": 0.7,
@@ -194,6 +206,8 @@ class SlotPool:
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
         self.measure = _MEASURE.search(question) if asks.expects in (MONEY, AMOUNT) else None
         self.money_of = focus & _MONEY_OF if asks.expects == MONEY else set()
+        self.event = {w for group in _EVENTS for w in group if focus & group}
+        self.opposite = {w for a, b in _OPPOSITE_EVENTS for w in b if focus & a} - self.event
 
     def _predicate(self) -> set[str]:
         """The question's words about what is asked, not about which story: neither a name
@@ -285,6 +299,8 @@ class SlotPool:
         counted = counts_asked(asks, span)
         if self.money_of and not self.money_of & term_set(text):
             counted = 0.2  # "what was the net profit" against "Orders ... reached £455 million"
+        if asks.expects == AGE and self._someone_else(text, span.start):
+            counted = 0.0  # "how old is marta quiroga" against "Vermaelen, 27, ..."
         if asks.counted and counted == 1.0 and getattr(span, "counted", ()):
             # "three flood warnings" states what is asked, whatever verb stands near it
             predicate = max(predicate, ATTACHED_COUNT)
@@ -301,7 +317,7 @@ class SlotPool:
             float(predicate_adjacent),
             sum(w in self.asked for w in words) / max(len(words), 1),
             counted,
-            qualified(asks, text) * self._same_measure(text),
+            qualified(asks, text) * self._same_measure(text) * self._same_event(text, span),
             _DATE_PRECISION.get(span.kind, 1.0),
             float(bool(_APPROXIMATE.match(span.text))),
             self._names_near(i),
@@ -328,6 +344,24 @@ class SlotPool:
             self._topic_covered(sentence),
             float(self.wants_role),
         )
+
+    def _someone_else(self, text: str, start: int) -> bool:
+        """Whether an age stands after another person's name than the question's: "Vermaelen,
+        27," (or "Vermaelen (27)")."""
+        m = _AGED.search(text[:start])
+        return m is not None and bare(m.group(1)) not in self.asked
+
+    def _same_event(self, text: str, span: Span | NameSpan) -> float:
+        """0 when a date stands beside the opposite of the event asked, and the event asked
+        is nowhere in its sentence: "due to be finished by December" for "when does work
+        start", "closed in 2022" for "when did it open"."""
+        if not self.opposite or self.asks.expects not in (DATE, TIME):
+            return 1.0
+        before = [stem(w.lower()) for w in _WORD.findall(text[: span.start])[-6:]]
+        terms = term_set(text)
+        if set(before) & self.opposite and not terms & self.event:
+            return 0.0
+        return 1.0
 
     def _same_measure(self, text: str) -> float:
         """0 when the question asks for one measure of a figure ("net profit") and the
