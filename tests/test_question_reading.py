@@ -39,6 +39,9 @@ from index.dates import date_phrases, resolve
         ("How big is the town's budget?", MONEY),
         ("how big was the crowd at harker park for the final", COUNT),  # 8,914 spectators
         ("how much more sleep did teens get with the later start", DURATION),  # 34 minutes
+        ("whats the fare on the hollin hopper", MONEY),  # typed without the apostrophe
+        ("What pre-tax profit did Northfold Airport make?", MONEY),
+        ("whats the name of the engineer who found the culvert", PERSON),
         ("How many cubic metres of water did the hydrologists count?", MEASURE),
         ("What's the new cost estimate for the Line 3 extension?", MONEY),
         ("When is the Blue Line extension expected to open?", DATE),

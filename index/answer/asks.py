@@ -62,6 +62,8 @@ _LEAD_IN = re.compile(
     re.I,
 )
 _YES_NO = re.compile(rf"^\s*{_AUX}\b", re.I)
+# "whats the fare", "wheres the match": typed without the apostrophe.
+_APOSTROPHE_DROPPED = re.compile(r"\b(what|who|where|when|how)s\b", re.I)
 _CLAUSE_START = re.compile(
     rf"(?:^|[,;:]\s*)(?:and\s+|but\s+|so\s+)?(?={_AUX}\b|when\b|where\b|who|which\b|what\b|how\b)",
     re.I,
@@ -153,7 +155,7 @@ class Asks:
 @lru_cache(maxsize=4096)
 def analyse(question: str) -> Asks:
     """What `question` asks for."""
-    text = " ".join(question.split())
+    text = _APOSTROPHE_DROPPED.sub(r"\1's", " ".join(question.split()))
     short = len(text.split()) < SHORT_QUESTION_WORDS
     body = _LEAD_IN.sub("", text)
     if _YES_NO.match(body) or _yes_no_clause(text):
@@ -274,9 +276,11 @@ def _which(words: list[str]) -> str:
         return _what_is(words[1:])
     if "cost" in words[:8] or "costs" in words[:8]:
         return MONEY
-    kind = _VALUE_NOUNS.get(words[0], "") if words else ""
-    if kind:
-        return kind
+    for w in words[:3]:  # "what pre-tax profit did it make"
+        if w in _VALUE_NOUNS:
+            return _VALUE_NOUNS[w]
+        if re.fullmatch(_AUX, w):
+            break
     kind = _named(words[:2])
     if kind:
         return kind
@@ -304,8 +308,8 @@ def _what_is(words: list[str]) -> str:
             return DURATION  # "the winning time": how long the race took, not a clock time
         if w in _VALUE_NOUNS:
             return _VALUE_NOUNS[w]
-        if w == "name":
-            return NAME
+        if w == "name":  # "the name of the engineer who found it": a person
+            return _named(words[words.index("name") + 1 :][:4]) or NAME
         if w in ("of", "for", "in", "at", "on", "by") or re.fullmatch(_AUX, w):
             break
     if "cost" in words or "costs" in words:
