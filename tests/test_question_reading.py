@@ -167,3 +167,15 @@ def test_a_consistency_question_names_the_slot_the_two_reports_are_compared_on()
     assert own.kind == "consistency" and own.slot == "number of new stops"
     same = parse("Do WBN and the Herald give the same number of new stops?", sources)
     assert same.slot == "number of new stops"
+
+
+def test_a_body_s_name_keeps_its_plural_possessive_and_a_determiner_is_no_name() -> None:
+    text = (
+        "The case was brought by the Upper Westfold Water Users' Association, a group of farmers."
+    )
+    assert [n.text for n in name_spans(text)] == ["Upper Westfold Water Users' Association"]
+    assert [n.text for n in name_spans("The Chiefs' Patrick Mahomes threw two.")] == [
+        "Chiefs",
+        "Patrick Mahomes",
+    ]
+    assert [n.text for n in name_spans("Neither club was named by Dunmore.")] == ["Dunmore"]

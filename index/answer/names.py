@@ -17,8 +17,15 @@ from index.dates import CALENDAR_WORDS
 from index.text import stopwords
 
 # A run of capitalised words, with "of", "&", "de" inside it: "Bank of England".
+# A plural possessive inside a body's name: "the Upper Westfold Water Users' Association"
+# (not "the Chiefs' Patrick Mahomes").
+_BODY_POSSESSIVE = (
+    r"(?:['’](?=\s+(?:Association|Union|Club|Society|Federation|League|Council|Trust|Fund|"
+    r"Alliance|Guild|Network|Coalition|Foundation|Forum|Group)\b))?"
+)
 _NAME = re.compile(
-    r"\b[A-Z][\w'’.-]*[\w](?:\s+(?:(?:of|&|de|del|van|von|der|la|le)\s+)?[A-Z][\w'’.-]*[\w])*"
+    rf"\b[A-Z][\w'’.-]*[\w]{_BODY_POSSESSIVE}"
+    rf"(?:\s+(?:(?:of|&|de|del|van|von|der|la|le)\s+)?[A-Z][\w'’.-]*[\w]{_BODY_POSSESSIVE})*"
 )
 # Titles and roles before a name ("CEO Caroline Ellison", "Judge Amara Osei"): not part of it.
 TITLES = frozenset(
@@ -38,7 +45,8 @@ _NOT_NAMES = (
     frozenset(
         "a an the this that these those he she it they we i you his her its their our but "
         "and or so yet in on at for from with by as after before when while if however "
-        "meanwhile also according said says update correction clarification".split()
+        "meanwhile also according said says update correction clarification neither either "
+        "both each every all some any none such another other only".split()
     )
     | CALENDAR_WORDS
 )
