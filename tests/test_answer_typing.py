@@ -221,3 +221,13 @@ def test_what_a_thing_costs_is_the_whole_not_a_share(news_engine: Engine) -> Non
     )
     share = news_engine.ask("How much is the federal government paying for the extension?")
     assert share.answer.startswith("The federal government will pay $30 million"), share.answer
+
+
+def test_a_short_question_far_from_any_passage_is_answered_by_the_count_it_asks(
+    news_engine: Engine,
+) -> None:
+    """ "how many finished in kessel" is close to no passage as a whole; the sentence stating
+    how many runners finished answers it first."""
+    answer = news_engine.ask("how many finished in kessel")
+    assert not answer.refused
+    assert "2,406" in answer.answer.split("[1]")[0], answer.answer

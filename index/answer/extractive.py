@@ -75,6 +75,10 @@ class ExtractiveAnswerer:
         reason = refusal(best, cosine, self.thresholds, asks.short)
         if reason == "weak_best_sentence" and self._sure_of_slot(question, scored):
             reason = None  # its sentence states the thing asked, whatever else it is about
+        elif reason == "no_close_passage" and self._sure_of_slot(
+            question, scored, self.thresholds.sure_slot_far
+        ):
+            reason = None  # a passage states the thing asked in other words than the question
         if reason is not None:
             return refused(question.text, reason, passages, best)
         if asks.expects == VERDICT:
@@ -102,13 +106,17 @@ class ExtractiveAnswerer:
             short_answer=lead.text if lead else "",
         )
 
-    def _sure_of_slot(self, question: AskedQuestion, scored: Scored) -> bool:
+    def _sure_of_slot(
+        self, question: AskedQuestion, scored: Scored, bar: float | None = None
+    ) -> bool:
         """Whether a short question's span of the kind asked is stated surely enough to answer
-        although no sentence scores well as a whole (see `Thresholds.sure_slot`)."""
+        although no sentence scores well as a whole (see `Thresholds.sure_slot`), or no passage
+        is near (`bar`: `Thresholds.sure_slot_far`)."""
         asks = question.asks
         if not (asks.typed and asks.short):
             return False
-        return best_slot_score(scored.pool, scored.scores, self.slots) >= self.thresholds.sure_slot
+        sure = self.thresholds.sure_slot if bar is None else bar
+        return best_slot_score(scored.pool, scored.scores, self.slots) >= sure
 
     def _verdict(self, question: AskedQuestion, scored: Scored, best: float) -> Answer:
         """Yes or No with the sentence deciding each part, or the evidence side by side with
