@@ -108,3 +108,20 @@ def test_a_raise_contradicts_a_cut_and_six_to_one_is_no_unanimous_vote() -> None
     assert check_claim(cut, sentences, flat(sentences)).outcome == "no"
     vote = Part("the cabinet voted unanimously for fortnightly bins")
     assert check_claim(vote, sentences, flat(sentences)).outcome == "no"
+
+
+def test_a_plan_or_a_forecast_is_no_yes() -> None:
+    """ "said it would ask the Supreme Court" does not say the court will hear the case, and
+    "could make his debut" does not say he scored on it; what a report says will happen is
+    still stated when the question asks what the report says."""
+    sentences = sentences_of(
+        ("Saltmarsh Gazette", "2025-11-20", "Quarry campaigners lose appeal",
+         "Tobias Wren said the group would ask the Supreme Court to hear the quarry case."),
+        ("Kestrel Wire", "2026-01-21", "Okafor joins Dunmore",
+         "Okafor could make his Dunmore debut against Portwell United on Saturday."),
+    )  # fmt: skip
+    for claim in ("the Supreme Court hear the quarry case", "Okafor play his Dunmore debut"):
+        outcome = check_claim(Part(claim), sentences, flat(sentences))
+        assert outcome.outcome == "undecided", (claim, outcome)
+    said = Part("the Supreme Court hear the quarry case", ("Saltmarsh Gazette",))
+    assert check_claim(said, sentences, flat(sentences)).outcome == "yes"

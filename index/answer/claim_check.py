@@ -188,8 +188,36 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
         return PartOutcome(part, "no", why, (i,))
     best = order[0]
     if shares[best] >= SUPPORTED and checked[best].states_all:
+        if not part.sources and hedged(part.text, sentences[best].text, claim):
+            return PartOutcome(part, "undecided", "stated only as a plan or a forecast", (best,))
         return PartOutcome(part, "yes", "stated", (best,))
     return PartOutcome(part, "undecided", "not stated either way", (best,))
+
+
+# Words that make what follows a plan, a possibility or a forecast, not a fact: "said it would
+# ask the Supreme Court", "could make his debut on Saturday", "is very likely to be closed".
+_HEDGES = frozenset(
+    "would could might may likely unlikely plans planning intends intend hopes hope aims "
+    "consider considering proposes threatened wants".split()
+)
+# A question about the future, or about what a report says, asks a forecast or a plan too.
+_ASKS_PLAN = frozenset("will would could may might say says said forecast expect plan".split())
+HEDGE_REACH = 8  # words between a hedge and the claim's word it governs
+
+
+def hedged(question: str, sentence: str, claim: set[str]) -> bool:
+    """Whether the sentence states the claim only as a plan, a possibility or a forecast: a
+    hedge the question does not use stands within HEDGE_REACH words before a word of the
+    claim."""
+    asked = {w.lower() for w in WORD.findall(question)}
+    if asked & _ASKS_PLAN:
+        return False
+    words = [w.lower() for w in WORD.findall(sentence)]
+    hedges = [i for i, w in enumerate(words) if w in _HEDGES and w not in asked]
+    if not hedges:
+        return False
+    claimed = [i for i, w in enumerate(words) if term(w) in claim]
+    return any(0 < c - h <= HEDGE_REACH for h in hedges for c in claimed)
 
 
 @dataclass(frozen=True)
