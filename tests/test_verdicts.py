@@ -142,3 +142,19 @@ def test_events_are_ordered_by_the_times_their_sentences_name() -> None:
     )
     assert question.kind == "temporal"
     assert decide(question, sentences, flat(sentences)).outcome == "no"
+
+
+def test_news_says_the_opposite_in_its_own_words() -> None:
+    sentences = sentences_of(
+        ("Saltmarsh Gazette", "2025-12-03", "Library to reopen",
+         "Saltmarsh Central Library will reopen on Saturday after a refurbishment that ran six "
+         "weeks late and over budget."),
+        ("Westfold News", "2025-08-20", "Brackenridge fire cause found",
+         "Investigators said the Brackenridge fire was started accidentally by sparks."),
+    )  # fmt: skip
+    for claim in (
+        "the Saltmarsh library reopening on schedule",
+        "the Brackenridge fire started deliberately",
+    ):
+        outcome = check_claim(Part(claim), sentences, flat(sentences))
+        assert outcome.outcome == "no", (claim, outcome)

@@ -41,6 +41,11 @@ _OPPOSITES = (
     ("more", "fewer"), ("more", "less"), ("higher", "lower"), ("earlier", "later"),
     ("gain", "loss"), ("profit", "loss"), ("hire", "cut"), ("expand", "shrink"),
     ("rais", "cut"), ("rais", "lower"),
+    # what news says instead: "on schedule" / "ran six weeks late", "started on purpose" /
+    # "an accidental fire", "did he start the final" / "Substitute Daniel Okafor"
+    ("schedul", "late"), ("schedul", "delay"), ("purpos", "accid"), ("purpos", "accident"),
+    ("deliber", "accid"), ("deliber", "accident"), ("start", "substitut"),
+    ("perman", "temporari"),
 )  # fmt: skip
 _OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:  # a word may have several ("cut": "hire", "raise")
