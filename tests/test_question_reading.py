@@ -66,6 +66,10 @@ def test_a_count_question_knows_what_it_counts() -> None:
     asks = analyse("How many robots did Halvorsen Robotics sell in 2025?")
     assert asks.counted == ("robots",) and "2025" in asks.qualifiers
     assert analyse("which councillor voted against the plan").roles == ("councillor",)
+    # "who leads the union" asks for its leader, a person, as "who is the union's leader" does
+    leads = analyse("who leads the union at Tenby Road")
+    assert (leads.expects, leads.roles) == (PERSON, ("leader",))
+    assert analyse("who runs tern valley hospitals trust").expects == PERSON
 
 
 def test_number_words_are_counts_and_dates_are_not() -> None:

@@ -199,6 +199,11 @@ def _noun(wh: str, rest: str) -> str:
 _VERBISH = frozenset("did does do is was were will would has have had can could".split())
 
 
+# "who chairs the committee" asks who holds a role as much as "who is the chair of" does.
+ROLE_VERBS = {
+    "leads": "leader", "chairs": "chair", "heads": "head", "manages": "manager",
+    "coaches": "coach", "runs": "boss", "directs": "director",
+}  # fmt: skip
 _GENERIC_ROLES = frozenset("person individual people man woman member place thing".split())
 
 
@@ -210,7 +215,12 @@ def _roles(expects: str, rest: str) -> tuple[str, ...]:
         expects, _PERSON_NOUNS | _ORGANISATION_NOUNS | _PLACE_NOUNS
     )
     words = [w.lower() for w in _WORD.findall(rest)]
-    return tuple(dict.fromkeys(w for w in words if w in nouns and w not in _GENERIC_ROLES))
+    held = (
+        [ROLE_VERBS[words[0]]] if expects == PERSON and words[:1] and words[0] in ROLE_VERBS else []
+    )
+    return tuple(
+        dict.fromkeys([*held, *(w for w in words if w in nouns and w not in _GENERIC_ROLES)])
+    )
 
 
 def _yes_no_clause(text: str) -> bool:
@@ -321,8 +331,8 @@ def _who(words: list[str]) -> str:
     """Who asks for a person, or an organisation when its words name one and no person ("who
     runs the bus company"), never a place: "who manages Saltmarsh Town" and "who is the
     council leader" ask for people."""
-    if any(_named([w]) == PERSON for w in words):
-        return PERSON
+    if any(_named([w]) == PERSON for w in words) or words[:1] and words[0] in ROLE_VERBS:
+        return PERSON  # "who leads the union": its leader
     kind = _named(words)
     return kind if kind in (ORGANISATION, NAME) else PERSON
 

@@ -34,6 +34,7 @@ from index.answer.asks import (
     PERCENT,
     PERSON,
     PLACE,
+    ROLE_VERBS,
     SCORE,
     TIME,
     Asks,
@@ -464,6 +465,7 @@ def _names_typed_low(question: str, sentences: Sequence[Sentence]) -> frozenset[
 
 
 _WORD_CHAR = re.compile(r"\w")  # a word before a match: it does not open its sentence
+_WHO_HOLDS = re.compile(r"\bwho\s+(?:" + "|".join(ROLE_VERBS) + r")\b", re.I)
 _WHO_IS = re.compile(r"\bwho(?:\s+is|\s+was|\s+are|\s+were|['’]s)\s+(?:the\s+|its\s+)?", re.I)
 
 
@@ -471,6 +473,9 @@ def _asks_role(question: str, roles: Sequence[str]) -> bool:
     """Whether the question asks who holds a role it names ("who is the chairman of ...",
     "who's the new head coach"), not who did something to someone it names ("who sentenced
     the driver")."""
+    verb = _WHO_HOLDS.search(question)
+    if verb is not None:
+        return True
     m = _WHO_IS.search(question)
     if m is None:
         return False
