@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 
@@ -23,28 +22,17 @@ from index.answer.claim_check import (
 )
 from index.answer.sentences import Sentence
 from index.answer.yes_no import Part, YesNo
-from index.dates import (
-    MONTHS,
-    DatePhrase,
-    date_phrases,
-    first_day,
-    month_number,
-    parse_day,
-    resolve,
-)
+from index.dates import first_day, parse_day
 
 
 def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
     """Order in time of the two parts' reports or events."""
-    reports = about_reports(question)
     sides = []
     for part in topical(question.parts):
         order = best_first(part, sentences, scores)
-        day = first_day(part.text)
-        if day is None and order:
-            best = sentences[order[0]]
-            told = None if reports else event_day(best)
-            day = told or parse_day(best.passage.published_at)
+        day = first_day(part.text) or (
+            parse_day(sentences[order[0]].passage.published_at) if order else None
+        )
         sides.append((part, order[:1], day))
     (a, ia, da), (b, ib, db) = sides
     if da is None or db is None or da == db or (ia and ib and _same_article(sentences, ia, ib)):
@@ -103,52 +91,6 @@ def _order_in_text(question: YesNo, sentences: Sequence[Sentence], scores: np.nd
         Part(question.claim or f"{a.text} {b.text}"), sentences, np.zeros(len(sentences))
     )
     return Decision(whole.outcome, (whole,))
-
-
-_REPORTS = re.compile(
-    r"\b(?:report|reports|reported|article|articles|story|stories|piece|coverage|published|"
-    r"editorial|column)\b",
-    re.I,
-)
-
-
-def about_reports(question: YesNo) -> bool:
-    """Whether the question orders reports (by their publication dates), not events: "Was the
-    Courier article about X published before ...", a part naming its publication."""
-    text = " ".join([question.claim, *(p.text for p in question.parts)])
-    return bool(_REPORTS.search(text)) or any(p.sources for p in question.parts)
-
-
-def event_day(sentence: Sentence) -> date | None:
-    """When the event a sentence tells happened, as precisely as it says: the first day, month
-    or year it names ("began in October 2024", "in 2023", "in November", "on Tuesday"), a month
-    or year as its first day. News reports most events the day after, so its publication date
-    stands in when the sentence names none; not when it names an earlier time."""
-    published = parse_day(sentence.passage.published_at)
-    for phrase in date_phrases(sentence.text):
-        day = _day_of(phrase, published, sentence.text)
-        if day is not None:
-            return day
-    return None
-
-
-def _day_of(phrase: DatePhrase, published: date | None, text: str) -> date | None:
-    if phrase.kind in ("weekday", "relative_day"):
-        return resolve(phrase, published, text)
-    if phrase.kind == "date":
-        return first_day(phrase.text)
-    year = re.search(r"(?:19|20)\d\d", phrase.text)
-    month = re.search(r"(?i)\b(" + "|".join(MONTHS) + r")\b", phrase.text)
-    if phrase.kind == "year" and year:
-        return date(int(year.group()), 1, 1)
-    if phrase.kind in ("month_year", "month") and month:
-        number = month_number(month.group(1))
-        if year:
-            return date(int(year.group()), number, 1)
-        if published is not None:  # "in November" in an article of January: the one before
-            back = number > published.month
-            return date(published.year - back, number, 1)
-    return None
 
 
 def _same_article(sentences: Sequence[Sentence], a: list[int], b: list[int]) -> bool:
