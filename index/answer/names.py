@@ -16,13 +16,13 @@ from functools import lru_cache
 from index.dates import CALENDAR_WORDS
 from index.text import stopwords
 
-# A run of capitalised words, with "of", "&", "de" inside it: "Bank of England".
 # A plural possessive inside a body's name: "the Upper Westfold Water Users' Association"
 # (not "the Chiefs' Patrick Mahomes").
 _BODY_POSSESSIVE = (
     r"(?:['’](?=\s+(?:Association|Union|Club|Society|Federation|League|Council|Trust|Fund|"
     r"Alliance|Guild|Network|Coalition|Foundation|Forum|Group)\b))?"
 )
+# A run of capitalised words, with "of", "&", "de" inside it: "Bank of England".
 _NAME = re.compile(
     rf"\b[A-Z][\w'’.-]*[\w]{_BODY_POSSESSIVE}"
     rf"(?:\s+(?:(?:of|&|de|del|van|von|der|la|le)\s+)?[A-Z][\w'’.-]*[\w]{_BODY_POSSESSIVE})*"

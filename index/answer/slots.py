@@ -473,8 +473,7 @@ def _asks_role(question: str, roles: Sequence[str]) -> bool:
     """Whether the question asks who holds a role it names ("who is the chairman of ...",
     "who's the new head coach"), not who did something to someone it names ("who sentenced
     the driver")."""
-    verb = _WHO_HOLDS.search(question)
-    if verb is not None:
+    if _WHO_HOLDS.search(question):  # "who chairs the planning committee"
         return True
     m = _WHO_IS.search(question)
     if m is None:
