@@ -167,10 +167,26 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
 
 
+# Each word's stem ("" for a stop word), kept: retrieval reads the words of every candidate
+# passage's sentences, and at 100,000 chunks most are new to the passage cache but not as words
+# (a passage's terms 47 -> 36 ms a question against stemming each sentence's word list).
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 200_000
+
+
 def content_terms(text: str) -> set[str]:
     """The stemmed words of `text` that are not stop words."""
-    words = [w for w in WORD.findall(text.lower()) if w not in _stopwords()]
-    return set(_stemmer().stemWords(words))
+    stems = _STEMS
+    if len(stems) > _STEMS_MAX:
+        stems.clear()
+    out = set()
+    for word in WORD.findall(text.lower()):
+        term = stems.get(word)
+        if term is None:
+            term = stems[word] = "" if word in _stopwords() else _stemmer().stemWord(word)
+        if term:
+            out.add(term)
+    return out
 
 
 @lru_cache(maxsize=50_000)
