@@ -161,31 +161,32 @@ def stopwords() -> frozenset[str]:
     return _stopwords()
 
 
-@lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    """One lower-case word's stem ("runners" -> "runner")."""
-    return _stemmer().stemWord(word.lower())
-
-
-# Each word's stem ("" for a stop word), kept: retrieval reads the words of every candidate
-# passage's sentences, and at 100,000 chunks most are new to the passage cache but not as words
-# (a passage's terms 47 -> 36 ms a question against stemming each sentence's word list).
+# Each lower-case word's stem, kept for `stem` and `content_terms` alike: retrieval reads the
+# words of every candidate passage's sentences, and at 100,000 chunks most passages are new to
+# the passage cache but their words are not (a passage's terms 47 -> 36 ms a question against
+# stemming each sentence's word list).
 _STEMS: dict[str, str] = {}
 _STEMS_MAX = 200_000
 
 
+def stem(word: str) -> str:
+    """One lower-case word's stem ("runners" -> "runner")."""
+    low = word.lower()
+    found = _STEMS.get(low)
+    if found is None:
+        if len(_STEMS) > _STEMS_MAX:
+            _STEMS.clear()
+        found = _STEMS[low] = _stemmer().stemWord(low)
+    return found
+
+
 def content_terms(text: str) -> set[str]:
     """The stemmed words of `text` that are not stop words."""
-    stems = _STEMS
-    if len(stems) > _STEMS_MAX:
-        stems.clear()
+    stop, stems = _stopwords(), _STEMS
     out = set()
     for word in WORD.findall(text.lower()):
-        term = stems.get(word)
-        if term is None:
-            term = stems[word] = "" if word in _stopwords() else _stemmer().stemWord(word)
-        if term:
-            out.add(term)
+        if word not in stop:
+            out.add(stems.get(word) or stem(word))
     return out
 
 
