@@ -42,6 +42,7 @@ from index.answer.asks import (
 )
 from index.answer.names import NameSpan, name_spans
 from index.answer.news_words import LIGHT_WORDS
+from index.answer.other_fact import OtherFact
 from index.answer.sentences import Sentence, dateline_end
 from index.answer.slot_fit import (
     EARLIER,
@@ -86,30 +87,6 @@ _PAYING = frozenset(
     for w in "pay paying paid put putting contribute contributing pledge pledged fund funding "
     "give giving share spend spending borrow borrowing lend grant raise".split()
 )
-# Measures of one figure that are different figures: net against operating profit.
-_MEASURE = re.compile(
-    r"(?i)\b(net|operating|pre-?tax|gross|underlying|adjusted|core)\s+"
-    r"(profits?|income|earnings|loss(?:es)?|revenues?|sales|margin)\b"
-)
-# What a sum is of, when a question names it and news writes it out: a profit figure's
-# sentence says "profit" (a cost is often left unsaid: "the $48 million extension").
-_MONEY_OF = frozenset(
-    stem(w)
-    for w in "profit revenue turnover earnings income salary wage fine fee fare bonus prize "
-    "payout compensation damages debt loss rent valuation".split()
-)
-# An age after a name: "Vermaelen, 27," or "Vermaelen (27)".
-_AGED = re.compile(r"([A-Z][\w'’-]+)\s*[,(]\s*$")
-# Events whose dates are different dates: a start is not an end.
-_STARTS = frozenset(
-    stem(w) for w in "start started begin began begun open opened opening launch launched".split()
-)
-_ENDS = frozenset(
-    stem(w)
-    for w in "end ended finish finished close closed complete completed shut stop stopped".split()
-)
-_EVENTS = (_STARTS, _ENDS)
-_OPPOSITE_EVENTS = ((_STARTS, _ENDS), (_ENDS, _STARTS))
 # How precisely a date phrase names a time: "26 April 2026" over "next year".
 _DATE_PRECISION = {
     "date": 1.0, "month_day": 0.9, "time": 0.8, "month_year": 0.8, "weekday": 0.7,
@@ -205,10 +182,7 @@ class SlotPool:
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
-        self.measure = _MEASURE.search(question) if asks.expects in (MONEY, AMOUNT) else None
-        self.money_of = focus & _MONEY_OF if asks.expects == MONEY else set()
-        self.event = {w for group in _EVENTS for w in group if focus & group}
-        self.opposite = {w for a, b in _OPPOSITE_EVENTS for w in b if focus & a} - self.event
+        self.other = OtherFact(asks, question, focus)
 
     def _predicate(self) -> set[str]:
         """The question's words about what is asked, not about which story: neither a name
@@ -298,9 +272,9 @@ class SlotPool:
         if self.wants_whole and span.kind == "money" and self._before_focus(text, span.end):
             predicate, predicate_adjacent = 1.0, True  # "the $48 million extension": its cost
         counted = counts_asked(asks, span)
-        if self.money_of and not self.money_of & term_set(text):
+        if self.other.sum_of_other(text):
             counted = 0.2  # "what was the net profit" against "Orders ... reached £455 million"
-        if asks.expects == AGE and self._someone_else(text, span.start):
+        if self.other.someone_else(text, span.start):
             counted = 0.0  # "how old is marta quiroga" against "Vermaelen, 27, ..."
         if asks.counted and counted == 1.0 and getattr(span, "counted", ()):
             # "three flood warnings" states what is asked, whatever verb stands near it
@@ -318,7 +292,7 @@ class SlotPool:
             float(predicate_adjacent),
             sum(w in self.asked for w in words) / max(len(words), 1),
             counted,
-            qualified(asks, text) * self._same_measure(text) * self._same_event(text, span),
+            qualified(asks, text) * self.other.same_fact(text, span.start),
             _DATE_PRECISION.get(span.kind, 1.0),
             float(bool(_APPROXIMATE.match(span.text))),
             self._names_near(i),
@@ -345,33 +319,6 @@ class SlotPool:
             self._topic_covered(sentence),
             float(self.wants_role),
         )
-
-    def _someone_else(self, text: str, start: int) -> bool:
-        """Whether an age stands after another person's name than the question's: "Vermaelen,
-        27," (or "Vermaelen (27)")."""
-        m = _AGED.search(text[:start])
-        return m is not None and bare(m.group(1)) not in self.asked
-
-    def _same_event(self, text: str, span: Span | NameSpan) -> float:
-        """0 when a date stands beside the opposite of the event asked, and the event asked
-        is nowhere in its sentence: "due to be finished by December" for "when does work
-        start", "closed in 2022" for "when did it open"."""
-        if not self.opposite or self.asks.expects not in (DATE, TIME):
-            return 1.0
-        before = [stem(w.lower()) for w in _WORD.findall(text[: span.start])[-6:]]
-        terms = term_set(text)
-        if set(before) & self.opposite and not terms & self.event:
-            return 0.0
-        return 1.0
-
-    def _same_measure(self, text: str) -> float:
-        """0 when the question asks for one measure of a figure ("net profit") and the
-        sentence gives another ("Operating profit rose to £58.1 million"), else 1."""
-        if self.measure is None:
-            return 1.0
-        asked, noun = self.measure.group(1).lower(), self.measure.group(2).lower()
-        given = {m.group(1).lower() for m in _MEASURE.finditer(text) if m.group(2).lower() == noun}
-        return 0.0 if given and asked not in given else 1.0
 
     def _topic_covered(self, sentence: Sentence) -> float:
         """Share of the question's words about which story ("extension" in "how much will the
