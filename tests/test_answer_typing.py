@@ -231,3 +231,12 @@ def test_a_short_question_far_from_any_passage_is_answered_by_the_count_it_asks(
     answer = news_engine.ask("how many finished in kessel")
     assert not answer.refused
     assert "2,406" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_a_thing_no_article_mentions_is_not_answered_by_a_figure_of_the_kind_asked(
+    news_engine: Engine,
+) -> None:
+    """The articles hold the Blue Line extension's cost, but none mentions a motorway bypass:
+    a figure of the kind asked from another story is no answer."""
+    answer = news_engine.ask("How much will the motorway bypass extension cost?")
+    assert answer.refused and answer.refusal_reason == "no_close_passage", answer.answer

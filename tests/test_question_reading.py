@@ -23,6 +23,7 @@ from index.answer.asks import (
     analyse,
 )
 from index.answer.names import name_spans
+from index.answer.refusal import unknown_thing
 from index.answer.spans import number_spans
 from index.answer.yes_no import parse
 from index.dates import date_phrases, resolve
@@ -183,3 +184,22 @@ def test_a_body_s_name_keeps_its_plural_possessive_and_a_determiner_is_no_name()
         "Patrick Mahomes",
     ]
     assert [n.text for n in name_spans("Neither club was named by Dunmore.")] == ["Dunmore"]
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("how much will the new motorway bypass cost", True),  # "motorway bypass": in none
+        ("who won the national chess championship", True),
+        ("how much will the extension cost", False),  # one word of it in the passages
+        ("whats the fare on the hollin hopper", False),  # asking words don't count
+        ("According to the Harbour Gazette, how much will it cost?", False),  # a publication
+    ],
+)
+def test_a_thing_of_two_words_no_passage_mentions_is_unknown(question: str, unknown: bool) -> None:
+    passages = [
+        "Blue Line extension to cost $48 million. The extension will add six stops.",
+        "Hollin Hopper bus starts Monday. Fares are £2 a trip.",
+    ]
+    asks = analyse(question)
+    assert unknown_thing(question, asks, passages, ["Harbour Gazette"]) is unknown

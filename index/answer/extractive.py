@@ -18,7 +18,14 @@ from index.answer.asks import VERDICT
 from index.answer.features import sentence_features
 from index.answer.lead import Lead, best_slot_score, choose_lead
 from index.answer.question import AskedQuestion
-from index.answer.refusal import Thresholds, missing_focus, missing_slot, off_topic, refusal
+from index.answer.refusal import (
+    Thresholds,
+    missing_focus,
+    missing_slot,
+    off_topic,
+    refusal,
+    unknown_thing,
+)
 from index.answer.render import render
 from index.answer.selector import SentenceSelector
 from index.answer.sentences import Sentence, answer_sentences, attach_vectors
@@ -79,6 +86,10 @@ class ExtractiveAnswerer:
             question, scored, self.thresholds.sure_slot_far
         ):
             reason = None  # a passage states the thing asked in other words than the question
+        if reason is None and unknown_thing(
+            question.text, asks, [f"{p.title} {p.text}" for p in passages], list(question.sources)
+        ):
+            reason = "no_close_passage"
         if reason is not None:
             return refused(question.text, reason, passages, best)
         if asks.expects == VERDICT:

@@ -110,6 +110,8 @@ def slot_words(asks: Asks) -> str:
 # Words of a short question that say what kind of answer it wants, not what it is about.
 _ASKING = frozenset(stem(w) for w in "many much long happen happened say said get got".split())
 OFF_TOPIC_SHARE = 0.45
+_QUESTION_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
+_WH = frozenset(stem(w) for w in "what's who's where's when's how's whats whos".split())
 
 
 def off_topic(question: str, asks: Asks, quoted: list[str], sources: list[str]) -> bool:
@@ -126,6 +128,27 @@ def off_topic(question: str, asks: Asks, quoted: list[str], sources: list[str]) 
         return False
     have = content_terms(" ".join(quoted))
     return len(wanted & have) / len(wanted) < OFF_TOPIC_SHARE
+
+
+def unknown_thing(question: str, asks: Asks, passages: list[str], sources: list[str]) -> bool:
+    """Whether a short question names a thing of two words or more that no retrieved passage
+    (title included) mentions a word of: "the new motorway bypass", "the national chess
+    championship", "raise rates". Its passages are about something else, however well a
+    figure in them fits the kind asked."""
+    if not asks.short or asks.expects == VERDICT:
+        return False
+    have = content_terms(" ".join(passages)) | content_terms(" ".join(sources))
+    skip = LIGHT_WORDS | _ASKING | _WH
+    run = 0
+    for word in _QUESTION_WORD.findall(question):
+        terms = content_terms(word) - skip
+        if not terms or terms & have:
+            run = 0
+            continue
+        run += 1
+        if run == 2:
+            return True
+    return False
 
 
 def missing_focus(question: str, asks: Asks, answer_texts: list[str]) -> str | None:
