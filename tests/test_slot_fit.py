@@ -274,19 +274,3 @@ def test_a_value_of_something_else_is_a_near_miss(question: str, title: str, tex
 def test_an_update_note_names_no_one() -> None:
     note = "Update: This story was updated on May 19 to add comment from Castellan Capital."
     assert [n.text for n in name_spans(note)] == ["Castellan Capital"]
-
-
-def test_the_score_asked_is_stated_without_the_word_score() -> None:
-    """ "what was the score in the final": news writes "beating Brackenford Rovers 3-2", never
-    "the score was"; the word only names the kind asked."""
-    found, score, bar = _best(
-        "what was the score in the coastal cup final",
-        _passage(
-            "Saltmarsh win the Coastal Cup",
-            "Saltmarsh Town won the Coastal Cup for the first time in 31 years on Saturday, "
-            "beating Brackenford Rovers 3-2 after extra time in front of 8,914 spectators.",
-        ),
-        score=0.17,
-    )
-    assert found == "3-2"
-    assert score >= bar, (found, score, bar)

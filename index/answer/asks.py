@@ -169,7 +169,7 @@ def analyse(question: str) -> Asks:
     by = re.search(r"\bby\s+$", body[: m.start("wh")], re.I)
     if expects == MONEY and wh == "how much" and by:
         expects = AMOUNT  # "by how much did hot nights raise visits": a change, a share or a sum
-    focus = tuple(w for w in _content(rest) if w not in counted and not _names_kind(w, expects))
+    focus = tuple(w for w in _content(rest) if w not in counted)
     return Asks(
         wh.split()[0] if wh.startswith(("what ",)) else wh,
         expects,
@@ -180,12 +180,6 @@ def analyse(question: str) -> Asks:
         _roles(expects, rest),
         _noun(wh, rest),
     )
-
-
-def _names_kind(word: str, expects: str) -> bool:
-    """A word that only names the kind asked ("score" in "what was the score in the final",
-    "date" in "what is the date of the hearing"): news states the value, not the word."""
-    return expects in (SCORE, TIME, DATE) and _VALUE_NOUNS.get(word) == expects
 
 
 def _noun(wh: str, rest: str) -> str:
