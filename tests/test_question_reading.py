@@ -194,12 +194,14 @@ def test_a_body_s_name_keeps_its_plural_possessive_and_a_determiner_is_no_name()
         ("how much will the extension cost", False),  # one word of it in the passages
         ("whats the fare on the hollin hopper", False),  # asking words don't count
         ("According to the Harbour Gazette, how much will it cost?", False),  # a publication
+        ("where was that 117 km/h gust measured during the storm", False),  # a figure quoted
     ],
 )
 def test_a_thing_of_two_words_no_passage_mentions_is_unknown(question: str, unknown: bool) -> None:
     passages = [
         "Blue Line extension to cost $48 million. The extension will add six stops.",
         "Hollin Hopper bus starts Monday. Fares are £2 a trip.",
+        "The strongest gust of the storm was measured on Tor Hill.",
     ]
     asks = analyse(question)
     assert unknown_thing(question, asks, passages, ["Harbour Gazette"]) is unknown

@@ -110,7 +110,8 @@ def slot_words(asks: Asks) -> str:
 # Words of a short question that say what kind of answer it wants, not what it is about.
 _ASKING = frozenset(stem(w) for w in "many much long happen happened say said get got".split())
 OFF_TOPIC_SHARE = 0.45
-_QUESTION_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
+# A figure the question quotes ("that 117 km/h gust") is no thing it names: words only.
+_QUESTION_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _WH = frozenset(stem(w) for w in "what's who's where's when's how's whats whos".split())
 
 
@@ -141,7 +142,7 @@ def unknown_thing(question: str, asks: Asks, passages: list[str], sources: list[
     skip = LIGHT_WORDS | _ASKING | _WH
     run = 0
     for word in _QUESTION_WORD.findall(question):
-        terms = content_terms(word) - skip
+        terms = content_terms(word) - skip if len(word) > 2 else set()
         if not terms or terms & have:
             run = 0
             continue
