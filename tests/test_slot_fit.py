@@ -274,3 +274,24 @@ def test_a_value_of_something_else_is_a_near_miss(question: str, title: str, tex
 def test_an_update_note_names_no_one() -> None:
     note = "Update: This story was updated on May 19 to add comment from Castellan Capital."
     assert [n.text for n in name_spans(note)] == ["Castellan Capital"]
+
+
+def test_a_count_for_a_place_the_passage_never_names_is_a_near_miss() -> None:
+    """ "sold in the UK" against a passage giving Europe, the United States and Canada: the
+    counts are of somewhere else. A role ("CEO") or a quarter ("Q1") the article spells out
+    is no such name."""
+    recall = _passage(
+        "Velora recalls 84,300 cars",
+        "Velora Motors is recalling 84,300 vehicles. Of the vehicles affected, 51,200 were sold "
+        "in Europe, 29,900 in the United States and 3,200 in Canada.",
+    )
+    found, score, bar = _best("How many of the recalled Velora cars were sold in the UK?", recall)
+    assert score < bar, (found, score)
+    found, score, bar = _best("How many of the recalled Velora cars were sold?", recall)
+    assert score >= bar, (found, score)
+    chief = _passage(
+        "Velora recalls 84,300 cars",
+        '"Safety is not negotiable," chief executive Lorenza Bassi said of Velora Motors.',
+    )
+    found, score, bar = _best("Who is the CEO of Velora Motors?", chief)
+    assert found == "Lorenza Bassi" and score >= bar, (found, score)

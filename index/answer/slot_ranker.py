@@ -64,6 +64,8 @@ _F = {name: i for i, name in enumerate(SLOT_FEATURES)}
 # "who is the council leader": a name with no such role beside it ("KPA", "Mr Justice
 # Byfield" for the prosecution barrister) is rarely the one asked.
 ROLE_ABSENT = 0.3
+# A short question's name its passage never mentions: the figure is of something else.
+NAME_ABSENT = 0.1
 _PERSON_GROUP = kind_group(PERSON)
 
 
@@ -108,6 +110,7 @@ def slot_scores(x: np.ndarray, w: SlotWeights) -> np.ndarray:
         * np.where(_other_title(x) > 0, 0.1, 1.0)
         * np.where((f("wants_role") > 0) & (f("role") == 0), ROLE_ABSENT, 1.0)
         * np.where(f("topic_covered") > 0, 1.0, 0.2)
+        * np.where((f("names_in_passage") < 1.0) & (f("short") > 0), NAME_ABSENT, 1.0)
         * (w.names + f("names_covered"))
         * (w.qualified + f("qualified"))
     )

@@ -40,7 +40,7 @@ from index.answer.asks import (
     Asks,
     kind_group,
 )
-from index.answer.names import NameSpan, name_spans
+from index.answer.names import TITLES, NameSpan, name_spans
 from index.answer.news_words import LIGHT_WORDS
 from index.answer.other_fact import OtherFact
 from index.answer.sentences import Sentence, dateline_end
@@ -127,6 +127,7 @@ SLOT_FEATURES = (
     "wants_whole",  # the question asks what a thing costs, not who pays what
     "topic_covered",  # share of the question's story words ("extension") in its passage
     "wants_role",  # the question asks who holds a role ("who is the chairman")
+    "names_in_passage",  # share of the question's names its passage (title included) holds
 )
 
 
@@ -179,6 +180,7 @@ class SlotPool:
         named = self.names | self.low_names
         self.topic = set() if named else focus - predicate - LIGHT_WORDS
         self._story: dict[int, float] = {}  # by passage: `_story_in`
+        self._named: dict[int, float] = {}  # by passage: `_names_in`
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
@@ -318,7 +320,18 @@ class SlotPool:
             float(self.wants_whole),
             self._topic_covered(sentence),
             float(self.wants_role),
+            self._names_in(sentence.passage),
         )
+
+    def _names_in(self, passage: Passage) -> float:
+        """Share of the question's names its passage or title holds anywhere: "sold in the
+        UK" asked of a passage naming Europe, the United States and Canada."""
+        key = id(passage)
+        if key not in self._named:
+            # "CEO" is a role, "Q1" a quarter news spells out: neither is what the story names.
+            names = frozenset(n for n in self.names if n not in TITLES and not _DIGIT.search(n))
+            self._named[key] = names_covered(names, passage.text, passage.title)
+        return self._named[key]
 
     def _topic_covered(self, sentence: Sentence) -> float:
         """Share of the question's words about which story ("extension" in "how much will the
@@ -411,6 +424,7 @@ def _names_typed_low(question: str, sentences: Sequence[Sentence]) -> frozenset[
     return frozenset(capitalised - lower)
 
 
+_DIGIT = re.compile(r"\d")
 _WORD_CHAR = re.compile(r"\w")  # a word before a match: it does not open its sentence
 _WHO_HOLDS = re.compile(r"\bwho\s+(?:" + "|".join(ROLE_VERBS) + r")\b", re.I)
 _WHO_IS = re.compile(r"\bwho(?:\s+is|\s+was|\s+are|\s+were|['’]s)\s+(?:the\s+|its\s+)?", re.I)
