@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.answer.asks import VERDICT
+from index.answer.causes import asks_cause, weigh_causes
 from index.answer.features import sentence_features
 from index.answer.lead import Lead, best_slot_score, choose_lead
 from index.answer.question import AskedQuestion
@@ -175,7 +176,10 @@ class ExtractiveAnswerer:
         embedded = attach_vectors(sentences, self.stored.sentences(passages), self.embed)
         pool = SlotPool(question.asks, question.text, sentences, question.sources)
         x = sentence_features(question, sentences, pool.columns())
-        return Scored(sentences, x, self.selector.score(x), embedded, pool)
+        scores = self.selector.score(x)
+        if question.asks.short and asks_cause(question.text):
+            scores = weigh_causes(sentences, scores)
+        return Scored(sentences, x, scores, embedded, pool)
 
     def _passage_cosine(self, question: AskedQuestion, passages: list[Passage]) -> float:
         """The best cosine of a passage's chunk (title, source and date included, as indexed)
