@@ -32,6 +32,7 @@ from index.answer.selector import SentenceSelector
 from index.answer.sentences import Sentence, answer_sentences, attach_vectors
 from index.answer.slot_ranker import SlotRanker
 from index.answer.slots import SlotPool
+from index.answer.unnamed import only_counted
 from index.answer.verdicts import decide
 from index.answer.yes_no import parse
 from index.results import Answer, Passage, Verdict, VerdictPart
@@ -104,7 +105,11 @@ class ExtractiveAnswerer:
         ]
         if off_topic(question.text, asks, around, list(question.sources)):
             return refused(question.text, "no_close_passage", passages, best)
-        focus = missing_slot(asks, lead) or missing_focus(question.text, asks, texts)
+        focus = (
+            missing_slot(asks, lead)
+            or missing_focus(question.text, asks, texts)
+            or only_counted(question.text, asks, texts)
+        )
         if focus is not None and self.thresholds.focus:
             return refused(question.text, "focus_not_found", passages, best, focus=focus)
         chosen = [scored.sentences[i] for i in picks]

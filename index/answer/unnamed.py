@@ -1,0 +1,49 @@
+"""A question asking which things when the articles only count them: "which charities got the
+grants" against "17 grants to three charities", "which airlines did it turn away" against "we
+turned away two airlines". The sentences are on topic and state the number, never the names:
+a near miss, refused by what it asks."""
+
+from __future__ import annotations
+
+import re
+
+from index.answer.asks import Asks
+from index.text import stem
+
+_WHICH = re.compile(
+    r"(?i)^\s*which\s+((?:\w+\s+){0,3}?)(\w+)\s+"
+    r"(?:is|are|was|were|did|do|does|has|have|had|got|get|made|make|will|would)\b"
+)
+_COUNTED = re.compile(
+    r"(?i)(?:two|three|four|five|six|seven|eight|nine|ten|several|some|a|an|\d[\d,]*)"
+)
+# A name right after the noun: "two charities, Hope House and ...", "including Ryanair".
+_NAMED_AFTER = re.compile(r"[\s,:(]*(?:including\s+|such\s+as\s+|named\s+|called\s+)?[A-Z]")
+_NOT_NAMED = frozenset("two three four five six seven eight nine ten both other".split())
+
+
+def which_noun(question: str) -> str:
+    """The noun a "which" question asks the names of ("charities", "schools"), or ""."""
+    m = _WHICH.search(question)
+    return m.group(2).lower() if m else ""
+
+
+def only_counted(question: str, asks: Asks, texts: list[str]) -> str | None:
+    """The thing asked ("the names of the charities") when a "which" question that asks for
+    no known kind finds its noun in the quoted sentences only after a number or "a", with no
+    name beside it; else None."""
+    if asks.typed or not asks.short:
+        return None
+    noun = which_noun(question)
+    if not noun or noun in _NOT_NAMED:
+        return None
+    mention = re.compile(rf"(?i)\b({re.escape(noun)}|{re.escape(stem(noun))}\w*)\b")
+    seen = False
+    for text in texts:
+        for m in mention.finditer(text):
+            seen = True
+            before = re.findall(r"[\w,]+", text[: m.start()])[-2:]
+            counted = any(_COUNTED.fullmatch(w) for w in before)
+            if not counted or _NAMED_AFTER.match(text[m.end() :]):
+                return None
+    return f"the names of the {noun}" if seen else None
