@@ -141,3 +141,17 @@ def test_news_says_the_opposite_in_its_own_words() -> None:
     ):
         outcome = check_claim(Part(claim), sentences, flat(sentences))
         assert outcome.outcome == "no", (claim, outcome)
+
+
+def test_a_figure_a_correction_retracts_is_no() -> None:
+    """ "An earlier version of this article said the fine was £1.24 million": the correction
+    says so to say it was wrong; the figure it gives instead is stated."""
+    sentences = sentences_of(
+        ("Ledger Business Daily", "2025-06-12", "Northgate Mutual fined £12.4m",
+         "Correction: An earlier version of this article said the fine was £1.24 million; "
+         "it is £12.4 million."),
+    )  # fmt: skip
+    wrong = check_claim(Part("Northgate fined £1.24 million"), sentences, flat(sentences))
+    assert wrong.outcome == "no", wrong
+    right = check_claim(Part("Northgate fined £12.4 million"), sentences, flat(sentences))
+    assert right.outcome != "no", right

@@ -193,10 +193,34 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
         return PartOutcome(part, "no", why, (i,))
     best = order[0]
     if shares[best] >= SUPPORTED and checked[best].states_all:
+        if retracted(part.text, sentences[best].text):
+            return PartOutcome(part, "no", "a correction says it was wrong", (best,))
         if not part.sources and hedged(part.text, sentences[best].text, claim):
             return PartOutcome(part, "undecided", "stated only as a plan or a forecast", (best,))
         return PartOutcome(part, "yes", "stated", (best,))
     return PartOutcome(part, "undecided", "not stated either way", (best,))
+
+
+# What a correction says an earlier version got wrong: "Correction: An earlier version of this
+# article said the fine was £1.24 million; it is £12.4 million."
+_RETRACTED = re.compile(
+    r"(?i)\b(?:earlier|previous|original)\s+version\b[^.;]*?\b(?:said|stated|gave|reported|"
+    r"misstated|described)\b([^;]*)|\b(?:incorrectly|wrongly|mistakenly)\s+"
+    r"(?:said|stated|gave|reported)\b([^;]*)"
+)
+
+
+def retracted(claim: str, sentence: str) -> bool:
+    """Whether the sentence states the claim's figures only in what a correction retracts,
+    and none of them in what it says instead."""
+    m = _RETRACTED.search(sentence)
+    if m is None:
+        return False
+    wrong = m.group(1) if m.group(1) is not None else m.group(2)
+    rest = sentence[: m.start()] + sentence[m.end() :]
+    if not number_spans(claim):
+        return False
+    return not missing_values(claim, wrong) and bool(missing_values(claim, rest))
 
 
 # Words that make what follows a plan, a possibility or a forecast, not a fact: "said it would
