@@ -295,3 +295,32 @@ def test_a_count_for_a_place_the_passage_never_names_is_a_near_miss() -> None:
     )
     found, score, bar = _best("Who is the CEO of Velora Motors?", chief)
     assert found == "Lorenza Bassi" and score >= bar, (found, score)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answered"),
+    [
+        # the barrister is only described; the name in the sentence is the victim's
+        (
+            "who was Darren Pike's barrister",
+            "Darren Pike was found guilty of murdering Callum Reddy, 27, by a jury on Thursday.",
+            False,
+        ),
+        (
+            "who was Darren Pike's barrister",
+            "Darren Pike's barrister, Anthony Rudd KC, said his client would appeal.",
+            True,
+        ),
+        # "who refereed": the referee, not a player the sentence names
+        (
+            "who refereed Ashcombe v Millbridge",
+            "Millbridge defender Joel Ames was shown a second yellow card in the 82nd minute.",
+            False,
+        ),
+    ],
+)
+def test_a_role_asked_by_its_noun_or_verb_needs_the_role_beside_the_name(
+    question: str, text: str, answered: bool
+) -> None:
+    found, score, bar = _best(question, _passage("Pike guilty; Ashcombe beat Millbridge", text))
+    assert (score >= bar) is answered, (found, score, bar)

@@ -37,7 +37,7 @@ _PERSON_NOUNS = frozenset(
     "doctor surgeon lawyer prosecutor defendant witness teacher principal head headteacher "
     "member leader candidate artist singer actor owner resident victim suspect rider "
     "skipper referee umpire economist analyst engineer architect curator historian "
-    "magistrate sheriff commissioner inspector superintendent".split()
+    "magistrate sheriff commissioner inspector superintendent barrister solicitor".split()
 )
 _ORGANISATION_NOUNS = frozenset(
     "company companies firm business organisation organization group team club council agency "
@@ -202,7 +202,8 @@ _VERBISH = frozenset("did does do is was were will would has have had can could"
 # "who chairs the committee" asks who holds a role as much as "who is the chair of" does.
 ROLE_VERBS = {
     "leads": "leader", "chairs": "chair", "heads": "head", "manages": "manager",
-    "coaches": "coach", "runs": "boss", "directs": "director",
+    "coaches": "coach", "runs": "boss", "directs": "director", "refereed": "referee",
+    "umpired": "umpire",
 }  # fmt: skip
 _GENERIC_ROLES = frozenset("person individual people man woman member place thing".split())
 

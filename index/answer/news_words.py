@@ -53,7 +53,8 @@ for group in SAME_THING:
 
 # Words for the same role, as news writes them ("Justice Helena Marrow" for "which judge").
 ROLE_GROUPS = (
-    "judge justice magistrate", "councillor councilor alderman member", "ceo chief executive boss",
+    "judge justice magistrate", "barrister lawyer counsel solicitor kc qc",
+    "councillor councilor alderman member", "ceo chief executive boss",
     "author writer researcher scientist", "coach manager", "chair chairman chairwoman chairperson",
     "spokesman spokeswoman spokesperson", "minister secretary", "director head chief",
     "company firm business operator group maker", "owner proprietor",
