@@ -324,3 +324,15 @@ def test_a_role_asked_by_its_noun_or_verb_needs_the_role_beside_the_name(
 ) -> None:
     found, score, bar = _best(question, _passage("Pike guilty; Ashcombe beat Millbridge", text))
     assert (score >= bar) is answered, (found, score, bar)
+
+
+def test_a_figure_of_another_day_is_no_answer_for_the_day_asked() -> None:
+    """ "burned by Sunday night" against "By Monday morning it had burned 3,200 acres"."""
+    fire = _passage(
+        "Juniper Creek fire grows",
+        "By Monday morning it had burned 3,200 acres and was zero percent contained.",
+    )
+    found, score, bar = _best("How many acres had the Juniper Creek fire burned by Sunday?", fire)
+    assert score < bar, (found, score)
+    found, score, bar = _best("How many acres had the Juniper Creek fire burned by Monday?", fire)
+    assert found.startswith("3,200") and score >= bar, (found, score)

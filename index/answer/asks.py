@@ -107,7 +107,8 @@ _QUALIFIER = re.compile(
     r"\b(?:originally|initially|at\s+first|in\s+total|in\s+all|altogether|overall|now|"
     r"finally|in\s+the\s+end|so\s+far|last\s+year|this\s+year|per\s+year|a\s+year|each\s+year|"
     r"this\s+(?:summer|season|spring|autumn|winter|month|week)|"
-    r"ago|before\s+the\s+\w+|(?:19|20)\d\d)\b",
+    r"ago|before\s+the\s+\w+|(?:19|20)\d\d|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
     re.I,
 )
 

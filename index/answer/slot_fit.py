@@ -142,11 +142,16 @@ def qualified(asks: Asks, text: str) -> float:
     earlier = ("last year", "ago", "before")
     if any(q.startswith(earlier) for q in asks.qualifiers) and not EARLIER_TIME.search(text):
         return 0.2
+    days = {q for q in asks.qualifiers if q.endswith("day")}
+    named = {d.lower() for d in _WEEKDAY.findall(text)}
+    if days and named and not days & named:
+        return 0.0  # "burned by Sunday night" against "By Monday morning it had burned 3,200"
     if any(q.startswith("this ") for q in asks.qualifiers) and _LAST_TIME.search(text):
         return 0.0  # "how many rescues this summer" against "Last summer ... 38 rescues"
     return 1.0
 
 
+_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b", re.I)
 _LAST_TIME = re.compile(
     r"\b(?:last|previous)\s+(?:summer|season|spring|autumn|winter|month|week|year)\b", re.I
 )
