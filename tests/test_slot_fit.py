@@ -330,7 +330,8 @@ def test_a_figure_of_another_day_is_no_answer_for_the_day_asked() -> None:
     """ "burned by Sunday night" against "By Monday morning it had burned 3,200 acres"."""
     fire = _passage(
         "Juniper Creek fire grows",
-        "By Monday morning it had burned 3,200 acres and was zero percent contained.",
+        "Evacuations were ordered on Sunday. By Monday morning it had burned 3,200 acres and "
+        "was zero percent contained.",
     )
     found, score, bar = _best("How many acres had the Juniper Creek fire burned by Sunday?", fire)
     assert score < bar, (found, score)
