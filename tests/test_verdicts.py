@@ -134,10 +134,14 @@ def test_news_says_the_opposite_in_its_own_words() -> None:
          "weeks late and over budget."),
         ("Westfold News", "2025-08-20", "Brackenridge fire cause found",
          "Investigators said the Brackenridge fire was started accidentally by sparks."),
+        ("Kelmouth Post", "2025-03-14", "Kelmouth votes for congestion charge",
+         "Residents inside the zone get a 90 per cent discount, and blue badge holders will be "
+         "exempt from the Kelmouth congestion charge."),
     )  # fmt: skip
     for claim in (
         "the Saltmarsh library reopening on schedule",
         "the Brackenridge fire started deliberately",
+        "blue badge holders have to pay the Kelmouth congestion charge",
     ):
         outcome = check_claim(Part(claim), sentences, flat(sentences))
         assert outcome.outcome == "no", (claim, outcome)

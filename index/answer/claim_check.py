@@ -45,7 +45,7 @@ _OPPOSITES = (
     # "an accidental fire", "did he start the final" / "Substitute Daniel Okafor"
     ("schedul", "late"), ("schedul", "delay"), ("purpos", "accid"), ("purpos", "accident"),
     ("deliber", "accid"), ("deliber", "accident"), ("start", "substitut"),
-    ("perman", "temporari"),
+    ("perman", "temporari"), ("pay", "exempt"),
 )  # fmt: skip
 _OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:  # a word may have several ("cut": "hire", "raise")
