@@ -213,13 +213,11 @@ _RETRACTED = re.compile(
 def retracted(claim: str, sentence: str) -> bool:
     """Whether the sentence states the claim's figures only in what a correction retracts,
     and none of them in what it says instead."""
-    m = _RETRACTED.search(sentence)
+    m = _RETRACTED.search(sentence) if number_spans(claim) else None
     if m is None:
         return False
     wrong = m.group(1) if m.group(1) is not None else m.group(2)
     rest = sentence[: m.start()] + sentence[m.end() :]
-    if not number_spans(claim):
-        return False
     return not missing_values(claim, wrong) and bool(missing_values(claim, rest))
 
 

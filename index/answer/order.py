@@ -63,7 +63,7 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
 # name the events' own dates in the sentences that state them.
 _ABOUT_REPORTS = re.compile(r"(?i)\b(?:article|report|story|piece|published|coverage)s?\b")
 _MONTH_YEAR = re.compile(
-    r"(?i)\b(?:in\s+|since\s+|from\s+)?(january|february|march|april|may|june|july|august|"
+    r"(?i)\b(january|february|march|april|may|june|july|august|"
     r"september|october|november|december)?\s*((?:19|20)\d\d)\b"
 )
 
