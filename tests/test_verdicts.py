@@ -159,26 +159,3 @@ def test_a_figure_a_correction_retracts_is_no() -> None:
     assert wrong.outcome == "no", wrong
     right = check_claim(Part("Northgate fined £12.4 million"), sentences, flat(sentences))
     assert right.outcome != "no", right
-
-
-def test_events_dated_against_their_reports_order_are_undecided() -> None:
-    """Construction began in October 2024, the site was sold in 2023, but the report of the
-    construction came out first: publication order does not decide which came first. A
-    question about the reports themselves still goes by publication."""
-    sentences = sentences_of(
-        ("Kestrel Wire", "2025-03-01", "Tessaly plant takes shape",
-         "Construction of the Tessaly plant began in October 2024."),
-        ("Harlow Vale Gazette", "2025-06-11", "Council explains Tessaly site sale",
-         "The council sold the site to Tessaly for £6.5 million in 2023."),
-    )  # fmt: skip
-    question = parse(
-        "Did construction of the Tessaly plant start before the council sold the site?"
-    )
-    assert question.kind == "temporal", question
-    assert decide(question, sentences, flat(sentences)).outcome == "undecided"
-    question = parse(
-        "Was the Kestrel Wire article on the Tessaly construction published before the "
-        "Harlow Vale Gazette article on the site sale?",
-        ("Kestrel Wire", "Harlow Vale Gazette"),
-    )
-    assert decide(question, sentences, flat(sentences)).outcome == "yes"

@@ -22,7 +22,7 @@ from index.answer.claim_check import (
 )
 from index.answer.sentences import Sentence
 from index.answer.yes_no import Part, YesNo
-from index.dates import first_day, month_number, parse_day
+from index.dates import first_day, parse_day
 
 
 def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
@@ -45,11 +45,6 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
                  PartOutcome(b, "undecided", "not found", tuple(ib)))  # fmt: skip
         return Decision("undecided", parts)
     first_before = da < db
-    if _dates_disagree(question, sentences, ia, ib, first_before):
-        why = "the events' dates disagree with their reports' order"
-        parts = (PartOutcome(a, "undecided", why, tuple(ia)),
-                 PartOutcome(b, "undecided", why, tuple(ib)))  # fmt: skip
-        return Decision("undecided", parts)
     yes = first_before if question.relation == "before" else not first_before
     outcome = "yes" if yes else "no"
     parts = (
@@ -57,46 +52,6 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
         PartOutcome(b, outcome, db.isoformat(), tuple(ib)),
     )
     return Decision(outcome, parts)
-
-
-# A question about reports or articles is ordered by their publication; one about events may
-# name the events' own dates in the sentences that state them.
-_ABOUT_REPORTS = re.compile(r"(?i)\b(?:article|report|story|piece|published|coverage)s?\b")
-_MONTH_YEAR = re.compile(
-    r"(?i)\b(january|february|march|april|may|june|july|august|"
-    r"september|october|november|december)?\s*((?:19|20)\d\d)\b"
-)
-
-
-def _dates_disagree(
-    question: YesNo, sentences: Sequence[Sentence], ia: list[int], ib: list[int], before: bool
-) -> bool:
-    """Whether the two sides' sentences name months or years of their events that are in the
-    other order than their reports' publication: "construction, which began in October 2024"
-    against "sold the site ... in 2023", reported the other way round. Such a question is not
-    decided by publication dates."""
-    if not ia or not ib or _ABOUT_REPORTS.search(question.claim):
-        return False
-    da, db = _period(sentences[ia[0]].text), _period(sentences[ib[0]].text)
-    if da is None or db is None:
-        return False
-    if da[1] < db[0]:
-        return not before
-    if db[1] < da[0]:
-        return before
-    return False
-
-
-def _period(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """The first month or year a sentence names, as (first, last) (year, month)."""
-    m = _MONTH_YEAR.search(text)
-    if m is None:
-        return None
-    year = int(m.group(2))
-    if m.group(1):
-        month = month_number(m.group(1))
-        return (year, month), (year, month)
-    return (year, 1), (year, 12)
 
 
 _ORDER_WORD = re.compile(
