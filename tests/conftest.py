@@ -17,6 +17,7 @@ import pytest
 
 from index.embedding import OnnxEmbedding
 from index.engine import Engine
+from index.results import Answer
 from index.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +132,23 @@ def make_engine(
         return Engine(settings, embedder=embedder)
 
     return make
+
+
+@pytest.fixture
+def ask_of_article(
+    make_engine: Callable[..., Engine], tmp_path: Path
+) -> Callable[[str, str], Answer]:
+    """Index one article (its Markdown, front matter included) alone and ask it a question."""
+
+    def ask(article: str, question: str) -> Answer:
+        folder = tmp_path / "one-article"
+        folder.mkdir(exist_ok=True)
+        (folder / "article.md").write_text(article, encoding="utf-8")
+        engine = make_engine(sources=[folder])
+        try:
+            engine.index()
+            return engine.ask(question)
+        finally:
+            engine.close()
+
+    return ask

@@ -66,18 +66,7 @@ PARAGRAPHS = (
 ARTICLE = FRONT + "\n\n".join(PARAGRAPHS) + "\n"
 
 
-def test_why_is_answered_by_the_sentence_stating_the_cause(tmp_path, embedder) -> None:  # noqa: ANN001
-    from index.engine import Engine
-    from index.settings import load_settings
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "tram.md").write_text(ARTICLE, encoding="utf-8")
-    engine = Engine(load_settings(data_dir=tmp_path / "data", sources=[articles]), embedder)
-    try:
-        engine.index()
-        answer = engine.ask("why was the Eastfield tram delayed")
-    finally:
-        engine.close()
+def test_why_is_answered_by_the_sentence_stating_the_cause(ask_of_article) -> None:  # noqa: ANN001
+    answer = ask_of_article(ARTICLE, "why was the Eastfield tram delayed")
     assert not answer.refused
     assert "steel market" in answer.answer, answer.answer

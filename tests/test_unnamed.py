@@ -62,18 +62,7 @@ ARTICLE = (
 )
 
 
-def test_which_things_only_counted_is_refused_by_what_it_asks(tmp_path, embedder) -> None:  # noqa: ANN001
-    from index.engine import Engine
-    from index.settings import load_settings
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "haldane.md").write_text(ARTICLE, encoding="utf-8")
-    engine = Engine(load_settings(data_dir=tmp_path / "data", sources=[articles]), embedder)
-    try:
-        engine.index()
-        answer = engine.ask("which charities got the grants in the Haldane case")
-    finally:
-        engine.close()
+def test_which_things_only_counted_is_refused_by_what_it_asks(ask_of_article) -> None:  # noqa: ANN001
+    answer = ask_of_article(ARTICLE, "which charities got the grants in the Haldane case")
     assert answer.refused and answer.refusal_reason == "focus_not_found", answer.answer
     assert "the names of the charities" in answer.answer
