@@ -13,11 +13,14 @@ Reading the sentences:
 
 Answering (extractive, the default; no LLM, nothing embedded):
 - `slots`: spans of the kind asked (`slot_fit`: how each fits the question, with news's words
-  for the same thing from `news_words`), scored by `slot_ranker`;
+  for the same thing from `news_words`; `other_fact`: a fact of the same kind about something
+  else), scored by `slot_ranker`;
+- `causes`: a question asking why prefers the sentence stating the cause;
 - `lead`: what an answer leads with, or nothing;
 - `verdicts`: Yes, No, or undecided, from the sentences that decide it: `order` for order in
   time, `claim_check` for one claim against its sentences;
-- `refusal`: when to refuse, and why; `render`: `[n]` marks and verbatim citations;
+- `refusal`: when to refuse, and why (`unnamed`: things the articles only count, never name);
+  `render`: `[n]` marks and verbatim citations;
 - `extractive`: the answerer that puts these together; `compose`: extractive, LLM, or refusal.
 
 Generated answers (LLM mode): `generated`, `generated_checks`, `prompts`, `instructions` (text
