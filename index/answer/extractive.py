@@ -89,7 +89,7 @@ class ExtractiveAnswerer:
         ):
             reason = None  # a passage states the thing asked in other words than the question
         if reason is None and unknown_thing(
-            question.text, asks, [f"{p.title} {p.text}" for p in passages], list(question.sources)
+            question.text, asks, [f"{p.title}\n{p.text}" for p in passages], list(question.sources)
         ):
             reason = "no_close_passage"
         if reason is not None:

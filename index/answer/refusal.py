@@ -24,7 +24,7 @@ from index.answer.asks import (
     Asks,
 )
 from index.answer.news_words import LIGHT_WORDS
-from index.text import content_terms, stem
+from index.text import cached_terms, content_terms, stem
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def unknown_thing(question: str, asks: Asks, passages: list[str], sources: list[
     figure in them fits the kind asked."""
     if not asks.short or asks.expects == VERDICT:
         return False
-    have = content_terms(" ".join(passages)) | content_terms(" ".join(sources))
+    have = set().union(*(cached_terms(p) for p in passages)) | content_terms(" ".join(sources))
     skip = LIGHT_WORDS | _ASKING | _WH
     run = 0
     for word in _QUESTION_WORD.findall(question):

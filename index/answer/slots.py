@@ -181,6 +181,10 @@ class SlotPool:
         self.topic = set() if named else focus - predicate - LIGHT_WORDS
         self._story: dict[int, float] = {}  # by passage: `_story_in`
         self._named: dict[int, float] = {}  # by passage: `_names_in`
+        # "CEO" is a role, "Q1" a quarter news spells out: neither is what the story names.
+        self.story_names = frozenset(
+            n for n in self.names if n not in TITLES and not _DIGIT.search(n)
+        )
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
@@ -328,9 +332,7 @@ class SlotPool:
         UK" asked of a passage naming Europe, the United States and Canada."""
         key = id(passage)
         if key not in self._named:
-            # "CEO" is a role, "Q1" a quarter news spells out: neither is what the story names.
-            names = frozenset(n for n in self.names if n not in TITLES and not _DIGIT.search(n))
-            self._named[key] = names_covered(names, passage.text, passage.title)
+            self._named[key] = names_covered(self.story_names, passage.text, passage.title)
         return self._named[key]
 
     def _topic_covered(self, sentence: Sentence) -> float:
