@@ -15,7 +15,8 @@ Answering (extractive, the default; no LLM, nothing embedded):
 - `slots`: spans of the kind asked (`slot_fit`: how each fits the question, with news's words
   for the same thing from `news_words`; `other_fact`: a fact of the same kind about something
   else), scored by `slot_ranker`;
-- `causes`: a question asking why prefers the sentence stating the cause;
+- `causes`, `outcomes`: a question asking why, or what became of someone, prefers the sentence
+  stating the cause or the outcome (`marked`: the weighting both use);
 - `lead`: what an answer leads with, or nothing;
 - `verdicts`: Yes, No, or undecided, from the sentences that decide it: `order` for order in
   time, `claim_check` for one claim against its sentences;

@@ -11,12 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from index.answer.marked import weigh_marked
 from index.answer.sentences import Sentence
 
-# How much more a sentence stating a cause counts for a cause question (a share of its score).
-CAUSE_BONUS = 0.5
-# ... and one in the best sentence's article at least this share of that sentence's score.
-SAME_ARTICLE = 0.95
 _CAUSE = re.compile(
     r"(?i)\b(?:because|due\s+to|owing\s+to|as\s+a\s+result\s+of|blam(?:e|ed|es|ing)|"
     r"(?:caused|started|sparked|triggered|prompted)\s+(?:\w+\s+)?by|the\s+cause|"
@@ -34,15 +31,5 @@ def asks_cause(question: str) -> bool:
 
 
 def weigh_causes(sentences: Sequence[Sentence], scores: np.ndarray) -> np.ndarray:
-    """The selector's scores with the sentences that state a cause counted higher, and those
-    of the best sentence's article nearly as high as it: the reason for a delay is often the
-    next sentence but one, in words of its own ("Council leader Patrick Odoy blamed ...")."""
-    if not len(scores):
-        return scores
-    cause = np.array([bool(_CAUSE.search(s.text)) for s in sentences], dtype=bool)
-    best = int(np.argmax(scores))
-    article = sentences[best].passage.doc_id
-    same = np.array([s.passage.doc_id == article for s in sentences], dtype=bool)
-    raised = np.minimum(scores * (1.0 + CAUSE_BONUS), 1.0)
-    raised = np.where(same, np.maximum(raised, SAME_ARTICLE * scores[best]), raised)
-    return np.where(cause, raised, scores)
+    """The selector's scores with the sentences stating a cause counted higher."""
+    return weigh_marked(sentences, scores, _CAUSE)

@@ -18,6 +18,7 @@ from index.answer.asks import VERDICT
 from index.answer.causes import asks_cause, weigh_causes
 from index.answer.features import sentence_features
 from index.answer.lead import Lead, best_slot_score, choose_lead
+from index.answer.outcomes import asks_outcome, weigh_outcomes
 from index.answer.question import AskedQuestion
 from index.answer.refusal import (
     Thresholds,
@@ -184,6 +185,8 @@ class ExtractiveAnswerer:
         scores = self.selector.score(x)
         if question.asks.short and asks_cause(question.text):
             scores = weigh_causes(sentences, scores)
+        elif question.asks.short and asks_outcome(question.text):
+            scores = weigh_outcomes(sentences, scores)
         return Scored(sentences, x, scores, embedded, pool)
 
     def _passage_cosine(self, question: AskedQuestion, passages: list[Passage]) -> float:
