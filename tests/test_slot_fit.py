@@ -9,6 +9,7 @@ import pytest
 
 from index.answer.asks import analyse
 from index.answer.names import name_spans
+from index.answer.other_fact import OtherFact
 from index.answer.sentences import answer_sentences
 from index.answer.slot_fit import kind_match
 from index.answer.slot_ranker import SlotRanker
@@ -264,11 +265,35 @@ def test_what_time_wants_a_clock_time_over_a_day() -> None:
             "Care home manager cleared",
             "Lorraine Hebden managed Elmcroft House until it was closed in 2022.",
         ),
+        # the other of two things of one kind: the electricity charge, the second bid
+        (
+            "how much will the gas standing charge be from april",
+            "Harwick Power cuts prices",
+            "The daily standing charge for electricity will rise by £1.40 to £55.10.",
+        ),
+        (
+            "how much was the first bid for Delgado",
+            "Delgado signs for Castlebury",
+            "Rovers turned down two bids, the second of them worth £2.7 million.",
+        ),
+        (
+            "how many signatures did the petition in favour of the tolls get",
+            "Bridge tolls approved",
+            "A petition against the tolls carried 6,100 signatures.",
+        ),
     ],
 )
 def test_a_value_of_something_else_is_a_near_miss(question: str, title: str, text: str) -> None:
     found, score, bar = _best(question, _passage(title, text))
     assert score < bar, (found, score)
+
+
+def test_a_thing_named_in_other_words_of_its_kind_is_no_other_thing() -> None:
+    """ "kids" are the "children" a study followed; its "adults" are another group."""
+    question = "how many kids were in the screen time study"
+    other = OtherFact(analyse(question), question, set())
+    assert other.same_fact("The study followed 4,812 children aged nine to 12.", 19) == 1.0
+    assert other.same_fact("The study followed 4,812 adults aged 40 to 60.", 19) == 0.0
 
 
 def test_an_update_note_names_no_one() -> None:

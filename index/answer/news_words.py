@@ -51,6 +51,16 @@ for group in SAME_THING:
         ALTERNATIVES[word] = ALTERNATIVES.get(word, frozenset()) | stems_
 
 
+# Words for things of one kind that are different things: a figure for the men's race, the
+# electricity charge, the second bid or the treatment group is no answer about the women's, the
+# gas charge, the first bid or the placebo group.
+SIBLINGS = (  # each "|" parts one thing from another; words within a part are one thing
+    "men male | women female", "boys | girls", "gas | electricity",
+    "first | second | third | fourth | fifth", "favour | against", "placebo | treatment",
+    "car cars | lorry lorries | van vans | bus buses", "home | away",
+    "import imports | export exports", "adult adults | child children kid kids",
+    "singles | doubles", "domestic | international",
+)  # fmt: skip
 # Words for the same role, as news writes them ("Justice Helena Marrow" for "which judge").
 ROLE_GROUPS = (
     "judge justice magistrate", "barrister lawyer counsel solicitor kc qc",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from index.answer.asks import AGE, AMOUNT, DATE, MONEY, TIME, Asks
+from index.answer.news_words import SIBLINGS
 from index.answer.slot_fit import WORD, bare, term_set
 from index.text import stem
 
@@ -41,6 +42,10 @@ _ENDS = frozenset(
     for w in "end ended finish finished close closed complete completed shut stop stopped".split()
 )
 _EVENTS = (_STARTS, _ENDS)
+_SIBLINGS = tuple(
+    tuple(frozenset(stem(w) for w in part.split()) for part in group.split("|"))
+    for group in SIBLINGS
+)
 _OPPOSITE_EVENTS = ((_STARTS, _ENDS), (_ENDS, _STARTS))
 
 
@@ -54,11 +59,19 @@ class OtherFact:
         self.money_of = focus & _MONEY_OF if asks.expects == MONEY else set()
         self.event = {w for group in _EVENTS for w in group if focus & group}
         self.opposite = {w for a, b in _OPPOSITE_EVENTS for w in b if focus & a} - self.event
+        asked = {stem(w) for w in self.asked}
+        self.siblings = [
+            (part, frozenset().union(*(p for p in group if p is not part)))
+            for group in _SIBLINGS
+            for part in group
+            if asked & part
+        ]
 
     def same_fact(self, text: str, start: int) -> float:
         """0 when the sentence states the figure or date for another measure or event than
         the one asked, else 1."""
-        return 0.0 if self._other_measure(text) or self._other_event(text, start) else 1.0
+        other = self._other_measure(text) or self._other_event(text, start)
+        return 0.0 if other or self._sibling(text) else 1.0
 
     def sum_of_other(self, text: str) -> bool:
         """A question asking what a sum is of ("what was the net profit") against a sentence
@@ -81,6 +94,15 @@ class OtherFact:
             return False
         before = {stem(w.lower()) for w in WORD.findall(text[:start])[-6:]}
         return bool(before & self.opposite) and not term_set(text) & self.event
+
+    def _sibling(self, text: str) -> bool:
+        """The question names one of a kind ("the gas standing charge", "the first bid") and
+        the sentence another of that kind and not it ("the standing charge for electricity",
+        "the second of them")."""
+        if not self.siblings:
+            return False
+        terms = term_set(text)
+        return any(not terms & part and terms & others for part, others in self.siblings)
 
     def _other_measure(self, text: str) -> bool:
         """The question asks for one measure of a figure ("net profit") and the sentence gives
