@@ -87,6 +87,8 @@ def test_number_words_are_counts_and_dates_are_not() -> None:
     money = number_spans("The $48 million extension, of which the state pays $30 million.")
     assert [(s.text, s.kind) for s in money] == [("$48 million", "money"), ("$30 million", "money")]
     assert [s.value for s in number_spans("two hundred and ten homes")] == [210.0]
+    pence = number_spans("The standing charge will rise by 1.2p to 54.3p from 9pm on Friday.")
+    assert [(s.text, s.kind) for s in pence] == [("1.2p", "money"), ("54.3p", "money")]
 
 
 def test_a_count_is_of_the_words_after_it_not_across_a_comma() -> None:

@@ -5,7 +5,9 @@ what the question asks. Last summer's figure is handled by the question's time q
 - another measure of the same figure ("Operating profit" for "net profit");
 - a sum not of the thing asked ("Orders ... reached £455 million" for a profit);
 - a date of the opposite event ("due to be finished by December" for "when does work start");
-- an age after another person's name ("Vermaelen, 27," for "how old is marta quiroga").
+- an age after another person's name ("Vermaelen, 27," for "how old is marta quiroga");
+- another of a kind the question names one of ("the second of them" for "the first bid", the
+  electricity charge for the gas charge: `news_words.SIBLINGS`).
 
 `OtherFact` reads the question once; a slot candidate's features ask it about each span.
 """

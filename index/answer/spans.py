@@ -49,7 +49,7 @@ NUMBER = re.compile(
 )
 _MONEY_AFTER = re.compile(
     r"^\s?(?:(?:million|billion|trillion|bn|m|k)\s+)?(?:dollars?|pounds?|euros?|yen|rupees?|"
-    r"francs?|kronor|krona|rand|pence|cents?|sterling)\b",
+    r"francs?|kronor|krona|rand|pence|cents?|sterling)\b|^p\b(?!\.?m\b)",  # "54.3p": pence
     re.I,
 )
 _PERCENT_AFTER = re.compile(r"^\s?(?:%|per\s?cent\b|percent\b|percentage\s+points?\b)", re.I)
