@@ -342,6 +342,12 @@ def test_a_count_for_a_place_the_passage_never_names_is_a_near_miss() -> None:
             "Millbridge defender Joel Ames was shown a second yellow card in the 82nd minute.",
             False,
         ),
+        # a chief commercial officer is not the managing director asked for
+        (
+            "who is the managing director at fenwick airport",
+            "Chief commercial officer Rhys Calloway blamed a rise in airport charges at Fenwick.",
+            False,
+        ),
     ],
 )
 def test_a_role_asked_by_its_noun_or_verb_needs_the_role_beside_the_name(

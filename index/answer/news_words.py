@@ -66,7 +66,7 @@ ROLE_GROUPS = (
     "judge justice magistrate", "barrister lawyer counsel solicitor kc qc",
     "councillor councilor alderman member", "ceo chief executive boss",
     "author writer researcher scientist", "coach manager", "chair chairman chairwoman chairperson",
-    "spokesman spokeswoman spokesperson", "minister secretary", "director head chief",
+    "spokesman spokeswoman spokesperson", "minister secretary", "director head",
     "company firm business operator group maker", "owner proprietor",
 )  # fmt: skip
 ROLE_WORDS = {
