@@ -159,3 +159,33 @@ def test_a_figure_a_correction_retracts_is_no() -> None:
     assert wrong.outcome == "no", wrong
     right = check_claim(Part("Northgate fined £12.4 million"), sentences, flat(sentences))
     assert right.outcome != "no", right
+
+
+def test_no_one_hurt_is_no_to_anyone_hurt() -> None:
+    """ "No deaths were reported" answers "was anyone killed" though it shares few of its
+    words; a story that counts the dead or hurt is no such denial."""
+    body = (
+        "A freight train carrying fertiliser came off the tracks at Harlow Junction on Tuesday, "
+        "and 3,100 residents were told to leave their homes. No deaths were reported. The line "
+        "will stay closed until Friday."
+    )
+    sentences = sentences_of(("Midland Wire", "2025-03-04", "Derailment at Harlow Junction", body))
+    claim = parse("Was anyone killed in the Harlow Junction derailment?").parts[0]
+    assert check_claim(claim, sentences, flat(sentences)).outcome == "no"
+    hurt = parse("Was anyone hurt in the Harlow Junction derailment?").parts[0]
+    assert check_claim(hurt, sentences, flat(sentences)).outcome != "no"
+    counted = sentences_of(
+        ("Midland Wire", "2025-03-04", "Derailment at Harlow Junction",
+         body.replace("No deaths were reported.", "Two people were killed; no one else was hurt.")),
+    )  # fmt: skip
+    assert check_claim(claim, counted, flat(counted)).outcome != "no"
+
+
+def test_no_jobs_lost_is_no_to_anyone_losing_a_job() -> None:
+    sentences = sentences_of(
+        ("Valley Bulletin", "2025-05-02", "Route 14 to be withdrawn",
+         "The route 14 bus will run for the last time next month. Corran Buses said no jobs "
+         "would be lost, with drivers moved to other routes."),
+    )  # fmt: skip
+    claim = parse("is anyone at corran losing their job over the route 14 cut").parts[0]
+    assert check_claim(claim, sentences, flat(sentences)).outcome == "no"

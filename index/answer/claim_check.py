@@ -20,6 +20,7 @@ import numpy as np
 
 from index.answer.claims import Source as ClaimSource
 from index.answer.claims import negation_flipped, unknown_names
+from index.answer.nobody import denial, harm_asked
 from index.answer.numbers import missing_values, replaced_values
 from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
@@ -192,6 +193,9 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
             continue
         return PartOutcome(part, "no", why, (i,))
     best = order[0]
+    denied = _denied(part, sentences, order)
+    if denied is not None:
+        return PartOutcome(part, "no", "no one, the story says", (denied,))
     if shares[best] >= SUPPORTED and checked[best].states_all:
         if retracted(part.text, sentences[best].text):
             return PartOutcome(part, "no", "a correction says it was wrong", (best,))
@@ -199,6 +203,17 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
             return PartOutcome(part, "undecided", "stated only as a plan or a forecast", (best,))
         return PartOutcome(part, "yes", "stated", (best,))
     return PartOutcome(part, "undecided", "not stated either way", (best,))
+
+
+def _denied(part: Part, sentences: Sequence[Sentence], order: list[int]) -> int | None:
+    """A sentence of the claim's stories (those of its three best sentences) saying no one came
+    to the harm the claim says came to anyone ("No deaths were reported" for "Was anyone
+    killed in the derailment?")."""
+    harm = harm_asked(part.text)
+    if not harm:
+        return None
+    stories = {sentences[i].passage.doc_id for i in order[:3]}
+    return denial(harm, sentences, [i for i in order if sentences[i].passage.doc_id in stories])
 
 
 # What a correction says an earlier version got wrong: "Correction: An earlier version of this
