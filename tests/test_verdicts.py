@@ -189,3 +189,20 @@ def test_no_jobs_lost_is_no_to_anyone_losing_a_job() -> None:
     )  # fmt: skip
     claim = parse("is anyone at corran losing their job over the route 14 cut").parts[0]
     assert check_claim(claim, sentences, flat(sentences)).outcome == "no"
+
+
+def test_the_claim_s_one_figure_stated_nowhere_against_another_is_no() -> None:
+    """ "going up 3.99%" against "a 4.99 per cent rise": the sentence about it gives one
+    figure of that kind, another, and no sentence gives the claimed one."""
+    body = (
+        "Westmoor County Council approved its budget on Tuesday, voting through a 4.99 per cent "
+        "rise in council tax. Councillors voted 38 to 24 in favour."
+    )
+    sentences = sentences_of(("Westmoor Post", "2025-02-26", "Westmoor budget approved", body))
+    claim = parse("is westmoor's council tax going up 3.99%?").parts[0]
+    assert check_claim(claim, sentences, flat(sentences)).outcome == "no"
+    stated = sentences_of(
+        ("Westmoor Post", "2025-02-26", "Westmoor budget approved",
+         body + " Opposition councillors had proposed a 3.99 per cent rise in council tax."),
+    )  # fmt: skip
+    assert check_claim(claim, stated, flat(stated)).outcome != "no"

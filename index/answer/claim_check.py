@@ -21,7 +21,7 @@ import numpy as np
 from index.answer.claims import Source as ClaimSource
 from index.answer.claims import negation_flipped, unknown_names
 from index.answer.nobody import denial, harm_asked
-from index.answer.numbers import missing_values, replaced_values
+from index.answer.numbers import missing_values, replaced_values, same
 from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
 from index.answer.spans import Span, number_spans, span_value
@@ -183,8 +183,9 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     specific = len(claim) <= SPECIFIC_WORDS
     worded = {i: _opposite_words(part.text, sentences[i].text, specific) for i in top}
     checked = {i: _checked(part.text, sentences[i], specific) for i in top}
+    sole = _sole_figure(part.text, sentences, sentences_of(part, sentences)) if specific else None
     for i in top:
-        why = checked[i].contradiction(specific) or worded[i]
+        why = checked[i].contradiction(specific) or worded[i] or _other_figure(sole, sentences[i])
         if not why or shares[i] < MATCHED:
             continue
         # "19 of the 64 wagons" is no contradiction of "64 wagons" when the article states the
@@ -296,6 +297,35 @@ def _checked(claim: str, sentence: Sentence, figures: bool) -> _Checked:
     negated = negation_flipped(claim, text)
     stated = stated and not unknown_names(claim, ClaimSource.of([titled]))
     return _Checked(compared, replaced, negated, stated)
+
+
+# Kinds of figure a claim states one of, and a sentence about it another of: "going up 3.99%"
+# against "a 4.99 per cent rise", "costing £57m" against "a £75 million expansion".
+_SOLE_KINDS = ("percent", "money", "duration", "age", "measure", "count")
+
+
+def _sole_figure(claim: str, sentences: Sequence[Sentence], pool: list[int]) -> Span | None:
+    """The claim's one figure, of a kind `_SOLE_KINDS` holds, when no sentence of its
+    articles states its value; else None."""
+    spans = [s for s in number_spans(claim) if s.value is not None]
+    if len(spans) != 1 or spans[0].kind not in _SOLE_KINDS or _COMPARATOR.search(claim):
+        return None
+    value = spans[0].value
+    for i in pool:
+        if any(
+            s.value is not None and same(s.value, value) for s in number_spans(sentences[i].text)
+        ):
+            return None
+    return spans[0]
+
+
+def _other_figure(sole: Span | None, sentence: Sentence) -> str:
+    """ "another figure" when the sentence states exactly one figure of the sole figure's
+    kind, and another value (the claim's value is stated nowhere: `_sole_figure`)."""
+    if sole is None:
+        return ""
+    kind = [s for s in number_spans(sentence.text) if s.kind == sole.kind]
+    return "another figure" if len(kind) == 1 else ""
 
 
 def _figure_stated(part: Part, sentences: Sequence[Sentence], weights: dict[str, float]) -> bool:
