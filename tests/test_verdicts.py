@@ -206,3 +206,16 @@ def test_the_claim_s_one_figure_stated_nowhere_against_another_is_no() -> None:
          body + " Opposition councillors had proposed a 3.99 per cent rise in council tax."),
     )  # fmt: skip
     assert check_claim(claim, stated, flat(stated)).outcome != "no"
+
+
+def test_a_correction_in_words_retracts_a_vote_given_in_figures() -> None:
+    """ "vote 7-4" against "an earlier version ... said governors voted by seven votes to
+    four", though another sentence shares more of the claim's words."""
+    sentences = sentences_of(
+        ("Dunmoor Gazette", "2025-06-20", "Hollins Lane school to close",
+         "Hollins Lane governors vote to close the school, said parent Joanne Pickard, whose "
+         "sons are in Year 2 and Year 4. Correction: An earlier version of this article said "
+         "governors voted by seven votes to four. The vote was eight to three."),
+    )  # fmt: skip
+    claim = parse("did the hollins lane governors vote 7-4").parts[0]
+    assert check_claim(claim, sentences, flat(sentences)).outcome == "no"

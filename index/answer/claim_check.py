@@ -21,7 +21,7 @@ import numpy as np
 from index.answer.claims import Source as ClaimSource
 from index.answer.claims import negation_flipped, unknown_names
 from index.answer.nobody import denial, harm_asked
-from index.answer.numbers import missing_values, replaced_values, same
+from index.answer.numbers import missing_values, number_values, replaced_values, same
 from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
 from index.answer.spans import Span, number_spans, span_value
@@ -197,9 +197,10 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     denied = _denied(part, sentences, order)
     if denied is not None:
         return PartOutcome(part, "no", "no one, the story says", (denied,))
+    for i in top:  # a correction rarely repeats the claim's words: not always its best
+        if shares[i] >= MATCHED and retracted(part.text, sentences[i].text):
+            return PartOutcome(part, "no", "a correction says it was wrong", (i,))
     if shares[best] >= SUPPORTED and checked[best].states_all:
-        if retracted(part.text, sentences[best].text):
-            return PartOutcome(part, "no", "a correction says it was wrong", (best,))
         if not part.sources and hedged(part.text, sentences[best].text, claim):
             return PartOutcome(part, "undecided", "stated only as a plan or a forecast", (best,))
         return PartOutcome(part, "yes", "stated", (best,))
@@ -229,7 +230,7 @@ _RETRACTED = re.compile(
 def retracted(claim: str, sentence: str) -> bool:
     """Whether the sentence states the claim's figures only in what a correction retracts,
     and none of them in what it says instead."""
-    m = _RETRACTED.search(sentence) if number_spans(claim) else None
+    m = _RETRACTED.search(sentence) if number_values(claim) else None
     if m is None:
         return False
     wrong = m.group(1) if m.group(1) is not None else m.group(2)
