@@ -148,6 +148,13 @@ def test_names_lose_their_titles_and_say_what_they_look_like() -> None:
             [("Carrow Valley Herald",), ("WBN Westfold News",)],
         ),
         ("Was the mine ruling after the flood act passed parliament?", "temporal", [(), ()]),
+        # "the match" is a game, not two reports matching
+        ("Was Ben Talbot player of the match?", "single", [()]),
+        (
+            "Do the Herald and WBN figures match?",
+            "consistency",
+            [("Carrow Valley Herald",), ("WBN Westfold News",)],
+        ),
     ],
 )
 def test_the_parts_of_a_yes_no_question(question: str, kind: str, sources: list) -> None:

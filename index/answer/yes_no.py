@@ -31,7 +31,7 @@ _ORDER = re.compile(
 )
 _CONSISTENT = re.compile(
     r"\b(consistent|inconsistent|consistency|inconsistency|agree|agreement|disagree|"
-    r"the same|differ|different|contradict|match|align)\w*\b",
+    r"the same|differ|different|contradict|(?<!the\s)(?<!a\s)match|align)\w*\b",
     re.I,
 )
 _SLOT = re.compile(
