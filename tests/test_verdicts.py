@@ -219,3 +219,13 @@ def test_a_correction_in_words_retracts_a_vote_given_in_figures() -> None:
     )  # fmt: skip
     claim = parse("did the hollins lane governors vote 7-4").parts[0]
     assert check_claim(claim, sentences, flat(sentences)).outcome == "no"
+
+
+def test_a_channel_s_boss_is_the_story_s_chief_executive() -> None:
+    sentences = sentences_of(
+        ("Harrowgate Business Review", "2025-03-03", "Brackwell and Tamsin to merge",
+         "Brackwell chief executive Oliver Strand will lead the merged company, which will keep "
+         "its headquarters in Leeford."),
+    )  # fmt: skip
+    claim = parse("Is Brackwell's boss Oliver Strand going to lead the merged company?").parts[0]
+    assert check_claim(claim, sentences, flat(sentences)).outcome == "yes"

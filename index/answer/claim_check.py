@@ -20,6 +20,7 @@ import numpy as np
 
 from index.answer.claims import Source as ClaimSource
 from index.answer.claims import negation_flipped, unknown_names
+from index.answer.news_words import CHAT_WORDS
 from index.answer.nobody import denial, harm_asked
 from index.answer.numbers import missing_values, number_values, replaced_values, same
 from index.answer.proper_names import DEMONYMS
@@ -118,6 +119,8 @@ def stems(text: str) -> set[str]:
     return {term(w) for w in WORD.findall(text) if w.lower() not in stop}
 
 
+_CHAT = {stem(k): {stem(w) for w in v.split()} for k, v in CHAT_WORDS.items()}
+
 # Words about the report rather than what it reports: an article does not say "published".
 _REPORTING = frozenset(
     "report reported reporting reports article articles story stories piece coverage cover "
@@ -150,10 +153,12 @@ def term(word: str) -> str:
 
 
 def support(claim: set[str], text: str, weights: dict[str, float]) -> float:
-    """The weighted share of the claim's words the text states."""
+    """The weighted share of the claim's words the text states (a chat word in news's)."""
     total = sum(weights.get(t, 1.0) for t in claim) or 1.0
     here = stems(text)
-    return sum(weights.get(t, 1.0) for t in claim if t in here) / total
+    return (
+        sum(weights.get(t, 1.0) for t in claim if t in here or _CHAT.get(t, set()) & here) / total
+    )
 
 
 def best_first(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -> list[int]:

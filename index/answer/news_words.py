@@ -51,6 +51,12 @@ for group in SAME_THING:
         ALTERNATIVES[word] = ALTERNATIVES.get(word, frozenset()) | stems_
 
 
+# A channel's words for what news writes otherwise: "kids" are the "children" or "pupils" of a
+# story, the "boss" its chief executive.
+CHAT_WORDS = {
+    "kid": "child children pupil pupils youngsters", "kids": "child children pupil pupils",
+    "boss": "chief executive head", "jail": "prison jailed imprisoned", "cops": "police",
+}  # fmt: skip
 # Words for things of one kind that are different things: a figure for the men's race, the
 # electricity charge, the second bid or the treatment group is no answer about the women's, the
 # gas charge, the first bid or the placebo group.
