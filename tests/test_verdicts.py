@@ -229,3 +229,19 @@ def test_a_channel_s_boss_is_the_story_s_chief_executive() -> None:
     )  # fmt: skip
     claim = parse("Is Brackwell's boss Oliver Strand going to lead the merged company?").parts[0]
     assert check_claim(claim, sentences, flat(sentences)).outcome == "yes"
+
+
+def test_a_time_question_is_not_answered_by_a_claim_that_leaves_out_the_time() -> None:
+    """ "was hebden convicted before elmcroft house closed": the article states both, and
+    their dates, but no order; the claim alone ("hebden convicted") says nothing of it."""
+    sentences = sentences_of(
+        ("Bench & Bar", "2025-08-28", "Care home manager's conviction quashed",
+         "Lorraine Hebden was convicted of wilful neglect at Ellisford Crown Court in 2024. "
+         "Elmcroft House was closed by regulators in 2022. Fifty residents were moved to other "
+         "homes after the closure."),
+    )  # fmt: skip
+    scores = flat(sentences)
+    order = decide(parse("was hebden convicted before elmcroft house closed"), sentences, scores)
+    assert order.outcome == "undecided", order
+    told = decide(parse("were fifty residents moved after the closure"), sentences, scores)
+    assert told.outcome == "yes", told

@@ -1,7 +1,9 @@
 """Order in time, for a yes/no question about two reports or events: each side's article, by
 the date the question gives, else its publication date (both reports must be found); or an
 order one article tells ("Pakistan strikes targets in Iran two days after Iranian strikes in
-Pakistan"); else the question is one claim with a time in it."""
+Pakistan"); else the question is one claim with a time in it, "yes" only when the sentence
+stating it tells an order too ("taken to hospital after the race"), never "no": a claim the
+sentence contradicts may be wrong in what it says, not in when."""
 
 from __future__ import annotations
 
@@ -90,7 +92,12 @@ def _order_in_text(question: YesNo, sentences: Sequence[Sentence], scores: np.nd
     whole = check_claim(
         Part(question.claim or f"{a.text} {b.text}"), sentences, np.zeros(len(sentences))
     )
-    return Decision(whole.outcome, (whole,))
+    if whole.outcome == "yes" and _ORDER_WORD.search(sentences[whole.sentences[0]].text):
+        return Decision("yes", (whole,))
+    # A claim that leaves out its time says nothing of the order, and one the sentence
+    # contradicts may be wrong in what it says, not in when.
+    return Decision("undecided", (PartOutcome(whole.part, "undecided", "no order told",
+                                              whole.sentences),))  # fmt: skip
 
 
 def _same_article(sentences: Sequence[Sentence], a: list[int], b: list[int]) -> bool:
