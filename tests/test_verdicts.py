@@ -245,3 +245,40 @@ def test_a_time_question_is_not_answered_by_a_claim_that_leaves_out_the_time() -
     assert order.outcome == "undecided", order
     told = decide(parse("were fifty residents moved after the closure"), sentences, scores)
     assert told.outcome == "yes", told
+
+
+def test_two_stories_are_compared_on_the_figure_beside_the_slot_s_words() -> None:
+    """Two flood stories of one paper, named by no publication; the fund's share, not the
+    cost before it; the count injured, not the part of it hurt seriously."""
+    flood = sentences_of(
+        ("Tarn Valley Gazette", "2025-10-13", "Kelsby flood",
+         "All 31 residents of the Riverside Lodge care home were moved to the leisure centre."),
+        ("Tarn Valley Gazette", "2025-10-20", "Riverside Lodge to close",
+         "The Riverside Lodge care home, whose 31 residents were evacuated, is to close."),
+    )  # fmt: skip
+    both = parse("do both flood articles agree on how many residents Riverside Lodge had")
+    assert decide(both, flood, flat(flood)).outcome == "yes"
+    fund = sentences_of(
+        ("Harrowgate Courier", "2025-03-12", "Tram line approved",
+         "The council puts the cost at $212 million, of which the regional transport fund is "
+         "paying $140 million."),
+        ("Harrowgate Courier", "2025-10-14", "Tram line a year late",
+         "The regional transport fund is still paying $140 million of the cost."),
+    )  # fmt: skip
+    paying = parse(
+        "do the courier's two tram stories agree on how much the regional fund is paying"
+    )
+    assert decide(paying, fund, flat(fund)).outcome == "yes"
+    quarry = sentences_of(
+        ("Meridian Wire", "2025-04-02", "Rock fall at quarry",
+         "Six workers were injured, two of them seriously, when a rock face at the quarry fell. "
+         "The operator said it was cooperating with inspectors. Work has stopped at the site."),
+        ("Dunmoor Evening Post", "2025-04-02", "Seven hurt in quarry collapse",
+         "Seven workers were injured, two of them seriously, when the quarry face collapsed. "
+         "Residents heard a loud bang at about 2pm. The site will stay closed."),
+    )  # fmt: skip
+    injured = parse(
+        "do the wire and the post agree on how many were injured at the quarry",
+        ["Meridian Wire", "Dunmoor Evening Post"],
+    )
+    assert decide(injured, quarry, flat(quarry)).outcome == "no"

@@ -39,7 +39,7 @@ from index.answer.news_words import TALLIES
 from index.answer.numbers import same
 from index.answer.order import decide_order
 from index.answer.sentences import Sentence
-from index.answer.slot_fit import counts_asked
+from index.answer.slot_fit import closeness, counts_asked
 from index.answer.slots import spans_of
 from index.answer.yes_no import Part, YesNo
 from index.dates import MONTHS, month_number, parse_day
@@ -47,6 +47,7 @@ from index.text import stem
 
 _TALLIES = frozenset(stem(w) for w in TALLIES)
 Value = float | tuple[str, str]  # a number, or a date phrase's (kind, words)
+_PART_OF = re.compile(r"\s+of\s+(?:them|those|these|whom)\b", re.I)
 
 
 def decide(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
@@ -86,7 +87,7 @@ def _two_sides(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[Par
     December stories"); else the two best articles of different publications."""
     if len(question.parts) >= 2:
         return [(p, sentences_of(p, sentences)) for p in question.parts[:2] if p.sources]
-    own = _own_stories(question, sentences)
+    own = _own_stories(question, sentences) or _two_best_stories(question, sentences)
     if own:
         return own
     by_source: dict[str, list[int]] = {}
@@ -132,6 +133,23 @@ def _own_stories(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[P
     return []
 
 
+def _two_best_stories(
+    question: YesNo, sentences: Sequence[Sentence]
+) -> list[tuple[Part, list[int]]]:
+    """The two articles retrieved first, when a question naming no publication compares two
+    stories ("do both flood articles agree on ..."): they may come from one publication."""
+    part = question.parts[0]
+    if part.sources or not _TWO_STORIES.search(part.text):
+        return []
+    by_doc: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_doc.setdefault(s.passage.doc_id, []).append(i)
+    if len(by_doc) < 2:
+        return []
+    two = list(by_doc.values())[:2]
+    return [(Part(part.text, (sentences[ix[0]].passage.source,)), ix) for ix in two]
+
+
 def _of_month(
     month: int, docs: list[str], by_doc: dict[str, list[int]], sentences: Sequence[Sentence]
 ) -> str:
@@ -158,8 +176,16 @@ def _value(
         if support(words, text, weights) < 0.5:
             break
         # A count of what the slot counts ("new stops"), else any of the kind asked.
-        found = [(counts_asked(asks, s), s) for s in spans_of(asks, text)]
-        spans = [s for fit, s in sorted(found, key=lambda f: -f[0]) if fit >= 0.5]
+        # ... the one standing nearest the slot's words ("the fund has promised $140 million"
+        # over the cost before it); a part of a count ("two of them seriously") is not it.
+        near = {w: 1.0 for w in words}
+        found = [
+            (counts_asked(asks, s), _PART_OF.match(text, s.end) is not None,
+             closeness(text, s.start, s.end, near)[0], s)
+            for s in spans_of(asks, text)
+        ]  # fmt: skip
+        ranked_spans = sorted(found, key=lambda f: (f[1], -f[0], -f[2]))
+        spans = [s for fit, _, _, s in ranked_spans if fit >= 0.5]
         if not spans:
             continue
         span = spans[0]
