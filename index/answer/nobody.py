@@ -27,6 +27,20 @@ _ASKS = {
     "arrested": r"arrests?|arrested",
 }
 _ANYONE = re.compile(r"(?i)\b(?:any(?:one|body)?|someone|somebody)\b")
+_ASKED = {harm: re.compile(rf"(?i)\b(?:{words})\b") for harm, words in _ASKS.items()}
+# "No deaths were reported", "no one was killed", "no jobs would be lost".
+_DENIES = {
+    harm: re.compile(rf"(?i)\b(?:no\s+one|nobody|no|none)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{words})\b")
+    for harm, words in _HARMS.items()
+}
+# "Six workers were injured", "three dead": someone did come to it ("no one" is no count).
+_COUNTS = {
+    harm: re.compile(
+        rf"(?i)(?<!no\s)\b(?:\d[\d,]*|{SPELLED_NUMBER}|several|many|dozens)\s+"
+        rf"(?:[\w'’-]+\s+){{0,3}}?(?:(?:was|were|had\s+been|have\s+been)\s+)?(?:{words})\b"
+    )
+    for harm, words in _HARMS.items()
+}
 
 
 def harm_asked(claim: str) -> str:
@@ -36,23 +50,12 @@ def harm_asked(claim: str) -> str:
     if m is None:
         return ""
     rest = claim[m.end() :]
-    for harm, words in _ASKS.items():
-        if re.search(rf"(?i)\b(?:{words})\b", rest):
-            return harm
-    return ""
+    return next((harm for harm, asked in _ASKED.items() if asked.search(rest)), "")
 
 
 def denial(harm: str, sentences: Sequence[Sentence], pool: Sequence[int]) -> int | None:
     """The position of a sentence of `pool` saying no one came to `harm`, when no sentence of
     the pool counts someone who did ("three were injured"); else None."""
-    words = _HARMS[harm]
-    denies = re.compile(
-        rf"(?i)\b(?:no\s+one|nobody|no|none)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{words})\b"
-    )
-    counts = re.compile(
-        rf"(?i)(?<!no\s)\b(?:\d[\d,]*|{SPELLED_NUMBER}|several|many|dozens)\s+(?:[\w'’-]+\s+){{0,3}}?"
-        rf"(?:(?:was|were|had\s+been|have\s+been)\s+)?(?:{words})\b"
-    )
-    if any(counts.search(sentences[i].text) for i in pool):
+    if any(_COUNTS[harm].search(sentences[i].text) for i in pool):
         return None
-    return next((i for i in pool if denies.search(sentences[i].text)), None)
+    return next((i for i in pool if _DENIES[harm].search(sentences[i].text)), None)
