@@ -54,7 +54,7 @@ for group in SAME_THING:
 # A channel's words for what news writes otherwise: "kids" are the "children" or "pupils" of a
 # story, the "boss" its chief executive.
 CHAT_WORDS = {
-    "kid": "child children pupil pupils youngsters", "kids": "child children pupil pupils",
+    "kids": "child children pupil pupils",  # "kid" stems the same
     "boss": "chief executive head", "jail": "prison jailed imprisoned", "cops": "police",
 }  # fmt: skip
 # Words for things of one kind that are different things: a figure for the men's race, the

@@ -118,10 +118,7 @@ def _own_stories(question: YesNo, sentences: Sequence[Sentence]) -> list[tuple[P
     part = question.parts[0]
     if not part.sources or not _TWO_STORIES.search(part.text):
         return []
-    by_doc: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        if s.passage.source in part.sources:
-            by_doc.setdefault(s.passage.doc_id, []).append(i)
+    by_doc = _by_article(sentences, part.sources)
     source = {d: sentences[ix[0]].passage.source for d, ix in by_doc.items()}
     months = [month_number(m) for m in _MONTH.findall(part.text)][:2]
     for first in by_doc:
@@ -141,13 +138,21 @@ def _two_best_stories(
     part = question.parts[0]
     if part.sources or not _TWO_STORIES.search(part.text):
         return []
-    by_doc: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_doc.setdefault(s.passage.doc_id, []).append(i)
+    by_doc = _by_article(sentences)
     if len(by_doc) < 2:
         return []
     two = list(by_doc.values())[:2]
     return [(Part(part.text, (sentences[ix[0]].passage.source,)), ix) for ix in two]
+
+
+def _by_article(sentences: Sequence[Sentence], sources: Sequence[str] = ()) -> dict[str, list[int]]:
+    """The sentences' positions by article, in retrieval's order (of `sources` only, if
+    given)."""
+    by_doc: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        if not sources or s.passage.source in sources:
+            by_doc.setdefault(s.passage.doc_id, []).append(i)
+    return by_doc
 
 
 def _of_month(
