@@ -1,13 +1,13 @@
 """How long one keyword search takes on a large store, with and without skipping common terms
 (issue 31): the keyword file alone, in one process, as a serving bot's search meets it.
 
-    python benchmarks/keyword_search.py <data dir>/bm25/<collection> [--read-whole N] \\
-        [--lookup-cost C] [--questions 60] [--warm 20] [--k 300]
+    python benchmarks/keyword_search.py <data dir>/bm25/<collection> [--score-whole N] \\
+        [--questions 60] [--warm 20] [--k 300]
 
 MultiHop-RAG dev questions (shuffled with the seed benchmarks/scale.py uses), `--warm` of them
 first to fill the postings cache as earlier questions would, then `--questions` timed. With
-`--read-whole` larger than any term's postings, nothing is skipped: every posting of every
-query term is read, as before skipping existed. Prints one JSON line: p50, p95 and mean ms.
+`--score-whole` larger than any term's postings, nothing is skipped: every posting of every
+query term is scored, as before skipping existed. Prints one JSON line: p50, p95 and mean ms.
 """
 
 from __future__ import annotations
@@ -33,14 +33,13 @@ from index.store.keyword_index import KeywordIndex  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the folder holding keyword.sqlite3")
-    parser.add_argument("--read-whole", type=int, default=bm25_top.READ_WHOLE)
-    parser.add_argument("--lookup-cost", type=float, default=bm25_top.LOOKUP_COST)
+    parser.add_argument("--score-whole", type=int, default=bm25_top.SCORE_WHOLE)
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--k", type=int, default=300)
     parser.add_argument("--seed", type=int, default=18)
     args = parser.parse_args()
-    bm25_top.READ_WHOLE, bm25_top.LOOKUP_COST = args.read_whole, args.lookup_cost
+    bm25_top.SCORE_WHOLE = args.score_whole
 
     keyword = KeywordIndex(args.folder)
     asked = [q["query"] for q in load_questions(MULTIHOP, "dev")]
@@ -56,8 +55,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "read_whole": args.read_whole,
-                "lookup_cost": args.lookup_cost,
+                "score_whole": args.score_whole,
                 "p50_ms": round(float(np.percentile(took, 50)), 1),
                 "p95_ms": round(float(np.percentile(took, 95)), 1),
                 "mean_ms": round(float(np.mean(took)), 1),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import bm25s
@@ -16,6 +17,7 @@ import Stemmer
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.engine import keyword_folder
+from index.store import bm25_blocks
 from index.store.bm25_postings import Postings
 from index.store.caches import PostingsCache
 from index.store.consistency import check_consistency
@@ -30,6 +32,24 @@ QUERIES = [
     "what did the village bake sale raise",
     "orchard growers expect the smallest harvest",
 ]
+
+
+@pytest.fixture(autouse=True, params=["rows", "blocks"])
+def sealing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: postings kept as rows (as a small store's are), and sealed into blocks
+    once a term has two (as a large store's common terms are)."""
+    if request.param == "blocks":
+        monkeypatch.setattr(bm25_blocks, "SEAL", 2)
+    return request.param
+
+
+def _every_posting(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(term, chunk position, tf) of every posting in a keyword file, rows and blocks."""
+    found = conn.execute("SELECT term, pos, tf FROM postings").fetchall()
+    for term, *block in conn.execute("SELECT term, first, n, data FROM blocks"):
+        pos, tf = bm25_blocks.decode(*block)
+        found += [(term, int(p), int(t)) for p, t in zip(pos, tf, strict=True)]
+    return found
 
 
 def _write(path: Path, title: str, body: str) -> Path:
@@ -78,9 +98,14 @@ def _hits(keyword: KeywordIndex, query: str, k: int = 50) -> list[tuple[str, flo
     return [(n.node_id, s) for n, s in keyword.search(query, k)]
 
 
-def test_adds_edits_and_forgets_agree_with_a_full_rebuild(make_engine, corpus, tmp_path) -> None:
+def test_adds_edits_and_forgets_agree_with_a_full_rebuild(
+    make_engine, corpus, tmp_path, sealing
+) -> None:
     engine = make_engine()
     engine.index([corpus])
+    if sealing == "blocks":  # the edits below change terms sealed in blocks
+        with sqlite3.connect(engine.keyword.path) as conn:
+            assert conn.execute("SELECT count(*) FROM blocks").fetchone()[0] > 20
     _write(
         corpus / "orchard.md",
         "Frost ruins apple harvest",
@@ -111,7 +136,7 @@ def _document_frequencies(path: Path) -> dict[str, int]:
     """Each term's stored count of chunks holding it, checked against its postings."""
     with sqlite3.connect(path) as conn:
         stored = dict(conn.execute("SELECT term, df FROM terms WHERE df > 0").fetchall())
-        counted = conn.execute("SELECT term, count(*) FROM postings GROUP BY term").fetchall()
+        counted = Counter(term for term, _, _ in _every_posting(conn))
     assert stored == dict(counted)
     return stored
 
@@ -119,8 +144,10 @@ def _document_frequencies(path: Path) -> dict[str, int]:
 def _postings(path: Path) -> set[tuple[str, str, int]]:
     """(term, chunk id, tf) of every posting in a keyword file."""
     with sqlite3.connect(path) as conn:
-        query = "SELECT term, chunk_id, tf FROM postings JOIN chunks USING (pos)"
-        return set(conn.execute(query).fetchall())
+        ids = dict(conn.execute("SELECT pos, chunk_id FROM chunks").fetchall())
+        found = _every_posting(conn)
+    assert len(found) == len(set(found)) and {pos for _, pos, _ in found} <= set(ids)
+    return {(term, ids[pos], tf) for term, pos, tf in found}
 
 
 def test_a_chunk_tokenized_otherwise_than_when_added_still_leaves_no_postings(
@@ -135,15 +162,16 @@ def test_a_chunk_tokenized_otherwise_than_when_added_still_leaves_no_postings(
         conn.execute(
             "UPDATE chunks SET metadata = json_set(metadata, '$.title', 'Other words entirely')"
         )
-        before = conn.execute("SELECT count(*) FROM postings").fetchone()[0]
-        lighthouse = conn.execute(
-            "SELECT count(*) FROM postings JOIN chunks USING (pos) WHERE doc_id LIKE '%lighthouse%'"
-        ).fetchone()[0]
+        before = len(_every_posting(conn))
+        gone = {
+            p for (p,) in conn.execute("SELECT pos FROM chunks WHERE doc_id LIKE '%lighthouse%'")
+        }
+        lighthouse = sum(pos in gone for _, pos, _ in _every_posting(conn))
     engine.forget(str(corpus / "lighthouse.md"))
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM postings").fetchone()[0] == before - lighthouse
-        left = "SELECT count(*) FROM postings WHERE pos NOT IN (SELECT pos FROM chunks)"
-        assert conn.execute(left).fetchone()[0] == 0
+        assert len(_every_posting(conn)) == before - lighthouse
+        live = {p for (p,) in conn.execute("SELECT pos FROM chunks")}
+        assert {pos for _, pos, _ in _every_posting(conn)} <= live
     assert not [n for n, _ in engine.keyword.search("lighthouse Gull Island", 5)]
 
 
@@ -206,7 +234,7 @@ def test_another_process_write_is_followed_on_refresh(make_engine, corpus, tmp_p
 def test_postings_cache_keeps_within_its_bytes() -> None:
     cache = PostingsCache(limit=10_000)
     for i in range(100):
-        got = Postings(1, [(p, 1, 5) for p in range(i * 10, i * 10 + 50)])
+        got = Postings(1, [(p, 1) for p in range(i * 10, i * 10 + 50)])
         cache.put(f"t{i}", got)
         assert cache.used <= cache.limit
     assert cache.get("t99", 1) is not None and cache.get("t0", 1) is None

@@ -18,7 +18,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +30,7 @@ import numpy as np
 import Stemmer
 
 from index.chunks import ChunkNode, StoredChunk, chunk_record, stored_chunk
+from index.store import bm25_blocks as blocks
 
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
@@ -39,10 +40,12 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces its own log
 
 K1, B = 1.5, 0.75  # bm25s.BM25's defaults (method "lucene")
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # llama-index BM25Retriever's (and bm25s's) default
-FORMAT = "3"  # bump when the schema or tokenization changes: an older file is rebuilt
+FORMAT = "4"  # bump when the schema or tokenization changes: an older file is rebuilt
+BLOCKLESS = "3"  # the format before blocks (bm25_blocks.py): its common terms sealed, not rebuilt
 COUNTABLE = "2"  # the format before terms carried their document frequency: counted, not rebuilt
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
     pos INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: readers key caches by it
@@ -66,10 +69,13 @@ CREATE TABLE IF NOT EXISTS postings (
 CREATE TABLE IF NOT EXISTS terms (
     term TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
-    df INTEGER NOT NULL DEFAULT 0  -- chunks holding the term: BM25's document frequency
+    df INTEGER NOT NULL DEFAULT 0,  -- chunks holding the term: BM25's document frequency
+    loose INTEGER NOT NULL DEFAULT 0  -- of them, postings kept as rows, not in a block (at most)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 """
+    + blocks.SCHEMA
+)
 
 # What `KeywordIndex.ids_where` finds through an index, by metadata key: the expressions must be
 # those of the schema's indexes, word for word, for SQLite to use them (a file of an earlier
@@ -155,7 +161,8 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
         total += length
     rows.sort()  # in key order: SQLite appends to its B-tree pages instead of seeking
     conn.executemany("INSERT INTO postings (term, pos, tf, length) VALUES (?, ?, ?, ?)", rows)
-    _touch(conn, sorted(touched.items()))
+    _touch(conn, [(term, n, n) for term, n in sorted(touched.items())])
+    blocks.seal(conn, list(touched), paged)
     _add_totals(conn, len(nodes), total)
     return len(nodes)
 
@@ -166,22 +173,48 @@ def remove_article(conn: sqlite3.Connection, doc_id: str) -> int:
         "SELECT pos, length, terms, chunk_id, text, metadata FROM chunks WHERE doc_id = ?",
         (doc_id,),
     ).fetchall()
-    touched: Counter[str] = Counter()
-    for (pos, length, *_), terms in zip(rows, _terms_of(rows), strict=True):
-        # Postings are keyed by term first (what a query reads): a chunk's rows are found
-        # through its terms; when those miss some (their counts do not add up to the chunk's
-        # length), by reading every posting.
-        if _counted(conn, pos, terms) != length:
+    # Postings are keyed by term first (what a query reads): a chunk's are found through its
+    # terms, as rows or in blocks.
+    by_term: defaultdict[str, list[int]] = defaultdict(list)
+    for (pos, *_), terms in zip(rows, _terms_of(rows), strict=True):
+        for term in terms:
+            by_term[term].append(pos)
+    counted: Counter[int] = Counter()
+    changes = [_take(conn, term, positions, counted) for term, positions in by_term.items()]
+    for pos, length, *_ in rows:
+        if counted[pos] != length:  # its terms miss some: read every posting
             log.warning("a keyword index chunk no longer tokenizes as it did; reading all postings")
-            terms = [t for (t,) in conn.execute("SELECT term FROM postings WHERE pos = ?", (pos,))]
-        conn.executemany(
-            "DELETE FROM postings WHERE term = ? AND pos = ?", [(t, pos) for t in terms]
-        )
-        touched.update({t: -1 for t in terms})
-    _touch(conn, sorted(touched.items()))
+            changes += _take_everything(conn, pos)
+    _touch(conn, sorted(changes))
     conn.executemany("DELETE FROM chunks WHERE pos = ?", [(row[0],) for row in rows])
     _add_totals(conn, -len(rows), -sum(row[1] for row in rows))
     return len(rows)
+
+
+def _take(
+    conn: sqlite3.Connection, term: str, positions: list[int], counted: Counter[int]
+) -> tuple[str, int, int]:
+    """Delete the term's postings of these chunks, rows or in blocks, adding each one's term
+    frequency to `counted`; the change to the term's (df, loose) counts."""
+    marks = ",".join("?" * len(positions))
+    taken = conn.execute(
+        f"DELETE FROM postings WHERE term = ? AND pos IN ({marks}) RETURNING pos, tf",  # noqa: S608
+        [term, *positions],
+    ).fetchall()
+    found = dict(taken)
+    if len(found) < len(positions):
+        found.update(blocks.remove(conn, term, [p for p in positions if p not in found]))
+    counted.update(found)
+    return term, -len(found), -len(taken)
+
+
+def _take_everything(conn: sqlite3.Connection, pos: int) -> list[tuple[str, int, int]]:
+    """Delete every posting of the chunk at `pos` left after its terms' (a full read)."""
+    rows = [t for (t,) in conn.execute("DELETE FROM postings WHERE pos = ? RETURNING term", (pos,))]
+    sealed = blocks.terms_at(conn, pos)
+    for term in sealed:
+        blocks.remove(conn, term, [pos])
+    return [(t, -1, -1) for t in rows] + [(t, -1, 0) for t in sealed]
 
 
 def _terms_of(rows: list[tuple]) -> list[list[str]]:
@@ -191,13 +224,6 @@ def _terms_of(rows: list[tuple]) -> list[list[str]]:
     texts = [indexed_text(node_from_row(*r[3:]).as_text_node()) for r in again]
     counted = {r[0]: list(dict.fromkeys(t)) for r, t in zip(again, tokens(texts), strict=True)}
     return [listed.split() if listed else counted[pos] for pos, _, listed, *_ in rows]
-
-
-def _counted(conn: sqlite3.Connection, pos: int, terms: list[str]) -> int:
-    """The summed term frequencies of these terms' postings of the chunk at `pos` (its length
-    when they are all its terms)."""
-    query = "SELECT sum(tf) FROM postings WHERE pos = ? AND term IN ({marks})"
-    return sum(row[0] or 0 for row in paged(conn, query, terms, before=(pos,)))
 
 
 def paged(
@@ -214,14 +240,16 @@ def paged(
     return rows
 
 
-def _touch(conn: sqlite3.Connection, changes: Iterable[tuple[str, int]]) -> None:
+def _touch(conn: sqlite3.Connection, changes: Iterable[tuple[str, int, int]]) -> None:
     """Mark these terms' postings changed by the transaction running (readers that keep a
-    term's postings in memory read it again), each with the chunks it gained (or lost)."""
+    term's postings in memory read it again), each with the chunks it gained (or lost) and the
+    rows among them."""
     version = write_version(conn)
     conn.executemany(
-        "INSERT INTO terms (term, version, df) VALUES (?, ?, ?) "
-        "ON CONFLICT (term) DO UPDATE SET version = excluded.version, df = df + excluded.df",
-        [(t, version, change) for t, change in changes],
+        "INSERT INTO terms (term, version, df, loose) VALUES (?, ?, ?, max(?, 0)) "
+        "ON CONFLICT (term) DO UPDATE SET version = excluded.version, df = df + ?, "
+        "loose = max(loose + ?, 0)",
+        [(t, version, df, loose, df, loose) for t, df, loose in changes],
     )
 
 
@@ -234,7 +262,18 @@ def count_terms(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE terms ADD COLUMN df INTEGER NOT NULL DEFAULT 0")
     conn.execute(
         "UPDATE terms SET df = (SELECT count(*) FROM postings WHERE postings.term = terms.term)"
+        f" + {blocks.COUNTED}"
     )
+    seal_common(conn)
+
+
+def seal_common(conn: sqlite3.Connection) -> None:
+    """Move the common terms of a file in the format before blocks (`BLOCKLESS`, all postings
+    rows) into blocks, and mark the file current (inside the caller's transaction)."""
+    if "loose" not in [row[1] for row in conn.execute("PRAGMA table_info(terms)")]:
+        conn.execute("ALTER TABLE terms ADD COLUMN loose INTEGER NOT NULL DEFAULT 0")
+    conn.execute(f"UPDATE terms SET loose = df - {blocks.COUNTED}")
+    blocks.seal_all(conn)
     write_meta(conn, "format", FORMAT)
 
 
@@ -268,7 +307,7 @@ def totals(conn: sqlite3.Connection) -> tuple[int, int]:
 
 def clear(conn: sqlite3.Connection) -> None:
     version = write_version(conn)  # kept: a term's version must never repeat
-    for table in ("chunks", "postings", "articles", "terms", "meta"):
+    for table in ("chunks", "postings", "blocks", "articles", "terms", "meta"):
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
     write_meta(conn, "version", str(version))
 
@@ -283,12 +322,14 @@ def _doc_id(node: ChunkNode) -> str:
 
 @dataclass(frozen=True)
 class Live:
-    """The indexed chunks as one reader sees them: ascending positions, summed lengths, a key
-    that no other reading shares, and the reader's horizon (chunks another process added since
-    the reader last synced are not its to serve yet: its view of Chroma may not hold them)."""
+    """The indexed chunks as one reader sees them: ascending positions, their lengths and the
+    sum of those, a key that no other reading shares, and the reader's horizon (chunks another
+    process added since the reader last synced are not its to serve yet: its view of Chroma may
+    not hold them)."""
 
     key: int
     positions: np.ndarray
+    lengths: np.ndarray  # of the chunks at those positions, in terms
     total_length: int
     horizon: int
 
@@ -303,28 +344,26 @@ class Live:
 
 
 class Postings:
-    """A term's postings as arrays: chunk positions (ascending), term frequencies, lengths."""
+    """A term's postings as arrays: chunk positions and term frequencies."""
 
-    __slots__ = ("version", "pos", "tf", "length", "_at")
+    __slots__ = ("version", "pos", "tf", "_at", "_scored")
 
-    def __init__(self, version: int, rows: list[tuple[int, int, int]]) -> None:
-        got = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
-        self._set(version, got[:, 0], got[:, 1], got[:, 2])
+    def __init__(self, version: int, rows: list[tuple[int, int]]) -> None:
+        got = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+        self._set(version, got[:, 0], got[:, 1])
 
     @classmethod
-    def of_columns(
-        cls, version: int, pos: np.ndarray, tf: np.ndarray, length: np.ndarray
-    ) -> Postings:
+    def of_columns(cls, version: int, pos: np.ndarray, tf: np.ndarray) -> Postings:
         made = cls.__new__(cls)
-        made._set(version, pos, tf, length)
+        made._set(version, pos, tf)
         return made
 
-    def _set(self, version: int, pos: np.ndarray, tf: np.ndarray, length: np.ndarray) -> None:
+    def _set(self, version: int, pos: np.ndarray, tf: np.ndarray) -> None:
         self.version = version
         self.pos = pos
-        self.tf = tf.astype(np.float32)  # bm25s counts term frequencies in float32
-        self.length = length.astype(np.int32)
+        self.tf = tf.astype(np.uint16 if len(tf) and tf.max() < 2**16 else np.int32)
         self._at: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._scored: tuple[tuple, np.ndarray] | None = None
 
     def rows_in(self, live: Live) -> tuple[np.ndarray, np.ndarray]:
         """Which postings are of chunks in `live`, and where those chunks are in it (kept while
@@ -337,27 +376,46 @@ class Postings:
             self._at = (live.key, keep, rows)
         return self._at[1], self._at[2]
 
+    def scored(self, live: Live, idf: np.float32, avg: np.float64) -> tuple[np.ndarray, np.ndarray]:
+        """`rows_in`'s rows, with the term's score in each of those chunks (kept while the live
+        chunks and the term's IDF are the same: a common term is in most questions)."""
+        keep, rows = self.rows_in(live)
+        key = (live.key, float(idf), float(avg))
+        if self._scored is None or self._scored[0] != key:
+            self._scored = (key, contribution(self.tf[keep], live.lengths[rows], idf, avg))
+        return rows, self._scored[1]
+
     @property
     def nbytes(self) -> int:
-        """What it holds, `rows_in`'s two int32 arrays included (made after it is cached)."""
-        return self.pos.nbytes + self.tf.nbytes + self.length.nbytes + 8 * len(self.pos) + 100
+        """What it holds, `rows_in`'s two int32 arrays and `scored`'s float32 scores included
+        (made after it is cached)."""
+        return self.pos.nbytes + self.tf.nbytes + 12 * len(self.pos) + 100
+
+
+def contribution(
+    tf: np.ndarray, length: np.ndarray, idf: np.float32, avg: np.float64
+) -> np.ndarray:
+    """A term's score in chunks of these term frequencies and lengths: bm25s counts term
+    frequencies in float32, keeps idf as float32, scores a posting in float64 and stores it as
+    float32 (summed over terms in float32 after)."""
+    tf = tf.astype(np.float32)
+    tfc = tf / (K1 * ((1 - B) + B * length / avg) + tf)
+    return (np.float64(idf) * tfc).astype(np.float32)
 
 
 def read_postings(conn: sqlite3.Connection, term: str, version: int) -> Postings:
-    """A term's postings, as one row of three comma-joined columns that numpy parses: 3.3 times
-    faster than a Python tuple per posting (0.22 against 0.83 us a posting; a common term has
-    tens of thousands at a million chunks). The three lists follow the same rows, in the same
-    order (the order itself does not change a score)."""
+    """A term's postings: its blocks, and its rows as one row of two comma-joined columns that
+    numpy parses (3.3 times faster than a Python tuple per posting: 0.22 against 0.83 us). The
+    two lists follow the same rows, in the same order (the order itself does not change a
+    score)."""
+    pos, tf = blocks.read(conn, term)
     got = conn.execute(
-        "SELECT group_concat(pos), group_concat(tf), group_concat(length) FROM postings "
-        "WHERE term = ?",
-        (term,),
+        "SELECT group_concat(pos), group_concat(tf) FROM postings WHERE term = ?", (term,)
     ).fetchone()
-    pos, tf, length = (
-        np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-        for text in got
-    )
-    return Postings.of_columns(version, pos, tf, length)
+    if got[0]:
+        pos = np.concatenate([pos, np.fromstring(got[0], dtype=np.int64, sep=",")])
+        tf = np.concatenate([tf, np.fromstring(got[1], dtype=np.int64, sep=",")])
+    return Postings.of_columns(version, pos, tf)
 
 
 def term_versions(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -375,7 +433,7 @@ def live_chunks(conn: sqlite3.Connection, key: int, horizon: int) -> Live:
         "SELECT pos, length FROM chunks WHERE pos <= ? ORDER BY pos", (horizon,)
     ).fetchall()
     got = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
-    return Live(key, got[:, 0], int(got[:, 1].sum()), horizon)
+    return Live(key, got[:, 0], got[:, 1].astype(np.int32), int(got[:, 1].sum()), horizon)
 
 
 def horizon(conn: sqlite3.Connection) -> int:

@@ -124,6 +124,10 @@ class KeywordIndex:
                 log.info("counting the terms of the keyword index in %s (once)", self.folder)
                 with self._writing() as conn:
                     postings.count_terms(conn)
+            elif stored == postings.BLOCKLESS:
+                log.info("sealing the common terms of the keyword index in %s (once)", self.folder)
+                with self._writing() as conn:
+                    postings.seal_common(conn)
             elif stored not in (None, postings.FORMAT):
                 log.info("keyword index in %s has an older format; rebuilding it", self.folder)
                 with self._writing() as conn:

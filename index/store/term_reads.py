@@ -1,14 +1,13 @@
 """How one keyword search reads its terms from the postings file (`bm25_top.TermReads`): whole
-postings through the process's cache, a term's postings of some chunks by key, and document
-frequencies as the file keeps them (counted among the chunks this process serves when another
-process has added chunks it has not caught up with yet)."""
+postings through the process's cache, and document frequencies as the file keeps them (counted
+among the chunks this process serves when another process has added chunks it has not caught
+up with yet)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-import numpy as np
-
+from index.store import bm25_blocks as blocks
 from index.store import bm25_postings as postings
 from index.store.bm25_postings import Live, Postings
 from index.store.caches import PostingsCache
@@ -38,10 +37,11 @@ class TermReads:
         if term not in self.versions:
             return 0  # never indexed
         if term not in self._df:
-            self._df[term] = self.conn.execute(
+            rows = self.conn.execute(
                 "SELECT count(*) FROM postings WHERE term = ? AND pos <= ?",
                 (term, self.live.horizon),
             ).fetchone()[0]
+            self._df[term] = rows + blocks.count_up_to(self.conn, term, self.live.horizon)
         return self._df[term]
 
     def whole(self, term: str) -> Postings:
@@ -50,10 +50,3 @@ class TermReads:
             got = postings.read_postings(self.conn, term, self.versions[term])
             self.cache.put(term, got)
         return got
-
-    def of_chunks(self, term: str, positions: np.ndarray) -> Postings:
-        """The term's postings of the chunks at these positions (not kept: another question
-        wants other chunks)."""
-        query = "SELECT pos, tf, length FROM postings WHERE term = ? AND pos IN ({marks})"
-        rows = postings.paged(self.conn, query, positions.tolist(), before=(term,))
-        return Postings(self.versions[term], rows)
