@@ -1,4 +1,4 @@
-"""A "which" question whose things the articles only count is a near miss (issue 26)."""
+"""A question asking the names of things the articles only count is a near miss (issue 26)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ from index.answer.unnamed import only_counted
         ),
         # a kind the question names is the slot ranker's to find
         ("which judge sentenced him", "He was sentenced by a judge on Friday.", False),
+        # the names asked in other words than "which"
+        (
+            "who are tallis's two biggest customers",
+            "Analyst Priya Anand noted that two customers accounted for 31 per cent of revenue.",
+            True,
+        ),
+        (
+            "What are the names of the two walkers rescued on Ben Carrach?",
+            "The pair, a 34-year-old man and a 29-year-old woman from Leeds, were two walkers.",
+            True,
+        ),
+        ("who are the new owners", "The new owners, Calloway Media, paid £2m.", False),
     ],
 )
 def test_things_only_counted_are_not_named(question: str, text: str, refused: bool) -> None:

@@ -1,7 +1,8 @@
 """A question asking which things when the articles only count them: "which charities got the
 grants" against "17 grants to three charities", "which airlines did it turn away" against "we
 turned away two airlines". The sentences are on topic and state the number, never the names:
-a near miss, refused by what it asks."""
+a near miss, refused by what it asks. So with the names asked in other words: "who are
+Tallis's two biggest customers" against "two customers accounted for 31 per cent"."""
 
 from __future__ import annotations
 
@@ -22,19 +23,36 @@ _NAMED_AFTER = re.compile(r"[\s,:(]*(?:including\s+|such\s+as\s+|named\s+|called
 _NOT_NAMED = frozenset("two three four five six seven eight nine ten both other".split())
 
 
+# "who are Tallis's two biggest customers", "what are the names of the two walkers", "whats
+# the name of the engineer who ...": the names of things the question counts or describes.
+_NAMES_OF = re.compile(
+    r"(?i)^\s*(?:who\s+(?:are|were)\s+(?:the\s+|[\w'’]+'s\s+|[\w'’]+’s\s+)"
+    r"|what(?:'s|’s|s|\s+is|\s+are|\s+were|\s+was)\s+the\s+names?\s+of\s+the\s+)"
+    r"((?:\w+\s+){0,2}?)(\w+)\b(?=\s+(?:who|that|which|did|does|do|is|are|was|were|in|at|of|on|\w+ed)\b|\s*\??\s*$)"
+)
+
+
 def which_noun(question: str) -> str:
     """The noun a "which" question asks the names of ("charities", "schools"), or ""."""
     m = _WHICH.search(question)
     return m.group(2).lower() if m else ""
 
 
+def names_noun(question: str) -> str:
+    """The noun a question asks the names of in other words than "which", or ""."""
+    m = _NAMES_OF.search(question)
+    return m.group(2).lower() if m else ""
+
+
 def only_counted(question: str, asks: Asks, texts: list[str]) -> str | None:
-    """The thing asked ("the names of the charities") when a "which" question that asks for
-    no known kind finds its noun in the quoted sentences only after a number or "a", with no
-    name beside it; else None."""
-    if asks.typed or not asks.short:
+    """The thing asked ("the names of the charities") when a question asking names ("which"
+    things of no known kind, or "who are the ...", "what are the names of the ...") finds its
+    noun in the quoted sentences only after a number or "a", with no name beside it; else
+    None. A typed "which" question's kind is the slot ranker's to find ("which airline",
+    "SkyBrio, a low-cost airline": a name before its noun)."""
+    if not asks.short:
         return None
-    noun = which_noun(question)
+    noun = names_noun(question) or ("" if asks.typed else which_noun(question))
     if not noun or noun in _NOT_NAMED:
         return None
     mention = re.compile(rf"(?i)\b({re.escape(noun)}|{re.escape(stem(noun))}\w*)\b")
