@@ -51,6 +51,18 @@ from index.answer.unnamed import only_counted
             True,
         ),
         ("who are the new owners", "The new owners, Calloway Media, paid £2m.", False),
+        # a person described by age or deed, never named
+        (
+            "whats the name of the woman arrested with colley",
+            "A 29-year-old woman arrested with him was released on bail.",
+            True,
+        ),
+        (
+            "what was the firefighter who got burned at the mill called",
+            "A firefighter suffered burns to his hands.",
+            True,
+        ),
+        ("what was the firefighter who got burned called", "Firefighter Jo Reed was hurt.", False),
     ],
 )
 def test_things_only_counted_are_not_named(question: str, text: str, refused: bool) -> None:

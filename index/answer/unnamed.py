@@ -38,9 +38,16 @@ def which_noun(question: str) -> str:
     return m.group(2).lower() if m else ""
 
 
+# "what was the firefighter who got burned called"
+_CALLED = re.compile(
+    r"(?i)^\s*what\s+(?:is|was|are|were)\s+the\s+((?:\w+\s+){0,2}?)(\w+)\s+"
+    r"(?:who|that)\b.*\b(?:called|named)\s*\??\s*$"
+)
+
+
 def names_noun(question: str) -> str:
     """The noun a question asks the names of in other words than "which", or ""."""
-    m = _NAMES_OF.search(question)
+    m = _NAMES_OF.search(question) or _CALLED.search(question)
     return m.group(2).lower() if m else ""
 
 
@@ -52,15 +59,18 @@ def only_counted(question: str, asks: Asks, texts: list[str]) -> str | None:
     "SkyBrio, a low-cost airline": a name before its noun)."""
     if not asks.short:
         return None
-    noun = names_noun(question) or ("" if asks.typed else which_noun(question))
+    named = names_noun(question)
+    noun = named or ("" if asks.typed else which_noun(question))
     if not noun or noun in _NOT_NAMED:
         return None
+    # A person described, not named: "a 29-year-old woman" (things are counted right before).
+    reach = 4 if named else 2
     mention = re.compile(rf"(?i)\b({re.escape(noun)}|{re.escape(stem(noun))}\w*)\b")
     seen = False
     for text in texts:
         for m in mention.finditer(text):
             seen = True
-            before = re.findall(r"[\w,]+", text[: m.start()])[-2:]
+            before = re.findall(r"[\w,]+", text[: m.start()].replace("-", " "))[-reach:]
             counted = any(_COUNTED.fullmatch(w) for w in before)
             if not counted or _NAMED_AFTER.match(text[m.end() :]):
                 return None
