@@ -51,6 +51,11 @@ from index.answer.unnamed import only_counted
             True,
         ),
         ("who are the new owners", "The new owners, Calloway Media, paid £2m.", False),
+        (
+            "who were the private collectors bidding against the trust",
+            "The trust bid by telephone against two private collectors.",
+            True,
+        ),
         # a person described by age or deed, never named
         (
             "whats the name of the woman arrested with colley",

@@ -28,7 +28,7 @@ _NOT_NAMED = frozenset("two three four five six seven eight nine ten both other"
 _NAMES_OF = re.compile(
     r"(?i)^\s*(?:who\s+(?:are|were)\s+(?:the\s+|[\w'’]+'s\s+|[\w'’]+’s\s+)"
     r"|what(?:'s|’s|s|\s+is|\s+are|\s+were|\s+was)\s+the\s+names?\s+of\s+the\s+)"
-    r"((?:\w+\s+){0,2}?)(\w+)\b(?=\s+(?:who|that|which|did|does|do|is|are|was|were|in|at|of|on|\w+ed)\b|\s*\??\s*$)"
+    r"((?:\w+\s+){0,2}?)(\w+)\b(?=\s+(?:who|that|which|did|does|do|is|are|was|were|in|at|of|on|\w+ed|\w+ing)\b|\s*\??\s*$)"
 )
 
 
