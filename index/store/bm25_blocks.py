@@ -15,7 +15,7 @@ holds no posting of a removed chunk, as before blocks existed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -33,8 +33,6 @@ CREATE TABLE IF NOT EXISTS blocks (
 """
 # A term's postings in blocks, in SQL (inside a statement over `terms`).
 COUNTED = "(SELECT coalesce(sum(n), 0) FROM blocks WHERE blocks.term = terms.term)"
-# bm25_postings.paged: a query's rows for many values, asked a page of them at a time.
-Paged = Callable[[sqlite3.Connection, str, Iterable, Sequence], list[tuple]]
 _WIDTHS = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
 
 
@@ -78,15 +76,8 @@ def read(conn: sqlite3.Connection, term: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([p for p, _ in parts]), np.concatenate([t for _, t in parts])
 
 
-def seal(conn: sqlite3.Connection, terms: Iterable[str], paged: Paged) -> None:
-    """Move the rows of each of these terms that has gathered `SEAL` or more into a new block
-    (inside the caller's transaction)."""
-    query = "SELECT term FROM terms WHERE loose >= ? AND term IN ({marks})"
-    for (term,) in paged(conn, query, terms, before=(SEAL,)):
-        seal_term(conn, term)
-
-
 def seal_term(conn: sqlite3.Connection, term: str) -> None:
+    """Move the term's rows into a new block (inside the caller's transaction)."""
     got = conn.execute("SELECT pos, tf FROM postings WHERE term = ? ORDER BY pos", (term,))
     rows = np.asarray(got.fetchall(), dtype=np.int64).reshape(-1, 2).T
     if rows.shape[1]:
@@ -107,10 +98,7 @@ def remove(conn: sqlite3.Connection, term: str, positions: Iterable[int]) -> dic
     of each one found, by position."""
     wanted = sorted(set(positions))
     found: dict[int, int] = {}
-    for first in _blocks_holding(conn, term, wanted):
-        n, data = conn.execute(
-            "SELECT n, data FROM blocks WHERE term = ? AND first = ?", (term, first)
-        ).fetchone()
+    for first, n, data in _blocks_holding(conn, term, wanted):
         pos, tf = decode(first, n, data)
         out = np.isin(pos, wanted)
         found.update(zip(pos[out].tolist(), tf[out].tolist(), strict=True))
@@ -120,18 +108,20 @@ def remove(conn: sqlite3.Connection, term: str, positions: Iterable[int]) -> dic
     return found
 
 
-def _blocks_holding(conn: sqlite3.Connection, term: str, positions: list[int]) -> list[int]:
-    """The first positions of the term's blocks whose range holds one of these positions."""
-    firsts: set[int] = set()
+def _blocks_holding(
+    conn: sqlite3.Connection, term: str, positions: list[int]
+) -> list[tuple[int, int, bytes]]:
+    """(first, n, data) of the term's blocks whose range holds one of these positions."""
+    found: dict[int, tuple[int, int, bytes]] = {}
     for pos in positions:
         row = conn.execute(
-            "SELECT first, last FROM blocks WHERE term = ? AND first <= ? "
+            "SELECT first, last, n, data FROM blocks WHERE term = ? AND first <= ? "
             "ORDER BY first DESC LIMIT 1",
             (term, pos),
         ).fetchone()
         if row is not None and row[1] >= pos:
-            firsts.add(row[0])
-    return sorted(firsts)
+            found[row[0]] = (row[0], row[2], row[3])
+    return [found[first] for first in sorted(found)]
 
 
 def terms_at(conn: sqlite3.Connection, pos: int) -> list[str]:

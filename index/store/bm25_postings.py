@@ -162,7 +162,9 @@ def add_chunks(conn: sqlite3.Connection, nodes: Sequence[TextNode]) -> int:
     rows.sort()  # in key order: SQLite appends to its B-tree pages instead of seeking
     conn.executemany("INSERT INTO postings (term, pos, tf, length) VALUES (?, ?, ?, ?)", rows)
     _touch(conn, [(term, n, n) for term, n in sorted(touched.items())])
-    blocks.seal(conn, list(touched), paged)
+    due = "SELECT term FROM terms WHERE loose >= ? AND term IN ({marks})"
+    for (term,) in paged(conn, due, touched, before=(blocks.SEAL,)):
+        blocks.seal_term(conn, term)  # a term with SEAL rows moves them into a block
     _add_totals(conn, len(nodes), total)
     return len(nodes)
 
