@@ -282,3 +282,24 @@ def test_two_stories_are_compared_on_the_figure_beside_the_slot_s_words() -> Non
         ["Meridian Wire", "Dunmoor Evening Post"],
     )
     assert decide(injured, quarry, flat(quarry)).outcome == "no"
+
+
+def test_two_reports_named_in_lowercase_are_each_held_to_the_claim() -> None:
+    """ "the daily post and bpa" as people type them: each report must state the figure, and
+    the one that gives another says no, where one report's sentence alone said yes."""
+    ferry = sentences_of(
+        ("Fenmouth Daily Post", "2026-05-12", "Ferry strike",
+         "Ferry crews will strike for 48 hours from Thursday, cancelling 32 crossings. The union "
+         "wants 6 per cent. Islandlink has offered 3.5 per cent."),
+        ("Brightwater Press Association", "2026-05-13", "Islandlink strike",
+         "Ferry crews will stage a 48-hour strike from Thursday, their union said. The walkout "
+         "will force the cancellation of 36 crossings, the company said. A daily freight "
+         "sailing will continue."),
+    )  # fmt: skip
+    retrieved = ["Fenmouth Daily Post", "Brightwater Press Association"]
+    both = parse("do the daily post and bpa both say 32 crossings are cancelled", [], retrieved)
+    assert [p.sources for p in both.parts] == [(retrieved[0],), (retrieved[1],)]
+    assert decide(both, ferry, flat(ferry)).outcome == "no"
+    # A publication's short name in a question that sets no two reports side by side is a word.
+    office = parse("did the post office in pellworth close", [], ["Fenmouth Daily Post"])
+    assert office.kind == "single" and office.parts[0].sources == ()

@@ -139,7 +139,8 @@ class ExtractiveAnswerer:
     def _verdict(self, question: AskedQuestion, scored: Scored, best: float) -> Answer:
         """Yes or No with the sentence deciding each part, or the evidence side by side with
         one plain sentence saying the articles don't settle it."""
-        parsed = parse(question.text, question.sources)
+        retrieved = dict.fromkeys(s.passage.source for s in scored.sentences)
+        parsed = parse(question.text, question.sources, tuple(retrieved))
         decision = decide(parsed, scored.sentences, scored.scores)
         # The deciding sentences first, then what the selector would quote anyway.
         chosen_anyway = self.selector.choose(scored.sentences, scored.scores, question.asks.short)

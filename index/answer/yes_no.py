@@ -97,12 +97,17 @@ def mentions(text: str, sources: Sequence[str]) -> list[Mention]:
     return sorted(found, key=lambda f: f.start)
 
 
-def parse(question: str, sources: Sequence[str] = ()) -> YesNo:
-    """The parts of a yes/no question. `sources` are the index's publications it names."""
+def parse(question: str, sources: Sequence[str] = (), retrieved: Sequence[str] = ()) -> YesNo:
+    """The parts of a yes/no question. `sources` are the index's publications it names;
+    `retrieved` those of the passages retrieved for it, which a question setting two reports
+    side by side may name as people type them ("do the daily post and bpa both say ...")."""
     text = " ".join(question.split()).rstrip("?").strip()
     body = _LEAD_AUX.sub("", _lead_in(text))
     negated = bool(re.search(r"\b(?:fail(?:ed)? to|not|no|never)\b", body, re.I))
     named = mentions(body, sources)
+    if len(named) < 2 and _two_reports(body):
+        typed = mentions(body, retrieved)
+        named = typed if len(typed) > len(named) else named
     order = _ORDER.search(body)
     if order and not _CONSISTENT.search(body):
         left, right = body[: order.start()], body[order.end() :]
@@ -115,6 +120,12 @@ def parse(question: str, sources: Sequence[str] = ()) -> YesNo:
     if len(named) >= 2 or _BOTH.search(body) or _WHILE.search(body):
         return YesNo("two_sources", _claims(body, named), negated=negated)
     return YesNo("single", (_part(body, sources),), negated=negated)
+
+
+def _two_reports(body: str) -> bool:
+    """Whether a question sets two reports side by side: only then is a lowercase word that
+    is also a publication's short name ("the post", "the wire") taken for the publication."""
+    return bool(_BOTH.search(body) or _WHILE.search(body) or _CONSISTENT.search(body))
 
 
 def _lead_in(text: str) -> str:
