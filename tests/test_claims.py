@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from index.answer.claims import Source, check_claim, names, tokens, unknown_names
+from index.answer.claims import (
+    Source,
+    check_claim,
+    names,
+    negation_flipped,
+    tokens,
+    unknown_names,
+)
 from index.answer.numbers import missing_values, number_values, replaced_values
 from index.answer.verification import check
 
@@ -176,3 +183,19 @@ def test_claim_benchmark_slice(bench) -> None:  # noqa: ANN001
     assert by_kind["number_spelling"].before < 0.6 <= by_kind["number_spelling"].after
     for kind in ("entity_swap", "negation", "role_swap"):
         assert by_kind[kind].before < 0.1 and by_kind[kind].after > 0.9
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "flipped"),
+    [
+        # A negation reaches to the end of its clause, not past a comma.
+        ("customer passwords taken in the hack", "Passwords were not taken, it said.", True),
+        # "no clear link" denies a link.
+        ("the screen time study found a link with attention problems",
+         "The researchers found no clear link between screen time and attention.", True),
+        # A report named by two words claims nothing a negation could deny.
+        ("the Herald's tram", "We are not against trams, but nobody told us.", False),
+    ],
+)  # fmt: skip
+def test_what_a_negation_in_the_sentence_denies(claim: str, sentence: str, flipped: bool) -> None:
+    assert negation_flipped(claim, sentence) is flipped

@@ -21,13 +21,14 @@ Names come from index.answer.proper_names (capitalisation, not a tagger).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from index.answer.numbers import missing_values, replaced_values
 from index.answer.proper_names import DEMONYMS, NAME_LINKS, Token, names, tokens
-from index.text import cached_terms, content_terms, sentence_spans
+from index.text import cached_terms, content_terms, sentence_spans, stem
 from index.text import stopwords as _stopwords
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
@@ -165,13 +166,35 @@ def _negation_scopes(text: str) -> list[frozenset[str]]:
     for i, t in enumerate(toks):
         if text[t.start : t.start + 3] == "No.":
             continue  # "No. 1", the abbreviation
-        after = _ordered_terms(" ".join(x.word for x in toks[i + 1 : i + 1 + 6]))[:SCOPE]
+        after = _scope_terms(text, toks[i + 1 : i + 1 + 6])[:SCOPE]
         if t.word in NEGATIONS or t.word.endswith(NEGATED_SUFFIX):
             scopes.append(frozenset(after))
         elif _undoes(toks, i):
-            before = _ordered_terms(" ".join(x.word for x in toks[max(0, i - 6) : i]))[-SCOPE:]
+            before = _scope_terms(text, toks[max(0, i - 6) : i], backwards=True)[-SCOPE:]
             scopes.append(frozenset(before + after))
     return scopes
+
+
+# Between two words, what ends a negation's reach: "were not taken, it said" negates "taken"
+# only.
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2013\u2014]")
+# Words that grade what a negation negates: "no clear link" denies a link.
+_GRADING = frozenset(
+    stem(w) for w in "clear significant direct real major serious immediate obvious".split()
+)
+
+
+def _scope_terms(text: str, toks: Sequence[Token], backwards: bool = False) -> list[str]:
+    """The content stems of `toks`, up to a clause break (from the far end when `backwards`),
+    grading words left out."""
+    words = [toks[0].word] if toks else []
+    for a, b in zip(toks, toks[1:], strict=False):
+        if _CLAUSE_BREAK.search(text[a.end : b.start]):
+            if not backwards:
+                break
+            words = []
+        words.append(b.word)
+    return [t for t in _ordered_terms(" ".join(words)) if t not in _GRADING]
 
 
 def _undoes(toks: Sequence[Token], i: int) -> bool:
@@ -183,6 +206,11 @@ def _ordered_terms(text: str) -> list[str]:
     return [w for w in (next(iter(content_terms(x)), "") for x in text.split()) if w]
 
 
+# Content words a claim has at least for a negation it lacks to deny it: "the Herald's tram"
+# names a report, and "not against trams" denies nothing it says.
+_CLAIMING = 3
+
+
 def negation_flipped(claim: str, sentence: str) -> bool:
     """A negation in one of claim and sentence, over words the other states un-negated."""
     mine, theirs = _negation_scopes(claim), _negation_scopes(sentence)
@@ -190,6 +218,8 @@ def negation_flipped(claim: str, sentence: str) -> bool:
     for scope in mine:  # added: no negation of these words in the sentence
         if scope & sentence_terms and not any(scope & other for other in theirs):
             return True
+    if len(claim_terms) < _CLAIMING:
+        return False
     for scope in theirs:  # dropped: the claim states the negated words without a negation
         if scope and scope <= claim_terms and not any(scope & other for other in mine):
             return True
