@@ -137,11 +137,21 @@ def test_news_says_the_opposite_in_its_own_words() -> None:
         ("Kelmouth Post", "2025-03-14", "Kelmouth votes for congestion charge",
          "Residents inside the zone get a 90 per cent discount, and blue badge holders will be "
          "exempt from the Kelmouth congestion charge."),
+        ("Westdale Herald", "2025-02-02", "Brack Moor wind farm refused",
+         "Westdale District Council refused planning permission for the Brack Moor wind farm by "
+         "seven votes to five."),
+        ("Calder Post", "2025-06-11", "Kessock Lane homes approved",
+         "Plans for 620 homes on the Kessock Lane estate were approved last night."),
+        ("Ledger", "2025-09-30", "Brannock holds guidance",
+         "Brannock kept its full-year profit guidance of 340 million to 360 million pounds."),
     )  # fmt: skip
     for claim in (
         "the Saltmarsh library reopening on schedule",
         "the Brackenridge fire started deliberately",
         "blue badge holders have to pay the Kelmouth congestion charge",
+        "Westdale council approved the Brack Moor wind farm",
+        "the council turned down the Kessock Lane estate",
+        "Brannock cut its full-year profit guidance",
     ):
         outcome = check_claim(Part(claim), sentences, flat(sentences))
         assert outcome.outcome == "no", (claim, outcome)

@@ -36,7 +36,7 @@ MATCHED = 0.5  # ... and for its contradiction to count as "no"
 SPECIFIC_WORDS = 10  # content words of a claim specific enough to check its figures
 # Verbs and words that say the opposite of each other in news ("approved" / "rejected").
 _OPPOSITES = (
-    ("approve", "reject"), ("pass", "fail"), ("win", "lose"), ("rise", "fall"),
+    ("approv", "reject"), ("approv", "refus"), ("pass", "fail"), ("win", "lose"), ("rise", "fall"),
     ("increas", "decreas"), ("open", "close"), ("guilti", "acquit"), ("convict", "acquit"),
     ("uphold", "overturn"), ("uphold", "quash"), ("accept", "declin"), ("accept", "refus"),
     ("confirm", "deni"), ("grant", "refus"), ("ahead", "behind"), ("up", "down"),
@@ -48,6 +48,8 @@ _OPPOSITES = (
     ("schedul", "late"), ("schedul", "delay"), ("purpos", "accid"), ("purpos", "accident"),
     ("deliber", "accid"), ("deliber", "accident"), ("start", "substitut"),
     ("perman", "temporari"), ("pay", "exempt"),
+    # "kept its guidance" / "did it cut its guidance"
+    ("kept", "cut"), ("kept", "rais"), ("kept", "lower"),
 )  # fmt: skip
 _OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:  # a word may have several ("cut": "hire", "raise")
@@ -403,8 +405,12 @@ def _comparison(claim: str, claimed: Sequence[Span], spans: Sequence[Span]) -> b
     return met.pop() if len(met) == 1 else None  # figures on both sides settle nothing
 
 
+# Verbs of two words that say one of the opposites: "turned down the estate" rejects it.
+_PHRASAL = re.compile(r"(?i)\b(?:turn|turns|turned|turning|threw|throw|throws)\s+(?:down|out)\b")
+
+
 def all_stems(text: str) -> set[str]:
-    return {term(w) for w in WORD.findall(text)}
+    return {term(w) for w in WORD.findall(_PHRASAL.sub("reject", text))}
 
 
 def topical(parts: Sequence[Part]) -> list[Part]:
