@@ -193,6 +193,9 @@ def test_claim_benchmark_slice(bench) -> None:  # noqa: ANN001
         # "no clear link" denies a link.
         ("the screen time study found a link with attention problems",
          "The researchers found no clear link between screen time and attention.", True),
+        # "non-" negates as "not" does.
+        ("businesses on Amazon are setting non-competitive prices",
+         "Businesses on Amazon might still set prices that aren't competitive, he said.", False),
         # A report named by two words claims nothing a negation could deny.
         ("the Herald's tram", "We are not against trams, but nobody told us.", False),
     ],

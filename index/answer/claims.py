@@ -220,8 +220,10 @@ def negation_flipped(claim: str, sentence: str) -> bool:
             return True
     if len(claim_terms) < _CLAIMING:
         return False
+    # "non-competitive prices" states "aren't competitive" in other words.
+    prefixed = [content_terms(w[4:]) for w in claim.lower().split() if w.startswith("non-")]
     for scope in theirs:  # dropped: the claim states the negated words without a negation
-        if scope and scope <= claim_terms and not any(scope & other for other in mine):
+        if scope and scope <= claim_terms and not any(scope & o for o in (*mine, *prefixed)):
             return True
     return False
 
