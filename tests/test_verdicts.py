@@ -119,8 +119,18 @@ def test_a_plan_or_a_forecast_is_no_yes() -> None:
          "Tobias Wren said the group would ask the Supreme Court to hear the quarry case."),
         ("Kestrel Wire", "2026-01-21", "Okafor joins Dunmore",
          "Okafor could make his Dunmore debut against Portwell United on Saturday."),
+        ("Selby Bay Chronicle", "2025-11-03", "Storm Ingrid power cuts",
+         "The company hoped to reconnect the vast majority of homes by Wednesday evening."),
+        ("Kestrel Valley Post", "2026-02-10", "Solar farm appeal allowed",
+         "The council has six weeks to decide whether to challenge the decision in the High "
+         "Court."),
     )  # fmt: skip
-    for claim in ("the Supreme Court hear the quarry case", "Okafor play his Dunmore debut"):
+    for claim in (
+        "the Supreme Court hear the quarry case",
+        "Okafor play his Dunmore debut",
+        "homes reconnected by Wednesday evening",
+        "the council challenge the decision in the High Court",
+    ):
         outcome = check_claim(Part(claim), sentences, flat(sentences))
         assert outcome.outcome == "undecided", (claim, outcome)
     said = Part("the Supreme Court hear the quarry case", ("Saltmarsh Gazette",))

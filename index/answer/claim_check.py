@@ -249,7 +249,10 @@ def retracted(claim: str, sentence: str) -> bool:
 # ask the Supreme Court", "could make his debut on Saturday", "is very likely to be closed".
 _HEDGES = frozenset(
     "would could might may likely unlikely plans planning intends intend hopes hope aims "
-    "consider considering proposes threatened wants".split()
+    "consider considering proposes threatened wants "
+    # "hoped to reconnect the vast majority", "subject to approval by the regulator", "has six
+    # weeks to decide whether to challenge"
+    "hoped expected expects planned aimed whether subject pending awaiting seeking seeks".split()
 )
 # A question about the future, or about what a report says, asks a forecast or a plan too.
 _ASKS_PLAN = frozenset("will would could may might say says said forecast expect plan".split())
