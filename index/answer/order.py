@@ -58,6 +58,15 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     return Decision(outcome, parts)
 
 
+# A part about a report ("the ferry story", "the study came out in a journal") is dated by its
+# publication, not by the dates of what it reports.
+_REPORT = re.compile(
+    r"\b(?:report|reports|reported|article|articles|story|stories|piece|coverage|published|"
+    r"news)\b",
+    re.I,
+)
+
+
 def _when(part: Part, sentence: Sentence) -> tuple[Days | None, bool]:
     """The days of a part, and whether a date phrase gave them: the date the question gives;
     a report's publication date; an event's date as its sentence tells it."""
@@ -65,7 +74,7 @@ def _when(part: Part, sentence: Sentence) -> tuple[Days | None, bool]:
     if given is not None:
         return Days(given, given), True
     published = parse_day(sentence.passage.published_at)
-    if part.sources or published is None:  # a report, or nothing to count from
+    if part.sources or _REPORT.search(part.text) or published is None:  # a report, or no date
         return (Days(published, published) if published else None), False
     words = stems(part.text)
     near = [
