@@ -251,53 +251,20 @@ def test_a_channel_s_boss_is_the_story_s_chief_executive() -> None:
     assert check_claim(claim, sentences, flat(sentences)).outcome == "yes"
 
 
-def test_events_are_ordered_by_the_dates_their_sentences_give() -> None:
-    """ "was hebden convicted before elmcroft house closed": one article dates both (2024,
-    2022), though it tells no order; a plan is dated by the date it is planned for; a claim
-    that leaves out its time is answered only when its sentence tells the order."""
+def test_a_time_question_is_not_answered_by_a_claim_that_leaves_out_the_time() -> None:
+    """ "was hebden convicted before elmcroft house closed": the article states both, and
+    their dates, but no order; the claim alone ("hebden convicted") says nothing of it."""
     sentences = sentences_of(
         ("Bench & Bar", "2025-08-28", "Care home manager's conviction quashed",
          "Lorraine Hebden was convicted of wilful neglect at Ellisford Crown Court in 2024. "
          "Elmcroft House was closed by regulators in 2022. Fifty residents were moved to other "
-         "homes after the closure. The appeal court is expected to rule on costs in October."),
+         "homes after the closure."),
     )  # fmt: skip
     scores = flat(sentences)
     order = decide(parse("was hebden convicted before elmcroft house closed"), sentences, scores)
-    assert order.outcome == "no", order
-    after = decide(
-        parse("was elmcroft house closed before hebden was convicted"), sentences, scores
-    )
-    assert after.outcome == "yes", after
-    costs = decide(parse("did the appeal court rule on costs after hebden was convicted"),
-                   sentences, scores)  # fmt: skip
-    assert costs.outcome == "yes", costs  # October 2025, after 2024
+    assert order.outcome == "undecided", order
     told = decide(parse("were fifty residents moved after the closure"), sentences, scores)
     assert told.outcome == "yes", told
-
-
-def test_a_month_named_alone_is_the_last_one_up_to_the_article() -> None:
-    sentences = sentences_of(
-        ("Meridian Wire", "2025-10-23", "Corvane results",
-         "Order intake stayed strong, helped by a contract with Tern Valley Water signed in "
-         "September to fit leak sensors."),
-        ("Meridian Wire", "2025-10-10", "Corvane quarterly results",
-         "Corvane reported third-quarter results on Friday, with revenue up 8 per cent."),
-    )  # fmt: skip
-    question = parse("did corvane sign the tern valley water contract after its quarterly results")
-    assert decide(question, sentences, flat(sentences)).outcome == "no"
-
-
-def test_a_plan_is_dated_forward() -> None:
-    sentences = sentences_of(
-        ("Kelburn Gazette", "2025-11-24", "University strike dates set",
-         "The strike days will be spread over three weeks, starting on 1 December and ending on "
-         "18 December."),
-        ("Westmoor Post", "2025-11-14", "Lib Dems win Hollins Cross",
-         "The Liberal Democrats won the Hollins Cross ward in yesterday's by-election."),
-    )  # fmt: skip
-    scores = flat(sentences)
-    strike = parse("did the kelburn university strike start before the hollins cross by-election")
-    assert decide(strike, sentences, scores).outcome == "no"
 
 
 def test_two_stories_are_compared_on_the_figure_beside_the_slot_s_words() -> None:

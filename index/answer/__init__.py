@@ -19,8 +19,8 @@ Answering (extractive, the default; no LLM, nothing embedded):
   stating the cause or the outcome (`marked`: the weighting both use);
 - `lead`: what an answer leads with, or nothing;
 - `verdicts`: Yes, No, or undecided, from the sentences that decide it: `order` for order in
-  time (`event_time`: the days a sentence dates an event to), `claim_check` for one claim
-  against its sentences (`nobody`: "no one was hurt" against anyone hurt);
+  time, `claim_check` for one claim against its sentences (`nobody`: "no one was hurt"
+  against anyone hurt);
 - `refusal`: when to refuse, and why (`unnamed`: things the articles only count, never name);
   `render`: `[n]` marks and verbatim citations;
 - `extractive`: the answerer that puts these together; `compose`: extractive, LLM, or refusal.

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.answer.claim_check import (
-    WORD,
     Decision,
     PartOutcome,
     best_first,
@@ -21,10 +20,8 @@ from index.answer.claim_check import (
     stated,
     stems,
     tells,
-    term,
     topical,
 )
-from index.answer.event_time import Days, event_days
 from index.answer.sentences import Sentence
 from index.answer.yes_no import Part, YesNo
 from index.dates import first_day, parse_day
@@ -35,11 +32,12 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     sides = []
     for part in topical(question.parts):
         order = best_first(part, sentences, scores)
-        days, dated = _when(part, sentences[order[0]]) if order else (None, False)
-        sides.append((part, order[:1], days, dated))
-    (a, ia, da, dated_a), (b, ib, db, dated_b) = sides
-    undated = not (dated_a and dated_b) and ia and ib and _same_article(sentences, ia, ib)
-    if da is None or db is None or da.before(db) is None or undated:
+        day = first_day(part.text) or (
+            parse_day(sentences[order[0]].passage.published_at) if order else None
+        )
+        sides.append((part, order[:1], day))
+    (a, ia, da), (b, ib, db) = sides
+    if da is None or db is None or da == db or (ia and ib and _same_article(sentences, ia, ib)):
         return _order_in_text(question, sentences, scores)
     claims = [check_claim(p, sentences, scores) for p in (a, b)]
     if any(c.outcome == "no" for c in claims):  # "reported as improved" when it says worsened
@@ -48,41 +46,14 @@ def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
         parts = (PartOutcome(a, "undecided", "not found", tuple(ia)),
                  PartOutcome(b, "undecided", "not found", tuple(ib)))  # fmt: skip
         return Decision("undecided", parts)
-    first_before = da.before(db)
+    first_before = da < db
     yes = first_before if question.relation == "before" else not first_before
     outcome = "yes" if yes else "no"
     parts = (
-        PartOutcome(a, outcome, str(da), tuple(ia)),
-        PartOutcome(b, outcome, str(db), tuple(ib)),
+        PartOutcome(a, outcome, da.isoformat(), tuple(ia)),
+        PartOutcome(b, outcome, db.isoformat(), tuple(ib)),
     )
     return Decision(outcome, parts)
-
-
-# A part about a report ("the ferry story", "the study came out in a journal") is dated by its
-# publication, not by the dates of what it reports.
-_REPORT = re.compile(
-    r"\b(?:report|reports|reported|article|articles|story|stories|piece|coverage|published|"
-    r"news)\b",
-    re.I,
-)
-
-
-def _when(part: Part, sentence: Sentence) -> tuple[Days | None, bool]:
-    """The days of a part, and whether a date phrase gave them: the date the question gives;
-    a report's publication date; an event's date as its sentence tells it."""
-    given = first_day(part.text)
-    if given is not None:
-        return Days(given, given), True
-    published = parse_day(sentence.passage.published_at)
-    if part.sources or _REPORT.search(part.text) or published is None:  # a report, or no date
-        return (Days(published, published) if published else None), False
-    words = stems(part.text)
-    near = [
-        m.start() for m in WORD.finditer(sentence.text)
-        if term(m.group()) in words and not m.group()[:1].isupper()
-    ]  # fmt: skip
-    days = event_days(sentence.text, published, near, part.text)
-    return days, days is not None and days != Days(published, published)
 
 
 _ORDER_WORD = re.compile(
