@@ -14,6 +14,7 @@ holds no posting of a removed chunk, as before blocks existed.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from collections.abc import Iterable
 
@@ -111,17 +112,26 @@ def remove(conn: sqlite3.Connection, term: str, positions: Iterable[int]) -> dic
 def _blocks_holding(
     conn: sqlite3.Connection, term: str, positions: list[int]
 ) -> list[tuple[int, int, bytes]]:
-    """(first, n, data) of the term's blocks whose range holds one of these positions."""
-    found: dict[int, tuple[int, int, bytes]] = {}
-    for pos in positions:
-        row = conn.execute(
-            "SELECT first, last, n, data FROM blocks WHERE term = ? AND first <= ? "
-            "ORDER BY first DESC LIMIT 1",
-            (term, pos),
-        ).fetchone()
-        if row is not None and row[1] >= pos:
-            found[row[0]] = (row[0], row[2], row[3])
-    return [found[first] for first in sorted(found)]
+    """(first, n, data) of the term's blocks whose range holds one of these (sorted) positions:
+    the blocks from the one holding the first position to the last position, each read once (an
+    article's chunks stand side by side, so that is seldom more than the blocks holding them)."""
+    if not positions:
+        return []
+    start = conn.execute(
+        "SELECT first FROM blocks WHERE term = ? AND first <= ? ORDER BY first DESC LIMIT 1",
+        (term, positions[0]),
+    ).fetchone()
+    rows = conn.execute(
+        "SELECT first, last, n, data FROM blocks WHERE term = ? AND first BETWEEN ? AND ? "
+        "ORDER BY first",
+        (term, start[0] if start else positions[0], positions[-1]),
+    )
+    return [(first, n, data) for first, last, n, data in rows if _holds(positions, first, last)]
+
+
+def _holds(positions: list[int], first: int, last: int) -> bool:
+    i = bisect.bisect_left(positions, first)
+    return i < len(positions) and positions[i] <= last
 
 
 def terms_at(conn: sqlite3.Connection, pos: int) -> list[str]:
