@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -116,9 +117,12 @@ def term_weights(sentences: Sequence[Sentence]) -> dict[str, float]:
     return {t: math.log(1 + n / (1 + c)) for t, c in counts.items()}
 
 
-def stems(text: str) -> set[str]:
+# Cached: a question's checks read each candidate sentence again for every part, claim and
+# weighting (a yes/no question stems ~200 sentences some 120 times over).
+@lru_cache(maxsize=8192)
+def stems(text: str) -> frozenset[str]:
     stop = stopwords()
-    return {term(w) for w in WORD.findall(text) if w.lower() not in stop}
+    return frozenset(term(w) for w in WORD.findall(text) if w.lower() not in stop)
 
 
 _CHAT = {stem(k): {stem(w) for w in v.split()} for k, v in CHAT_WORDS.items()}
@@ -132,18 +136,19 @@ _REPORTING = frozenset(
 _REPORTING_TERMS = frozenset(stem(w) for w in _REPORTING)
 
 
-def claim_terms(part: Part) -> set[str]:
+def claim_terms(part: Part) -> frozenset[str]:
     """The words a part's sentence must state: not the name of the publication it is about,
     nor words about reporting ("the Verge report on X published" states X)."""
     return _own_terms(part) or stems(part.text)
 
 
-def _own_terms(part: Part) -> set[str]:
+def _own_terms(part: Part) -> frozenset[str]:
     named = {term(w) for source in part.sources for w in WORD.findall(source)}
     # A figure the claim compares against ("more than 1,000") is a bound no sentence states.
     return stems(_COMPARATOR.sub(" ", part.text)) - named - _REPORTING_TERMS
 
 
+@lru_cache(maxsize=65536)
 def term(word: str) -> str:
     """A word as the verdicts compare it: its stem, a past form as its verb ("struck" is
     "strike"), a people as its country ("Iranian" is "Iran")."""
@@ -154,7 +159,7 @@ def term(word: str) -> str:
     return stem(low)
 
 
-def support(claim: set[str], text: str, weights: dict[str, float]) -> float:
+def support(claim: Set[str], text: str, weights: dict[str, float]) -> float:
     """The weighted share of the claim's words the text states (a chat word in news's)."""
     total = sum(weights.get(t, 1.0) for t in claim) or 1.0
     here = stems(text)
@@ -259,7 +264,7 @@ _ASKS_PLAN = frozenset("will would could may might say says said forecast expect
 HEDGE_REACH = 8  # words between a hedge and the claim's word it governs
 
 
-def hedged(question: str, sentence: str, claim: set[str]) -> bool:
+def hedged(question: str, sentence: str, claim: Set[str]) -> bool:
     """Whether the sentence states the claim only as a plan, a possibility or a forecast: a
     hedge the question does not use stands within HEDGE_REACH words before a word of the
     claim."""
@@ -412,8 +417,9 @@ def _comparison(claim: str, claimed: Sequence[Span], spans: Sequence[Span]) -> b
 _PHRASAL = re.compile(r"(?i)\b(?:turn|turns|turned|turning|threw|throw|throws)\s+(?:down|out)\b")
 
 
-def all_stems(text: str) -> set[str]:
-    return {term(w) for w in WORD.findall(_PHRASAL.sub("reject", text))}
+@lru_cache(maxsize=4096)
+def all_stems(text: str) -> frozenset[str]:
+    return frozenset(term(w) for w in WORD.findall(_PHRASAL.sub("reject", text)))
 
 
 def topical(parts: Sequence[Part]) -> list[Part]:

@@ -90,7 +90,7 @@ def name_candidates(
     for last, names in forms.items():
         full = max(names, key=lambda n: (len(n.split()), -names[n]))
         pattern = re.compile(rf"(?<![\w-]){re.escape(last)}(?![\w-])")
-        hits = [j for j, s in enumerate(sentences) if pattern.search(s.text)]
+        hits = [j for j, s in enumerate(sentences) if last in s.text and pattern.search(s.text)]
         per_article: dict[str, float] = {}
         for j in hits:
             doc = sentences[j].passage.doc_id

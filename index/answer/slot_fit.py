@@ -61,13 +61,15 @@ def closeness(text: str, start: int, end: int, weights: dict[str, float]) -> tup
     words = placed_terms(text)
     before = sum(1 for s, _ in words if s < start)
     after = sum(1 for s, _ in words if s < end)
+    places = term_places(text)
     total, adjacent = 0.0, False
     for term, weight in weights.items():
-        same = ALTERNATIVES.get(term, frozenset({term}))
+        same = ALTERNATIVES.get(term, frozenset()) | {term}
         gaps = [
             before - j if j < before else j - after + 1
-            for j, (s, t) in enumerate(words)
-            if (t == term or t in same) and not start <= s < end
+            for t in same
+            for j in places.get(t, ())
+            if not start <= words[j][0] < end
         ]
         if gaps:
             gap = max(min(gaps), 0)
@@ -80,6 +82,16 @@ def closeness(text: str, start: int, end: int, weights: dict[str, float]) -> tup
 def placed_terms(text: str) -> tuple[tuple[int, str], ...]:
     """Each word's place in `text` and its stem, read once per text."""
     return tuple((m.start(), stem(m.group().lower())) for m in WORD.finditer(text))
+
+
+@lru_cache(maxsize=50_000)
+def term_places(text: str) -> dict[str, tuple[int, ...]]:
+    """Each stem's word numbers in `text` (`placed_terms` order): a span's scoring looks up the
+    question's words instead of walking every word of its sentence for each."""
+    places: dict[str, list[int]] = {}
+    for j, (_, t) in enumerate(placed_terms(text)):
+        places.setdefault(t, []).append(j)
+    return {t: tuple(js) for t, js in places.items()}
 
 
 @lru_cache(maxsize=50_000)

@@ -106,7 +106,10 @@ class HybridRetriever:
         `query_texts`)."""
         # One model run each: a batch pads the short clauses to the question's length, which
         # on this model costs more than the separate runs.
-        return np.vstack([self.embedder.embed([t]) for t in query_texts(query)])
+        texts = query_texts(query)
+        # One run per distinct text: a one-clause question's clause is often the question.
+        vectors = {t: self.embedder.embed([t]) for t in dict.fromkeys(texts)}
+        return np.vstack([vectors[t] for t in texts])
 
     def search(self, query: str, k: int) -> SearchResult:
         f = self.fusion

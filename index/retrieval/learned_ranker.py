@@ -109,12 +109,17 @@ def _terms(query: str, pool: Sequence[Candidate]) -> _Terms:
     sentences = [_sentence_terms(c.node_id, c.text) for c in pool]
     counts = np.array([len(s) for s in sentences], dtype=np.int64)
     owner = np.repeat(np.arange(n), counts)
+    # The (sentence, term) cells gathered first and set at once: one numpy assignment per
+    # sentence cost ~5 µs each, a tenth of a question's retrieval over ~2,000 sentences.
+    hits = [
+        (row, column[t])
+        for row, terms in enumerate(s for per_candidate in sentences for s in per_candidate)
+        for t in terms & wanted
+    ]
     in_sentence = np.zeros((len(owner), len(column)), dtype=bool)
-    row = 0
-    for per_candidate in sentences:
-        for terms in per_candidate:
-            in_sentence[row, [column[t] for t in terms & wanted]] = True
-            row += 1
+    if hits:
+        at = np.array(hits, dtype=np.int64)
+        in_sentence[at[:, 0], at[:, 1]] = True
     rows, cols = in_sentence.nonzero()
     in_passage = np.zeros((n, len(column)), dtype=bool)
     in_passage[owner[rows], cols] = True
