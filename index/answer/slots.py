@@ -179,13 +179,19 @@ class SlotPool:
         # ("how much will the extension cost") by its words about which story.
         named = self.names | self.low_names
         self.topic = set() if named else focus - predicate - LIGHT_WORDS
-        self._story: dict[int, float] = {}  # by passage: `_story_in`
-        self._named: dict[int, float] = {}  # by passage: `_names_in`
+        self._story: dict[str, float] = {}  # by article: `_story_in`
+        self._named: dict[str, float] = {}  # by article: `_names_in`
         # "CEO" is a role, "Q1" a quarter news spells out: neither is what the story names.
         self.story_names = frozenset(
             n for n in self.names if n not in TITLES and not _DIGIT.search(n)
         )
         self._before = {(id(s.passage), s.position): s.text for s in sentences}
+        # The retrieved passages of each article: a later paragraph's "the museum" is the
+        # Ferrand museum its article's lede names.
+        self._of_article: dict[str, dict[int, Passage]] = {}
+        for sentence in sentences:
+            passage = sentence.passage
+            self._of_article.setdefault(passage.doc_id, {})[id(passage)] = passage
         self.wants_role = asks.expects == PERSON and _asks_role(question, asks.roles)
         self.wants_whole = asks.expects == MONEY and bool(focus & _WHOLE) and not focus & _PAYING
         self.other = OtherFact(asks, question, focus)
@@ -328,11 +334,15 @@ class SlotPool:
         )
 
     def _names_in(self, passage: Passage) -> float:
-        """Share of the question's names its passage or title holds anywhere: "sold in the
-        UK" asked of a passage naming Europe, the United States and Canada."""
-        key = id(passage)
+        """Share of the question's names its article's retrieved passages or title hold
+        anywhere: "sold in the UK" asked of an article naming Europe, the United States and
+        Canada."""
+        key = passage.doc_id
         if key not in self._named:
-            self._named[key] = names_covered(self.story_names, passage.text, passage.title)
+            self._named[key] = max(
+                names_covered(self.story_names, p.text, p.title)
+                for p in self._of_article[key].values()
+            )
         return self._named[key]
 
     def _topic_covered(self, sentence: Sentence) -> float:
@@ -342,18 +352,19 @@ class SlotPool:
         return self._story_in(sentence.passage) if self.topic else 1.0
 
     def _story_in(self, passage: Passage) -> float:
-        """Share of the question's story its passage (title included) holds: its names typed
-        in lower case or, when it names no story, its words about which story. Read once a
-        passage: every span of its sentences asks."""
-        key = id(passage)
+        """Share of the question's story its article's retrieved passages (title included)
+        hold: its names typed in lower case or, when it names no story, its words about which
+        story. Read once an article: every span of its sentences asks."""
+        key = passage.doc_id
         if key not in self._story:
-            if self.low_names:
-                story = names_covered(self.low_names, passage.text, passage.title)
-            else:
-                terms = set(term_set(f"{passage.title} {passage.text}"))
-                story = len(self.topic & terms) / len(self.topic)
-            self._story[key] = story
+            self._story[key] = max(self._story_of(p) for p in self._of_article[key].values())
         return self._story[key]
+
+    def _story_of(self, passage: Passage) -> float:
+        if self.low_names:
+            return names_covered(self.low_names, passage.text, passage.title)
+        terms = set(term_set(f"{passage.title} {passage.text}"))
+        return len(self.topic & terms) / len(self.topic)
 
 
 def find_slots(
