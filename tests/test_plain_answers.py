@@ -1,6 +1,7 @@
 """Plain answers a short question must not miss (issue 26): the sentence that states the thing
 asked says it in other words than the question's. A later paragraph's "the museum" is the
-Ferrand museum its article's lede names; an inquiry "held" somewhere is one that "opened at" it."""
+Ferrand museum its article's lede names; an inquiry "held" somewhere is one that "opened at" it;
+a depot that will "shut for good" is one that will "close completely"."""
 
 from __future__ import annotations
 
@@ -90,3 +91,26 @@ def test_where_an_event_is_held_is_where_news_says_it_opened(ask_of_article) -> 
     answer = ask_of_article(INQUIRY, "where is the harrow fell inquiry being held")
     assert not answer.refused, answer.answer
     assert "Kirkby Moor Community Centre" in answer.answer.split(" [", 1)[0]
+
+
+DEPOT = """---
+title: Parcel firm to close Ashgrove depot with 240 jobs lost
+source: Ashgrove Courier
+url: https://ashgrovecourier.example/2025/08/depot-closure
+published_at: 2025-08-14
+---
+Parcel firm Swiftbox is to close its depot at Ashgrove, one of five it runs in the north, \
+with the loss of 240 jobs, the company said on Thursday.
+
+The depot, which opened in 2011, will stop taking new parcels at the end of October and \
+close completely on 30 November, once the last deliveries have gone out.
+
+Staff will be offered jobs at the company's other sites, the nearest of them 40 miles away.
+"""
+
+
+def test_a_question_in_its_own_verb_is_answered_by_news_in_another(ask_of_article) -> None:
+    """ "Shut for good" is news's "close completely"."""
+    answer = ask_of_article(DEPOT, "when does the ashgrove depot shut for good")
+    assert not answer.refused, answer.answer
+    assert "30 November" in answer.answer.split(" [", 1)[0]
