@@ -203,8 +203,6 @@ class SlotPool:
         titles = {p.title for p in {id(s.passage): s.passage for s in self.sentences}.values()}
         topic = {t for title in titles for t in term_set(title)}
         words = {stem(w) for w in self.asks.focus if bare(w) not in self.names} - LIGHT_WORDS
-        if self.asks.expects == PLACE:  # "where is the inquiry being held": "opened at X"
-            words -= _WHERE_VERBS
         return {w for w in words if w not in topic} or words
 
     def _before_focus(self, text: str, end: int) -> bool:
@@ -456,16 +454,6 @@ def _asks_role(question: str, roles: Sequence[str]) -> bool:
         return False
     after = [w.lower() for w in _WORD.findall(question[m.end() :])[:3]]
     return any(w in roles for w in after)
-
-
-# Verbs a "where" question asks with that news seldom repeats beside the place: "where is
-# the inquiry being held" is told by "opened at Westdale Town Hall". ("based" and "located"
-# are not among them: "a Leeds-based firm" says them.)
-_WHERE_VERBS = frozenset(
-    stem(w)
-    for w in "held hold holding take takes taking taken place happen happened happening "
-    "staged played".split()
-)
 
 
 @lru_cache(maxsize=4096)
