@@ -64,7 +64,7 @@ def closeness(text: str, start: int, end: int, weights: dict[str, float]) -> tup
     places = term_places(text)
     total, adjacent = 0.0, False
     for term, weight in weights.items():
-        same = ALTERNATIVES.get(term, frozenset()) | {term}
+        same = ALTERNATIVES.get(term, (term,))  # a word's alternatives include it
         gaps = [
             before - j if j < before else j - after + 1
             for t in same

@@ -104,10 +104,10 @@ class HybridRetriever:
     def query_vectors(self, query: str) -> np.ndarray:
         """The unit vectors the learned ranker needs: the question's, then each clause's (see
         `query_texts`)."""
-        # One model run each: a batch pads the short clauses to the question's length, which
-        # on this model costs more than the separate runs.
+        # One model run per distinct text (a one-clause question's clause is often the
+        # question): a batch pads the short clauses to the question's length, which on this
+        # model costs more than the separate runs.
         texts = query_texts(query)
-        # One run per distinct text: a one-clause question's clause is often the question.
         vectors = {t: self.embedder.embed([t]) for t in dict.fromkeys(texts)}
         return np.vstack([vectors[t] for t in texts])
 
