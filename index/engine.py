@@ -10,6 +10,7 @@ its parts from `LlamaIndexParts`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sqlite3
 import threading
@@ -111,6 +112,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
         """Release the Chroma client; call once no engine call is running any more."""
         self.store.close()
         self.keyword.close()
+        gc.unfreeze()  # what warm_up kept from the collector can be collected again
 
     def _generator(self, settings: Settings):  # noqa: ANN202 - lazy import of the LLM side
         from index.llama_loader import keep_llama_index_local
@@ -202,10 +204,17 @@ class Engine(BeforeOpening, LlamaIndexParts):
 
     def warm_up(self) -> None:
         """Load what questions would otherwise load one at a time (the chunks' sentence
-        vectors, the models' first run), for a process that answers many: the bot, the eval."""
+        vectors, the models' first run), for a process that answers many: the bot, the eval.
+
+        What is alive by then (modules, models, caches) is frozen out of Python's cycle
+        collector until `close`: its full collections walked ~250,000 such objects in
+        ~150 ms, inside whichever question they fell on (a third of the slowest at 100,000
+        chunks)."""
         started = time.perf_counter()
         read = self.store.preload_sentence_vectors()
         self.retriever.search("warm-up question", self.settings.top_k)
+        gc.collect()
+        gc.freeze()
         seconds = time.perf_counter() - started
         log.info("warmed up in %.1f s (sentence vectors of %d chunks)", seconds, read)
 

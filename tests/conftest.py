@@ -3,6 +3,7 @@ or on a real `chroma run` server started here, and the MultiHop-RAG data in ../s
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -65,6 +66,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("NEWSBOT_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_frozen() -> Iterator[None]:
+    """An engine warmed up keeps what is alive out of the cycle collector until it is closed;
+    tests seldom close theirs, so each test's frozen objects are handed back after it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

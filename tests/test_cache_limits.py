@@ -3,6 +3,8 @@ warm-up loads only what fits, and answers read what the caches miss."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from index.store.byte_cache import ByteLRU, size_of
@@ -51,3 +53,16 @@ def test_warm_up_loads_what_fits_and_answers_read_the_rest(make_engine) -> None:
     ]
     assert tight.ask(question).answer == roomy.ask(question).answer
     assert chunks > 0
+
+
+def test_a_warmed_up_engine_keeps_what_it_loaded_from_the_collector_until_closed(
+    make_engine,  # noqa: ANN001
+) -> None:
+    engine = make_engine()
+    engine.index([SEEDS])
+    gc.unfreeze()
+    engine.warm_up()
+    assert gc.get_freeze_count() > 10_000  # the modules, the models, the caches
+    assert engine.ask("What did Pakistan say about the strikes?").citations
+    engine.close()
+    assert gc.get_freeze_count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -12,11 +13,14 @@ from index.retrieval.learned_ranker import (
     DEFAULT_MODEL,
     FEATURES,
     Candidate,
+    _sentence_terms,
+    _terms,
     features,
     load_ranker,
 )
 from index.retrieval.query_analysis import clause_texts, clauses, query_texts
 from index.store.sentence_vectors import sentences_of
+from index.text import content_terms, quick_sentences
 from tests.test_engine_index import corpus  # noqa: F401  (fixture)
 
 
@@ -124,6 +128,29 @@ def test_features_see_the_named_publication_and_the_best_sentence() -> None:
     assert x[0, col["coverage"]] == pytest.approx(x[1, col["coverage"]])
     assert x[0, col["sentence_coverage"]] > x[1, col["sentence_coverage"]]
     assert x[0, col["fused"]] == 1.0 and x[1, col["cosine_gap"]] == pytest.approx(-0.1)
+
+
+def test_the_sentence_term_cells_are_each_sentences_terms_and_cost_the_collector_nothing() -> None:
+    long = " ".join(f"Sentence {i} names lamp{i % 7} and the lighthouse." for i in range(80))
+    pool = [
+        _candidate(0, "Apples were sold. The lighthouse lamp shines again at night."),
+        _candidate(1, long),  # more sentences than a 64-bit mask holds
+        _candidate(2, ""),
+        _candidate(3, "Lighthouse news.\n\nLamp news. It shines. Night news."),
+    ]
+    query = "Which lighthouse lamp shines at night, and who sold lamp3 and lamp6?"
+    got = _terms(query, pool)
+    wanted = content_terms(query)
+    sentences = [quick_sentences(c.text) for c in pool]
+    assert got.counts.tolist() == [len(s) for s in sentences]
+    expected = np.array(
+        [[t in content_terms(s) for t in sorted(wanted)] for per in sentences for s in per]
+    )
+    assert got.in_sentence.shape == expected.shape and (got.in_sentence == expected).all()
+    assert got.in_sentence[:, got.column["lamp3"]].sum() == 11  # sentences 3, 10, ..., 73
+    # The cached cells hold strings and ints only: nothing Python's cycle collector walks.
+    count, masks = _sentence_terms("c1", long)
+    assert count == 80 and masks and not gc.is_tracked(masks)
 
 
 def test_a_passage_answering_one_clause_ranks_first_for_that_clause() -> None:
