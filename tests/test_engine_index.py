@@ -72,7 +72,9 @@ def test_edited_article_is_replaced_whole(make_engine, corpus, mode) -> None:
     assert engine.store.sweep_orphans() == 0
 
 
-def test_dense_search_within_one_publication(make_engine, corpus, mode) -> None:
+def test_dense_search_within_one_publication(make_engine, corpus, mode, monkeypatch) -> None:
+    from index.store import chroma as chroma_store
+
     engine = make_engine()
     engine.index([corpus])
     wire = engine.keyword.ids_where("source", "Test Wire")
@@ -82,8 +84,11 @@ def test_dense_search_within_one_publication(make_engine, corpus, mode) -> None:
     assert {n.metadata["source"] for n, _ in found} == {"Test Wire"}
     assert found[0][0].metadata["title"] == "Frost ruins apple harvest"
     assert engine.store.dense(vector, 5, among=[]) == []
-    # Ids another process's re-index already deleted are skipped, not an error.
+    # Ids another process's re-index already deleted are skipped, not an error: by Chroma's
+    # search among them, and by a process that reads their vectors to compare them.
     engine.store.chroma.chunks.delete(ids=[wire[1]])
+    assert [n.node_id for n, _ in make_engine().store.dense(vector, 5, among=wire)] == [wire[0]]
+    monkeypatch.setattr(chroma_store, "EXACT_UP_TO", 0)
     assert [n.node_id for n, _ in engine.store.dense(vector, 5, among=wire)] == [wire[0]]
     assert engine.store.dense(vector, 5, among=[wire[1]]) == []
     # The lists follow the index: a new version's chunks replace the old ones.
@@ -99,6 +104,7 @@ def test_dense_search_within_a_large_set_asks_chroma_without_the_ids(
 ) -> None:
     """Past a size, the set's nearest chunks are the whole store's nearest kept to the set:
     the same chunks and distances as Chroma's search among the ids, without sending them."""
+    from index.store import chroma as chroma_store
     from index.store import nearest_among
 
     engine = make_engine()
@@ -106,6 +112,7 @@ def test_dense_search_within_a_large_set_asks_chroma_without_the_ids(
     vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
     pakistan = [n.node_id for n in engine.store.live_nodes() if "Pakistan" in n.text]
     sets = [engine.keyword.ids_where("source", "Test Wire"), pakistan, pakistan[:1]]
+    monkeypatch.setattr(chroma_store, "EXACT_UP_TO", 0)  # Chroma's own search among the ids
     filtered = [engine.store.dense(vector, 3, among=ids) for ids in sets]
     asked: list[object] = []
     query = engine.store._query
@@ -119,6 +126,30 @@ def test_dense_search_within_a_large_set_asks_chroma_without_the_ids(
             (n.node_id, round(d, 6)) for n, d in expected
         ]
     assert asked and all(ids is None for ids in asked)
+
+
+def test_dense_search_within_a_small_set_compares_its_vectors_without_asking_chroma(
+    make_engine, corpus, mode, monkeypatch
+) -> None:
+    """Up to a size, the set's chunk vectors are read and compared: the same chunks and
+    distances as Chroma's search among the ids, without that search."""
+    from index.store import chroma as chroma_store
+
+    engine = make_engine()
+    engine.index([corpus])
+    vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
+    pakistan = [n.node_id for n in engine.store.live_nodes() if "Pakistan" in n.text]
+    sets = [engine.keyword.ids_where("source", "Test Wire"), pakistan, pakistan[:1]]
+    monkeypatch.setattr(chroma_store, "EXACT_UP_TO", 0)
+    searched = [engine.store.dense(vector, 3, among=ids) for ids in sets]
+    monkeypatch.undo()
+    monkeypatch.setattr(engine.store, "_query", lambda *a: pytest.fail("Chroma was searched"))
+    for ids, expected in zip(sets, searched, strict=True):
+        found = engine.store.dense(vector, 3, among=ids)
+        assert [(n.node_id, round(d, 5)) for n, d in found] == [
+            (n.node_id, round(d, 5)) for n, d in expected
+        ]
+    assert len(searched[0]) == 2 and len(searched[2]) == 1
 
 
 def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) -> None:

@@ -36,7 +36,7 @@ from index.store.collections import ChromaCollections
 from index.store.generations import Generations
 from index.store.indexing_reads import ChunkScan
 from index.store.lock import StoreLock
-from index.store.nearest_among import nearest_among
+from index.store.nearest_among import EXACT_UP_TO, nearest_among, nearest_exact
 from index.store.records import ArticleRecord
 from index.store.registry import ArticleRegistry
 from index.store.sentence_file import SentenceFile, sentence_file_path
@@ -203,11 +203,12 @@ class Store:
             return []  # nothing to search among: no need to ask Chroma
         # Ids and distances only: fetching k documents with their metadata costs ten times the
         # search itself, and the nodes of recent answers are cached.
-        got = (
-            self._query(embedding, k, None)
-            if among is None
-            else nearest_among(lambda n, ids: self._query(embedding, n, ids), k, among)
-        )
+        if among is None:
+            got = self._query(embedding, k, None)
+        elif len(among) <= EXACT_UP_TO:
+            got = nearest_exact(embedding, k, self.vectors_of(list(among)))
+        else:
+            got = nearest_among(lambda n, ids: self._query(embedding, n, ids), k, among)
         ids, distances = got["ids"][0], got["distances"][0]
         nodes = self.nodes_of(ids)
         return [(nodes[i], 1.0 - d) for i, d in zip(ids, distances, strict=True) if i in nodes]
