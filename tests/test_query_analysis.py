@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from llama_index.core.schema import TextNode
 
 from index.dates import find_dates
 from index.retrieval.hybrid import FusionConfig, Hit, cover, diversify
-from index.retrieval.query_analysis import SourceMatcher, aliases, analyse
+from index.retrieval.query_analysis import SourceMatcher, _has_phrase, aliases, analyse
 
 SOURCES = [
     "The Verge",
@@ -59,6 +63,22 @@ def test_a_story_a_headline_names_or_a_number_is_not_a_publication() -> None:
     assert SourceMatcher(SOURCES).unknown("What did the Kessing Street Bridge story say?") == [
         "Kessing Street Bridge"
     ]
+
+
+_HEADLINE_WORDS = st.sampled_from(["a", "ab", "b", "ba", "bridge", "street", "1", "14", "x1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_HEADLINE_WORDS, max_size=6), min_size=1, max_size=4),
+    st.lists(_HEADLINE_WORDS, min_size=1, max_size=3),
+)
+def test_a_headline_phrase_is_found_only_as_whole_words(
+    headlines: list[list[str]], words: list[str]
+) -> None:
+    lines, phrase = "\n".join(" ".join(h) for h in headlines), " ".join(words)
+    expected = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", lines) is not None
+    assert _has_phrase(lines, phrase) == expected
 
 
 def test_lower_case_words_are_not_publications() -> None:

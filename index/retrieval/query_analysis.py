@@ -158,13 +158,27 @@ class SourceMatcher:
         words = _words(name)
         if all(w.isdigit() for w in words):
             return True
-        phrase = " ".join(words)
-        return bool(re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", self._headlines))
+        return _has_phrase(self._headlines, " ".join(words))
 
     def _known(self, name: str) -> bool:
         """Whether `name` is a run of whole words of some publication's name (or contains one)."""
         words = _words(name)
         return any(_within(words, a) or _within(a, words) for a in self._alias_words if a)
+
+
+def _has_phrase(lines: str, phrase: str) -> bool:
+    """Whether `phrase` is a run of whole words in `lines` (lower-case words, spaces, newlines)."""
+    # str.find, not a pattern with a look-behind, which Python's regex engine tries at every
+    # place: over a million chunks' 62,000 headlines that took 50-100 ms a name.
+    start = lines.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if (start == 0 or not lines[start - 1].isalnum()) and (
+            end == len(lines) or not lines[end].isalnum()
+        ):
+            return True
+        start = lines.find(phrase, start + 1)
+    return False
 
 
 def _alone(text: str, start: int, end: int) -> bool:
