@@ -88,7 +88,7 @@ def test_dense_search_within_one_publication(make_engine, corpus, mode, monkeypa
     # search among them, and by a process that reads their vectors to compare them.
     engine.store.chroma.chunks.delete(ids=[wire[1]])
     assert [n.node_id for n, _ in make_engine().store.dense(vector, 5, among=wire)] == [wire[0]]
-    monkeypatch.setattr(chroma_store, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(chroma_store, "exact_up_to", lambda chunks: 0)
     assert [n.node_id for n, _ in engine.store.dense(vector, 5, among=wire)] == [wire[0]]
     assert engine.store.dense(vector, 5, among=[wire[1]]) == []
     # The lists follow the index: a new version's chunks replace the old ones.
@@ -112,7 +112,8 @@ def test_dense_search_within_a_large_set_asks_chroma_without_the_ids(
     vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
     pakistan = [n.node_id for n in engine.store.live_nodes() if "Pakistan" in n.text]
     sets = [engine.keyword.ids_where("source", "Test Wire"), pakistan, pakistan[:1]]
-    monkeypatch.setattr(chroma_store, "EXACT_UP_TO", 0)  # Chroma's own search among the ids
+    # Chroma's own search among the ids, for reference
+    monkeypatch.setattr(chroma_store, "exact_up_to", lambda chunks: 0)
     filtered = [engine.store.dense(vector, 3, among=ids) for ids in sets]
     asked: list[object] = []
     query = engine.store._query
@@ -140,7 +141,7 @@ def test_dense_search_within_a_small_set_compares_its_vectors_without_asking_chr
     vector = engine.embedder.embed(["apple harvest frost"])[0].tolist()
     pakistan = [n.node_id for n in engine.store.live_nodes() if "Pakistan" in n.text]
     sets = [engine.keyword.ids_where("source", "Test Wire"), pakistan, pakistan[:1]]
-    monkeypatch.setattr(chroma_store, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(chroma_store, "exact_up_to", lambda chunks: 0)
     searched = [engine.store.dense(vector, 3, among=ids) for ids in sets]
     monkeypatch.undo()
     monkeypatch.setattr(engine.store, "_query", lambda *a: pytest.fail("Chroma was searched"))

@@ -167,12 +167,14 @@ class HybridRetriever:
         filters = [("source", s) for s in analysis.sources] + [("date", d) for d in analysis.dates]
         size = f.keyword_pool if filters or wide else n
         named = filters if f.filter_weight > 0 else []
+        keyword_hits = self.keyword.search(query, size)
+        chunks = self.keyword.chunks_seen
         # Visibility is checked once for all lists: one registry read per question.
         keyword, dense, *named_dense = self.store.visible(
-            self.keyword.search(query, size),
+            keyword_hits,
             self.store.dense(vector, max(n, f.dense_pool if wide else n)),
             *(
-                self.store.dense(vector, f.filter_candidates, among=self.keyword.ids_where(*kv))
+                self.store.dense(vector, f.filter_candidates, self.keyword.ids_where(*kv), chunks)
                 for kv in (named if f.dense_weight > 0 else [])
             ),
         )

@@ -36,7 +36,7 @@ from index.store.collections import ChromaCollections
 from index.store.generations import Generations
 from index.store.indexing_reads import ChunkScan
 from index.store.lock import StoreLock
-from index.store.nearest_among import EXACT_UP_TO, nearest_among, nearest_exact
+from index.store.nearest_among import exact_up_to, nearest_among, nearest_exact
 from index.store.records import ArticleRecord
 from index.store.registry import ArticleRegistry
 from index.store.sentence_file import SentenceFile, sentence_file_path
@@ -195,17 +195,19 @@ class Store:
         embedding: list[float],
         k: int,
         among: list[str] | None = None,
+        chunks: int = 0,
     ) -> list[tuple[ChunkNode, float]]:
         """The `k` nearest chunks (of those with ids `among`, when given), each with its
         cosine similarity (pass them through `visible` before use: some may belong to an
-        article version being replaced)."""
+        article version being replaced). `chunks`, the store's size where known, sets how
+        large an `among` is still compared one by one (`exact_up_to`)."""
         if among is not None and not among:
             return []  # nothing to search among: no need to ask Chroma
         # Ids and distances only: fetching k documents with their metadata costs ten times the
         # search itself, and the nodes of recent answers are cached.
         if among is None:
             got = self._query(embedding, k, None)
-        elif len(among) <= EXACT_UP_TO:
+        elif len(among) <= exact_up_to(chunks):
             got = nearest_exact(embedding, k, self.vectors_of(list(among)))
         else:
             got = nearest_among(lambda n, ids: self._query(embedding, n, ids), k, among)

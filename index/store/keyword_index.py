@@ -457,6 +457,11 @@ class KeywordIndex:
             conn.execute("COMMIT")
             return [(nodes[h.pos], h.score) for h in hits if h.pos in nodes]
 
+    @property
+    def chunks_seen(self) -> int:
+        """How many chunks the last search served from (0 before the first)."""
+        return 0 if self._live is None else len(self._live[1].positions)
+
     def _live_chunks(self, conn: sqlite3.Connection) -> postings.Live:
         """The indexed chunks this process serves, read again only after a write (its own, or
         another process's: SQLite's data_version tells) or a sync."""

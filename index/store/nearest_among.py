@@ -10,19 +10,21 @@ when that still finds fewer than `k` (a set too small a share of the store).
 A small set goes the other way: Chroma's search through a graph of 100,000 chunks for the few
 it may return took 50-90 ms for 64-139 ids (31 ms for 473, 14 ms for 1,800), while reading
 their vectors and comparing each is ~5 ms cold and under 1 ms cached, with the same nearest.
-Reading costs ~0.05 ms an id cold, so larger sets still go to Chroma (2-7 ms on the 9,000
-chunks of MultiHop-RAG, where 300 ids cost 16 ms cold).
+Chroma's cost grows with the share of the store the set is not (~0.08 ms times chunks / ids:
+80-110 ms for 1,100 ids of a million, 2-7 ms for 300 of MultiHop-RAG's 9,000), a read's with
+the set (~0.045 ms an id cold): the two meet near sqrt(2 * chunks) ids (`exact_up_to`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-EXACT_UP_TO = 150  # ids up to which their vectors are read and each compared (`nearest_exact`)
+EXACT_MIN = 150  # ids whose vectors are read and compared (`nearest_exact`) in any store
 POST_FILTER_FROM = 5_000  # ids from which the whole store is searched and the set kept after
 _FIRST = 8  # times k asked for first
 _WIDER = 4  # times more asked for each round after
@@ -55,6 +57,12 @@ def nearest_among(query: Query, k: int, among: list[str]) -> dict[str, list[list
             return {"ids": [[i for i, _ in kept]], "distances": [[d for _, d in kept]]}
         n *= _WIDER
     return query(k, among)
+
+
+def exact_up_to(chunks: int) -> int:
+    """Up to how many ids a set's vectors are read and compared rather than searched for by
+    Chroma, in a store of `chunks` chunks."""
+    return max(EXACT_MIN, math.isqrt(2 * chunks))
 
 
 def nearest_exact(vector: list[float], k: int, vectors: dict[str, np.ndarray]) -> dict:
