@@ -74,7 +74,7 @@ def nearest_exact(vector: list[float], k: int, vectors: dict[str, np.ndarray]) -
     q = np.asarray(vector, dtype=np.float32)
     # einsum, not BLAS: OpenBLAS's threads spin after a call and slow the next embedding run.
     dots = np.einsum("sd,d->s", rows, q)
-    norms = np.sqrt(np.einsum("sd,sd->s", rows, rows)) * float(np.sqrt(q @ q))
+    norms = np.sqrt(np.einsum("sd,sd->s", rows, rows) * np.einsum("d,d->", q, q))
     cosine = dots / np.clip(norms, 1e-12, None)
     top = np.argsort(-cosine, kind="stable")[:k]
     return {"ids": [[ids[j] for j in top]], "distances": [[1.0 - float(cosine[j]) for j in top]]}
