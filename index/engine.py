@@ -204,7 +204,8 @@ class Engine(BeforeOpening, LlamaIndexParts):
 
     def warm_up(self) -> None:
         """Load what questions would otherwise load one at a time (the chunks' sentence
-        vectors, the models' first run), for a process that answers many: the bot, the eval.
+        vectors, the registered versions' hashes, the models' first run), for a process that
+        answers many: the bot, the eval.
 
         What is alive by then (modules, models, caches) is frozen out of Python's cycle
         collector until `close`: its full collections walked ~250,000 such objects in
@@ -212,6 +213,7 @@ class Engine(BeforeOpening, LlamaIndexParts):
         chunks)."""
         started = time.perf_counter()
         read = self.store.preload_sentence_vectors()
+        self.store.preload_hashes()
         self.retriever.search("warm-up question", self.settings.top_k)
         gc.collect()
         gc.freeze()

@@ -182,6 +182,37 @@ def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) 
     }
 
 
+def test_a_warmed_up_engine_reads_no_registry_for_its_questions_until_a_write(
+    make_engine, corpus, mode
+) -> None:
+    engine = make_engine()
+    engine.index([corpus])
+    articles = engine.store.articles()
+    reads: list[str] = []
+    call = engine.store.chroma.call
+
+    def counting(collection: str, method: str, *args, **kwargs):  # noqa: ANN202
+        if (collection, method) == ("registry", "get"):
+            reads.append(collection)
+        return call(collection, method, *args, **kwargs)
+
+    engine.store.chroma.call = counting
+    assert engine.store.preload_hashes() == len(articles) == 3  # what warm_up does first
+    reads.clear()
+    assert engine.store.article_hashes(list(articles)) == {
+        i: r.content_hash for i, r in articles.items()
+    }
+    assert reads == []
+    engine.warm_up()
+    reads.clear()
+    first = engine.sources("How much did the lighthouse restoration cost?")
+    assert engine.sources("Did frost ruin the apple harvest?") and first and reads == []
+    _write(corpus / "lighthouse.md", "Lighthouse shines again", LIGHTHOUSE.replace("48", "95"))
+    make_engine().index([corpus])  # another process's write
+    texts = " ".join(p.text for p in engine.sources("How much did the lighthouse cost?", k=10))
+    assert reads and "95,000" in texts and "48,000" not in texts
+
+
 def test_chunks_are_read_from_the_keyword_file_as_chroma_holds_them(
     make_engine, corpus, mode
 ) -> None:

@@ -264,6 +264,9 @@ class Store:
     def preload_sentence_vectors(self) -> int:
         return self.reads.preload_sentence_vectors()
 
+    def preload_hashes(self) -> int:
+        return self.registry.preload_hashes()
+
     def bodies_of(self, nodes: list[ChunkNode]) -> dict[str, str]:
         return self.reads.bodies_of(nodes)
 
