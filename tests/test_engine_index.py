@@ -153,13 +153,8 @@ def test_dense_search_within_a_small_set_compares_its_vectors_without_asking_chr
     assert len(searched[0]) == 2 and len(searched[2]) == 1
 
 
-def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) -> None:
-    """Which version of an article is visible is read from the registry once per settled
-    generation: questions after it read no registry, a write (here or in another process)
-    makes the next question read it again."""
-    engine = make_engine()
-    engine.index([corpus])
-    doc_ids = [a.id for a in engine.store.articles().values()]
+def _registry_reads(engine) -> list[str]:  # noqa: ANN001
+    """A list that grows by one with each registry read the engine makes from now on."""
     reads: list[str] = []
     call = engine.store.chroma.call
 
@@ -169,6 +164,17 @@ def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) 
         return call(collection, method, *args, **kwargs)
 
     engine.store.chroma.call = counting
+    return reads
+
+
+def test_registered_versions_are_read_once_per_write(make_engine, corpus, mode) -> None:
+    """Which version of an article is visible is read from the registry once per settled
+    generation: questions after it read no registry, a write (here or in another process)
+    makes the next question read it again."""
+    engine = make_engine()
+    engine.index([corpus])
+    doc_ids = [a.id for a in engine.store.articles().values()]
+    reads = _registry_reads(engine)
     before = engine.store.article_hashes(doc_ids)
     assert engine.store.article_hashes(doc_ids) == before and len(reads) == 1
     _write(corpus / "orchard.md", "Frost ruins apple harvest", ORCHARD + " Growers want aid.")
@@ -188,15 +194,7 @@ def test_a_warmed_up_engine_reads_no_registry_for_its_questions_until_a_write(
     engine = make_engine()
     engine.index([corpus])
     articles = engine.store.articles()
-    reads: list[str] = []
-    call = engine.store.chroma.call
-
-    def counting(collection: str, method: str, *args, **kwargs):  # noqa: ANN202
-        if (collection, method) == ("registry", "get"):
-            reads.append(collection)
-        return call(collection, method, *args, **kwargs)
-
-    engine.store.chroma.call = counting
+    reads = _registry_reads(engine)
     assert engine.store.preload_hashes() == len(articles) == 3  # what warm_up does first
     reads.clear()
     assert engine.store.article_hashes(list(articles)) == {
