@@ -87,10 +87,7 @@ class ArticleRegistry:
         generation = self._settled()
         if generation is None:
             return 0
-        found: dict[str, str | None] = {}
-        for got in self._chroma.pages("registry", ["metadatas"]):
-            for doc_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-                found[doc_id] = meta["content_hash"]
+        found: dict[str, str | None] = dict(self.live_versions())
         if self._settled() != generation or len(found) > HashesByGeneration.LIMIT:
             return 0  # a write moved it meanwhile, or too many to keep: read per question
         self._hashes.keep(generation, found)
