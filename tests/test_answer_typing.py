@@ -109,6 +109,20 @@ def test_two_reports_that_disagree_on_a_figure_are_not_consistent(news_engine: E
     assert answer.short_answer != "Yes"
 
 
+def test_two_reports_set_side_by_side_are_compared_though_no_passage_is_near_the_question(
+    news_engine: Engine,
+) -> None:
+    """A question naming two publications shares few words with any one passage; the two
+    reports' own sentences decide it (both name Daniel Kiprop; 41 against 38 in hospital)."""
+    same = news_engine.ask(
+        "Is the Valley Courier consistent with the Kessel Gazette on who won the race?"
+    )
+    assert not same.refused and same.short_answer == "Yes"
+    assert {c.source for c in same.citations} >= {"Valley Courier", "Kessel Gazette"}
+    differ = news_engine.ask("do the gazette and the courier agree on the number in hospital")
+    assert not differ.refused and differ.short_answer == "No"
+
+
 def test_the_seed_question_is_answered_yes_with_the_sentence_that_says_so(
     make_engine, tmp_path: Path
 ) -> None:

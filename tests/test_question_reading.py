@@ -13,10 +13,12 @@ from index.answer.asks import (
     AMOUNT,
     COUNT,
     DATE,
+    DESCRIPTION,
     DURATION,
     MEASURE,
     MONEY,
     ORGANISATION,
+    PERCENT,
     PERSON,
     PLACE,
     VERDICT,
@@ -55,6 +57,11 @@ from index.dates import date_phrases, resolve
         ("who is the council leader in harrowgate", PERSON),  # and "council" a body
         ("What was Brimwick's pretax profit in 2024?", MONEY),  # "Brimwick's" as "the"
         ("what was Kiprono's winning time", DURATION),  # how long the race took
+        ("what was halden robotics net loss last year", MONEY),  # no apostrophe, no "the"
+        ("what was st aldhelms overall pass rate", PERCENT),
+        ("what share of the patients were seen within four hours", PERCENT),  # not a count
+        ("what are the candlesticks stolen from the museum worth", MONEY),
+        ("what did the inspectors find at the quarry", DESCRIPTION),
         ("Did Pakistan strike Iran after Iran struck Pakistan?", VERDICT),
         ("In the Delane case, was the appeal decision unanimous?", VERDICT),
     ],

@@ -323,3 +323,43 @@ def test_two_reports_named_in_lowercase_are_each_held_to_the_claim() -> None:
     # A publication's short name in a question that sets no two reports side by side is a word.
     office = parse("did the post office in pellworth close", [], ["Fenmouth Daily Post"])
     assert office.kind == "single" and office.parts[0].sources == ()
+
+
+def test_a_report_giving_the_same_figure_in_other_words_agrees() -> None:
+    """One report's "crowd of 8,914", the other's "8,914 spectators": the same figure, in a
+    sentence about the same thing, is agreement; a small figure or the same figure about
+    something else never makes a "Yes"."""
+    gazette = (
+        SOURCES[0],
+        "2025-10-05",
+        "Saltmarsh lift the Coastal Cup",
+        "Saltmarsh won the Coastal Cup final at Harker Park among a crowd of 8,914.",
+    )
+    sport = (
+        SOURCES[1],
+        "2025-10-05",
+        "Okafor header wins the cup",
+        "Okafor headed the winner in front of 8,914 spectators at Harker Park.",
+    )
+    question = parse(
+        "Do the Carrow Valley Herald and National Airwaves News give the same crowd figure for "
+        "the cup final?",
+        SOURCES,
+    )
+    sentences = sentences_of(gazette, sport)
+    decision = decide(question, sentences, flat(sentences))
+    assert decision.outcome == "yes"
+    assert {sentences[i].passage.source for i in decision.sentences} == set(SOURCES)
+    elsewhere = (
+        SOURCES[1],
+        "2025-10-05",
+        "Harbour works",
+        "The harbour wall repairs cost 8,914 pounds, the port said.",
+    )
+    other_thing = sentences_of(gazette, elsewhere)
+    assert decide(question, other_thing, flat(other_thing)).outcome == "undecided"
+    few = sentences_of(
+        (SOURCES[0], "2025-10-05", "Cup final", "A crowd of nine watched at Harker Park."),
+        (SOURCES[1], "2025-10-05", "Cup final", "Nine players were booked at Harker Park."),
+    )  # fmt: skip
+    assert decide(question, few, flat(few)).outcome == "undecided"

@@ -90,6 +90,7 @@ _VALUE_NOUNS = {
     "age": AGE,
     "minute": TIME,
 }
+_SHARE_NOUNS = frozenset("share proportion percentage fraction".split())
 _COMPARATIVES = frozenset("more less extra fewer".split())
 # What a "how much" asks of when it wants a length of time.
 _TIME_NOUNS = frozenset("sleep rest time delay".split())
@@ -286,6 +287,8 @@ def _which(words: list[str]) -> str:
         words = ["is", *words[1:]]
     if words and re.fullmatch(_AUX, words[0]):
         return _what_is(words[1:])
+    if words[:2] and words[0] in _SHARE_NOUNS and words[1:2] == ["of"]:
+        return PERCENT  # "what share of patients were seen": a share, never the head count
     if "cost" in words[:8] or "costs" in words[:8]:
         return MONEY
     for w in words[:3]:  # "what pre-tax profit did it make"
@@ -308,14 +311,11 @@ def _what_is(words: list[str]) -> str:
     """After "what is/was/will ...": the value its noun names ("the new cost estimate", "the
     crowd"), a name ("the name of"), or a description ("what did inspectors find")."""
     # "what was Brimwick's profit", "what was tallis robotics' revenue"
-    owner = any(w.endswith(("'s", "’s", "s'", "s’")) for w in words[:3])
-    if (
-        words[:1] not in (["the"], ["its"], ["their"], ["his"], ["her"])
-        and not owner
-        and ("cost" not in words)
-    ):
-        return DESCRIPTION
-    for before, w in zip(words, words[1:6], strict=False):
+    if words[-1:] == ["worth"]:
+        return MONEY  # "what are the stolen candlesticks worth"
+    # Chat drops the apostrophe and the article ("what was voltaras net loss"): a value noun
+    # among the first words, before any verb or preposition, names the value all the same.
+    for before, w in zip(["", *words], words[:5], strict=False):
         if w in ("time", "times") and before in _RACE_WORDS:
             return DURATION  # "the winning time": how long the race took, not a clock time
         if w in _VALUE_NOUNS:

@@ -93,6 +93,13 @@ class ExtractiveAnswerer:
             question.text, asks, [f"{p.title}\n{p.text}" for p in passages], list(question.sources)
         ):
             reason = "no_close_passage"
+        if reason == "no_close_passage" and asks.expects == VERDICT:
+            # Two reports set side by side share few words with any one passage ("is the
+            # Touchline's crowd figure consistent with the Post's?"): a verdict the two
+            # reports' own sentences decide answers it all the same.
+            answer = self._verdict(question, scored, best)
+            if answer.verdict is not None and _two_reports_decided(answer.verdict):
+                return answer
         if reason is not None:
             return refused(question.text, reason, passages, best)
         if asks.expects == VERDICT:
@@ -268,3 +275,9 @@ def unknown_sources_answer(question: str, names: Sequence[str], passages: list[P
     the passages say, they are not what that publication reported."""
     listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
     return refused(question, "publication_not_indexed", passages, names=listed)
+
+
+def _two_reports_decided(verdict: Verdict) -> bool:
+    """Whether a verdict sets two reports side by side and their sentences decide it."""
+    sides = {source for part in verdict.parts for source in part.sources}
+    return verdict.kind != "single" and verdict.outcome != "undecided" and len(sides) >= 2

@@ -43,7 +43,7 @@ from index.answer.slot_fit import closeness, counts_asked
 from index.answer.slots import spans_of
 from index.answer.yes_no import Part, YesNo
 from index.dates import MONTHS, month_number, parse_day
-from index.text import stem
+from index.text import content_terms, stem
 
 _TALLIES = frozenset(stem(w) for w in TALLIES)
 Value = float | tuple[str, str]  # a number, or a date phrase's (kind, words)
@@ -68,6 +68,7 @@ def _consistency(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
         part = question.parts[0]
         return Decision("undecided", (PartOutcome(part, "undecided", "one report found"),))
     found = [_value(slot, part, pool, sentences, scores) for part, pool in sides]
+    found = _anchored(found, [pool for _, pool in sides], _slot_asks(slot), sentences)
     outcomes = []
     for (part, _), (value, i) in zip(sides, found, strict=True):
         shown = "" if value is None else value[1] if isinstance(value, tuple) else str(value)
@@ -199,6 +200,43 @@ def _value(
             return (span.kind, span.text.lower()), i
         return value, i
     return None, -1
+
+
+# A figure this large is seldom given for two things of one story.
+_DISTINCT = 20
+
+
+def _anchored(
+    found: list[tuple[Value | None, int]],
+    pools: list[list[int]],
+    asks: Asks,
+    sentences: Sequence[Sentence],
+) -> list[tuple[Value | None, int]]:
+    """Each side's value, a side that states the slot in other words ("8,914 spectators" for
+    "the crowd figure") taking the sentence where it gives the other side's value. Only the
+    same value is looked for, so this can only find agreement, never a difference."""
+    missing = [k for k, (value, _) in enumerate(found) if value is None]
+    if len(missing) != 1:
+        return found
+    k = missing[0]
+    value, given = found[1 - k]
+    if isinstance(value, float) and value < _DISTINCT:
+        return found  # "two", "three of them": any story has one
+    near = _words(sentences[given].text)
+    for i in pools[k]:
+        if not near & _words(sentences[i].text):
+            continue  # the same figure about something else
+        for span in spans_of(asks, sentences[i].text):
+            mine = getattr(span, "value", None)
+            mine = (span.kind, span.text.lower()) if mine is None else mine
+            if value is not None and _equal(mine, value):
+                return [(value, i) if j == k else f for j, f in enumerate(found)]
+    return found
+
+
+def _words(text: str) -> set[str]:
+    """A sentence's content words, its figures left out."""
+    return {t for t in content_terms(text) if not t.isdigit()}
 
 
 def _slot_asks(slot: str) -> Asks:
