@@ -154,8 +154,14 @@ def test_news_says_the_opposite_in_its_own_words() -> None:
          "Plans for 620 homes on the Kessock Lane estate were approved last night."),
         ("Ledger", "2025-09-30", "Brannock holds guidance",
          "Brannock kept its full-year profit guidance of 340 million to 360 million pounds."),
+        ("Dock News", "2025-04-01", "Saltmarsh dockers reject pay offer",
+         "The union said its members had rejected a 4.5% pay offer from Saltmarsh Port."),
+        ("Fell Courier", "2025-01-12", "Walker rescued on Scarth Pike",
+         "His daughter, who was cold but unhurt, walked down from Scarth Pike with the team."),
     )  # fmt: skip
     for claim in (
+        "the Saltmarsh dockers accept the 4.5% pay offer",
+        "his daughter was hurt on Scarth Pike",
         "the Saltmarsh library reopening on schedule",
         "the Brackenridge fire started deliberately",
         "blue badge holders have to pay the Kelmouth congestion charge",

@@ -51,6 +51,11 @@ _OPPOSITES = (
     ("perman", "temporari"), ("pay", "exempt"),
     # "kept its guidance" / "did it cut its guidance"
     ("kept", "cut"), ("kept", "rais"), ("kept", "lower"),
+    # a reader's opposites: "did they accept the offer" / "rejected", "was she hurt" / "unhurt"
+    ("accept", "reject"), ("injur", "unhurt"), ("hurt", "unhurt"), ("guilti", "innoc"),
+    ("allow", "ban"), ("allow", "prohibit"), ("success", "fail"), ("abov", "below"),
+    ("bigger", "smaller"), ("larger", "smaller"), ("longer", "shorter"), ("older", "younger"),
+    ("white", "black"),
 )  # fmt: skip
 _OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:  # a word may have several ("cut": "hire", "raise")
