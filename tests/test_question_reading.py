@@ -62,6 +62,9 @@ from index.dates import date_phrases, resolve
         ("what share of the patients were seen within four hours", PERCENT),  # not a count
         ("what are the candlesticks stolen from the museum worth", MONEY),
         ("what did the inspectors find at the quarry", DESCRIPTION),
+        ("whats happening with the bus fare cap", DESCRIPTION),  # not the fare
+        ("what was the university's deficit", MONEY),
+        ("what is the council's savings target", MONEY),
         ("Did Pakistan strike Iran after Iran struck Pakistan?", VERDICT),
         ("In the Delane case, was the appeal decision unanimous?", VERDICT),
     ],

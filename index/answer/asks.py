@@ -75,7 +75,7 @@ _VALUE_NOUNS = {
         "cost costs price prices budget profit profits revenue revenues turnover bill bonus "
         "wage wages salary fine fee fees funding grant valuation worth payout prize compensation "
         "damages spending investment contribution debt loss losses earnings income tax rent fare "
-        "pay payment".split(),
+        "pay payment deficit surplus savings shortfall overspend".split(),
         MONEY,
     ),
     **dict.fromkeys("crowd attendance turnout toll population headcount".split(), COUNT),
@@ -307,6 +307,9 @@ def _which(words: list[str]) -> str:
 _RACE_WORDS = frozenset("winning finishing race record fastest personal".split())
 
 
+_BEYOND_THE_NOUN = frozenset("of for in at on by with about to from after over".split())
+
+
 def _what_is(words: list[str]) -> str:
     """After "what is/was/will ...": the value its noun names ("the new cost estimate", "the
     crowd"), a name ("the name of"), or a description ("what did inspectors find")."""
@@ -322,8 +325,8 @@ def _what_is(words: list[str]) -> str:
             return _VALUE_NOUNS[w]
         if w == "name":  # "the name of the engineer who found it": a person
             return _named(words[words.index("name") + 1 :][:4]) or NAME
-        if w in ("of", "for", "in", "at", "on", "by") or re.fullmatch(_AUX, w):
-            break
+        if w in _BEYOND_THE_NOUN or re.fullmatch(_AUX, w) or (not before and w.endswith("ing")):
+            break  # "whats happening with the bus fare cap": past the thing asked
     if "cost" in words or "costs" in words:
         return MONEY
     return DESCRIPTION
