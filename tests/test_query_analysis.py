@@ -51,6 +51,10 @@ def test_publications_the_index_lacks_are_named_when_a_question_cites_them() -> 
     assert matcher.unknown("Has the focus of Taylor Swift coverage by 'Fortune' changed?") == []
     assert matcher.unknown("Did TechCrunch's article about Sonos report a victory?") == []
     assert matcher.unknown("What did the article say in October?") == []
+    # a possessive ends the name: the Ledger's, not a publication called "Ledger's Swiftline"
+    ledger = SourceMatcher(["Ledger Business Daily", "Brackenford Evening Post"])
+    assert ledger.unknown("Was the Ledger's Swiftline piece out after the Evening Post's?") == []
+    assert ledger.unknown("Did Bloomberg's article say the line opens in May?") == ["Bloomberg"]
 
 
 def test_a_story_a_headline_names_or_a_number_is_not_a_publication() -> None:

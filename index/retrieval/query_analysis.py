@@ -148,7 +148,8 @@ class SourceMatcher:
                 words = m.group(1).split()
                 while words and words[0].lower().strip("'’") in _NOT_NAMES:
                     words = words[1:]
-                name = " ".join(words).removesuffix("'s").removesuffix("’s").strip("'’.")
+                # A possessive ends the publication's name: "the Ledger's Swiftline piece".
+                name = _POSSESSIVE.split(" ".join(words))[0].strip("'’.")
                 if name and not self._known(name) and not self._topic(name):
                     out.append(name)
         return list(dict.fromkeys(out))
@@ -164,6 +165,9 @@ class SourceMatcher:
         """Whether `name` is a run of whole words of some publication's name (or contains one)."""
         words = _words(name)
         return any(_within(words, a) or _within(a, words) for a in self._alias_words if a)
+
+
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def _has_phrase(lines: str, phrase: str) -> bool:
