@@ -313,11 +313,10 @@ _BEYOND_THE_NOUN = frozenset("of for in at on by with about to from after over".
 def _what_is(words: list[str]) -> str:
     """After "what is/was/will ...": the value its noun names ("the new cost estimate", "the
     crowd"), a name ("the name of"), or a description ("what did inspectors find")."""
-    # "what was Brimwick's profit", "what was tallis robotics' revenue"
     if words[-1:] == ["worth"]:
         return MONEY  # "what are the stolen candlesticks worth"
-    # Chat drops the apostrophe and the article ("what was voltaras net loss"): a value noun
-    # among the first words, before any verb or preposition, names the value all the same.
+    # A value noun among the first words, before any verb or preposition, names the value:
+    # "what was Brimwick's profit", and as chat types it, "what was voltaras net loss".
     for before, w in zip(["", *words], words[:5], strict=False):
         if w in ("time", "times") and before in _RACE_WORDS:
             return DURATION  # "the winning time": how long the race took, not a clock time

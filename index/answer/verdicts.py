@@ -220,7 +220,7 @@ def _anchored(
         return found
     k = missing[0]
     value, given = found[1 - k]
-    if isinstance(value, float) and value < _DISTINCT:
+    if value is None or (isinstance(value, float) and value < _DISTINCT):
         return found  # "two", "three of them": any story has one
     near = _words(sentences[given].text)
     for i in pools[k]:
@@ -229,7 +229,7 @@ def _anchored(
         for span in spans_of(asks, sentences[i].text):
             mine = getattr(span, "value", None)
             mine = (span.kind, span.text.lower()) if mine is None else mine
-            if value is not None and _equal(mine, value):
+            if _equal(mine, value):
                 return [(value, i) if j == k else f for j, f in enumerate(found)]
     return found
 
