@@ -185,6 +185,16 @@ def test_a_two_report_question_splits_its_claims() -> None:
     assert temporal.parts[0].text == "Pakistan strike Iran"
 
 
+def test_two_reports_put_in_order_are_named_as_people_type_them() -> None:
+    retrieved = ("Northgate Wire", "Carrick Evening Post", "Kelburn Chronicle")
+    parsed = parse("was the wire's skerrow bank story out before the evening post's", (), retrieved)
+    assert parsed.kind == "temporal"
+    assert [p.sources for p in parsed.parts] == [("Northgate Wire",), ("Carrick Evening Post",)]
+    # two events, not two reports: a lowercase "post" is no publication
+    events = parse("did the council vote before the post office closed", (), retrieved)
+    assert [p.sources for p in events.parts] == [(), ()]
+
+
 def test_a_consistency_question_names_the_slot_the_two_reports_are_compared_on() -> None:
     sources = ["WBN Westfold News", "Carrow Valley Herald"]
     own = parse("Is WBN's number of new stops consistent with the Herald's follow-up?", sources)

@@ -44,6 +44,8 @@ _SAME_SLOT = re.compile(r"\bthe same\s+(.+?)(?:\s+(?:as|for)\b.*)?\s*\??$", re.I
 _OWN_SLOT = re.compile(r"['’]s\s+(.+?)\s+(?:consistent|inconsistent|agree|match|differ)", re.I)
 _WHILE = re.compile(r",?\s+(?:while|whereas|but)\s+|,\s+and\s+(?=(?:the\s+)?[A-Z])", re.I)
 _BOTH = re.compile(r"\bboth\b", re.I)
+# A question putting two reports in order: "was the wire's story out before the post's".
+_REPORTS = re.compile(r"\b(?:story|stories|report|reports|article|articles|piece|pieces)\b", re.I)
 _REPORT_VERBS = re.compile(
     r"\b(?:report|reported|reports|say|says|said|suggest|suggests|suggested|indicate|"
     r"indicates|indicated|state|states|stated|claim|claims|describe|describes|note|notes)"
@@ -105,13 +107,15 @@ def parse(question: str, sources: Sequence[str] = (), retrieved: Sequence[str] =
     body = _LEAD_AUX.sub("", _lead_in(text))
     negated = bool(re.search(r"\b(?:fail(?:ed)? to|not|no|never)\b", body, re.I))
     named = mentions(body, sources)
-    if len(named) < 2 and _two_reports(body):
+    order = _ORDER.search(body)
+    reports = _two_reports(body) or bool(order and _REPORTS.search(body))
+    if len(named) < 2 and reports:
         typed = mentions(body, retrieved)
         named = typed if len(typed) > len(named) else named
-    order = _ORDER.search(body)
     if order and not _CONSISTENT.search(body):
         left, right = body[: order.start()], body[order.end() :]
-        parts = (_part(left, sources), _part(right, sources))
+        known = [*sources, *retrieved] if reports and len(named) >= 2 else sources
+        parts = (_part(left, known), _part(right, known))
         relation = _relation(order.group(1))
         return YesNo("temporal", parts, relation=relation, negated=negated, claim=body)
     if _CONSISTENT.search(body):
