@@ -35,12 +35,14 @@ from index.answer.claim_check import (
     support,
     term_weights,
 )
+from index.answer.names import NameSpan
 from index.answer.news_words import TALLIES
 from index.answer.numbers import same
 from index.answer.order import decide_order
 from index.answer.sentences import Sentence
 from index.answer.slot_fit import closeness, counts_asked
 from index.answer.slots import spans_of
+from index.answer.spans import Span
 from index.answer.yes_no import Part, YesNo
 from index.dates import MONTHS, month_number, parse_day
 from index.text import content_terms, stem
@@ -67,8 +69,9 @@ def _consistency(question: YesNo, sentences: Sequence[Sentence], scores: np.ndar
     if len(sides) < 2 or len(stems(slot)) > SPECIFIC_WORDS // 2:
         part = question.parts[0]
         return Decision("undecided", (PartOutcome(part, "undecided", "one report found"),))
-    found = [_value(slot, part, pool, sentences, scores) for part, pool in sides]
-    found = _anchored(found, [pool for _, pool in sides], _slot_asks(slot), sentences)
+    asks = _slot_asks(slot)
+    found = [_value(slot, asks, pool, sentences, scores) for _, pool in sides]
+    found = _anchored(found, [pool for _, pool in sides], asks, sentences)
     outcomes = []
     for (part, _), (value, i) in zip(sides, found, strict=True):
         shown = "" if value is None else value[1] if isinstance(value, tuple) else str(value)
@@ -168,11 +171,10 @@ def _of_month(
 
 
 def _value(
-    slot: str, part: Part, pool: list[int], sentences: Sequence[Sentence], scores: np.ndarray
+    slot: str, asks: Asks, pool: list[int], sentences: Sequence[Sentence], scores: np.ndarray
 ) -> tuple[Value | None, int]:
-    """The value a side gives for the slot: the number (or date) in the sentence that states
-    the slot's words best."""
-    asks = _slot_asks(slot)
+    """The value a side gives for the slot (of the kind `asks`): the number (or date) in the
+    sentence that states the slot's words best."""
     words = stems(slot) - _TALLIES or stems(slot)  # "the number of new stops" is "new stops"
     weights = term_weights([sentences[i] for i in pool])
     ranked = sorted(pool, key=lambda i: -(support(words, sentences[i].text, weights)
@@ -194,12 +196,15 @@ def _value(
         spans = [s for fit, _, _, s in ranked_spans if fit >= 0.5]
         if not spans:
             continue
-        span = spans[0]
-        value = getattr(span, "value", None)
-        if value is None:  # a date phrase: compared as written, and only with one as precise
-            return (span.kind, span.text.lower()), i
-        return value, i
+        return _span_value(spans[0]), i
     return None, -1
+
+
+def _span_value(span: Span | NameSpan) -> Value:
+    """A span's value: its number, or a date phrase as written (compared only with one as
+    precise)."""
+    value = getattr(span, "value", None)
+    return (span.kind, span.text.lower()) if value is None else value
 
 
 # A figure this large is seldom given for two things of one story.
@@ -227,9 +232,7 @@ def _anchored(
         if not near & _words(sentences[i].text):
             continue  # the same figure about something else
         for span in spans_of(asks, sentences[i].text):
-            mine = getattr(span, "value", None)
-            mine = (span.kind, span.text.lower()) if mine is None else mine
-            if _equal(mine, value):
+            if _equal(_span_value(span), value):
                 return [(value, i) if j == k else f for j, f in enumerate(found)]
     return found
 
