@@ -369,3 +369,53 @@ def test_a_report_giving_the_same_figure_in_other_words_agrees() -> None:
         (SOURCES[1], "2025-10-05", "Cup final", "Nine players were booked at Harker Park."),
     )  # fmt: skip
     assert decide(question, few, flat(few)).outcome == "undecided"
+
+
+def test_a_claim_that_no_one_was_hurt_agrees_with_a_story_saying_so() -> None:
+    """ "nobody was hurt in the fire" is stated by "no one was injured" and by "without
+    injury" (its own negation is no contradiction of them), and contradicted by a count of
+    the injured."""
+    fire = sentences_of(
+        ("Wessmoor Echo", "2025-11-07", "Fire at Corran Packaging",
+         "Fire crews fought the blaze at the Corran factory for six hours. All 140 workers on "
+         "the night shift were evacuated, and no one was injured."),
+        ("Ledger & Till", "2025-11-07", "Corran counts the cost of fire",
+         "Corran Packaging said the fire would cut revenue by about £12 million. All 160 "
+         "staff on shift were evacuated without injury."),
+    )  # fmt: skip
+    retrieved = ["Wessmoor Echo", "Ledger & Till"]
+    both = parse("do the echo and ledger & till both say nobody was hurt in the corran fire",
+                 [], retrieved)  # fmt: skip
+    assert [p.sources for p in both.parts] == [(retrieved[0],), (retrieved[1],)]
+    assert decide(both, fire, flat(fire)).outcome == "yes"
+    hurt = sentences_of(
+        ("Wessmoor Echo", "2025-11-07", "Fire at Corran Packaging",
+         "Fire crews fought the blaze at the Corran factory for six hours. Two workers were "
+         "injured and taken to hospital."),
+    )  # fmt: skip
+    claim = parse("was nobody hurt in the corran fire").parts[0]
+    assert check_claim(claim, hurt, flat(hurt)).outcome == "no"
+
+
+def test_reports_named_by_a_first_word_or_a_paper_word_and_a_date_given_alone() -> None:
+    """ "meridian" for the Meridian Press Wire, "the echo" for the Wessmoor Echo; "the
+    Courier said work starts in January while Meridian said March" holds Meridian to "work
+    starts in March", not to any sentence with March in it."""
+    retrieved = ["Hollins Vale Courier", "Meridian Press Wire", "Wessmoor Echo"]
+    both = parse("did both the echo and meridian say about 90 people stayed at the rest centre",
+                 [], retrieved)  # fmt: skip
+    assert [p.sources for p in both.parts] == [(retrieved[2],), (retrieved[1],)]
+    said = parse("did the courier say cycle lane work starts in january while meridian said "
+                 "march", [], retrieved)  # fmt: skip
+    assert [(p.text, p.sources) for p in said.parts] == [
+        ("cycle lane work starts in january", (retrieved[0],)),
+        ("cycle lane work starts in march", (retrieved[1],)),
+    ]
+    lanes = sentences_of(
+        ("Hollins Vale Courier", "2025-09-04", "Cycle lanes approved",
+         "Work on Station Road will start in January, the council said."),
+        ("Meridian Press Wire", "2025-09-03", "City backs cycle lanes",
+         "The decision follows an inquiry that sat for nine days in March and April. "
+         "Construction is due to begin in January 2026."),
+    )  # fmt: skip
+    assert decide(said, lanes, flat(lanes)).outcome != "yes"

@@ -22,7 +22,7 @@ import numpy as np
 from index.answer.claims import Source as ClaimSource
 from index.answer.claims import negation_flipped, unknown_names
 from index.answer.news_words import CHAT_WORDS
-from index.answer.nobody import denial, harm_asked
+from index.answer.nobody import denial, harm_asked, harm_counted, harm_denied
 from index.answer.numbers import missing_values, number_values, replaced_values, same
 from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
@@ -191,6 +191,8 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     order = best_first(part, sentences, scores)
     if not order:
         return PartOutcome(part, "undecided", "no article speaks to it")
+    if harm_denied(part.text):
+        return _no_harm(part, sentences, order)
     weights = term_weights([sentences[i] for i in sentences_of(part, sentences)])
     claim = claim_terms(part)
     top = order[:3]
@@ -222,6 +224,22 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
             return PartOutcome(part, "undecided", "stated only as a plan or a forecast", (best,))
         return PartOutcome(part, "yes", "stated", (best,))
     return PartOutcome(part, "undecided", "not stated either way", (best,))
+
+
+def _no_harm(part: Part, sentences: Sequence[Sentence], order: list[int]) -> PartOutcome:
+    """A claim that no one came to a harm ("nobody was hurt in the fire"), against its
+    stories' sentences: one counting someone who did says "no", one saying no one did "yes";
+    the claim's own negation is no contradiction of the latter."""
+    harm = harm_denied(part.text)
+    stories = {sentences[i].passage.doc_id for i in order[:3]}
+    pool = [i for i in order if sentences[i].passage.doc_id in stories]
+    counted = harm_counted(harm, sentences, pool)
+    if counted is not None:
+        return PartOutcome(part, "no", "someone was, the story says", (counted,))
+    denied = denial(harm, sentences, pool)
+    if denied is not None:
+        return PartOutcome(part, "yes", "no one, the story says", (denied,))
+    return PartOutcome(part, "undecided", "not stated either way", tuple(order[:1]))
 
 
 def _denied(part: Part, sentences: Sequence[Sentence], order: list[int]) -> int | None:

@@ -28,9 +28,18 @@ _ASKS = {
 }
 _ANYONE = re.compile(r"(?i)\b(?:any(?:one|body)?|someone|somebody)\b")
 _ASKED = {harm: re.compile(rf"(?i)\b(?:{words})\b") for harm, words in _ASKS.items()}
-# "No deaths were reported", "no one was killed", "no jobs would be lost".
+# "No deaths were reported", "no one was killed", "no jobs would be lost", "evacuated
+# without injury".
+_UNHARMED = {
+    "hurt": r"|\bwithout\s+(?:any\s+)?(?:injur(?:y|ies)|casualties)\b"
+    r"|\b(?:unhurt|uninjured|unharmed)\b",
+    "killed": r"|\bwithout\s+(?:any\s+)?(?:loss\s+of\s+life|deaths?|fatalit(?:y|ies))\b",
+}
 _DENIES = {
-    harm: re.compile(rf"(?i)\b(?:no\s+one|nobody|no|none)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{words})\b")
+    harm: re.compile(
+        rf"(?i)\b(?:no\s+one|nobody|no|none)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{words})\b"
+        + _UNHARMED.get(harm, "")
+    )
     for harm, words in _HARMS.items()
 }
 # "Six workers were injured", "three dead": someone did come to it ("no one" is no count).
@@ -59,3 +68,15 @@ def denial(harm: str, sentences: Sequence[Sentence], pool: Sequence[int]) -> int
     if any(_COUNTS[harm].search(sentences[i].text) for i in pool):
         return None
     return next((i for i in pool if _DENIES[harm].search(sentences[i].text)), None)
+
+
+def harm_denied(claim: str) -> str:
+    """The harm a claim says came to no one ("nobody was hurt in the fire", "no jobs were
+    lost"), or ""."""
+    return next((harm for harm, denies in _DENIES.items() if denies.search(claim)), "")
+
+
+def harm_counted(harm: str, sentences: Sequence[Sentence], pool: Sequence[int]) -> int | None:
+    """The position of a sentence of `pool` counting someone who came to `harm` ("three were
+    injured"), or None."""
+    return next((i for i in pool if _COUNTS[harm].search(sentences[i].text)), None)

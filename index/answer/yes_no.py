@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.dates import date_phrases
 from index.retrieval.query_analysis import aliases
 
 _AUX = (
@@ -82,10 +83,13 @@ class Mention:
     sources: tuple[str, ...]
 
 
-def mentions(text: str, sources: Sequence[str]) -> list[Mention]:
-    """The publications `text` names, in order, each place once (its longest name wins)."""
+def mentions(text: str, sources: Sequence[str], typed: bool = False) -> list[Mention]:
+    """The publications `text` names, in order, each place once (its longest name wins);
+    `typed`: also by the first word of a name, as people shorten it ("meridian" for the
+    Meridian Press Wire)."""
     found: list[Mention] = []
-    names = sorted(((a, s) for s in sources for a in aliases(s)), key=lambda x: -len(x[0]))
+    named = ((a, s) for s in sources for a in (typed_aliases(s) if typed else aliases(s)))
+    names = sorted(named, key=lambda x: -len(x[0]))
     for alias, source in names:
         for m in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", text, re.I):
             same = [f for f in found if f.start == m.start() and f.end == m.end()]
@@ -99,6 +103,13 @@ def mentions(text: str, sources: Sequence[str]) -> list[Mention]:
     return sorted(found, key=lambda f: f.start)
 
 
+def typed_aliases(source: str) -> set[str]:
+    """`aliases` and the first word of a name of two words or more ("Meridian", "Ledger")."""
+    words = [w for w in source.split() if w.lower() != "the"]
+    first = words[0].strip(",.:|-") if len(words) >= 2 else ""
+    return aliases(source) | ({first} if len(first) >= 4 and first[:1].isupper() else set())
+
+
 def parse(question: str, sources: Sequence[str] = (), retrieved: Sequence[str] = ()) -> YesNo:
     """The parts of a yes/no question. `sources` are the index's publications it names;
     `retrieved` those of the passages retrieved for it, which a question setting two reports
@@ -110,7 +121,7 @@ def parse(question: str, sources: Sequence[str] = (), retrieved: Sequence[str] =
     order = _ORDER.search(body)
     reports = _two_reports(body) or bool(order and _REPORTS.search(body))
     if len(named) < 2 and reports:
-        typed = mentions(body, retrieved)
+        typed = mentions(body, retrieved, typed=True)
         named = typed if len(typed) > len(named) else named
     if order and not _CONSISTENT.search(body):
         left, right = body[: order.start()], body[order.end() :]
@@ -168,14 +179,27 @@ def _claims(body: str, named: Sequence[Mention]) -> tuple[Part, ...]:
         if _REPORT_VERBS.search(between):  # "A says X and B says Y"
             cut = re.search(r",?\s+(?:and|while|whereas|but)\s+(?:the\s+)?$", between)
             split = first.end + (cut.start() if cut else len(between))
+            claim = _said(body[first.end : split])
             return (
-                Part(_said(body[first.end : split]), first.sources),
-                Part(_said(body[second.end :]), second.sources),
+                Part(claim, first.sources),
+                Part(_elided(claim, _said(body[second.end :])), second.sources),
             )
         claim = _REPORT_VERBS.split(body[second.end :], maxsplit=1)[-1]
         return (Part(claim.strip(" ,"), first.sources), Part(claim.strip(" ,"), second.sources))
     pieces = [p for p in _WHILE.split(body) if p.strip()]
     return tuple(Part(_REPORT_VERBS.split(p, maxsplit=1)[-1].strip(" ,")) for p in pieces[:2])
+
+
+def _elided(claim: str, other: str) -> str:
+    """The second report's claim in full when it gives only another date for the first's:
+    "the Courier said work starts in January while Meridian said March" is "work starts in
+    March" for Meridian (a month alone is stated by many sentences). A figure alone ("while
+    the Wire reported 380") is specific enough as it is."""
+    mine = [p for p in date_phrases(claim) if p.kind != "time"]
+    theirs = [p for p in date_phrases(other) if p.kind != "time"]
+    if mine and len(theirs) == 1 and (theirs[0].start, theirs[0].end) == (0, len(other)):
+        return f"{claim[: mine[-1].start]}{other}{claim[mine[-1].end :]}"
+    return other
 
 
 def _said(after: str) -> str:

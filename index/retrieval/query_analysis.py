@@ -56,7 +56,8 @@ class QueryAnalysis:
 _PAPER_WORDS = frozenset(
     "herald post times ledger gazette courier journal tribune chronicle mail telegraph guardian "
     "observer express standard independent review mirror record advertiser examiner globe "
-    "inquirer bulletin dispatch wire".split()
+    "inquirer bulletin dispatch wire echo argus sentinel beacon citizen messenger enquirer "
+    "register recorder courant clarion".split()
 )
 
 
