@@ -28,6 +28,7 @@ from index.answer.proper_names import DEMONYMS
 from index.answer.sentences import Sentence
 from index.answer.spans import Span, number_spans, span_value
 from index.answer.yes_no import Part
+from index.dates import date_phrases
 from index.text import stem, stopwords
 
 # A hyphenated word is its parts: "Brackwell-Tamsin" is stated by "Brackwell and Tamsin".
@@ -332,10 +333,24 @@ def _checked(claim: str, sentence: Sentence, figures: bool) -> _Checked:
     compares = bool(_COMPARATOR.search(claim))
     replaced = figures and not compares and bool(replaced_values(claim, text, stopwords()))
     # A figure the sentence meets ("3.9 per cent" for "more than 3 per cent") is stated.
-    stated = not missing_values(_COMPARATOR.sub(" ", claim) if compared else claim, titled)
+    stated = _figures_stated(_COMPARATOR.sub(" ", claim) if compared else claim, titled)
     negated = negation_flipped(claim, text)
     stated = stated and not unknown_names(claim, ClaimSource.of([titled]))
     return _Checked(compared, replaced, negated, stated)
+
+
+def _figures_stated(claim: str, text: str) -> bool:
+    """Whether `text` states every figure of `claim`: a figure outside a date by a figure
+    outside its dates ("30 stores" is not stated by "August 30")."""
+    return not missing_values(claim, text) and not missing_values(_undated(claim), _undated(text))
+
+
+def _undated(text: str) -> str:
+    """`text` with its dates blanked out (their numbers are days and years, not figures)."""
+    for phrase in reversed(date_phrases(text)):
+        if phrase.kind != "time":
+            text = f"{text[: phrase.start]}{' ' * (phrase.end - phrase.start)}{text[phrase.end :]}"
+    return text
 
 
 # Kinds of figure a claim states one of, and a sentence about it another of: "going up 3.99%"
@@ -373,7 +388,7 @@ def _figure_stated(part: Part, sentences: Sequence[Sentence], weights: dict[str,
     claim = claim_terms(part)
     texts = (with_title(sentences[i]) for i in sentences_of(part, sentences))
     return any(
-        support(claim, t, weights) >= MATCHED and not missing_values(part.text, t) for t in texts
+        support(claim, t, weights) >= MATCHED and _figures_stated(part.text, t) for t in texts
     )
 
 

@@ -31,7 +31,9 @@ from index.answer.proper_names import DEMONYMS, NAME_LINKS, Token, names, tokens
 from index.text import cached_terms, content_terms, sentence_spans, stem
 from index.text import stopwords as _stopwords
 
-NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
+NEGATIONS = frozenset(
+    {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "cannot"}
+)
 NEGATED_SUFFIX = ("n't", "n’t")
 SCOPE = 2  # content words after a negation that it is taken to negate
 # Verbs (and their nouns) that negate what they govern, on either side: "the opening was
