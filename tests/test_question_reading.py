@@ -190,6 +190,9 @@ def test_two_reports_put_in_order_are_named_as_people_type_them() -> None:
     parsed = parse("was the wire's skerrow bank story out before the evening post's", (), retrieved)
     assert parsed.kind == "temporal"
     assert [p.sources for p in parsed.parts] == [("Northgate Wire",), ("Carrick Evening Post",)]
+    # a name's first word, as people shorten it
+    first = parse("was northgate's bank story out before the post's", (), retrieved)
+    assert [p.sources for p in first.parts] == [("Northgate Wire",), ("Carrick Evening Post",)]
     # two events, not two reports: a lowercase "post" is no publication
     events = parse("did the council vote before the post office closed", (), retrieved)
     assert [p.sources for p in events.parts] == [(), ()]

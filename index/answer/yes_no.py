@@ -125,8 +125,9 @@ def parse(question: str, sources: Sequence[str] = (), retrieved: Sequence[str] =
         named = typed if len(typed) > len(named) else named
     if order and not _CONSISTENT.search(body):
         left, right = body[: order.start()], body[order.end() :]
-        known = [*sources, *retrieved] if reports and len(named) >= 2 else sources
-        parts = (_part(left, known), _part(right, known))
+        as_typed = reports and len(named) >= 2  # "meridian's story", "the post's"
+        known = [*sources, *retrieved] if as_typed else sources
+        parts = (_part(left, known, as_typed), _part(right, known, as_typed))
         relation = _relation(order.group(1))
         return YesNo("temporal", parts, relation=relation, negated=negated, claim=body)
     if _CONSISTENT.search(body):
@@ -157,8 +158,8 @@ def _relation(word: str) -> str:
     return "after" if word in ("after", "later than", "following") else "before"
 
 
-def _part(text: str, sources: Sequence[str]) -> Part:
-    named = tuple(dict.fromkeys(s for m in mentions(text, sources) for s in m.sources))
+def _part(text: str, sources: Sequence[str], typed: bool = False) -> Part:
+    named = tuple(dict.fromkeys(s for m in mentions(text, sources, typed) for s in m.sources))
     return Part(text.strip(" ,"), named)
 
 
