@@ -81,6 +81,8 @@ def test_a_count_question_knows_what_it_counts() -> None:
     leads = analyse("who leads the union at Tenby Road")
     assert (leads.expects, leads.roles) == (PERSON, ("leader",))
     assert analyse("who runs tern valley hospitals trust").expects == PERSON
+    # a channel's shorthand is read as the word news spells out
+    assert analyse("how many ppl went to st aldric's a&e in march").counted[0] == "people"
 
 
 def test_number_words_are_counts_and_dates_are_not() -> None:

@@ -154,10 +154,19 @@ class Asks:
         return self.expects in (PERSON, ORGANISATION, NAME, PLACE)
 
 
+# A channel's shorthand for words news spells out: "how many ppl went", "the uni study".
+_SHORT_FORMS = {
+    "ppl": "people", "govt": "government", "uni": "university", "yr": "year", "yrs": "years",
+    "hrs": "hours", "mins": "minutes", "approx": "approximately", "abt": "about",
+}  # fmt: skip
+_SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORT_FORMS)})\b", re.I)
+
+
 @lru_cache(maxsize=4096)
 def analyse(question: str) -> Asks:
     """What `question` asks for."""
     text = _APOSTROPHE_DROPPED.sub(r"\1's", " ".join(question.split()))
+    text = _SHORTHAND.sub(lambda m: _SHORT_FORMS[m.group().lower()], text)
     short = len(text.split()) < SHORT_QUESTION_WORDS
     body = _LEAD_IN.sub("", text)
     if _YES_NO.match(body) or _yes_no_clause(text):
