@@ -452,3 +452,28 @@ def test_a_day_of_the_month_is_no_count() -> None:
     )  # fmt: skip
     claim = parse("is brantwell closing 30 stores").parts[0]
     assert check_claim(claim, results, flat(results)).outcome == "no"
+
+
+def test_each_report_said_something_of_its_own() -> None:
+    """ "did the echo say 212 homes flooded and meridian say 186": a verb of saying for each
+    sets two reports side by side; "the Meridian wire" is one name; "3.52m" of a river is
+    metres when the articles give 3.52 and no 3.52 million."""
+    flood = sentences_of(
+        ("Wessmoor Echo", "2025-11-15", "Lennet bursts its banks in Millbridge",
+         "Some 212 homes flooded in Millbridge. The river peaked at 3.52 metres at the "
+         "Millbridge gauge on Friday, the highest level since records began."),
+        ("Meridian Press Wire", "2025-11-15", "River Lennet floods Millbridge homes",
+         "Officials said 186 homes flooded. The river peaked at 3.52 metres at Millbridge "
+         "early on Friday."),
+    )  # fmt: skip
+    retrieved = ["Wessmoor Echo", "Meridian Press Wire"]
+    said = parse("did the echo say 212 homes flooded and meridian say 186", [], retrieved)
+    assert [(p.text, p.sources) for p in said.parts] == [
+        ("212 homes flooded", (retrieved[0],)),
+        ("186", (retrieved[1],)),
+    ]
+    assert decide(said, flood, flat(flood)).outcome == "yes"
+    peak = parse("Do both the Wessmoor Echo and the Meridian wire put the Lennet peak at 3.52m?",
+                 ["Wessmoor Echo"], retrieved)  # fmt: skip
+    assert [p.text for p in peak.parts] == ["put the Lennet peak at 3.52m"] * 2
+    assert decide(peak, flood, flat(flood)).outcome == "yes"

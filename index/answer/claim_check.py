@@ -189,6 +189,7 @@ def with_title(sentence: Sentence) -> str:
 
 
 def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -> PartOutcome:
+    part = _metres_read(part, sentences)
     order = best_first(part, sentences, scores)
     if not order:
         return PartOutcome(part, "undecided", "no article speaks to it")
@@ -225,6 +226,24 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
             return PartOutcome(part, "undecided", "stated only as a plan or a forecast", (best,))
         return PartOutcome(part, "yes", "stated", (best,))
     return PartOutcome(part, "undecided", "not stated either way", (best,))
+
+
+# "3.52m" with no currency: millions, or metres ("put the Lennet peak at 3.52m").
+_M_GLUED = re.compile(r"(?<![$£€\d.,])(\d+(?:\.\d+)?)m\b")
+
+
+def _metres_read(part: Part, sentences: Sequence[Sentence]) -> Part:
+    """The claim with "3.52m" read as metres when its articles state 3.52 and not 3.52
+    million."""
+    m = _M_GLUED.search(part.text)
+    if m is None:
+        return part
+    value = float(m.group(1))
+    stated = {v for i in sentences_of(part, sentences) for v in number_values(sentences[i].text)}
+    if any(same(value, v) for v in stated) and not any(same(value * 1e6, v) for v in stated):
+        return Part(f"{part.text[: m.start()]}{m.group(1)} metres{part.text[m.end() :]}",
+                    part.sources)  # fmt: skip
+    return part
 
 
 def _no_harm(part: Part, sentences: Sequence[Sentence], order: list[int]) -> PartOutcome:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.dates import date_phrases
-from index.retrieval.query_analysis import aliases
+from index.retrieval.query_analysis import PAPER_WORDS, aliases
 
 _AUX = (
     r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
@@ -100,7 +100,20 @@ def mentions(text: str, sources: Sequence[str], typed: bool = False) -> list[Men
                 )
             elif not any(f.start < m.end() and m.start() < f.end for f in found):
                 found.append(Mention(m.start(), m.end(), (source,)))
-    return sorted(found, key=lambda f: f.start)
+    return [_with_paper_word(text, f) for f in sorted(found, key=lambda f: f.start)]
+
+
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)\b")
+# Paper words that are no verb a claim may start with ("the Echo post a correction").
+_NAME_ENDS = PAPER_WORDS - frozenset("post review record mail express standard register".split())
+
+
+def _with_paper_word(text: str, mention: Mention) -> Mention:
+    """A mention with the paper word typed after it: "the Meridian wire" is one name."""
+    m = _NEXT_WORD.match(text, mention.end)
+    if m and m.group(1).lower() in _NAME_ENDS:
+        return Mention(mention.start, m.end(), mention.sources)
+    return mention
 
 
 def typed_aliases(source: str) -> set[str]:
@@ -140,8 +153,22 @@ def parse(question: str, sources: Sequence[str] = (), retrieved: Sequence[str] =
 
 def _two_reports(body: str) -> bool:
     """Whether a question sets two reports side by side: only then is a lowercase word that
-    is also a publication's short name ("the post", "the wire") taken for the publication."""
-    return bool(_BOTH.search(body) or _WHILE.search(body) or _CONSISTENT.search(body))
+    is also a publication's short name ("the post", "the wire") taken for the publication.
+    "did the echo say 212 homes flooded and meridian say 186" does, with a verb of saying
+    for each."""
+    return bool(
+        _BOTH.search(body)
+        or _WHILE.search(body)
+        or _CONSISTENT.search(body)
+        or _SAYS_AND_SAYS.search(body)
+    )
+
+
+_SAYS_AND_SAYS = re.compile(
+    rf"{_REPORT_VERBS.pattern}.+?\band\s+(?:the\s+)?[\w&'’]+(?:\s+[\w&'’]+)?\s+"
+    rf"{_REPORT_VERBS.pattern}",
+    re.I,
+)
 
 
 def _lead_in(text: str) -> str:

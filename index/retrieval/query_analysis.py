@@ -53,7 +53,7 @@ class QueryAnalysis:
 
 
 # The last word of a paper's name that people use alone: "the Herald", "the Post".
-_PAPER_WORDS = frozenset(
+PAPER_WORDS = frozenset(
     "herald post times ledger gazette courier journal tribune chronicle mail telegraph guardian "
     "observer express standard independent review mirror record advertiser examiner globe "
     "inquirer bulletin dispatch wire echo argus sentinel beacon citizen messenger enquirer "
@@ -85,7 +85,7 @@ def aliases(source: str) -> set[str]:
     words = [w for w in head.split() if w.lower() != "the"]
     if len(words) >= 2 and all(w[:1].isupper() for w in words):
         names.add("".join(w[0] for w in words))
-        if words[-1].lower() in _PAPER_WORDS:
+        if words[-1].lower() in PAPER_WORDS:
             names.update({" ".join(words[-2:]), words[-1]})
     if words and words[0].isupper() and len(words[0]) >= 2:
         names.add(words[0])
