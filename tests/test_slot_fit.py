@@ -296,6 +296,18 @@ def test_a_thing_named_in_other_words_of_its_kind_is_no_other_thing() -> None:
     assert other.same_fact("The study followed 4,812 adults aged 40 to 60.", 19) == 0.0
 
 
+def test_a_role_held_at_another_body_is_no_answer() -> None:
+    """ "Wessmoor head coach Colin Ashworth" does not say who coaches Dunmere."""
+    text = '"He has been knocking on the door," said Wessmoor head coach Colin Ashworth.'
+    other = OtherFact(analyse("who coaches dunmere"), "who coaches dunmere", set())
+    assert other.role_of_another(text, text.index("Colin"))
+    own = OtherFact(analyse("who coaches wessmoor"), "who coaches wessmoor", set())
+    assert not own.role_of_another(text, text.index("Colin"))
+    chief = "Chief executive Ingrid Halvorsen said the cuts would go ahead."
+    ceo = OtherFact(analyse("who is the ceo of halvorsen"), "who is the ceo of halvorsen", set())
+    assert not ceo.role_of_another(chief, chief.index("Ingrid"))
+
+
 def test_an_update_note_names_no_one() -> None:
     note = "Update: This story was updated on May 19 to add comment from Castellan Capital."
     assert [n.text for n in name_spans(note)] == ["Castellan Capital"]

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 
-from index.answer.asks import AGE, AMOUNT, DATE, MONEY, TIME, Asks
-from index.answer.news_words import SIBLINGS
+from index.answer.asks import AGE, AMOUNT, DATE, MONEY, PERSON, TIME, Asks
+from index.answer.names import TITLES
+from index.answer.news_words import ROLE_WORDS, SIBLINGS
 from index.answer.slot_fit import WORD, bare, term_set
 from index.text import stem
 
@@ -49,6 +50,15 @@ _SIBLINGS = tuple(
     for group in SIBLINGS
 )
 _OPPOSITE_EVENTS = ((_STARTS, _ENDS), (_ENDS, _STARTS))
+# Words between a body and its role: "Wessmoor head coach", "Corran's chief executive".
+_ROLE_MODIFIERS = frozenset(
+    "head chief assistant interim acting deputy first-team new former".split()
+)
+
+
+def _held_at(word: str) -> bool:
+    """A capitalised word that names a body a role is held at, not a title ("Chief")."""
+    return word[:1].isupper() and word.lower().rstrip("'’s") not in TITLES
 
 
 class OtherFact:
@@ -62,6 +72,7 @@ class OtherFact:
         self.event = {w for group in _EVENTS for w in group if focus & group}
         self.opposite = {w for a, b in _OPPOSITE_EVENTS for w in b if focus & a} - self.event
         asked = {stem(w) for w in self.asked}
+        self.roles = set().union(*(ROLE_WORDS.get(stem(r), {stem(r)}) for r in asks.roles))
         self.siblings = [
             (part, frozenset().union(*(p for p in group if p is not part)))
             for group in _SIBLINGS
@@ -87,6 +98,18 @@ class OtherFact:
             return False
         m = _AGED.search(text[:start])
         return m is not None and bare(m.group(1)) not in self.asked
+
+    def role_of_another(self, text: str, start: int) -> bool:
+        """Whether a person stands after a role held at another body than the one the
+        question names: "Wessmoor head coach Colin Ashworth" for "who coaches dunmere"."""
+        if self.asks.expects != PERSON or not self.roles:
+            return False
+        before = WORD.findall(text[:start])[-4:]
+        at = [k for k, w in enumerate(before) if stem(w.lower()) in self.roles]
+        if not at:
+            return False
+        owner = [w for w in before[: at[0]] if w.lower() not in _ROLE_MODIFIERS]
+        return bool(owner) and _held_at(owner[-1]) and bare(owner[-1]) not in self.asked
 
     def _other_event(self, text: str, start: int) -> bool:
         """A date beside the opposite of the event asked, the event asked nowhere in its

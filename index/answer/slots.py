@@ -286,7 +286,9 @@ class SlotPool:
         counted = counts_asked(asks, span)
         if self.other.sum_of_other(text):
             counted = 0.2  # "what was the net profit" against "Orders ... reached £455 million"
-        if self.other.someone_else(text, span.start):
+        if self.other.someone_else(text, span.start) or self.other.role_of_another(
+            text, span.start
+        ):
             counted = 0.0  # "how old is marta quiroga" against "Vermaelen, 27, ..."
         if asks.counted and counted == 1.0 and getattr(span, "counted", ()):
             # "three flood warnings" states what is asked, whatever verb stands near it
