@@ -405,6 +405,10 @@ def test_reports_named_by_a_first_word_or_a_paper_word_and_a_date_given_alone() 
     both = parse("did both the echo and meridian say about 90 people stayed at the rest centre",
                  [], retrieved)  # fmt: skip
     assert [p.sources for p in both.parts] == [(retrieved[2],), (retrieved[1],)]
+    # a pronoun is the first claim's subject
+    fell = parse("did the courier say corvane shares rose while meridian said they fell", [],
+                 retrieved)  # fmt: skip
+    assert [p.text for p in fell.parts] == ["corvane shares rose", "corvane shares fell"]
     said = parse("did the courier say cycle lane work starts in january while meridian said "
                  "march", [], retrieved)  # fmt: skip
     assert [(p.text, p.sources) for p in said.parts] == [

@@ -222,12 +222,33 @@ def _elided(claim: str, other: str) -> str:
     """The second report's claim in full when it gives only another date for the first's:
     "the Courier said work starts in January while Meridian said March" is "work starts in
     March" for Meridian (a month alone is stated by many sentences). A figure alone ("while
-    the Wire reported 380") is specific enough as it is."""
+    the Wire reported 380") is specific enough as it is. A pronoun is the first claim's
+    subject: "corvane shares rose while kestrel said they fell" is "corvane shares fell"."""
+    pronoun = _PRONOUN.match(other)
+    subject = _subject(claim)
+    if pronoun and subject:
+        return f"{subject} {other[pronoun.end() :]}"
     mine = [p for p in date_phrases(claim) if p.kind != "time"]
     theirs = [p for p in date_phrases(other) if p.kind != "time"]
     if mine and len(theirs) == 1 and (theirs[0].start, theirs[0].end) == (0, len(other)):
         return f"{claim[: mine[-1].start]}{other}{claim[mine[-1].end :]}"
     return other
+
+
+_PRONOUN = re.compile(r"(?:they|it|he|she)\s+(?=\w)", re.I)
+# A verb that ends a claim's subject: "corvane shares | rose".
+_VERB = re.compile(
+    r"^(?:\w+ed|rose|fell|rise|rises|fall|falls|was|were|is|are|has|have|had|won|lost|cut|"
+    r"cuts|grew|made|got|gave|took|will|would|could|did|does|do)$",
+    re.I,
+)
+
+
+def _subject(claim: str) -> str:
+    """A claim's words before its first verb ("corvane shares" of "corvane shares rose")."""
+    words = claim.split()
+    at = next((k for k, w in enumerate(words) if _VERB.match(w)), 0)
+    return " ".join(words[:at])
 
 
 def _said(after: str) -> str:
