@@ -1,7 +1,5 @@
-"""Order in time, for a yes/no question about two reports or events: each side by the date
-the question gives, else a report by its article's publication date and an event by the days
-its sentence states ("will launch on May 18"; `event_days.py`), both sides found and their
-days apart (days that overlap settle nothing); or an
+"""Order in time, for a yes/no question about two reports or events: each side's article, by
+the date the question gives, else its publication date (both reports must be found); or an
 order one article tells ("Pakistan strikes targets in Iran two days after Iranian strikes in
 Pakistan"); else the question is one claim with a time in it, "yes" only when the sentence
 stating it tells an order too ("taken to hospital after the race"), never "no": a claim the
@@ -24,7 +22,6 @@ from index.answer.claim_check import (
     tells,
     topical,
 )
-from index.answer.event_days import Days, event_days, only_a_date
 from index.answer.sentences import Sentence
 from index.answer.yes_no import Part, YesNo
 from index.dates import first_day, parse_day
@@ -32,57 +29,31 @@ from index.dates import first_day, parse_day
 
 def decide_order(question: YesNo, sentences: Sequence[Sentence], scores: np.ndarray) -> Decision:
     """Order in time of the two parts' reports or events."""
-    (a, ia, da), (b, ib, db) = (_dated(p, sentences, scores) for p in topical(question.parts))
-    if da is None or db is None or not (da[1] < db[0] or db[1] < da[0]):
-        return _order_in_text(question, sentences, scores)  # unknown, or the days overlap
-    found = [(p, i) for p, i in ((a, ia), (b, ib)) if i]  # a date alone has no sentence
-    claims = [check_claim(p, sentences, scores) for p, _ in found]
+    sides = []
+    for part in topical(question.parts):
+        order = best_first(part, sentences, scores)
+        day = first_day(part.text) or (
+            parse_day(sentences[order[0]].passage.published_at) if order else None
+        )
+        sides.append((part, order[:1], day))
+    (a, ia, da), (b, ib, db) = sides
+    if da is None or db is None or da == db or (ia and ib and _same_article(sentences, ia, ib)):
+        return _order_in_text(question, sentences, scores)
+    claims = [check_claim(p, sentences, scores) for p in (a, b)]
     if any(c.outcome == "no" for c in claims):  # "reported as improved" when it says worsened
         return Decision("no", tuple(claims))
-    if not all(stated(p, sentences[i[0]], sentences) for p, i in found):
+    if not all(stated(p, sentences[i[0]], sentences) for p, i in ((a, ia), (b, ib))):
         parts = (PartOutcome(a, "undecided", "not found", tuple(ia)),
                  PartOutcome(b, "undecided", "not found", tuple(ib)))  # fmt: skip
         return Decision("undecided", parts)
-    first_before = da[1] < db[0]
+    first_before = da < db
     yes = first_before if question.relation == "before" else not first_before
     outcome = "yes" if yes else "no"
     parts = (
-        PartOutcome(a, outcome, _shown(da), tuple(ia)),
-        PartOutcome(b, outcome, _shown(db), tuple(ib)),
+        PartOutcome(a, outcome, da.isoformat(), tuple(ia)),
+        PartOutcome(b, outcome, db.isoformat(), tuple(ib)),
     )
     return Decision(outcome, parts)
-
-
-# A part about a report is dated by its publication; any other is an event, dated by what its
-# sentence says of when ("will launch on May 18" in an article of April 2).
-_REPORT = re.compile(
-    r"\b(?:report(?:s|ed|ing)?|articles?|stor(?:y|ies)|pieces?|coverage|publish(?:ed)?|"
-    r"publications?|wrote|written|column|editorial|interview)\b",
-    re.I,
-)
-
-
-def _dated(
-    part: Part, sentences: Sequence[Sentence], scores: np.ndarray
-) -> tuple[Part, list[int], Days | None]:
-    """A part, the sentence it is found in, and the days it falls on."""
-    named = first_day(part.text)
-    alone = only_a_date(part.text)
-    order = best_first(part, sentences, scores) if alone is None else []
-    if named is not None:
-        return part, order[:1], (named, named)
-    if alone is not None or not order:
-        return part, [], alone
-    best = sentences[order[0]]
-    if part.sources or _REPORT.search(part.text):
-        day = parse_day(best.passage.published_at)
-        return part, order[:1], (day, day) if day else None
-    return part, order[:1], event_days(part.text, best)
-
-
-def _shown(days: Days) -> str:
-    lo, hi = days
-    return lo.isoformat() if lo == hi else f"{lo.isoformat()} to {hi.isoformat()}"
 
 
 _ORDER_WORD = re.compile(
@@ -127,6 +98,10 @@ def _order_in_text(question: YesNo, sentences: Sequence[Sentence], scores: np.nd
     # contradicts may be wrong in what it says, not in when.
     return Decision("undecided", (PartOutcome(whole.part, "undecided", "no order told",
                                               whole.sentences),))  # fmt: skip
+
+
+def _same_article(sentences: Sequence[Sentence], a: list[int], b: list[int]) -> bool:
+    return sentences[a[0]].passage.doc_id == sentences[b[0]].passage.doc_id
 
 
 def _quotable(sentences: Sequence[Sentence], i: int, claim: str) -> int:
