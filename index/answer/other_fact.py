@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from index.answer.asks import AGE, AMOUNT, DATE, MONEY, PERSON, TIME, Asks
-from index.answer.names import TITLES
+from index.answer.names import POSSESSIVE, TITLES
 from index.answer.news_words import ROLE_WORDS, SIBLINGS
 from index.answer.slot_fit import WORD, bare, term_set
 from index.text import stem
@@ -58,7 +58,7 @@ _ROLE_MODIFIERS = frozenset(
 
 def _held_at(word: str) -> bool:
     """A capitalised word that names a body a role is held at, not a title ("Chief")."""
-    return word[:1].isupper() and word.lower().rstrip("'’s") not in TITLES
+    return word[:1].isupper() and POSSESSIVE.sub("", word).lower() not in TITLES
 
 
 class OtherFact:
