@@ -193,8 +193,9 @@ def check_claim(part: Part, sentences: Sequence[Sentence], scores: np.ndarray) -
     order = best_first(part, sentences, scores)
     if not order:
         return PartOutcome(part, "undecided", "no article speaks to it")
-    if harm_denied(part.text):
-        return _no_harm(part, sentences, order)
+    harm = harm_denied(part.text)
+    if harm:
+        return _no_harm(part, harm, sentences, order)
     weights = term_weights([sentences[i] for i in sentences_of(part, sentences)])
     claim = claim_terms(part)
     top = order[:3]
@@ -246,17 +247,16 @@ def _metres_read(part: Part, sentences: Sequence[Sentence]) -> Part:
     return part
 
 
-def _no_harm(part: Part, sentences: Sequence[Sentence], order: list[int]) -> PartOutcome:
-    """A claim that no one came to a harm ("nobody was hurt in the fire"), against its
+def _no_harm(part: Part, harm: str, sentences: Sequence[Sentence], order: list[int]) -> PartOutcome:
+    """A claim that no one came to `harm` ("nobody was hurt in the fire"), against its
     stories' sentences: one counting someone who did says "no", one saying no one did "yes";
     the claim's own negation is no contradiction of the latter."""
-    harm = harm_denied(part.text)
     stories = {sentences[i].passage.doc_id for i in order[:3]}
     pool = [i for i in order if sentences[i].passage.doc_id in stories]
     counted = harm_counted(harm, sentences, pool)
     if counted is not None:
         return PartOutcome(part, "no", "someone was, the story says", (counted,))
-    denied = denial(harm, sentences, pool)
+    denied = denial(harm, sentences, pool)  # no count in the pool: only the denial is looked for
     if denied is not None:
         return PartOutcome(part, "yes", "no one, the story says", (denied,))
     return PartOutcome(part, "undecided", "not stated either way", tuple(order[:1]))

@@ -65,7 +65,7 @@ def harm_asked(claim: str) -> str:
 def denial(harm: str, sentences: Sequence[Sentence], pool: Sequence[int]) -> int | None:
     """The position of a sentence of `pool` saying no one came to `harm`, when no sentence of
     the pool counts someone who did ("three were injured"); else None."""
-    if any(_COUNTS[harm].search(sentences[i].text) for i in pool):
+    if harm_counted(harm, sentences, pool) is not None:
         return None
     return next((i for i in pool if _DENIES[harm].search(sentences[i].text)), None)
 
